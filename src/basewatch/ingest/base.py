@@ -1,0 +1,227 @@
+"""What every reader shares: sources, the reject log, the read context, and batch helpers.
+
+A reader is a generator ``read_<format>(source, ctx)`` that yields Arrow tables in
+``schema.READER_POSITIONS`` (or, for raw Mode S, tables in ``FRAMES``), reads with bounded
+memory, and reports every bad record to ``ctx.rejects`` instead of raising.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import logging
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute  # noqa: F401
+
+from .. import schema
+
+log = logging.getLogger(__name__)
+
+CHUNK_BYTES = 1 << 20
+BATCH_ROWS = 65_536
+EXCERPT_CHARS = 200
+REJECT_ROWS_PER_REASON = 1_000  # rows kept per (source, reason); the rest are counted in one row
+
+# Raw Mode S frames, as the Beast, AVR and JSON-lines readers yield them.
+FRAMES = pa.schema(
+    [
+        pa.field("ts", pa.float64()),  # seconds since the epoch, UTC
+        pa.field("frame", pa.string()),  # hex, 14 or 28 digits
+        pa.field("key", pa.uint64()),  # stable id of the reception (counter/timestamp based)
+    ]
+)
+
+
+class RejectLog:
+    """Counts every reject by reason; keeps the first rows of each reason with an excerpt."""
+
+    def __init__(self, run_id: str) -> None:
+        self.run_id = run_id
+        self.counts: Counter[str] = Counter()
+        self._kept: Counter[tuple[str, str]] = Counter()
+        self.rows: list[dict] = []
+        self.source_id = ""
+        self.uri = ""
+
+    def add(self, reason: str, location: str = "", excerpt: str | bytes = "", n: int = 1) -> None:
+        if n <= 0:
+            return
+        self.counts[reason] += n
+        key = (self.source_id, reason)
+        if isinstance(excerpt, bytes | bytearray | memoryview):
+            excerpt = bytes(excerpt[: EXCERPT_CHARS // 2]).hex()
+        excerpt = str(excerpt)[:EXCERPT_CHARS]
+        if self._kept[key] < REJECT_ROWS_PER_REASON:
+            self._kept[key] += 1
+            self.rows.append(self._row(reason, location, excerpt, n))
+        else:  # one summary row per (source, reason) carries everything over the cap
+            for row in reversed(self.rows):
+                if row["reason"] == reason and row["source_id"] == self.source_id and row["location"] == "(over cap)":
+                    row["n"] += n
+                    break
+            else:
+                self.rows.append(self._row(reason, "(over cap)", "", n))
+
+    def _row(self, reason: str, location: str, excerpt: str, n: int) -> dict:
+        return {
+            "run_id": self.run_id,
+            "source_id": self.source_id,
+            "uri": self.uri,
+            "reason": reason,
+            "location": location,
+            "excerpt": excerpt,
+            "n": n,
+        }
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def drain(self) -> pa.Table:
+        table = pa.Table.from_pylist(self.rows, schema=schema.REJECTS)
+        self.rows = []
+        return table
+
+
+@dataclass
+class ReadContext:
+    """What a reader may need beyond its input."""
+
+    rejects: RejectLog
+    receiver: tuple[float, float] | None = None
+    start_ts: float | None = None  # epoch seconds for inputs whose clock is relative
+    progress: Callable[[int], None] = lambda n: None  # bytes consumed
+    aircraft: list[dict] = field(default_factory=list)  # identity rows (aircraft_observed)
+    complete: bool = True  # set false when a source ends early
+    counters: Counter[str] = field(default_factory=Counter)  # skipped-but-valid records, by kind
+
+    def truncated(self, reason: str, location: str, excerpt: str | bytes = "") -> None:
+        self.complete = False
+        self.rejects.add(reason, location, excerpt)
+
+
+@dataclass
+class Source:
+    """One input: a file, a member of an archive, or a live stream segment."""
+
+    uri: str
+    path: Path | None = None
+    data: bytes | None = None  # in-memory content (archive members)
+    stream: Callable[[], Iterator[bytes]] | None = None  # live feeds
+    size: int | None = None
+
+    def open(self) -> BinaryIO:
+        """Open the content, undoing gzip compression whatever the name says."""
+        raw: BinaryIO = io.BytesIO(self.data) if self.data is not None else open(self.path, "rb")  # noqa: SIM115
+        head = raw.peek(2)[:2] if hasattr(raw, "peek") else raw.read(2)
+        if not hasattr(raw, "peek"):
+            raw.seek(0)
+        if head == b"\x1f\x8b":
+            return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+        return raw
+
+    def head(self, n: int = 4096) -> bytes:
+        """First bytes of the (decompressed) content, for format sniffing."""
+        try:
+            with self.open() as fh:
+                return fh.read(n)
+        except (EOFError, OSError, zlib.error):
+            return b""
+
+
+def iter_bytes(src: Source, ctx: ReadContext, chunk: int = CHUNK_BYTES) -> Iterator[bytes]:
+    """Stream a source's (decompressed) bytes; a cut gzip ends the stream with a reject."""
+    if src.stream is not None:
+        yield from src.stream()
+        return
+    fh = src.open()
+    compressed = isinstance(fh, gzip.GzipFile)
+    raw = fh.fileobj if compressed else fh  # type: ignore[attr-defined]
+    last = 0
+    try:
+        while True:
+            try:
+                block = fh.read(chunk)
+            except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+                ctx.truncated("truncated_gzip", f"byte {raw.tell()}", str(exc))
+                return
+            if not block:
+                return
+            pos = raw.tell()
+            ctx.progress(pos - last)
+            last = pos
+            yield block
+    finally:
+        fh.close()
+        if compressed:
+            raw.close()
+
+
+def iter_lines(src: Source, ctx: ReadContext) -> Iterator[list[bytes]]:
+    """Stream complete lines in lists; a last line without newline is still yielded."""
+    rest = b""
+    for block in iter_bytes(src, ctx):
+        block = rest + block
+        cut = block.rfind(b"\n")
+        if cut < 0:
+            rest = block
+            continue
+        rest = block[cut + 1 :]
+        yield block[:cut].split(b"\n")
+    if rest:
+        yield [rest]
+
+
+def content_id(src: Source) -> tuple[str, int]:
+    """Hash of the raw bytes of a file or member (blake2b, 128 bits) and its size."""
+    h = hashlib.blake2b(digest_size=16)
+    size = 0
+    if src.data is not None:
+        h.update(src.data)
+        size = len(src.data)
+    else:
+        with open(src.path, "rb") as fh:
+            while block := fh.read(CHUNK_BYTES):
+                h.update(block)
+                size += len(block)
+    return h.hexdigest(), size
+
+
+# --- building position tables ---------------------------------------------------------------
+
+
+def positions_table(cols: dict[str, object], n: int | None = None) -> pa.Table:
+    """Build a READER_POSITIONS table from whatever columns a reader has; the rest are null."""
+    if n is None:
+        n = len(next(iter(cols.values())))
+    arrays = []
+    for f in schema.READER_POSITIONS:
+        v = cols.get(f.name)
+        if v is None:
+            arrays.append(pa.nulls(n, f.type))
+        else:
+            arr = v if isinstance(v, pa.Array | pa.ChunkedArray) else pa.array(v, from_pandas=True)
+            if pa.types.is_floating(arr.type) and pa.types.is_integer(f.type):
+                arr = pa.compute.round(arr)
+            arrays.append(arr.cast(f.type, safe=False) if arr.type != f.type else arr)
+    return pa.Table.from_arrays(arrays, schema=schema.READER_POSITIONS)
+
+
+def epoch_to_ts(seconds: np.ndarray) -> pa.Array:
+    """float epoch seconds → UTC microsecond timestamps."""
+    us = np.round(np.asarray(seconds, dtype=np.float64) * 1e6).astype(np.int64)
+    return pa.array(us, type=pa.int64()).cast(schema.UTC_US)
+
+
+def valid_position_mask(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)

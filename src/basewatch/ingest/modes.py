@@ -1,0 +1,502 @@
+"""Raw Mode S frames → positions, through the rs1090 decoder.
+
+Around rs1090 this adapter does, vectorised with numpy, what a decoder library leaves to its
+caller: it checks every frame (hex, length, downlink format, CRC-24 parity) and rejects bad
+ones with a reason; it sends to rs1090 only the frames that can make a position row (DF17/18
+extended squitter), keeping CPR even/odd context across batches so pairing is time-ordered
+over the whole stream; it decodes Mode A codes of DF5/21 replies whose parity checks against
+an address already verified; it carries callsign, velocity and squawk forward onto position
+reports; and it rejects positions that imply an impossible speed or lie beyond receiver range.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import rs1090
+
+from .. import schema
+from .base import ReadContext, epoch_to_ts, positions_table
+from .geo import ffill_index, haversine_nm
+
+log = logging.getLogger(__name__)
+
+DETECTOR = "basewatch.modes/1"
+
+# Downlink formats a Mode S receiver can hear; 24 stands for 24..31 (Comm-D).
+KNOWN_DF = {0, 4, 5, 11, 16, 17, 18, 19, 20, 21, 24}
+SHORT_DF = {0, 4, 5, 11}
+ADDRESS_PARITY_DF = {0, 4, 5, 16, 20, 21, 24}
+
+
+@dataclass(frozen=True, slots=True)
+class DecodeParams:
+    max_speed_kt: float = (
+        1_200.0  # faster than any aircraft a receiver tracks (Mach 1.8 at altitude)
+    )
+    jump_slack_nm: float = 2.0  # CPR and timestamp jitter allowed on top of the speed limit
+    max_range_nm: float = 450.0  # line of sight from a ground receiver to FL600 is ~300 NM
+    velocity_max_age_s: float = 30.0  # a velocity older than this is not carried onto a position
+    cpr_context_s: float = 10.0  # even/odd frames further apart than this are never paired
+
+
+# --- CRC-24 ----------------------------------------------------------------------------------
+
+_POLY = 0xFFF409
+
+
+def _crc_table() -> np.ndarray:
+    table = np.zeros(256, dtype=np.uint32)
+    for i in range(256):
+        c = i << 16
+        for _ in range(8):
+            c = ((c << 1) ^ _POLY) if c & 0x800000 else (c << 1)
+        table[i] = c & 0xFFFFFF
+    return table
+
+
+_CRC_TABLE = _crc_table()
+
+
+def crc_syndrome(msg: np.ndarray) -> np.ndarray:
+    """CRC-24 remainder of each row of a (n, bytes) uint8 matrix XOR its parity field.
+
+    Zero for a good DF11/17/18; the aircraft address for address/parity formats.
+    """
+    n, width = msg.shape
+    crc = np.zeros(n, dtype=np.uint32)
+    for j in range(width - 3):
+        idx = ((crc >> 16) ^ msg[:, j]) & 0xFF
+        crc = ((crc << 8) & 0xFFFFFF) ^ _CRC_TABLE[idx]
+    parity = (msg[:, -3].astype(np.uint32) << 16) | (msg[:, -2].astype(np.uint32) << 8) | msg[:, -1]
+    return crc ^ parity
+
+
+_HEXVAL = schema._HEX
+
+
+def hex_matrix(hexes: pa.Array, width_bytes: int) -> np.ndarray:
+    """Equal-length hex strings → (n, width_bytes) uint8 matrix (validated beforehand)."""
+    n = len(hexes)
+    if n == 0:
+        return np.zeros((0, width_bytes), np.uint8)
+    hexes = hexes.cast(pa.string())
+    offsets = np.frombuffer(hexes.buffers()[1], dtype=np.int32)[hexes.offset : hexes.offset + n + 1]
+    data = np.frombuffer(hexes.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    d = _HEXVAL[data].reshape(n, 2 * width_bytes)
+    return (d[:, 0::2] << 4) | d[:, 1::2]
+
+
+def squawk_from_id13(id13: np.ndarray) -> list[str]:
+    """Mode A code (4 octal digits) from the 13-bit identity field of DF5/DF21."""
+    bit = [(id13 >> (12 - k)) & 1 for k in range(13)]  # C1 A1 C2 A2 C4 A4 X B1 D1 B2 D2 B4 D4
+    c1, a1, c2, a2, c4, a4, _x, b1, d1, b2, d2, b4, d4 = bit
+    a = a4 * 4 + a2 * 2 + a1
+    b = b4 * 4 + b2 * 2 + b1
+    c = c4 * 4 + c2 * 2 + c1
+    d = d4 * 4 + d2 * 2 + d1
+    code = a * 1000 + b * 100 + c * 10 + d
+    return [f"{v:04d}" for v in code.tolist()]
+
+
+# --- the stateful decoder --------------------------------------------------------------------
+
+_MSG_COLS = (
+    "ts",
+    "key",
+    "icao24",
+    "lat",
+    "lon",
+    "alt",
+    "alt_geom",
+    "ground",
+    "gs",
+    "track",
+    "vrate",
+    "callsign",
+    "squawk",
+)
+
+
+def messages_table(ts, keys, icao, **cols) -> pa.Table:
+    """The decoded-messages table the assembler takes; absent columns are null."""
+    n = len(ts)
+    data = {c: cols.get(c) for c in _MSG_COLS}
+    data["ts"], data["key"], data["icao24"] = ts, keys, icao
+    types = {
+        "ts": pa.float64(),
+        "key": pa.uint64(),
+        "icao24": pa.string(),
+        "lat": pa.float64(),
+        "lon": pa.float64(),
+        "alt": pa.float64(),
+        "alt_geom": pa.float64(),
+        "ground": pa.bool_(),
+        "gs": pa.float64(),
+        "track": pa.float64(),
+        "vrate": pa.float64(),
+        "callsign": pa.string(),
+        "squawk": pa.string(),
+    }
+    arrays = [
+        pa.nulls(n, types[c]) if data[c] is None else pa.array(data[c], types[c], from_pandas=True)
+        for c in _MSG_COLS
+    ]
+    return pa.Table.from_arrays(arrays, names=list(_MSG_COLS))
+
+
+class PositionAssembler:
+    """Decoded messages (positions, velocities, identities, squawks) → position rows.
+
+    Carries callsign, squawk and, for a bounded age, velocity from earlier messages of the
+    same aircraft onto each position, across batches; then drops implausible positions.
+    """
+
+    def __init__(self, ctx: ReadContext, params: DecodeParams = DecodeParams()) -> None:
+        self.ctx = ctx
+        self.params = params
+        self.carry: dict[str, dict] = {}  # icao24 → last callsign/velocity/squawk
+        self.last_pos: dict[str, tuple[float, float, float]] = {}  # icao24 → ts, lat, lon
+
+    def assemble(self, msgs: pa.Table) -> pa.Table | None:
+        msgs = msgs.sort_by([("icao24", "ascending"), ("ts", "ascending")])
+        n = msgs.num_rows
+        icao = msgs.column("icao24").to_pylist()
+        ts = msgs.column("ts").to_numpy()
+        group_start = np.ones(n, dtype=bool)
+        if n > 1:
+            ic = np.array(icao, dtype=object)
+            group_start[1:] = ic[1:] != ic[:-1]
+        starts = np.flatnonzero(group_start)
+        filled: dict[str, np.ndarray] = {}
+        filled_ts: dict[str, np.ndarray] = {}
+        for col, max_age in (
+            ("callsign", None),
+            ("squawk", None),
+            ("gs", self.params.velocity_max_age_s),
+            ("track", self.params.velocity_max_age_s),
+            ("vrate", self.params.velocity_max_age_s),
+        ):
+            arr = msgs.column(col).combine_chunks()
+            valid = arr.is_valid().to_numpy(zero_copy_only=False)
+            vals = np.array(arr.to_pylist() + [None], dtype=object)
+            vts = np.append(ts, np.nan)
+            idx = ffill_index(valid, group_start)
+            out = vals[idx]  # -1 → trailing None
+            if max_age is not None:
+                age = ts - vts[idx]
+                out = np.where(np.isfinite(age) & (age <= max_age), out, None)
+            # from earlier batches
+            missing = np.flatnonzero(np.equal(out, None))
+            for i in missing:
+                c = self.carry.get(icao[i])
+                if c and col in c and (max_age is None or ts[i] - c["ts_" + col] <= max_age):
+                    out[i] = c[col]
+            filled[col] = out
+            filled_ts[col] = vts[idx]
+        # update the carry with the last value per aircraft
+        ends = np.append(starts[1:], n) - 1
+        for e in ends.tolist():
+            c = self.carry.setdefault(icao[e], {})
+            for col, out in filled.items():
+                if out[e] is not None:
+                    c[col] = out[e]
+                    c["ts_" + col] = (
+                        float(filled_ts[col][e])
+                        if np.isfinite(filled_ts[col][e])
+                        else c.get("ts_" + col, float(ts[e]))
+                    )
+
+        lat = msgs.column("lat").to_numpy(zero_copy_only=False)
+        has_pos = np.isfinite(lat.astype(np.float64))
+        if not has_pos.any():
+            return None
+        sel = np.flatnonzero(has_pos)
+        lon = msgs.column("lon").to_numpy(zero_copy_only=False).astype(np.float64)
+        lat = lat.astype(np.float64)
+        icao_pos = [icao[i] for i in sel.tolist()]
+        keep = self._plausible(icao_pos, ts[sel], lat[sel], lon[sel])
+        sel = sel[keep]
+        table = positions_table(
+            {
+                "ts": epoch_to_ts(ts[sel]),
+                "icao24": msgs.column("icao24").take(sel),
+                "callsign": filled["callsign"][sel],
+                "lat_deg": lat[sel],
+                "lon_deg": lon[sel],
+                "alt_baro_ft": msgs.column("alt").take(sel),
+                "alt_geom_ft": msgs.column("alt_geom").take(sel),
+                "on_ground": msgs.column("ground").take(sel),
+                "gs_kt": pa.array(filled["gs"][sel], pa.float64(), from_pandas=True),
+                "track_deg": pa.array(filled["track"][sel], pa.float64(), from_pandas=True),
+                "vrate_fpm": pa.array(filled["vrate"][sel], pa.float64(), from_pandas=True),
+                "squawk": filled["squawk"][sel],
+            },
+            len(sel),
+        )
+        return table.append_column("_key", msgs.column("key").take(sel))
+
+    def _plausible(
+        self, icao: list[str], ts: np.ndarray, lat: np.ndarray, lon: np.ndarray
+    ) -> np.ndarray:
+        """Reject positions beyond receiver range, or that imply an impossible speed."""
+        n = len(ts)
+        keep = np.ones(n, dtype=bool)
+        p = self.params
+        if self.ctx.receiver is not None:
+            rng = haversine_nm(self.ctx.receiver[0], self.ctx.receiver[1], lat, lon)
+            far = rng > p.max_range_nm
+            for i in np.flatnonzero(far):
+                self.ctx.rejects.add(
+                    "cpr_out_of_range",
+                    f"ts {ts[i]:.6f} {icao[i]}",
+                    f"{lat[i]:.5f},{lon[i]:.5f} at {rng[i]:.0f} NM",
+                )
+            keep &= ~far
+        # neighbours in time, per aircraft, among the positions still kept (plus the last one seen)
+        idx = np.flatnonzero(keep)
+        if len(idx) == 0:
+            return keep
+        ic = np.array([icao[i] for i in idx], dtype=object)
+        t, la, lo = ts[idx], lat[idx], lon[idx]
+        same_prev = np.zeros(len(idx), dtype=bool)
+        same_prev[1:] = ic[1:] == ic[:-1]
+        prev_t, prev_la, prev_lo = np.roll(t, 1), np.roll(la, 1), np.roll(lo, 1)
+        # the first position of each aircraft compares with the last one of earlier batches
+        for j in np.flatnonzero(~same_prev):
+            last = self.last_pos.get(ic[j])
+            if last is not None:
+                prev_t[j], prev_la[j], prev_lo[j] = last
+                same_prev[j] = True
+        d_prev = haversine_nm(prev_la, prev_lo, la, lo)
+        jump_prev = same_prev & (
+            d_prev > p.jump_slack_nm + p.max_speed_kt * np.abs(t - prev_t) / 3600.0
+        )
+        same_next = np.zeros(len(idx), dtype=bool)
+        same_next[:-1] = ic[:-1] == ic[1:]
+        jump_next = np.zeros(len(idx), dtype=bool)
+        jump_next[:-1] = jump_prev[1:] & same_next[:-1]
+        # an outlier jumps away from both neighbours (or from the only one it has)
+        outlier = (jump_prev | ~same_prev) & (jump_next | ~same_next) & (same_prev | same_next)
+        outlier &= jump_prev | jump_next
+        for j in np.flatnonzero(outlier):
+            self.ctx.rejects.add(
+                "impossible_speed", f"ts {t[j]:.6f} {ic[j]}", f"{la[j]:.5f},{lo[j]:.5f}"
+            )
+        keep[idx[outlier]] = False
+        good = ~outlier
+        last_of = np.flatnonzero(good & np.append(~same_next[:-1], True)) if len(idx) else []
+        for j in last_of:
+            self.last_pos[ic[j]] = (float(t[j]), float(la[j]), float(lo[j]))
+        return keep
+
+
+class ModeSDecoder:
+    """Decode a time-ordered stream of frame batches into position tables."""
+
+    def __init__(self, ctx: ReadContext, params: DecodeParams = DecodeParams()) -> None:
+        self.ctx = ctx
+        self.params = params
+        self.known: set[int] = set()  # addresses verified by a CRC-clean DF11/17/18
+        self.cpr_tail: dict[str, tuple[float, str, int]] = {}  # "icao/parity" → last frame
+        self.assembler = PositionAssembler(ctx, params)
+        self.frames_in = 0
+
+    # step 1: check frames
+    def _check(self, batch: pa.Table) -> tuple[pa.Table, np.ndarray, np.ndarray]:
+        frames = pc.utf8_lower(batch.column("frame").combine_chunks())
+        length = pc.utf8_length(frames).to_numpy(zero_copy_only=False)
+        is_hex = pc.match_substring_regex(frames, r"^[0-9a-f]*$").to_numpy(zero_copy_only=False)
+        ok_shape = is_hex & ((length == 14) | (length == 28))
+        bad = np.flatnonzero(~ok_shape)
+        for i in bad:
+            self.ctx.rejects.add(
+                "bad_frame", f"ts {batch.column('ts')[int(i)].as_py()}", str(frames[int(i)])[:60]
+            )
+        batch = batch.set_column(batch.schema.get_field_index("frame"), "frame", frames)
+        if len(bad):
+            batch = batch.filter(pa.array(ok_shape))
+            frames = frames.filter(pa.array(ok_shape))
+            length = length[ok_shape]
+        # some receivers pad 56-bit replies to 112 bits: the downlink format says which it is
+        df = hex_matrix(pc.utf8_slice_codeunits(frames, 0, 2), 1)[:, 0] >> 3
+        padded = (length == 28) & np.isin(df, list(SHORT_DF))
+        if padded.any():
+            frames = pc.if_else(pa.array(padded), pc.utf8_slice_codeunits(frames, 0, 14), frames)
+            length = np.where(padded, 14, length)
+            self.ctx.counters["short_frame_padded"] += int(padded.sum())
+        batch = batch.set_column(batch.schema.get_field_index("frame"), "frame", frames)
+        return batch, length, bad
+
+    def decode(self, batch: pa.Table) -> Iterator[pa.Table]:
+        self.frames_in += batch.num_rows
+        batch, length, _ = self._check(batch)
+        if batch.num_rows == 0:
+            return
+        long_ = length == 28
+        frames = batch.column("frame").combine_chunks()
+        ts = batch.column("ts").to_numpy()
+        keys = batch.column("key").to_numpy(zero_copy_only=False)
+        idx_long = np.flatnonzero(long_)
+        idx_short = np.flatnonzero(~long_)
+        m_long = hex_matrix(frames.take(idx_long), 14)
+        m_short = hex_matrix(frames.take(idx_short), 7)
+        df_l = np.minimum(m_long[:, 0] >> 3, 24)
+        df_s = np.minimum(m_short[:, 0] >> 3, 24)
+        syn_l = crc_syndrome(m_long)
+        syn_s = crc_syndrome(m_short)
+
+        # wrong length for the downlink format, or an unknown format
+        for idx, df, want_long in ((idx_long, df_l, True), (idx_short, df_s, False)):
+            unknown = ~np.isin(df, list(KNOWN_DF))
+            wrong = ~unknown & (np.isin(df, list(SHORT_DF)) == want_long)
+            for reason, mask in (("unknown_df", unknown), ("bad_length", wrong)):
+                for i in idx[mask]:
+                    self.ctx.rejects.add(reason, f"ts {ts[i]:.6f}", str(frames[int(i)]))
+
+        # extended squitter and all-call: parity must check (DF11 may carry an interrogator id)
+        es = (df_l == 17) | (df_l == 18)
+        es_ok = es & (syn_l == 0)
+        ac = df_s == 11
+        ac_ok = ac & ((syn_s & ~np.uint32(0x7F)) == 0)
+        for idx, mask in ((idx_long, es & ~es_ok), (idx_short, ac & ~ac_ok)):
+            for i in idx[mask]:
+                self.ctx.rejects.add("crc_fail", f"ts {ts[i]:.6f}", str(frames[int(i)]))
+        aa_l = (
+            (m_long[:, 1].astype(np.uint32) << 16)
+            | (m_long[:, 2].astype(np.uint32) << 8)
+            | m_long[:, 3]
+        )
+        aa_s = (
+            (m_short[:, 1].astype(np.uint32) << 16)
+            | (m_short[:, 2].astype(np.uint32) << 8)
+            | m_short[:, 3]
+        )
+        self.known.update(np.unique(aa_l[es_ok]).tolist())
+        self.known.update(np.unique(aa_s[ac_ok]).tolist())
+
+        # address/parity replies: accepted when they name a verified address
+        ap_l = np.isin(df_l, list(ADDRESS_PARITY_DF))
+        ap_s = np.isin(df_s, list(ADDRESS_PARITY_DF))
+        known = np.array(sorted(self.known), dtype=np.uint32)
+        ap_l_ok = ap_l & np.isin(syn_l, known)
+        ap_s_ok = ap_s & np.isin(syn_s, known)
+        unverified = int((ap_l & ~ap_l_ok).sum() + (ap_s & ~ap_s_ok).sum())
+        if unverified:
+            first = idx_long[ap_l & ~ap_l_ok][:1].tolist() + idx_short[ap_s & ~ap_s_ok][:1].tolist()
+            self.ctx.rejects.add(
+                "crc_unverified",
+                f"ts {ts[first[0]]:.6f}",
+                f"{str(frames[first[0]])} (+{unverified - 1} more in batch)",
+                n=unverified,
+            )
+
+        parts = [
+            self._extended_squitter(
+                frames.take(idx_long[es_ok]), ts[idx_long[es_ok]], keys[idx_long[es_ok]]
+            )
+        ]
+        # Mode A codes from DF5 and DF21 surveillance identity replies
+        for idx, m, df, syn, okm in (
+            (idx_long, m_long, df_l, syn_l, ap_l_ok),
+            (idx_short, m_short, df_s, syn_s, ap_s_ok),
+        ):
+            sel = okm & ((df == 5) | (df == 21))
+            if sel.any():
+                id13 = ((m[sel, 2].astype(np.int64) & 0x1F) << 8) | m[sel, 3]
+                parts.append(
+                    messages_table(
+                        ts[idx[sel]],
+                        keys[idx[sel]],
+                        [f"{a:06x}" for a in syn[sel].tolist()],
+                        squawk=squawk_from_id13(id13),
+                    )
+                )
+        parts = [p for p in parts if p is not None and p.num_rows]
+        if not parts:
+            return
+        out = self.assembler.assemble(pa.concat_tables(parts))
+        if out is not None and out.num_rows:
+            yield out
+
+    def _extended_squitter(
+        self, frames: pa.Array, ts: np.ndarray, keys: np.ndarray
+    ) -> pa.Table | None:
+        if len(frames) == 0:
+            return None
+        hexes = frames.to_pylist()
+        tsl = ts.tolist()
+        # prepend the CPR context carried from earlier batches (its own outputs are dropped)
+        start = tsl[0]
+        ctx_frames = [
+            (t, f) for (t, f, _) in self.cpr_tail.values() if start - t <= self.params.cpr_context_s
+        ]
+        ctx_frames.sort()
+        n_ctx = len(ctx_frames)
+        all_hex = [f for _, f in ctx_frames] + hexes
+        all_ts = [t for t, _ in ctx_frames] + tsl
+        out = rs1090.decode(all_hex, all_ts, reference=self.ctx.receiver)
+        by_key = {}
+        for d in out:
+            by_key[(d["frame"], d["timestamp"])] = d
+        recs = [by_key.get((f, t)) for f, t in zip(hexes, tsl, strict=True)]
+        cols: dict[str, list] = {
+            c: []
+            for c in (
+                "icao24",
+                "lat",
+                "lon",
+                "alt",
+                "alt_geom",
+                "ground",
+                "gs",
+                "track",
+                "vrate",
+                "callsign",
+            )
+        }
+        keep = []
+        for i, d in enumerate(recs):
+            if d is None:
+                continue
+            bds = d.get("bds")
+            if bds not in ("05", "06", "08", "09"):
+                continue
+            keep.append(i)
+            tc = d.get("tc", 0)
+            cols["icao24"].append(d["icao24"])
+            cols["lat"].append(d.get("latitude"))
+            cols["lon"].append(d.get("longitude"))
+            alt = d.get("altitude") if bds == "05" else None
+            geo = bds == "05" and tc is not None and 20 <= tc <= 22
+            cols["alt"].append(None if geo else alt)
+            cols["alt_geom"].append(alt if geo else None)
+            cols["ground"].append(True if bds == "06" else (False if bds == "05" else None))
+            cols["gs"].append(d.get("groundspeed") if bds in ("06", "09") else None)
+            cols["track"].append(d.get("track") if bds in ("06", "09") else None)
+            cols["vrate"].append(d.get("vertical_rate") if bds == "09" else None)
+            cs = d.get("callsign") if bds == "08" else None
+            cols["callsign"].append(cs.strip("_ ").strip() or None if isinstance(cs, str) else None)
+            if bds in ("05", "06"):
+                self.cpr_tail[f"{d['icao24']}/{d.get('parity')}"] = (tsl[i], hexes[i], 0)
+        if n_ctx or len(self.cpr_tail) > 50_000:
+            horizon = tsl[-1] - self.params.cpr_context_s
+            self.cpr_tail = {k: v for k, v in self.cpr_tail.items() if v[0] >= horizon}
+        sel = np.array(keep, dtype=np.int64)
+        return messages_table(ts[sel], keys[sel], cols.pop("icao24"), **cols)
+
+
+def decode_frames(
+    batches: Iterator[pa.Table], ctx: ReadContext, params: DecodeParams = DecodeParams()
+) -> Iterator[pa.Table]:
+    """Stream frame batches (``FRAMES``) through one decoder; yields position tables."""
+    dec = ModeSDecoder(ctx, params)
+    for batch in batches:
+        if batch.num_rows:
+            yield from dec.decode(batch.sort_by("ts"))
+    ctx.counters["frames"] += dec.frames_in

@@ -1,0 +1,321 @@
+"""readsb / dump1090 JSON: ``trace_full`` files, globe_history days, ``aircraft.json`` snapshots.
+
+trace row: [Δt s, lat, lon, alt ft | "ground" | null, gs kt, track deg, flags, vrate fpm,
+            details {} | null, source type, alt_geom ft, geom_rate, ias, roll]
+flags: 1 stale, 2 new leg, 4 vertical rate is geometric, 8 altitude is geometric.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import re
+import tarfile
+from collections.abc import Iterator
+
+import numpy as np
+import orjson
+import pyarrow as pa
+
+from .base import (
+    BATCH_ROWS,
+    ReadContext,
+    Source,
+    epoch_to_ts,
+    iter_bytes,
+    positions_table,
+    valid_position_mask,
+)
+
+log = logging.getLogger(__name__)
+
+_ICAO_RE = re.compile(r"^[0-9a-f]{6}$")
+
+
+def _load_json(data: bytes, ctx: ReadContext, location: str, array_key: str) -> dict | None:
+    """Parse a JSON document; if it is cut short, keep the complete rows of ``array_key``."""
+    try:
+        doc = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        doc = _salvage(data, array_key)
+        if doc is None:
+            ctx.rejects.add("bad_json", location, data[:200].decode("utf-8", "replace") or str(exc))
+            return None
+        ctx.truncated("truncated_json", location, f"{exc}; kept {len(doc.get(array_key, []))} complete rows")
+    if not isinstance(doc, dict):
+        ctx.rejects.add("bad_json", location, "top level is not an object")
+        return None
+    return doc
+
+
+def _salvage(data: bytes, array_key: str) -> dict | None:
+    """Repair a document cut mid-array: keep everything up to the last complete element."""
+    key = f'"{array_key}"'.encode()
+    start = data.find(key)
+    if start < 0:
+        return None
+    closer = b"]" if array_key == "trace" else b"}"
+    end = len(data)
+    for _ in range(64):
+        cut = data.rfind(closer + b",", start, end)
+        if cut < 0:
+            cut = data.rfind(closer, start, end)
+            if cut < 0:
+                return None
+        try:
+            return orjson.loads(data[: cut + 1] + b"]}")
+        except orjson.JSONDecodeError:
+            end = cut
+    return None
+
+
+def _num(col: tuple, dtype=np.float64) -> np.ndarray:
+    """Numbers (None → NaN) from a JSON column; anything non-numeric becomes NaN too."""
+    try:
+        return np.array(col, dtype=dtype)
+    except (TypeError, ValueError):
+        return np.array([v if isinstance(v, int | float) and not isinstance(v, bool) else np.nan for v in col], dtype=dtype)
+
+
+def _num_obj(obj: np.ndarray) -> np.ndarray:
+    """An object array of numbers, None and NaN → float64 (anything else → NaN)."""
+    obj[np.equal(obj, None)] = np.nan
+    try:
+        return obj.astype(np.float64)
+    except (TypeError, ValueError):
+        return _num(tuple(obj))
+
+
+def _columns(trace: list, ctx: ReadContext, location: str) -> tuple[list, list]:
+    """Transpose trace rows into 14 columns, dropping (and rejecting) malformed rows."""
+    try:
+        width = min(map(len, trace)) if trace else 0
+        if width < 6 or width != max(map(len, trace)) or not all(map(list.__instancecheck__, trace)):
+            raise TypeError
+        rows = trace
+    except TypeError:
+        rows = [r for r in trace if isinstance(r, list) and len(r) >= 6]
+        for r in trace:
+            if not (isinstance(r, list) and len(r) >= 6):
+                ctx.rejects.add("bad_trace_row", location, orjson.dumps(r)[:200].decode())
+        if not rows:
+            return [], []
+        cols = list(itertools.zip_longest(*rows, fillvalue=None))
+        return rows, cols + [(None,) * len(rows)] * (14 - len(cols))
+    cols = list(zip(*rows, strict=True))
+    return rows, cols + [(None,) * len(rows)] * (14 - len(cols))
+
+
+def _details(col: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """Callsign and squawk from the sparse details objects, carried forward."""
+    n = len(col)
+    obj = np.array(col, dtype=object)
+    at = np.flatnonzero(np.not_equal(obj, None))
+    out = []
+    for key in ("flight", "squawk"):
+        vals = np.full(n + 1, None, dtype=object)
+        have = np.zeros(n, dtype=bool)
+        for i in at:
+            d = obj[i]
+            v = d.get(key) if isinstance(d, dict) else None
+            if isinstance(v, str) and (v := v.strip()):
+                vals[i] = v
+                have[i] = True
+        idx = np.where(have, np.arange(n), -1)
+        np.maximum.accumulate(idx, out=idx)
+        idx[idx < 0] = n  # before the first value: the trailing None
+        out.append(vals[idx])
+    return out[0], out[1]
+
+
+def trace_to_table(doc: dict, ctx: ReadContext, location: str) -> pa.Table | None:
+    icao = str(doc.get("icao", "")).lower()
+    trace = doc.get("trace")
+    base = doc.get("timestamp")
+    if not _ICAO_RE.match(icao):
+        # "~" marks a non-ICAO (TIS-B / anonymous) address: not an airframe we can follow
+        ctx.rejects.add("non_icao_address" if icao.startswith("~") else "bad_icao24", location, icao)
+        return None
+    if not isinstance(trace, list) or not isinstance(base, int | float):
+        ctx.rejects.add("bad_trace", location, "missing trace array or timestamp")
+        return None
+    rows, cols = _columns(trace, ctx, location)
+    if not rows:
+        return None
+    dt = _num(cols[0])
+    lat, lon = _num(cols[1]), _num(cols[2])
+    alt_obj = np.array(cols[3], dtype=object)
+    ground = alt_obj == "ground"
+    alt_obj[ground] = np.nan
+    alt = _num_obj(alt_obj)
+    flags_i = np.nan_to_num(_num(cols[6]), nan=0).astype(np.int64)
+    geom_alt_flag = (flags_i & 8) != 0
+    alt_geom = _num(cols[10])
+    if geom_alt_flag.any():
+        alt_geom = np.where(geom_alt_flag & np.isnan(alt_geom), alt, alt_geom)
+        alt_baro = np.where(geom_alt_flag, np.nan, alt)
+    else:
+        alt_baro = alt
+    callsign, squawk = _details(cols[8])
+
+    ok = valid_position_mask(lat, lon) & np.isfinite(dt)
+    bad = np.flatnonzero(~ok)
+    for i in bad[:50]:
+        ctx.rejects.add("bad_position", f"{location} row {i}", orjson.dumps(rows[i])[:200].decode())
+    if len(bad) > 50:
+        ctx.rejects.add("bad_position", f"{location} rows", f"{len(bad) - 50} more", n=len(bad) - 50)
+    n = len(rows)
+    table = positions_table(
+        {
+            "ts": epoch_to_ts(base + np.nan_to_num(dt)),
+            "icao24": pa.array([icao], pa.string()).take(np.zeros(n, np.int32)),
+            "callsign": callsign,
+            "lat_deg": lat,
+            "lon_deg": lon,
+            "alt_baro_ft": pa.array(alt_baro, pa.float64(), from_pandas=True).cast(pa.int32(), safe=False),
+            "alt_geom_ft": pa.array(alt_geom, pa.float64(), from_pandas=True).cast(pa.int32(), safe=False),
+            "on_ground": ground,
+            "gs_kt": pa.array(_num(cols[4]), pa.float64(), from_pandas=True),
+            "track_deg": pa.array(_num(cols[5]), pa.float64(), from_pandas=True),
+            "vrate_fpm": pa.array(_num(cols[7]), pa.float64(), from_pandas=True).cast(pa.int32(), safe=False),
+            "squawk": squawk,
+            "new_leg": (flags_i & 2) != 0,
+        },
+        n,
+    )
+    _observe(doc, icao, ctx)
+    return table.filter(pa.array(ok)) if len(bad) else table
+
+
+def _observe(doc: dict, icao: str, ctx: ReadContext) -> None:
+    reg, typ = doc.get("r"), doc.get("t")
+    if reg or typ or doc.get("dbFlags"):
+        flags = doc.get("dbFlags")
+        ctx.aircraft.append(
+            {
+                "icao24": icao,
+                "registration": reg,
+                "type_code": typ,
+                "db_flags": flags if isinstance(flags, int) else None,
+                "description": doc.get("desc"),
+                "operator": doc.get("ownOp"),
+                "year": str(doc["year"]) if doc.get("year") is not None else None,
+            }
+        )
+
+
+def read_trace_full(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
+    """One readsb ``trace_full`` / ``trace_recent`` file (gzip content or not)."""
+    data = b"".join(iter_bytes(src, ctx))
+    if not data.strip():
+        ctx.rejects.add("empty_file", src.uri)
+        return
+    doc = _load_json(data, ctx, src.uri, "trace")
+    if doc is not None:
+        table = trace_to_table(doc, ctx, src.uri)
+        if table is not None and table.num_rows:
+            yield table
+
+
+def _batched(tables: Iterator[pa.Table]) -> Iterator[pa.Table]:
+    pending: list[pa.Table] = []
+    rows = 0
+    for t in tables:
+        pending.append(t)
+        rows += t.num_rows
+        if rows >= BATCH_ROWS:
+            yield pa.concat_tables(pending)
+            pending, rows = [], 0
+    if pending:
+        yield pa.concat_tables(pending)
+
+
+def read_globe_history_tar(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
+    """A globe_history day packed as .tar (or .tar.gz): every trace file in it."""
+
+    def members() -> Iterator[pa.Table]:
+        try:
+            fh = src.open()
+            with tarfile.open(fileobj=fh, mode="r|*") as tar:
+                for m in tar:
+                    if not m.isfile():
+                        continue
+                    name = m.name.rsplit("/", 1)[-1]
+                    if not name.startswith("trace_"):
+                        ctx.counters["tar_other_member"] += 1
+                        continue
+                    f = tar.extractfile(m)
+                    data = f.read() if f else b""
+                    ctx.progress(m.size)
+                    member = Source(uri=f"{src.uri}!{m.name}", data=data)
+                    yield from read_trace_full(member, ctx)
+        except (tarfile.ReadError, EOFError, OSError) as exc:
+            ctx.truncated("truncated_archive", src.uri, str(exc))
+
+    yield from _batched(members())
+
+
+# --- aircraft.json snapshots ---------------------------------------------------------------
+
+
+def read_aircraft_json(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
+    """A readsb / dump1090 ``aircraft.json`` snapshot: one row per aircraft with a position."""
+    data = b"".join(iter_bytes(src, ctx))
+    if not data.strip():
+        ctx.rejects.add("empty_file", src.uri)
+        return
+    doc = _load_json(data, ctx, src.uri, "aircraft")
+    if doc is None:
+        return
+    now = doc.get("now")
+    aircraft = doc.get("aircraft")
+    if not isinstance(now, int | float) or not isinstance(aircraft, list):
+        ctx.rejects.add("bad_snapshot", src.uri, "missing now or aircraft")
+        return
+    recs: list[dict] = []
+    for a in aircraft:
+        if not isinstance(a, dict):
+            ctx.rejects.add("bad_json", src.uri, str(a)[:200])
+            continue
+        hexid = str(a.get("hex", "")).lower()
+        if not _ICAO_RE.match(hexid):
+            ctx.rejects.add("non_icao_address" if hexid.startswith("~") else "bad_icao24", src.uri, hexid)
+            continue
+        if a.get("lat") is None or a.get("lon") is None:
+            ctx.counters["no_position"] += 1
+            continue
+        recs.append(a)
+        if a.get("r") or a.get("t") or a.get("dbFlags"):
+            _observe({"r": a.get("r"), "t": a.get("t"), "dbFlags": a.get("dbFlags"), "desc": a.get("desc"),
+                      "ownOp": a.get("ownOp"), "year": a.get("year")}, hexid, ctx)
+    if not recs:
+        return
+    g = {k: [a.get(k) for a in recs] for k in ("hex", "flight", "lat", "lon", "alt_baro", "alt_geom", "gs",
+                                                  "track", "baro_rate", "geom_rate", "squawk", "seen_pos")}
+    alt_obj = np.array(g["alt_baro"], dtype=object)
+    ground = alt_obj == "ground"
+    lat, lon = _num(tuple(g["lat"])), _num(tuple(g["lon"]))
+    seen_pos = np.nan_to_num(_num(tuple(g["seen_pos"])), nan=0.0)
+    vrate = _num(tuple(g["baro_rate"]))
+    vrate = np.where(np.isnan(vrate), _num(tuple(g["geom_rate"])), vrate)
+    ok = valid_position_mask(lat, lon)
+    for i in np.flatnonzero(~ok):
+        ctx.rejects.add("bad_position", f"{src.uri} hex {g['hex'][i]}", orjson.dumps(recs[i])[:200].decode())
+    table = positions_table(
+        {
+            "ts": epoch_to_ts(now - seen_pos),
+            "icao24": [h.lower() for h in g["hex"]],
+            "callsign": [f.strip() or None if isinstance(f, str) else None for f in g["flight"]],
+            "lat_deg": lat,
+            "lon_deg": lon,
+            "alt_baro_ft": pa.array(_num(tuple(np.where(ground, None, alt_obj))), pa.float64(), from_pandas=True),
+            "alt_geom_ft": pa.array(_num(tuple(g["alt_geom"])), pa.float64(), from_pandas=True),
+            "on_ground": ground,
+            "gs_kt": pa.array(_num(tuple(g["gs"])), pa.float64(), from_pandas=True),
+            "track_deg": pa.array(_num(tuple(g["track"])), pa.float64(), from_pandas=True),
+            "vrate_fpm": pa.array(vrate, pa.float64(), from_pandas=True),
+            "squawk": [s if isinstance(s, str) else None for s in g["squawk"]],
+        },
+        len(recs),
+    )
+    yield table.filter(pa.array(ok)) if not ok.all() else table

@@ -1,0 +1,201 @@
+"""Every table's schema, with units: the single source of truth.
+
+Each table is an Arrow schema whose fields carry a one-line ``doc``. The DuckDB DDL, the
+documentation in the README and the column checks in tests are all generated from here.
+Units live in column names (``alt_baro_ft``, ``gs_kt``, ``vrate_fpm``, ``track_deg``); every
+time is a UTC ``TIMESTAMPTZ`` named ``ts`` or ``*_at``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+UTC_US = pa.timestamp("us", tz="UTC")
+
+
+def _f(name: str, type_: pa.DataType, doc: str, nullable: bool = True) -> pa.Field:
+    return pa.field(name, type_, nullable=nullable, metadata={"doc": doc})
+
+
+# The columns a reader produces, before the pipeline stamps ids on them.
+POSITION_FIELDS: list[pa.Field] = [
+    _f("ts", UTC_US, "time of the position, UTC", nullable=False),
+    _f("icao24", pa.string(), "ICAO 24-bit address, 6 lowercase hex digits", nullable=False),
+    _f("callsign", pa.string(), "flight identification as broadcast, trimmed; null if none"),
+    _f("lat_deg", pa.float64(), "latitude, WGS84 degrees", nullable=False),
+    _f("lon_deg", pa.float64(), "longitude, WGS84 degrees", nullable=False),
+    _f("alt_baro_ft", pa.int32(), "barometric altitude, feet; null on the ground or unknown"),
+    _f("alt_geom_ft", pa.int32(), "geometric (GNSS) altitude, feet"),
+    _f("on_ground", pa.bool_(), "true when the source says the aircraft is on the ground"),
+    _f("gs_kt", pa.float32(), "ground speed, knots"),
+    _f("track_deg", pa.float32(), "true track over ground, degrees clockwise from north"),
+    _f("vrate_fpm", pa.int32(), "vertical rate, feet per minute (climb positive)"),
+    _f("squawk", pa.string(), "Mode A code, 4 octal digits"),
+    _f("new_leg", pa.bool_(), "readsb trace flag (flags & 2): the source started a new leg here"),
+]
+READER_POSITIONS = pa.schema(POSITION_FIELDS)
+
+POSITIONS = pa.schema(
+    [
+        _f("position_id", pa.uint64(), "content hash of (icao24, ts, lat, lon, alt): stable id", nullable=False),
+        *POSITION_FIELDS,
+        _f("source_id", pa.string(), "the source (file or stream segment) this row came from", nullable=False),
+    ]
+)
+
+AIRCRAFT_OBSERVED = pa.schema(
+    [
+        _f("icao24", pa.string(), "ICAO 24-bit address", nullable=False),
+        _f("registration", pa.string(), "registration as the source gives it"),
+        _f("type_code", pa.string(), "ICAO aircraft type designator (e.g. A124)"),
+        _f("db_flags", pa.int32(), "readsb dbFlags (1 military, 2 interesting, 4 PIA, 8 LADD)"),
+        _f("description", pa.string(), "type description"),
+        _f("operator", pa.string(), "owner or operator as the source gives it"),
+        _f("year", pa.string(), "year built"),
+        _f("source_id", pa.string(), "the source that described the aircraft", nullable=False),
+    ]
+)
+
+SOURCES = pa.schema(
+    [
+        _f("source_id", pa.string(), "hash of the content (files) or of feed address and start (streams)", nullable=False),
+        _f("uri", pa.string(), "path or tcp://host:port as given", nullable=False),
+        _f("format", pa.string(), "input format the reader used", nullable=False),
+        _f("bytes", pa.int64(), "size of the content read"),
+        _f("run_id", pa.string(), "the run that ingested it", nullable=False),
+        _f("ingested_at", UTC_US, "when the ingest finished"),
+        _f("rows_read", pa.int64(), "positions the reader produced"),
+        _f("rows_added", pa.int64(), "positions new to the store"),
+        _f("rejects", pa.int64(), "records rejected, all reasons"),
+        _f("complete", pa.bool_(), "false when the read ended early (truncated input, peer closed)"),
+    ]
+)
+
+RUNS = pa.schema(
+    [
+        _f("run_id", pa.string(), "random id of one command run", nullable=False),
+        _f("command", pa.string(), "what ran (ingest, ...)", nullable=False),
+        _f("args", pa.string(), "arguments, JSON"),
+        _f("started_at", UTC_US, "start, UTC", nullable=False),
+        _f("seconds", pa.float64(), "wall-clock duration"),
+        _f("rows_read", pa.int64(), "records read"),
+        _f("rows_added", pa.int64(), "rows new to the store"),
+        _f("rejects", pa.int64(), "records rejected"),
+        _f("counts", pa.string(), "JSON: rejects by reason and other counters"),
+        _f("status", pa.string(), "ok or error"),
+    ]
+)
+
+REJECTS = pa.schema(
+    [
+        _f("run_id", pa.string(), "run that met the record", nullable=False),
+        _f("source_id", pa.string(), "source it came from"),
+        _f("uri", pa.string(), "path or address it came from"),
+        _f("reason", pa.string(), "reason code (crc_fail, bad_json, ...)", nullable=False),
+        _f("location", pa.string(), "where in the source: line N, byte N, member name"),
+        _f("excerpt", pa.string(), "the raw record, cut to 200 characters (hex for binary)"),
+        _f("n", pa.int64(), "records this row stands for (over the per-reason cap, one row counts the rest)", nullable=False),
+    ]
+)
+
+TABLES: dict[str, pa.Schema] = {
+    "positions": POSITIONS,
+    "aircraft_observed": AIRCRAFT_OBSERVED,
+    "sources": SOURCES,
+    "runs": RUNS,
+    "rejects": REJECTS,
+}
+
+_DUCK_TYPES = {
+    pa.uint64(): "UBIGINT",
+    pa.int64(): "BIGINT",
+    pa.int32(): "INTEGER",
+    pa.float64(): "DOUBLE",
+    pa.float32(): "REAL",
+    pa.bool_(): "BOOLEAN",
+    pa.string(): "VARCHAR",
+    UTC_US: "TIMESTAMPTZ",
+}
+
+
+def duckdb_type(t: pa.DataType) -> str:
+    return _DUCK_TYPES[t]
+
+
+def create_table_sql(name: str, schema: pa.Schema | None = None) -> str:
+    schema = schema or TABLES[name]
+    cols = ",\n  ".join(
+        f"{f.name} {duckdb_type(f.type)}{'' if f.nullable else ' NOT NULL'}" for f in schema
+    )
+    return f"CREATE TABLE IF NOT EXISTS {name} (\n  {cols}\n)"
+
+
+def column_docs(name: str) -> dict[str, str]:
+    return {f.name: f.metadata[b"doc"].decode() for f in TABLES[name]}
+
+
+def empty(schema: pa.Schema) -> pa.Table:
+    return schema.empty_table()
+
+
+# --- stable content ids -------------------------------------------------------------------
+
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser: a fixed, well-spread 64-bit mix (stable across versions)."""
+    x = x ^ (x >> np.uint64(30))
+    x = x * _M1
+    x = x ^ (x >> np.uint64(27))
+    x = x * _M2
+    return x ^ (x >> np.uint64(31))
+
+
+def position_ids(icao24: pa.Array, ts: pa.Array, lat: pa.Array, lon: pa.Array, alt: pa.Array) -> pa.Array:
+    """Content hash of a position: same report, same id, whatever file or run it came in."""
+    return _position_ids_np(
+            hex_to_u64(icao24),
+            ts.cast(pa.int64()).to_numpy(zero_copy_only=False),
+            lat.to_numpy(zero_copy_only=False),
+            lon.to_numpy(zero_copy_only=False),
+            alt.fill_null(-99999).to_numpy(zero_copy_only=False),
+        )
+
+
+_HEX = np.full(256, 255, dtype=np.uint8)
+for _i, _c in enumerate(b"0123456789abcdef"):
+    _HEX[_c] = _i
+for _i, _c in enumerate(b"ABCDEF"):
+    _HEX[_c] = 10 + _i
+
+
+def hex_to_u64(arr: pa.Array) -> np.ndarray:
+    """Vectorised parse of a string array of equal-length hex numbers (icao24) to uint64."""
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    n = len(arr)
+    if n == 0:
+        return np.zeros(0, np.uint64)
+    arr = arr.cast(pa.string())
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset : arr.offset + n + 1]
+    width = int(offsets[1] - offsets[0])
+    if arr.null_count or width == 0 or not np.all(np.diff(offsets) == width):
+        return np.array([int(s or "0", 16) for s in arr.to_pylist()], dtype=np.uint64)
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    digits = _HEX[data].reshape(n, width).astype(np.uint64)
+    out = np.zeros(n, np.uint64)
+    for j in range(width):
+        out = (out << np.uint64(4)) | digits[:, j]
+    return out
+
+
+def _position_ids_np(icao: np.ndarray, ts_us: np.ndarray, lat: np.ndarray, lon: np.ndarray, alt: np.ndarray) -> pa.Array:
+    with np.errstate(over="ignore", invalid="ignore"):
+        h = _mix(icao.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15))
+        h = _mix(h ^ ts_us.astype(np.int64).view(np.uint64))
+        h = _mix(h ^ np.round(lat * 1e6).astype(np.int64).view(np.uint64))
+        h = _mix(h ^ np.round(lon * 1e6).astype(np.int64).view(np.uint64))
+        h = _mix(h ^ alt.astype(np.int64).view(np.uint64))
+    return pa.array(h, type=pa.uint64())

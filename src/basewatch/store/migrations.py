@@ -1,0 +1,45 @@
+"""Named schema migrations, applied in order, each once, recorded in ``schema_migrations``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import duckdb
+
+from .. import schema
+
+
+def _m0001_initial(con: duckdb.DuckDBPyConnection) -> None:
+    for name in ("positions", "aircraft_observed", "sources", "runs", "rejects"):
+        con.execute(schema.create_table_sql(name))
+
+
+MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
+    ("0001_initial", _m0001_initial),
+]
+
+
+def _ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMPTZ)"
+    )
+
+
+def pending(con: duckdb.DuckDBPyConnection) -> list[str]:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+    ).fetchone()[0]
+    done = {r[0] for r in con.execute("SELECT name FROM schema_migrations").fetchall()} if exists else set()
+    return [name for name, _ in MIGRATIONS if name not in done]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    _ensure_ledger(con)
+    todo = pending(con)
+    for name, fn in MIGRATIONS:
+        if name in todo:
+            con.execute("BEGIN")
+            fn(con)
+            con.execute("INSERT INTO schema_migrations VALUES (?, now())", [name])
+            con.execute("COMMIT")
+    return todo
