@@ -43,13 +43,17 @@ def parse_receiver(text: str | None) -> tuple[float, float] | None:
         lat_s, lon_s = text.split(",")
         lat, lon = float(lat_s), float(lon_s)
     except ValueError as exc:
-        raise ConfigError(f"receiver {text!r}: expected LAT,LON in degrees, e.g. 35.40,35.95") from exc
+        raise ConfigError(
+            f"receiver {text!r}: expected LAT,LON in degrees, e.g. 35.40,35.95"
+        ) from exc
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise ConfigError(f"receiver {text!r}: latitude must be within ±90 and longitude ±180")
     return lat, lon
 
 
-def resolve(db: str | os.PathLike | None = None, receiver: str | None = None, cwd: Path | None = None) -> Settings:
+def resolve(
+    db: str | os.PathLike | None = None, receiver: str | None = None, cwd: Path | None = None
+) -> Settings:
     toml = _from_toml(cwd or Path.cwd())
     db_value = db or os.environ.get(ENV_DB) or toml.get("db") or default_db()
     rec = parse_receiver(receiver) if receiver else parse_receiver(toml.get("receiver"))

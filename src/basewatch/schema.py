@@ -38,9 +38,19 @@ READER_POSITIONS = pa.schema(POSITION_FIELDS)
 
 POSITIONS = pa.schema(
     [
-        _f("position_id", pa.uint64(), "content hash of (icao24, ts, lat, lon, alt): stable id", nullable=False),
+        _f(
+            "position_id",
+            pa.uint64(),
+            "content hash of (icao24, ts, lat, lon, alt): stable id",
+            nullable=False,
+        ),
         *POSITION_FIELDS,
-        _f("source_id", pa.string(), "the source (file or stream segment) this row came from", nullable=False),
+        _f(
+            "source_id",
+            pa.string(),
+            "the source (file or stream segment) this row came from",
+            nullable=False,
+        ),
     ]
 )
 
@@ -59,7 +69,12 @@ AIRCRAFT_OBSERVED = pa.schema(
 
 SOURCES = pa.schema(
     [
-        _f("source_id", pa.string(), "hash of the content (files) or of feed address and start (streams)", nullable=False),
+        _f(
+            "source_id",
+            pa.string(),
+            "hash of the content (files) or of feed address and start (streams)",
+            nullable=False,
+        ),
         _f("uri", pa.string(), "path or tcp://host:port as given", nullable=False),
         _f("format", pa.string(), "input format the reader used", nullable=False),
         _f("bytes", pa.int64(), "size of the content read"),
@@ -68,7 +83,9 @@ SOURCES = pa.schema(
         _f("rows_read", pa.int64(), "positions the reader produced"),
         _f("rows_added", pa.int64(), "positions new to the store"),
         _f("rejects", pa.int64(), "records rejected, all reasons"),
-        _f("complete", pa.bool_(), "false when the read ended early (truncated input, peer closed)"),
+        _f(
+            "complete", pa.bool_(), "false when the read ended early (truncated input, peer closed)"
+        ),
     ]
 )
 
@@ -95,7 +112,12 @@ REJECTS = pa.schema(
         _f("reason", pa.string(), "reason code (crc_fail, bad_json, ...)", nullable=False),
         _f("location", pa.string(), "where in the source: line N, byte N, member name"),
         _f("excerpt", pa.string(), "the raw record, cut to 200 characters (hex for binary)"),
-        _f("n", pa.int64(), "records this row stands for (over the per-reason cap, one row counts the rest)", nullable=False),
+        _f(
+            "n",
+            pa.int64(),
+            "records this row stands for (over the per-reason cap, one row counts the rest)",
+            nullable=False,
+        ),
     ]
 )
 
@@ -154,15 +176,17 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> np.uint64(31))
 
 
-def position_ids(icao24: pa.Array, ts: pa.Array, lat: pa.Array, lon: pa.Array, alt: pa.Array) -> pa.Array:
+def position_ids(
+    icao24: pa.Array, ts: pa.Array, lat: pa.Array, lon: pa.Array, alt: pa.Array
+) -> pa.Array:
     """Content hash of a position: same report, same id, whatever file or run it came in."""
     return _position_ids_np(
-            hex_to_u64(icao24),
-            ts.cast(pa.int64()).to_numpy(zero_copy_only=False),
-            lat.to_numpy(zero_copy_only=False),
-            lon.to_numpy(zero_copy_only=False),
-            alt.fill_null(-99999).to_numpy(zero_copy_only=False),
-        )
+        hex_to_u64(icao24),
+        ts.cast(pa.int64()).to_numpy(zero_copy_only=False),
+        lat.to_numpy(zero_copy_only=False),
+        lon.to_numpy(zero_copy_only=False),
+        alt.fill_null(-99999).to_numpy(zero_copy_only=False),
+    )
 
 
 _HEX = np.full(256, 255, dtype=np.uint8)
@@ -191,7 +215,9 @@ def hex_to_u64(arr: pa.Array) -> np.ndarray:
     return out
 
 
-def _position_ids_np(icao: np.ndarray, ts_us: np.ndarray, lat: np.ndarray, lon: np.ndarray, alt: np.ndarray) -> pa.Array:
+def _position_ids_np(
+    icao: np.ndarray, ts_us: np.ndarray, lat: np.ndarray, lon: np.ndarray, alt: np.ndarray
+) -> pa.Array:
     with np.errstate(over="ignore", invalid="ignore"):
         h = _mix(icao.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15))
         h = _mix(h ^ ts_us.astype(np.int64).view(np.uint64))

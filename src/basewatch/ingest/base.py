@@ -65,7 +65,11 @@ class RejectLog:
             self.rows.append(self._row(reason, location, excerpt, n))
         else:  # one summary row per (source, reason) carries everything over the cap
             for row in reversed(self.rows):
-                if row["reason"] == reason and row["source_id"] == self.source_id and row["location"] == "(over cap)":
+                if (
+                    row["reason"] == reason
+                    and row["source_id"] == self.source_id
+                    and row["location"] == "(over cap)"
+                ):
                     row["n"] += n
                     break
             else:
@@ -99,10 +103,12 @@ class ReadContext:
     rejects: RejectLog
     receiver: tuple[float, float] | None = None
     start_ts: float | None = None  # epoch seconds for inputs whose clock is relative
+    file_mtime: float | None = None  # modification time of a file source (clock fallback)
     progress: Callable[[int], None] = lambda n: None  # bytes consumed
     aircraft: list[dict] = field(default_factory=list)  # identity rows (aircraft_observed)
     complete: bool = True  # set false when a source ends early
     counters: Counter[str] = field(default_factory=Counter)  # skipped-but-valid records, by kind
+    beast_clock: str = "12mhz"  # receiver timestamp mode for Beast / AVR: 12mhz or gps
 
     def truncated(self, reason: str, location: str, excerpt: str | bytes = "") -> None:
         self.complete = False
@@ -138,8 +144,11 @@ class Source:
             return b""
 
 
-def iter_bytes(src: Source, ctx: ReadContext, chunk: int = CHUNK_BYTES) -> Iterator[bytes]:
-    """Stream a source's (decompressed) bytes; a cut gzip ends the stream with a reject."""
+def iter_bytes(src: Source, ctx: ReadContext, chunk: int = CHUNK_BYTES) -> Iterator[bytes | None]:
+    """Stream a source's (decompressed) bytes; a cut gzip ends the stream with a reject.
+
+    Live sources also yield ``None`` where a connection broke.
+    """
     if src.stream is not None:
         yield from src.stream()
         return
@@ -167,9 +176,17 @@ def iter_bytes(src: Source, ctx: ReadContext, chunk: int = CHUNK_BYTES) -> Itera
 
 
 def iter_lines(src: Source, ctx: ReadContext) -> Iterator[list[bytes]]:
-    """Stream complete lines in lists; a last line without newline is still yielded."""
+    """Stream complete lines in lists; a last line without newline is still yielded.
+
+    On a live feed, a line cut by a broken connection is rejected (``truncated_line``).
+    """
     rest = b""
     for block in iter_bytes(src, ctx):
+        if block is None:
+            if rest:
+                ctx.rejects.add("truncated_line", "connection closed", rest)
+            rest = b""
+            continue
         block = rest + block
         cut = block.rfind(b"\n")
         if cut < 0:

@@ -24,3 +24,75 @@ def _fold(hexframe: str) -> int:
     except ValueError:
         return 0
     return (v ^ (v >> 64)) & 0xFFFFFFFFFFFFFFFF
+
+
+class ReceiverClock:
+    """Turns a receiver's 48-bit timestamps into UTC epoch seconds.
+
+    ``12mhz``: a free-running 12 MHz counter (dump1090, readsb, Beast); ``gps``: the Radarcape /
+    GPS mode, seconds of the day in the top 18 bits and nanoseconds in the low 30.
+
+    A counter only gives time differences, so it is anchored: at ``start`` (the first frame's
+    time, when the user gives it), or at ``end`` (the last frame's time: a file's modification
+    time), or, live, at the wall clock when the first frame arrived. A counter that jumps back
+    (receiver restart) re-anchors on the time reached so far.
+    """
+
+    def __init__(
+        self,
+        mode: str = "12mhz",
+        start: float | None = None,
+        end: float | None = None,
+        last_counter: int | None = None,
+    ) -> None:
+        if mode not in ("12mhz", "gps"):
+            raise ValueError(mode)
+        self.mode = mode
+        self.start = start
+        self.end = end
+        self.last_counter = last_counter
+        self._anchor: tuple[float, int] | None = None  # (epoch, counter)
+        self._prev: tuple[float, int] | None = None
+
+    def seconds(self, counter: np.ndarray) -> np.ndarray:
+        """Receiver-relative seconds (the stable part used in reception ids)."""
+        c = np.asarray(counter, dtype=np.int64)
+        if self.mode == "gps":
+            return (c >> 30).astype(np.float64) + (c & 0x3FFFFFFF).astype(np.float64) * 1e-9
+        return c.astype(np.float64) / 12e6
+
+    def to_epoch(self, counter: np.ndarray, fallback: float) -> np.ndarray:
+        c = np.asarray(counter, dtype=np.int64)
+        if len(c) == 0:
+            return np.zeros(0)
+        if self.mode == "gps":
+            day0 = float(int((self.start or self.end or fallback) // 86400) * 86400)
+            sod = self.seconds(c)
+            # past midnight: seconds of the day start again
+            wraps = np.concatenate([[0], np.cumsum(np.diff(sod) < -43_200)])
+            return day0 + sod + 86400.0 * wraps
+        out = np.empty(len(c))
+        if self._anchor is None:
+            if self.start is not None:
+                self._anchor = (self.start, int(c[0]))
+            elif (
+                self.end is not None and self.last_counter is not None and self.last_counter >= c[0]
+            ):
+                self._anchor = (self.end - (self.last_counter - int(c[0])) / 12e6, int(c[0]))
+            else:
+                self._anchor = (fallback, int(c[0]))
+        # split where the counter jumps back (restart), re-anchor each run
+        cuts = np.flatnonzero(np.diff(c) < 0) + 1
+        lo = 0
+        for hi in [*cuts.tolist(), len(c)]:
+            if lo > 0:
+                t_prev = out[lo - 1]
+                self._anchor = (t_prev, int(c[lo]))
+            a_t, a_c = self._anchor
+            out[lo:hi] = a_t + (c[lo:hi] - a_c) / 12e6
+            lo = hi
+        return out
+
+    def reset(self) -> None:
+        """A new connection: the next frame anchors afresh."""
+        self._anchor = None

@@ -41,7 +41,9 @@ def _load_json(data: bytes, ctx: ReadContext, location: str, array_key: str) -> 
         if doc is None:
             ctx.rejects.add("bad_json", location, data[:200].decode("utf-8", "replace") or str(exc))
             return None
-        ctx.truncated("truncated_json", location, f"{exc}; kept {len(doc.get(array_key, []))} complete rows")
+        ctx.truncated(
+            "truncated_json", location, f"{exc}; kept {len(doc.get(array_key, []))} complete rows"
+        )
     if not isinstance(doc, dict):
         ctx.rejects.add("bad_json", location, "top level is not an object")
         return None
@@ -74,7 +76,10 @@ def _num(col: tuple, dtype=np.float64) -> np.ndarray:
     try:
         return np.array(col, dtype=dtype)
     except (TypeError, ValueError):
-        return np.array([v if isinstance(v, int | float) and not isinstance(v, bool) else np.nan for v in col], dtype=dtype)
+        return np.array(
+            [v if isinstance(v, int | float) and not isinstance(v, bool) else np.nan for v in col],
+            dtype=dtype,
+        )
 
 
 def _num_obj(obj: np.ndarray) -> np.ndarray:
@@ -90,7 +95,11 @@ def _columns(trace: list, ctx: ReadContext, location: str) -> tuple[list, list]:
     """Transpose trace rows into 14 columns, dropping (and rejecting) malformed rows."""
     try:
         width = min(map(len, trace)) if trace else 0
-        if width < 6 or width != max(map(len, trace)) or not all(map(list.__instancecheck__, trace)):
+        if (
+            width < 6
+            or width != max(map(len, trace))
+            or not all(map(list.__instancecheck__, trace))
+        ):
             raise TypeError
         rows = trace
     except TypeError:
@@ -134,7 +143,9 @@ def trace_to_table(doc: dict, ctx: ReadContext, location: str) -> pa.Table | Non
     base = doc.get("timestamp")
     if not _ICAO_RE.match(icao):
         # "~" marks a non-ICAO (TIS-B / anonymous) address: not an airframe we can follow
-        ctx.rejects.add("non_icao_address" if icao.startswith("~") else "bad_icao24", location, icao)
+        ctx.rejects.add(
+            "non_icao_address" if icao.startswith("~") else "bad_icao24", location, icao
+        )
         return None
     if not isinstance(trace, list) or not isinstance(base, int | float):
         ctx.rejects.add("bad_trace", location, "missing trace array or timestamp")
@@ -163,7 +174,9 @@ def trace_to_table(doc: dict, ctx: ReadContext, location: str) -> pa.Table | Non
     for i in bad[:50]:
         ctx.rejects.add("bad_position", f"{location} row {i}", orjson.dumps(rows[i])[:200].decode())
     if len(bad) > 50:
-        ctx.rejects.add("bad_position", f"{location} rows", f"{len(bad) - 50} more", n=len(bad) - 50)
+        ctx.rejects.add(
+            "bad_position", f"{location} rows", f"{len(bad) - 50} more", n=len(bad) - 50
+        )
     n = len(rows)
     table = positions_table(
         {
@@ -172,12 +185,18 @@ def trace_to_table(doc: dict, ctx: ReadContext, location: str) -> pa.Table | Non
             "callsign": callsign,
             "lat_deg": lat,
             "lon_deg": lon,
-            "alt_baro_ft": pa.array(alt_baro, pa.float64(), from_pandas=True).cast(pa.int32(), safe=False),
-            "alt_geom_ft": pa.array(alt_geom, pa.float64(), from_pandas=True).cast(pa.int32(), safe=False),
+            "alt_baro_ft": pa.array(alt_baro, pa.float64(), from_pandas=True).cast(
+                pa.int32(), safe=False
+            ),
+            "alt_geom_ft": pa.array(alt_geom, pa.float64(), from_pandas=True).cast(
+                pa.int32(), safe=False
+            ),
             "on_ground": ground,
             "gs_kt": pa.array(_num(cols[4]), pa.float64(), from_pandas=True),
             "track_deg": pa.array(_num(cols[5]), pa.float64(), from_pandas=True),
-            "vrate_fpm": pa.array(_num(cols[7]), pa.float64(), from_pandas=True).cast(pa.int32(), safe=False),
+            "vrate_fpm": pa.array(_num(cols[7]), pa.float64(), from_pandas=True).cast(
+                pa.int32(), safe=False
+            ),
             "squawk": squawk,
             "new_leg": (flags_i & 2) != 0,
         },
@@ -279,19 +298,46 @@ def read_aircraft_json(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
             continue
         hexid = str(a.get("hex", "")).lower()
         if not _ICAO_RE.match(hexid):
-            ctx.rejects.add("non_icao_address" if hexid.startswith("~") else "bad_icao24", src.uri, hexid)
+            ctx.rejects.add(
+                "non_icao_address" if hexid.startswith("~") else "bad_icao24", src.uri, hexid
+            )
             continue
         if a.get("lat") is None or a.get("lon") is None:
             ctx.counters["no_position"] += 1
             continue
         recs.append(a)
         if a.get("r") or a.get("t") or a.get("dbFlags"):
-            _observe({"r": a.get("r"), "t": a.get("t"), "dbFlags": a.get("dbFlags"), "desc": a.get("desc"),
-                      "ownOp": a.get("ownOp"), "year": a.get("year")}, hexid, ctx)
+            _observe(
+                {
+                    "r": a.get("r"),
+                    "t": a.get("t"),
+                    "dbFlags": a.get("dbFlags"),
+                    "desc": a.get("desc"),
+                    "ownOp": a.get("ownOp"),
+                    "year": a.get("year"),
+                },
+                hexid,
+                ctx,
+            )
     if not recs:
         return
-    g = {k: [a.get(k) for a in recs] for k in ("hex", "flight", "lat", "lon", "alt_baro", "alt_geom", "gs",
-                                                  "track", "baro_rate", "geom_rate", "squawk", "seen_pos")}
+    g = {
+        k: [a.get(k) for a in recs]
+        for k in (
+            "hex",
+            "flight",
+            "lat",
+            "lon",
+            "alt_baro",
+            "alt_geom",
+            "gs",
+            "track",
+            "baro_rate",
+            "geom_rate",
+            "squawk",
+            "seen_pos",
+        )
+    }
     alt_obj = np.array(g["alt_baro"], dtype=object)
     ground = alt_obj == "ground"
     lat, lon = _num(tuple(g["lat"])), _num(tuple(g["lon"]))
@@ -300,7 +346,9 @@ def read_aircraft_json(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
     vrate = np.where(np.isnan(vrate), _num(tuple(g["geom_rate"])), vrate)
     ok = valid_position_mask(lat, lon)
     for i in np.flatnonzero(~ok):
-        ctx.rejects.add("bad_position", f"{src.uri} hex {g['hex'][i]}", orjson.dumps(recs[i])[:200].decode())
+        ctx.rejects.add(
+            "bad_position", f"{src.uri} hex {g['hex'][i]}", orjson.dumps(recs[i])[:200].decode()
+        )
     table = positions_table(
         {
             "ts": epoch_to_ts(now - seen_pos),
@@ -308,7 +356,9 @@ def read_aircraft_json(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
             "callsign": [f.strip() or None if isinstance(f, str) else None for f in g["flight"]],
             "lat_deg": lat,
             "lon_deg": lon,
-            "alt_baro_ft": pa.array(_num(tuple(np.where(ground, None, alt_obj))), pa.float64(), from_pandas=True),
+            "alt_baro_ft": pa.array(
+                _num(tuple(np.where(ground, None, alt_obj))), pa.float64(), from_pandas=True
+            ),
             "alt_geom_ft": pa.array(_num(tuple(g["alt_geom"])), pa.float64(), from_pandas=True),
             "on_ground": ground,
             "gs_kt": pa.array(_num(tuple(g["gs"])), pa.float64(), from_pandas=True),

@@ -44,7 +44,9 @@ class Store:
         return None if row is None else row[0]
 
 
-def open_store(path: str | Path | None, read_only: bool = False, threads: int | None = None) -> Store:
+def open_store(
+    path: str | Path | None, read_only: bool = False, threads: int | None = None
+) -> Store:
     """Open (creating and migrating when writable) the store at ``path``; None is in memory."""
     config = {"threads": threads} if threads else {}
     target = ":memory:" if path is None else str(path)
@@ -71,7 +73,9 @@ def open_store(path: str | Path | None, read_only: bool = False, threads: int | 
         todo = pending(con)
         if todo:
             con.close()
-            raise StoreError(f"{path}: store needs migrations {todo}; run any writing command first")
+            raise StoreError(
+                f"{path}: store needs migrations {todo}; run any writing command first"
+            )
     else:
         migrate(con)
     return Store(con, None if path is None else Path(path), read_only)

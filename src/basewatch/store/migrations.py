@@ -29,7 +29,11 @@ def pending(con: duckdb.DuckDBPyConnection) -> list[str]:
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
     ).fetchone()[0]
-    done = {r[0] for r in con.execute("SELECT name FROM schema_migrations").fetchall()} if exists else set()
+    done = (
+        {r[0] for r in con.execute("SELECT name FROM schema_migrations").fetchall()}
+        if exists
+        else set()
+    )
     return [name for name, _ in MIGRATIONS if name not in done]
 
 

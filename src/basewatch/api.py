@@ -1,0 +1,114 @@
+"""The Python API: plain functions over a store path, returning reports or pandas DataFrames.
+
+import basewatch as bw
+bw.ingest(["capture.bin"], db="watch.duckdb", receiver=(35.40, 35.95))
+df = bw.positions(db="watch.duckdb", icao24="152fa2", since="2025-10-24")
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+import pandas as pd
+import pyarrow as pa
+
+from . import config, schema
+from .errors import ConfigError
+from .ingest.pipeline import IngestReport, Progress
+from .ingest.pipeline import ingest as _ingest
+from .store import open_store
+
+PathLike = str | os.PathLike
+
+
+def parse_time(value: str | datetime | None, name: str = "time") -> datetime | None:
+    """ISO 8601 date or date-time (UTC unless it says otherwise) → aware datetime."""
+    if value is None or isinstance(value, datetime):
+        if isinstance(value, datetime) and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+    try:
+        dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ConfigError(
+            f"{name} {value!r}: expected an ISO date or time, e.g. 2025-10-24 or 2025-10-24T06:00Z"
+        ) from exc
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def ingest(
+    inputs: PathLike | Iterable[PathLike],
+    db: PathLike | None = None,
+    format: str | None = None,
+    receiver: tuple[float, float] | str | None = None,
+    start: str | datetime | None = None,
+    duration: float | None = None,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Read files, folders, archives or ``tcp://host:port`` feeds into the store."""
+    items = [inputs] if isinstance(inputs, str | os.PathLike) else list(inputs)
+    settings = config.resolve(db, receiver if isinstance(receiver, str) else None)
+    rec = receiver if isinstance(receiver, tuple) else settings.receiver
+    with open_store(settings.db) as store:
+        return _ingest(
+            items,
+            store,
+            fmt=format,
+            receiver=rec,
+            start=parse_time(start, "start"),
+            duration=duration,
+            progress=progress,
+            args={
+                "inputs": [str(i) for i in items],
+                "format": format,
+                "receiver": rec,
+                "start": str(start) if start else None,
+                "duration": duration,
+            },
+        )
+
+
+POSITION_COLUMNS = schema.column_docs("positions")
+
+
+def positions_table(
+    db: PathLike | None = None,
+    icao24: str | None = None,
+    since: str | datetime | None = None,
+    until: str | datetime | None = None,
+    limit: int | None = None,
+) -> pa.Table:
+    """Positions as an Arrow table, ordered by aircraft then time (see ``POSITION_COLUMNS``)."""
+    settings = config.resolve(db)
+    where, params = [], []
+    if icao24:
+        where.append("icao24 = ?")
+        params.append(icao24.lower())
+    if since:
+        where.append("ts >= ?")
+        params.append(parse_time(since, "since"))
+    if until:
+        where.append("ts < ?")
+        params.append(parse_time(until, "until"))
+    sql = (
+        "SELECT * FROM positions"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY icao24, ts"
+    )
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    with open_store(settings.db, read_only=True) as store:
+        return store.table(sql, params)
+
+
+def positions(
+    db: PathLike | None = None,
+    icao24: str | None = None,
+    since: str | datetime | None = None,
+    until: str | datetime | None = None,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """Positions as a pandas DataFrame; columns and units in ``bw.POSITION_COLUMNS``."""
+    return positions_table(db, icao24, since, until, limit).to_pandas()

@@ -1,0 +1,167 @@
+"""The ``basewatch`` command: a thin shell over ``basewatch.api``."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from functools import wraps
+
+import click
+
+from ..errors import BasewatchError
+from .output import emit
+
+FORMATS_OUT = ["table", "json", "csv", "parquet"]
+
+
+def user_errors(fn: Callable) -> Callable:
+    """Print a caller mistake in one line and exit non-zero; no traceback."""
+
+    @wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except BasewatchError as exc:
+            click.echo(f"basewatch: error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("basewatch: interrupted", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="basewatch")
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+def cli(verbose: int) -> None:
+    """Watch military air bases from open air-traffic data and news.
+
+    \b
+    Example:
+      basewatch ingest capture.bin --receiver 35.40,35.95 --db watch.duckdb
+      basewatch positions --icao24 152fa2 --db watch.duckdb
+    """
+    level = logging.WARNING - 10 * verbose
+    logging.basicConfig(
+        level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s"
+    )
+
+
+db_option = click.option(
+    "--db",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Store file (default: $BASEWATCH_DB, then basewatch.toml, then the user data folder).",
+)
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option(
+    "--format",
+    "fmt",
+    default=None,
+    help="Input format (default: told from the content): beast, avr, sbs, "
+    "aircraft_json, trace_full, globe_tar, opensky_csv, opensky_parquet, frames_jsonl.",
+)
+@db_option
+@click.option(
+    "--receiver",
+    default=None,
+    help="Receiver position LAT,LON: decodes surface positions, checks range.",
+)
+@click.option(
+    "--start",
+    default=None,
+    help="UTC time of the first frame, for captures whose clock is relative.",
+)
+@click.option(
+    "--duration", type=float, default=None, help="For tcp:// feeds: stop after this many seconds."
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the run report as JSON instead of one line."
+)
+@user_errors
+def ingest(inputs, fmt, db, receiver, start, duration, as_json) -> None:
+    """Read air-traffic files, folders, archives or a live feed into the store.
+
+    \b
+    Examples:
+      basewatch ingest globe_history/2025-10-26/          # a day of readsb traces
+      basewatch ingest states.parquet --db watch.duckdb    # OpenSky state vectors
+      basewatch ingest tcp://127.0.0.1:30005 --format beast --duration 600
+    """
+    from .. import api
+    from .progress import progress_bar
+
+    with progress_bar(enabled=not as_json) as prog:
+        report = api.ingest(
+            list(inputs),
+            db=db,
+            format=fmt,
+            receiver=receiver,
+            start=start,
+            duration=duration,
+            progress=prog,
+        )
+    if as_json:
+        import json
+
+        click.echo(json.dumps(report.as_dict()))
+    else:
+        click.echo(report.summary())
+
+
+@cli.command()
+@db_option
+@click.option("--icao24", default=None, help="Only this aircraft (6 hex digits).")
+@click.option("--since", default=None, help="From this UTC time (ISO 8601).")
+@click.option("--until", default=None, help="Before this UTC time (ISO 8601).")
+@click.option("--limit", type=int, default=None, help="At most this many rows.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS_OUT), default="table", show_default=True)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write to a file (needed for parquet).",
+)
+@user_errors
+def positions(db, icao24, since, until, limit, fmt, output) -> None:
+    """Show stored positions.
+
+    \b
+    Example:
+      basewatch positions --icao24 ac671b --since 2025-02-05T00:00Z --format csv
+    """
+    from .. import api
+
+    table = api.positions_table(db, icao24=icao24, since=since, until=until, limit=limit)
+    emit(table, fmt, output)
+
+
+@cli.command()
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Store to fill (default: a fresh one in a temporary folder).",
+)
+@user_errors
+def demo(db) -> None:
+    """Ingest the shipped samples and say what was found.
+
+    \b
+    Example:
+      basewatch demo
+    """
+    from ..demo import run_demo
+
+    for line in run_demo(db):
+        click.echo(line)
+
+
+def main() -> None:
+    cli(prog_name="basewatch")

@@ -1,0 +1,389 @@
+"""Ingest: inputs → readers → (decoder) → deduplicated ``positions`` in the store.
+
+reads:   files, folders, archives, tcp:// feeds
+writes:  positions, aircraft_observed, sources, rejects, runs
+rejects: every reason a reader or the decoder gives, plus unreadable / unknown_format
+
+Idempotent: a file already ingested whole is skipped by content hash, and every position has a
+content id, so re-reading a file or an overlapping stream segment adds no rows.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from .. import schema
+from ..errors import FormatError, InputError
+from ..store import Store
+from . import detect as _detect
+from .base import ReadContext, RejectLog, Source, content_id
+from .modes import DecodeParams, decode_frames
+
+log = logging.getLogger(__name__)
+
+# format → (module, function, what it yields)
+READERS: dict[str, tuple[str, str, str]] = {
+    "beast": ("beast", "read_beast", "frames"),
+    "avr": ("avr", "read_avr", "frames"),
+    "frames_jsonl": ("rawjson", "read_frames_jsonl", "frames"),
+    "sbs": ("sbs", "read_sbs", "positions"),
+    "aircraft_json": ("readsb", "read_aircraft_json", "positions"),
+    "trace_full": ("readsb", "read_trace_full", "positions"),
+    "globe_tar": ("readsb", "read_globe_history_tar", "positions"),
+    "opensky_csv": ("opensky", "read_opensky_csv", "positions"),
+    "opensky_parquet": ("opensky", "read_opensky_parquet", "positions"),
+}
+
+FLUSH_ROWS = 2_000_000  # staged rows before they are deduplicated into positions
+
+
+@dataclass
+class IngestReport:
+    run_id: str
+    sources: int = 0
+    sources_skipped: int = 0
+    rows_read: int = 0
+    rows_added: int = 0
+    rejects: Counter[str] = field(default_factory=Counter)
+    counters: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+    incomplete: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        rej = sum(self.rejects.values())
+        by = ", ".join(f"{k} {v:,}" for k, v in self.rejects.most_common())
+        parts = [
+            f"{self.sources} source{'s' if self.sources != 1 else ''}",
+            f"{self.rows_read:,} positions read",
+            f"{self.rows_added:,} new",
+            f"{rej:,} rejected" + (f" ({by})" if by else ""),
+        ]
+        if self.sources_skipped:
+            parts.append(f"{self.sources_skipped} already ingested")
+        if self.incomplete:
+            parts.append(f"{len(self.incomplete)} cut short")
+        return "ingest: " + ", ".join(parts) + f" in {self.seconds:.1f} s"
+
+    def as_dict(self) -> dict:
+        return {
+            "run_id": self.run_id,
+            "sources": self.sources,
+            "sources_skipped": self.sources_skipped,
+            "rows_read": self.rows_read,
+            "rows_added": self.rows_added,
+            "rejects": dict(self.rejects),
+            "counters": dict(self.counters),
+            "seconds": round(self.seconds, 3),
+            "incomplete": self.incomplete,
+        }
+
+
+@dataclass
+class Progress:
+    """Callbacks the CLI hooks a progress bar to; no-ops by default."""
+
+    total: Callable[[int], None] = lambda n: None
+    advance: Callable[[int], None] = lambda n: None
+
+
+def reader_for(fmt: str) -> tuple[Callable, str]:
+    mod, fn, kind = READERS[fmt]
+    module = importlib.import_module(f"{__package__}.{mod}")
+    return getattr(module, fn), kind
+
+
+def read_source(
+    src: Source, fmt: str, ctx: ReadContext, params: DecodeParams = DecodeParams()
+) -> Iterator[pa.Table]:
+    """Position tables from one source (decoding raw frames on the way)."""
+    reader, kind = reader_for(fmt)
+    tables = reader(src, ctx)
+    if kind == "frames":
+        tables = decode_frames(tables, ctx, params)
+    yield from tables
+
+
+def expand(inputs: Iterable[str | os.PathLike], rejects: RejectLog) -> Iterator[Source]:
+    """Files, folders (walked, sorted) and tcp:// addresses → sources."""
+    for item in inputs:
+        text = str(item)
+        if text.startswith("tcp://"):
+            yield Source(uri=text)
+            continue
+        p = Path(text)
+        if not p.exists():
+            raise InputError(f"{p}: no such file or folder")
+        if p.is_dir():
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if not name.startswith("."):
+                        f = Path(root) / name
+                        yield Source(uri=str(f), path=f)
+        else:
+            yield Source(uri=str(p), path=p)
+
+
+def _with_ids(table: pa.Table, source_id: str) -> pa.Table:
+    names = table.column_names
+    if "_key" in names:
+        icao = schema.hex_to_u64(table.column("icao24"))
+        with np.errstate(over="ignore"):
+            key = table.column("_key").to_numpy(zero_copy_only=False).astype(np.uint64)
+            pid = pa.array(schema._mix(key ^ icao), pa.uint64())
+        table = table.drop_columns(["_key"])
+    else:
+        pid = schema.position_ids(
+            table.column("icao24"),
+            table.column("ts"),
+            table.column("lat_deg"),
+            table.column("lon_deg"),
+            table.column("alt_baro_ft"),
+        )
+    table = table.add_column(0, schema.POSITIONS.field("position_id"), pid)
+    src = pa.array([source_id], pa.string()).take(np.zeros(table.num_rows, np.int32))
+    return table.append_column(schema.POSITIONS.field("source_id"), src).cast(schema.POSITIONS)
+
+
+class _Writer:
+    """Stages rows, then moves the new ones into ``positions`` in one anti-join per flush."""
+
+    def __init__(self, store: Store) -> None:
+        self.con = store.con
+        self.staged = 0
+        self.added: Counter[str] = Counter()
+        self.con.execute("CREATE OR REPLACE TEMP TABLE _staging AS SELECT * FROM positions LIMIT 0")
+
+    def stage(self, table: pa.Table) -> None:
+        self.con.register("_batch", table)
+        self.con.execute("INSERT INTO _staging SELECT * FROM _batch")
+        self.con.unregister("_batch")
+        self.staged += table.num_rows
+        if self.staged >= FLUSH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.staged:
+            return
+        con = self.con
+        con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE _new AS
+            WITH s AS (
+                SELECT * FROM _staging QUALIFY row_number() OVER (PARTITION BY position_id ORDER BY ts) = 1
+            ), win AS (SELECT min(ts) - INTERVAL 1 DAY AS lo, max(ts) + INTERVAL 1 DAY AS hi FROM s)
+            SELECT s.* FROM s ANTI JOIN (
+                SELECT position_id FROM positions, win WHERE positions.ts BETWEEN win.lo AND win.hi
+            ) p USING (position_id)
+            """
+        )
+        for sid, n in con.execute("SELECT source_id, count(*) FROM _new GROUP BY 1").fetchall():
+            self.added[sid] += n
+        con.execute("INSERT INTO positions SELECT * FROM _new ORDER BY icao24, ts")
+        con.execute("DROP TABLE _new")
+        con.execute("DELETE FROM _staging")
+        self.staged = 0
+
+    def close(self) -> None:
+        self.flush()
+        self.con.execute("DROP TABLE IF EXISTS _staging")
+
+
+def _insert(store: Store, table_name: str, rows: list[dict] | pa.Table) -> None:
+    table = (
+        rows
+        if isinstance(rows, pa.Table)
+        else pa.Table.from_pylist(rows, schema=schema.TABLES[table_name])
+    )
+    if table.num_rows:
+        store.con.register("_rows", table)
+        store.con.execute(f"INSERT INTO {table_name} SELECT * FROM _rows")
+        store.con.unregister("_rows")
+
+
+def ingest(
+    inputs: Iterable[str | os.PathLike],
+    store: Store,
+    fmt: str | None = None,
+    receiver: tuple[float, float] | None = None,
+    start: datetime | None = None,
+    duration: float | None = None,
+    progress: Progress | None = None,
+    params: DecodeParams = DecodeParams(),
+    args: dict | None = None,
+) -> IngestReport:
+    """Read every input into the store; returns what happened (also written to ``runs``)."""
+    fmt = _detect.check_format(fmt)
+    progress = progress or Progress()
+    run_id = uuid.uuid4().hex[:16]
+    started = datetime.now(UTC)
+    t0 = time.perf_counter()
+    report = IngestReport(run_id=run_id)
+    rejects = RejectLog(run_id)
+    sources = list(expand(inputs, rejects))
+    progress.total(
+        sum(s.path.stat().st_size for s in sources if s.path is not None and s.path.is_file())
+    )
+    writer = _Writer(store)
+    done = {
+        r[0] for r in store.con.execute("SELECT source_id FROM sources WHERE complete").fetchall()
+    }
+    source_rows: list[dict] = []
+    aircraft_rows: list[dict] = []
+    try:
+        for src in sources:
+            row = _ingest_one(
+                src,
+                fmt,
+                store,
+                writer,
+                rejects,
+                report,
+                done,
+                receiver,
+                start,
+                duration,
+                progress,
+                params,
+            )
+            if row is not None:
+                source_rows.append(row)
+                aircraft_rows.extend(row.pop("_aircraft"))
+        writer.close()
+        for row in source_rows:
+            row["rows_added"] = writer.added.get(row["source_id"], 0)
+            row["ingested_at"] = datetime.now(UTC)
+        report.rows_added = sum(writer.added.values())
+        _insert(store, "sources", source_rows)
+        _insert_aircraft(store, aircraft_rows)
+        status = "ok"
+    except BaseException:
+        status = "error"
+        raise
+    finally:
+        report.rejects = rejects.counts
+        report.seconds = time.perf_counter() - t0
+        _insert(store, "rejects", rejects.drain())
+        _insert(
+            store,
+            "runs",
+            [
+                {
+                    "run_id": run_id,
+                    "command": "ingest",
+                    "args": json.dumps(
+                        args or {"inputs": [str(i) for i in inputs], "format": fmt}, default=str
+                    ),
+                    "started_at": started,
+                    "seconds": report.seconds,
+                    "rows_read": report.rows_read,
+                    "rows_added": report.rows_added,
+                    "rejects": sum(rejects.counts.values()),
+                    "counts": json.dumps(
+                        {"rejects": dict(rejects.counts), **dict(report.counters)}
+                    ),
+                    "status": status,
+                }
+            ],
+        )
+    return report
+
+
+def _ingest_one(
+    src, fmt, store, writer, rejects, report, done, receiver, start, duration, progress, params
+) -> dict | None:
+    rejects.uri = src.uri
+    if src.path is not None:
+        try:
+            with open(src.path, "rb"):
+                pass
+            sid, size = content_id(src)
+        except OSError as exc:
+            rejects.source_id = ""
+            rejects.add("unreadable", src.uri, f"{type(exc).__name__}: {exc.strerror or exc}")
+            return None
+        if sid in done:
+            report.sources_skipped += 1
+            progress.advance(size)
+            return None
+        mtime = src.path.stat().st_mtime
+    else:
+        from .tcp import tcp_source  # live feeds only
+
+        if fmt not in _detect.STREAM_FORMATS:
+            raise FormatError(f"{src.uri}: a live feed needs --format beast, avr or sbs")
+        src = tcp_source(src.uri, duration=duration)
+        sid = uuid.uuid5(uuid.NAMESPACE_URL, f"{src.uri}@{datetime.now(UTC).isoformat()}").hex
+        size, mtime = None, None
+    rejects.source_id = sid
+    this_fmt = fmt
+    if this_fmt is None:
+        this_fmt = _detect.detect(src.head(), src.uri)
+        if this_fmt is None:
+            if src.size == 0 or (src.path is not None and src.path.stat().st_size == 0):
+                rejects.add("empty_file", src.uri)
+            else:
+                rejects.add("unknown_format", src.uri, src.head(120))
+            progress.advance(size or 0)
+            return None
+    ctx = ReadContext(
+        rejects=rejects,
+        receiver=receiver,
+        start_ts=start.timestamp() if start else None,
+        file_mtime=mtime,
+        progress=progress.advance,
+    )
+    read = 0
+    for table in read_source(src, this_fmt, ctx, params):
+        if table.num_rows:
+            read += table.num_rows
+            writer.stage(_with_ids(table, sid))
+    report.sources += 1
+    report.rows_read += read
+    report.counters.update(ctx.counters)
+    if not ctx.complete:
+        report.incomplete.append(src.uri)
+    return {
+        "source_id": sid,
+        "uri": src.uri,
+        "format": this_fmt,
+        "bytes": size,
+        "run_id": rejects.run_id,
+        "rows_read": read,
+        "rejects": sum(r["n"] for r in rejects.rows if r["source_id"] == sid),
+        "complete": ctx.complete,
+        "_aircraft": [dict(a, source_id=sid) for a in ctx.aircraft],
+    }
+
+
+def _insert_aircraft(store: Store, rows: list[dict]) -> None:
+    if not rows:
+        return
+    table = pa.Table.from_pylist(rows, schema=schema.AIRCRAFT_OBSERVED)
+    store.con.register("_ac", table)
+    store.con.execute(
+        """
+        INSERT INTO aircraft_observed
+        SELECT DISTINCT a.* FROM _ac a
+        WHERE NOT EXISTS (
+            SELECT 1 FROM aircraft_observed o
+            WHERE o.icao24 = a.icao24 AND o.source_id = a.source_id
+              AND o.registration IS NOT DISTINCT FROM a.registration
+              AND o.type_code IS NOT DISTINCT FROM a.type_code
+        )
+        """
+    )
+    store.con.unregister("_ac")
