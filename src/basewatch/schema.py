@@ -225,3 +225,19 @@ def _position_ids_np(
         h = _mix(h ^ np.round(lon * 1e6).astype(np.int64).view(np.uint64))
         h = _mix(h ^ alt.astype(np.int64).view(np.uint64))
     return pa.array(h, type=pa.uint64())
+
+
+def markdown() -> str:
+    """The tables as Markdown, for the README (a test keeps the two equal)."""
+    out = []
+    for name, sch in TABLES.items():
+        out += [f"### `{name}`", "", "| column | type | meaning |", "|---|---|---|"]
+        out += [
+            f"| `{f.name}` | {duckdb_type(f.type)} | {f.metadata[b'doc'].decode()} |" for f in sch
+        ]
+        out.append("")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    print(markdown())

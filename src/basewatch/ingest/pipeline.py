@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import schema
 from ..errors import FormatError, InputError
@@ -46,8 +47,6 @@ READERS: dict[str, tuple[str, str, str]] = {
     "opensky_csv": ("opensky", "read_opensky_csv", "positions"),
     "opensky_parquet": ("opensky", "read_opensky_parquet", "positions"),
 }
-
-FLUSH_ROWS = 2_000_000  # staged rows before they are deduplicated into positions
 
 
 @dataclass
@@ -159,47 +158,74 @@ def _with_ids(table: pa.Table, source_id: str) -> pa.Table:
 
 
 class _Writer:
-    """Stages rows, then moves the new ones into ``positions`` in one anti-join per flush."""
+    """Gathers rows in memory up to ``BATCH`` and moves the new ones into ``positions``.
+
+    Duplicates within a batch are dropped with numpy; against the store, one semi-join over
+    the batch's time window (± 1 day, as receiver clocks of raw captures may be re-anchored)
+    finds the ids already there, and only the rest is inserted.
+    """
+
+    BATCH = 262_144
 
     def __init__(self, store: Store) -> None:
         self.con = store.con
-        self.staged = 0
+        self.pending: list[pa.Table] = []
+        self.rows = 0
         self.added: Counter[str] = Counter()
-        self.con.execute("CREATE OR REPLACE TEMP TABLE _staging AS SELECT * FROM positions LIMIT 0")
 
     def stage(self, table: pa.Table) -> None:
-        self.con.register("_batch", table)
-        self.con.execute("INSERT INTO _staging SELECT * FROM _batch")
-        self.con.unregister("_batch")
-        self.staged += table.num_rows
-        if self.staged >= FLUSH_ROWS:
+        self.pending.append(table)
+        self.rows += table.num_rows
+        if self.rows >= self.BATCH:
             self.flush()
 
     def flush(self) -> None:
-        if not self.staged:
+        if not self.rows:
             return
+        batch = pa.concat_tables(self.pending)
+        self.pending, self.rows = [], 0
+        ids = batch.column("position_id").to_numpy()
+        _, first = np.unique(ids, return_index=True)
+        if len(first) < len(ids):
+            batch = batch.take(np.sort(first))
         con = self.con
-        con.execute(
-            """
-            CREATE OR REPLACE TEMP TABLE _new AS
-            WITH s AS (
-                SELECT * FROM _staging QUALIFY row_number() OVER (PARTITION BY position_id ORDER BY ts) = 1
-            ), win AS (SELECT min(ts) - INTERVAL 1 DAY AS lo, max(ts) + INTERVAL 1 DAY AS hi FROM s)
-            SELECT s.* FROM s ANTI JOIN (
-                SELECT position_id FROM positions, win WHERE positions.ts BETWEEN win.lo AND win.hi
-            ) p USING (position_id)
-            """
-        )
-        for sid, n in con.execute("SELECT source_id, count(*) FROM _new GROUP BY 1").fetchall():
-            self.added[sid] += n
-        con.execute("INSERT INTO positions SELECT * FROM _new ORDER BY icao24, ts")
-        con.execute("DROP TABLE _new")
-        con.execute("DELETE FROM _staging")
-        self.staged = 0
+        con.register("_batch", batch)
+        try:
+            dup = con.execute(
+                """
+                SELECT count(*) FROM _batch b SEMI JOIN (
+                    SELECT position_id FROM positions
+                    WHERE ts BETWEEN (SELECT min(ts) FROM _batch) - INTERVAL 1 DAY
+                                 AND (SELECT max(ts) FROM _batch) + INTERVAL 1 DAY
+                ) p USING (position_id)
+                """
+            ).fetchone()[0]
+            if dup == 0:
+                con.execute("INSERT INTO positions SELECT * FROM _batch")
+                for vc in pc.value_counts(batch.column("source_id")).to_pylist():
+                    self.added[vc["values"]] += vc["counts"]
+            else:
+                con.execute(
+                    """
+                    CREATE OR REPLACE TEMP TABLE _new AS
+                    SELECT * FROM _batch b ANTI JOIN (
+                        SELECT position_id FROM positions
+                        WHERE ts BETWEEN (SELECT min(ts) FROM _batch) - INTERVAL 1 DAY
+                                     AND (SELECT max(ts) FROM _batch) + INTERVAL 1 DAY
+                    ) p USING (position_id)
+                    """
+                )
+                for sid, n in con.execute(
+                    "SELECT source_id, count(*) FROM _new GROUP BY 1"
+                ).fetchall():
+                    self.added[sid] += n
+                con.execute("INSERT INTO positions SELECT * FROM _new")
+                con.execute("DROP TABLE _new")
+        finally:
+            con.unregister("_batch")
 
     def close(self) -> None:
         self.flush()
-        self.con.execute("DROP TABLE IF EXISTS _staging")
 
 
 def _insert(store: Store, table_name: str, rows: list[dict] | pa.Table) -> None:
@@ -224,6 +250,7 @@ def ingest(
     progress: Progress | None = None,
     params: DecodeParams = DecodeParams(),
     args: dict | None = None,
+    beast_clock: str = "12mhz",
 ) -> IngestReport:
     """Read every input into the store; returns what happened (also written to ``runs``)."""
     fmt = _detect.check_format(fmt)
@@ -258,6 +285,7 @@ def ingest(
                 duration,
                 progress,
                 params,
+                beast_clock,
             )
             if row is not None:
                 source_rows.append(row)
@@ -303,7 +331,19 @@ def ingest(
 
 
 def _ingest_one(
-    src, fmt, store, writer, rejects, report, done, receiver, start, duration, progress, params
+    src,
+    fmt,
+    store,
+    writer,
+    rejects,
+    report,
+    done,
+    receiver,
+    start,
+    duration,
+    progress,
+    params,
+    beast_clock="12mhz",
 ) -> dict | None:
     rejects.uri = src.uri
     if src.path is not None:
@@ -345,6 +385,7 @@ def _ingest_one(
         start_ts=start.timestamp() if start else None,
         file_mtime=mtime,
         progress=progress.advance,
+        beast_clock=beast_clock,
     )
     read = 0
     for table in read_source(src, this_fmt, ctx, params):

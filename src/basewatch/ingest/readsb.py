@@ -120,20 +120,25 @@ def _details(col: tuple) -> tuple[np.ndarray, np.ndarray]:
     n = len(col)
     obj = np.array(col, dtype=object)
     at = np.flatnonzero(np.not_equal(obj, None))
+    dets = obj[at].tolist()
+    if not all(map(dict.__instancecheck__, dets)):
+        keep = [i for i, d in enumerate(dets) if isinstance(d, dict)]
+        at, dets = at[keep], [dets[i] for i in keep]
     out = []
     for key in ("flight", "squawk"):
-        vals = np.full(n + 1, None, dtype=object)
+        raw = [d.get(key) for d in dets]
+        vals = np.array(
+            [v.strip() or None if isinstance(v, str) else None for v in raw] + [None], dtype=object
+        )
+        have_at = np.not_equal(vals[:-1], None)
         have = np.zeros(n, dtype=bool)
-        for i in at:
-            d = obj[i]
-            v = d.get(key) if isinstance(d, dict) else None
-            if isinstance(v, str) and (v := v.strip()):
-                vals[i] = v
-                have[i] = True
+        have[at[have_at]] = True
+        src = np.full(n, -1, dtype=np.int64)
+        src[at[have_at]] = np.flatnonzero(have_at)
         idx = np.where(have, np.arange(n), -1)
         np.maximum.accumulate(idx, out=idx)
-        idx[idx < 0] = n  # before the first value: the trailing None
-        out.append(vals[idx])
+        pick = np.where(idx >= 0, src[np.maximum(idx, 0)], len(vals) - 1)
+        out.append(vals[pick])
     return out[0], out[1]
 
 

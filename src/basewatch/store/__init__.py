@@ -6,6 +6,7 @@ Tables are created and changed only by the named migrations in ``migrations.py``
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import duckdb
@@ -48,6 +49,7 @@ def open_store(
     path: str | Path | None, read_only: bool = False, threads: int | None = None
 ) -> Store:
     """Open (creating and migrating when writable) the store at ``path``; None is in memory."""
+    threads = threads or int(os.environ.get("BASEWATCH_THREADS", "0") or 0)
     config = {"threads": threads} if threads else {}
     target = ":memory:" if path is None else str(path)
     if path is not None:

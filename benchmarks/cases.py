@@ -1,0 +1,146 @@
+"""One benchmark case per call, run by benchmarks/run.py in a pinned subprocess.
+
+Prints one JSON line: seconds (of the measured part), rows, peak_rss_mib.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import orjson
+
+from basewatch.demo import sample_path
+
+WORK = Path(__file__).resolve().parent / "_work"
+JSONL = sample_path("rs1090_full_flight_short.jsonl.gz")
+TRACE = sample_path("trace_full_ac671b.json")
+RECEIVER = (49.0097, 2.5479)
+
+
+def report(seconds: float, rows: int, **extra) -> None:
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        json.dumps(
+            {"seconds": round(seconds, 4), "rows": rows, "peak_rss_mib": round(rss, 1), **extra}
+        )
+    )
+
+
+def load_frames() -> tuple[list[str], list[float]]:
+    frames, ts = [], []
+    with gzip.open(JSONL, "rb") as fh:
+        for line in fh:
+            d = orjson.loads(line)
+            frames.append(d["frame"])
+            ts.append(d["timestamp"])
+    return frames, ts
+
+
+def case_rs1090(mode: str) -> None:
+    import rs1090
+
+    frames, ts = load_frames()
+    t = time.perf_counter()
+    out = (
+        rs1090.decode(frames)
+        if mode == "stateless"
+        else rs1090.decode(frames, ts, reference=RECEIVER)
+    )
+    report(time.perf_counter() - t, len(out), positions=sum(1 for d in out if "latitude" in d))
+
+
+def case_pymodes(mode: str) -> None:
+    import pyModeS
+
+    frames, ts = load_frames()
+    t = time.perf_counter()
+    if mode == "stateless":
+        out = [pyModeS.decode(f) for f in frames]
+    else:
+        dec = pyModeS.PipeDecoder(surface_ref=RECEIVER)
+        out = [dec.decode(f, timestamp=t_) for f, t_ in zip(frames, ts, strict=True)]
+    report(
+        time.perf_counter() - t,
+        len(out),
+        positions=sum(1 for d in out if d and d.get("latitude") is not None),
+    )
+
+
+def case_basewatch_jsonl(times: str = "1") -> None:
+    from basewatch import api
+
+    k = int(times)
+    tmp = Path(tempfile.mkdtemp(dir=WORK))
+    src = JSONL
+    if k > 1:  # the capture replayed k times, each an hour later (distinct frames in time)
+        src = tmp / f"frames_x{k}.jsonl"
+        with gzip.open(JSONL, "rb") as fh:
+            lines = fh.read().splitlines()
+        with open(src, "wb") as out:
+            for i in range(k):
+                for line in lines:
+                    d = orjson.loads(line)
+                    out.write(
+                        orjson.dumps({"timestamp": d["timestamp"] + 3600 * i, "frame": d["frame"]})
+                        + b"\n"
+                    )
+    t = time.perf_counter()
+    r = api.ingest([src], db=tmp / "b.duckdb", receiver=RECEIVER)
+    report(time.perf_counter() - t, r.rows_added, frames=57_793 * k)
+    shutil.rmtree(tmp)
+
+
+def case_make_traces(n: str) -> None:
+    n_ = int(n)
+    doc = orjson.loads(TRACE.read_bytes())
+    for kind in ("plain", "gzip"):
+        folder = WORK / f"traces_{kind}_{n_}"
+        if folder.exists():
+            continue
+        folder.mkdir(parents=True)
+        for i in range(n_):
+            icao = f"{0xAC0000 + i:06x}"
+            doc["icao"] = icao
+            data = orjson.dumps(doc)
+            name = folder / f"trace_full_{icao}.json"
+            name.write_bytes(gzip.compress(data, 6) if kind == "gzip" else data)
+    report(0.0, n_)
+
+
+def case_basewatch_traces(kind: str, n: str = "400") -> None:
+    from basewatch import api
+
+    folder = WORK / f"traces_{kind}_400"
+    files = sorted(folder.iterdir())[: int(n)]
+    tmp = Path(tempfile.mkdtemp(dir=WORK))
+    t = time.perf_counter()
+    r = api.ingest(files, db=tmp / "b.duckdb")
+    report(time.perf_counter() - t, r.rows_added)
+    shutil.rmtree(tmp)
+
+
+def case_duckdb_unnest() -> None:
+    import duckdb
+
+    folder = WORK / "traces_plain_400"
+    con = duckdb.connect(config={"threads": 1})
+    t = time.perf_counter()
+    n = con.execute(
+        f"""SELECT count(*) FROM (
+              SELECT icao, unnest(trace) AS r FROM read_json('{folder}/*.json',
+                 columns={{icao: 'VARCHAR', timestamp: 'DOUBLE', trace: 'JSON[]'}})
+            )"""
+    ).fetchone()[0]
+    report(time.perf_counter() - t, n)
+
+
+if __name__ == "__main__":
+    WORK.mkdir(exist_ok=True)
+    globals()[f"case_{sys.argv[1]}"](*sys.argv[2:])

@@ -1,0 +1,171 @@
+"""Ingest benchmarks: basewatch against the bare decoders, in one run, on one core.
+
+    python benchmarks/run.py            # all, writes benchmarks/results.md and results.json
+    python benchmarks/run.py decode     # one group: decode | trace | memory
+
+Every measurement runs in a fresh subprocess pinned to CPU 0, with DuckDB and rayon limited to
+one thread, on the real MIT samples shipped in the package (src/basewatch/data/samples).
+Speeds are the best of N repeats (wall clock); memory is the subprocess's peak RSS.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE / "_work"
+RESULTS_JSON = HERE / "results.json"
+RESULTS_MD = HERE / "results.md"
+ONE_CORE_ENV = {"BASEWATCH_THREADS": "1", "RAYON_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+
+
+def child(name: str, *args: str) -> dict:
+    """Run ``benchmarks/cases.py NAME ARGS`` pinned to one core; returns its JSON line."""
+    env = {**os.environ, **ONE_CORE_ENV}
+    cmd = [sys.executable, str(HERE / "cases.py"), name, *args]
+    if hasattr(os, "sched_setaffinity"):
+        cmd = ["taskset", "-c", "0", *cmd]
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        raise RuntimeError(f"{name} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def best(name: str, *args: str, repeats: int = 3) -> dict:
+    runs = [child(name, *args) for _ in range(repeats)]
+    return min(runs, key=lambda r: r["seconds"])
+
+
+def bench_decode() -> dict:
+    n = 57_793
+    res = {
+        "rs1090 0.7.0 stateless": best("rs1090", "stateless"),
+        "rs1090 0.7.0 with positions": best("rs1090", "positions"),
+        "basewatch ingest (read + decode + store)": best("basewatch_jsonl"),
+    }
+    try:
+        import pyModeS  # noqa: F401
+
+        res["pyModeS 3.6.1 stateless"] = best("pymodes", "stateless")
+        res["pyModeS 3.6.1 with positions"] = best("pymodes", "positions")
+    except ImportError:
+        res["pyModeS 3.6.1"] = {"skipped": "pyModeS not installed (pip install -e '.[bench]')"}
+    for r in res.values():
+        if "seconds" in r:
+            r["msg_per_s"] = round(n / r["seconds"])
+    return res
+
+
+def bench_trace() -> dict:
+    files = 400
+    child("make_traces", str(files))
+    res = {
+        "basewatch ingest trace_full folder (plain JSON)": best("basewatch_traces", "plain"),
+        "basewatch ingest trace_full folder (gzip content)": best("basewatch_traces", "gzip"),
+        "DuckDB read_json + unnest alone (no store)": best("duckdb_unnest"),
+    }
+    for r in res.values():
+        r["positions_per_s"] = round(r["rows"] / r["seconds"])
+    return res
+
+
+def bench_memory() -> dict:
+    child("make_traces", "400")
+    return {
+        "trace_full 40 files (100k positions)": child("basewatch_traces", "plain", "40"),
+        "trace_full 400 files (1M positions)": child("basewatch_traces", "plain", "400"),
+        "frames jsonl 1x (57,793 frames)": child("basewatch_jsonl", "1"),
+        "frames jsonl 10x (577,930 frames)": child("basewatch_jsonl", "10"),
+    }
+
+
+GROUPS = {"decode": bench_decode, "trace": bench_trace, "memory": bench_memory}
+
+
+def main(argv: list[str]) -> None:
+    chosen = argv or list(GROUPS)
+    results = json.loads(RESULTS_JSON.read_text()) if RESULTS_JSON.exists() else {}
+    for g in chosen:
+        t = time.perf_counter()
+        results[g] = {
+            "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "cases": GROUPS[g](),
+        }
+        print(f"{g}: done in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+    results["machine"] = {
+        "python": platform.python_version(),
+        "cpu": platform.processor() or platform.machine(),
+        "cores_used": 1,
+    }
+    RESULTS_JSON.write_text(json.dumps(results, indent=1) + "\n")
+    write_markdown(results)
+    print(RESULTS_MD.read_text())
+
+
+def write_markdown(results: dict) -> None:
+    lines = [
+        "# Benchmark results",
+        "",
+        "Written by `python benchmarks/run.py` (or `make bench`); each case runs in its own process pinned",
+        "to one core (`taskset -c 0`, DuckDB and rayon at one thread). Best of 3 for speeds.",
+        "",
+    ]
+    if "decode" in results:
+        lines += [
+            "## Raw Mode S: 57,793 real frames (rs1090_full_flight_short)",
+            "",
+            f"measured {results['decode']['measured_at']}",
+            "",
+            "| case | seconds | messages/s |",
+            "|---|---:|---:|",
+        ]
+        for k, r in results["decode"]["cases"].items():
+            lines.append(
+                f"| {k} | {r.get('seconds', '–')} | {r.get('msg_per_s', r.get('skipped', '–')):,} |"
+                if "msg_per_s" in r
+                else f"| {k} | – | {r.get('skipped')} |"
+            )
+        c = results["decode"]["cases"]
+        bw = c["basewatch ingest (read + decode + store)"]["msg_per_s"]
+        rs = c["rs1090 0.7.0 with positions"]["msg_per_s"]
+        lines += [
+            "",
+            f"basewatch end to end / bare rs1090 with positions: **{bw / rs:.0%}** (goal ≥ 80%)",
+            "",
+        ]
+    if "trace" in results:
+        lines += [
+            "## readsb trace_full ingestion (sample replicated to 400 aircraft, 1,000,000 positions)",
+            "",
+            f"measured {results['trace']['measured_at']}",
+            "",
+            "| case | seconds | positions/s |",
+            "|---|---:|---:|",
+        ]
+        for k, r in results["trace"]["cases"].items():
+            lines.append(f"| {k} | {r['seconds']} | {r['positions_per_s']:,} |")
+        lines += ["", "Goal: ≥ 1,000,000 positions/s on one core.", ""]
+    if "memory" in results:
+        lines += [
+            "## Peak memory (RSS of the ingest process)",
+            "",
+            f"measured {results['memory']['measured_at']}",
+            "",
+            "| input | rows | peak RSS MiB |",
+            "|---|---:|---:|",
+        ]
+        for k, r in results["memory"]["cases"].items():
+            lines.append(f"| {k} | {r['rows']:,} | {r['peak_rss_mib']} |")
+        lines.append("")
+    RESULTS_MD.write_text("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
