@@ -406,7 +406,12 @@ class ModeSDecoder:
             (idx_long, m_long, df_l, syn_l, ap_l_ok),
             (idx_short, m_short, df_s, syn_s, ap_s_ok),
         ):
-            sel = okm & ((df == 5) | (df == 21))
+            ident = okm & ((df == 5) | (df == 21))
+            # flight status 6 is reserved and 7 unassigned: such a reply is corrupt
+            bad_fs = ident & ((m[:, 0] & 0x07) >= 6)
+            for i in idx[bad_fs]:
+                self.ctx.rejects.add("reserved_fs", f"ts {ts[i]:.6f}", str(frames[int(i)]))
+            sel = ident & ~bad_fs
             if sel.any():
                 id13 = ((m[sel, 2].astype(np.int64) & 0x1F) << 8) | m[sel, 3]
                 parts.append(
