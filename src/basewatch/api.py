@@ -22,6 +22,8 @@ from .store import open_store
 
 PathLike = str | os.PathLike
 
+BEAST_CLOCKS = ("12mhz", "gps")
+
 
 def parse_time(value: str | datetime | None, name: str = "time") -> datetime | None:
     """ISO 8601 date or date-time (UTC unless it says otherwise) → aware datetime."""
@@ -46,8 +48,15 @@ def ingest(
     start: str | datetime | None = None,
     duration: float | None = None,
     progress: Progress | None = None,
+    beast_clock: str = "12mhz",
 ) -> IngestReport:
-    """Read files, folders, archives or ``tcp://host:port`` feeds into the store."""
+    """Read files, folders, archives or ``tcp://host:port`` feeds into the store.
+
+    ``beast_clock`` is the receiver timestamp mode of Beast / AVR input: ``12mhz`` (a free-running
+    counter, dump1090 / readsb) or ``gps`` (Radarcape-style seconds of the day).
+    """
+    if beast_clock not in BEAST_CLOCKS:
+        raise ConfigError(f"beast clock {beast_clock!r}: choose one of: {', '.join(BEAST_CLOCKS)}")
     items = [inputs] if isinstance(inputs, str | os.PathLike) else list(inputs)
     settings = config.resolve(db, receiver if isinstance(receiver, str) else None)
     rec = receiver if isinstance(receiver, tuple) else settings.receiver
@@ -60,12 +69,14 @@ def ingest(
             start=parse_time(start, "start"),
             duration=duration,
             progress=progress,
+            beast_clock=beast_clock,
             args={
                 "inputs": [str(i) for i in items],
                 "format": format,
                 "receiver": rec,
                 "start": str(start) if start else None,
                 "duration": duration,
+                "beast_clock": beast_clock,
             },
         )
 

@@ -81,10 +81,17 @@ db_option = click.option(
     "--duration", type=float, default=None, help="For tcp:// feeds: stop after this many seconds."
 )
 @click.option(
+    "--beast-clock",
+    type=click.Choice(["12mhz", "gps"]),
+    default="12mhz",
+    show_default=True,
+    help="Receiver timestamps of Beast / AVR input: a 12 MHz counter or GPS time of day.",
+)
+@click.option(
     "--json", "as_json", is_flag=True, help="Print the run report as JSON instead of one line."
 )
 @user_errors
-def ingest(inputs, fmt, db, receiver, start, duration, as_json) -> None:
+def ingest(inputs, fmt, db, receiver, start, duration, beast_clock, as_json) -> None:
     """Read air-traffic files, folders, archives or a live feed into the store.
 
     \b
@@ -105,6 +112,7 @@ def ingest(inputs, fmt, db, receiver, start, duration, as_json) -> None:
             start=start,
             duration=duration,
             progress=prog,
+            beast_clock=beast_clock,
         )
     if as_json:
         import json

@@ -18,10 +18,31 @@ _LINE = re.compile(
 )
 
 
+def _last_counter(src: Source) -> int | None:
+    """The timestamp of the last timed line of a plain file (reads only its end)."""
+    if src.path is None:
+        return None
+    with open(src.path, "rb") as fh:
+        if fh.read(2) == b"\x1f\x8b":
+            return None
+        fh.seek(0, 2)
+        fh.seek(max(0, fh.tell() - 4096))
+        data = fh.read()
+    last = None
+    for line in data.splitlines():
+        m = _LINE.match(line)
+        if m is not None and m.group(1) is None:
+            last = int(m.group(2) or m.group(4), 16)
+    return last
+
+
 def read_avr(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
     live = src.stream is not None
     clock = ReceiverClock(
-        ctx.beast_clock, start=ctx.start_ts, end=None if live or ctx.start_ts else ctx.file_mtime
+        ctx.beast_clock,
+        start=ctx.start_ts,
+        end=None if live or ctx.start_ts else ctx.file_mtime,
+        last_counter=None if live else _last_counter(src),
     )
     lineno = 0
     untimed = 0
@@ -36,7 +57,7 @@ def read_avr(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
                 continue
             m = _LINE.match(line)
             if m is None:
-                ctx.rejects.add("bad_avr_line", f"line {lineno}", line)
+                ctx.rejects.add("bad_avr_line", f"line {lineno}", line.decode("utf-8", "replace"))
                 continue
             if m.group(1) is not None:
                 frames.append(m.group(1).decode())

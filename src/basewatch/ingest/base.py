@@ -158,17 +158,31 @@ def iter_bytes(src: Source, ctx: ReadContext, chunk: int = CHUNK_BYTES) -> Itera
     last = 0
     try:
         while True:
-            try:
-                block = fh.read(chunk)
-            except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-                ctx.truncated("truncated_gzip", f"byte {raw.tell()}", str(exc))
+            # gather read1() pieces: on a cut gzip, read() would raise and lose the bytes it had
+            # already decompressed in that call; this way they are yielded before the reject
+            parts: list[bytes] = []
+            size = 0
+            error: Exception | None = None
+            while size < chunk:
+                try:
+                    piece = fh.read1(chunk - size)
+                except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+                    error = exc
+                    break
+                if not piece:
+                    break
+                parts.append(piece)
+                size += len(piece)
+            if parts:
+                pos = raw.tell()
+                ctx.progress(pos - last)
+                last = pos
+                yield b"".join(parts)
+            if error is not None:
+                ctx.truncated("truncated_gzip", f"byte {raw.tell()}", str(error))
                 return
-            if not block:
+            if size < chunk:
                 return
-            pos = raw.tell()
-            ctx.progress(pos - last)
-            last = pos
-            yield block
     finally:
         fh.close()
         if compressed:
@@ -184,7 +198,9 @@ def iter_lines(src: Source, ctx: ReadContext) -> Iterator[list[bytes]]:
     for block in iter_bytes(src, ctx):
         if block is None:
             if rest:
-                ctx.rejects.add("truncated_line", "connection closed", rest)
+                ctx.rejects.add(
+                    "truncated_line", "connection closed", rest.decode("utf-8", "replace")
+                )
             rest = b""
             continue
         block = rest + block

@@ -52,6 +52,9 @@ def detect(head: bytes, name: str = "") -> str | None:
     low = first.lower()
     if b"icao24" in low and (b"time" in low or b"last_contact" in low):
         return "opensky_csv"
+    second = text.split(b"\n", 2)[1:2]
+    if second and _SBS_LINE.match(second[0].strip()):
+        return "sbs"  # a capture that starts mid-line
     if 0x1A in head[:64] and re.search(rb"\x1a[\x31-\x33]", head):
         return "beast"  # a capture that starts mid-frame
     return None

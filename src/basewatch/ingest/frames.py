@@ -53,6 +53,8 @@ class ReceiverClock:
         self.last_counter = last_counter
         self._anchor: tuple[float, int] | None = None  # (epoch, counter)
         self._prev: tuple[float, int] | None = None
+        self._day: float | None = None  # gps: epoch of the current frame's UTC midnight
+        self._prev_sod = 0.0
 
     def seconds(self, counter: np.ndarray) -> np.ndarray:
         """Receiver-relative seconds (the stable part used in reception ids)."""
@@ -66,11 +68,7 @@ class ReceiverClock:
         if len(c) == 0:
             return np.zeros(0)
         if self.mode == "gps":
-            day0 = float(int((self.start or self.end or fallback) // 86400) * 86400)
-            sod = self.seconds(c)
-            # past midnight: seconds of the day start again
-            wraps = np.concatenate([[0], np.cumsum(np.diff(sod) < -43_200)])
-            return day0 + sod + 86400.0 * wraps
+            return self._gps_epoch(c, fallback)
         out = np.empty(len(c))
         if self._anchor is None:
             if self.start is not None:
@@ -93,6 +91,26 @@ class ReceiverClock:
             lo = hi
         return out
 
+    def _gps_epoch(self, c: np.ndarray, fallback: float) -> np.ndarray:
+        """GPS time of day → epoch: the day comes from the anchor, then counts midnights."""
+        sod = self.seconds(c)
+        if self._day is None:
+            if self.start is not None:  # --start: its UTC day is the first frame's day
+                day = np.floor(self.start / 86400)
+            elif self.end is not None:  # the first frame was received before the file was written
+                day = np.floor((self.end - sod[0]) / 86400)
+            else:  # live: the frame was received about now
+                day = np.round((fallback - sod[0]) / 86400)
+            self._day, self._prev_sod = float(day) * 86400.0, float(sod[0])
+        # past midnight the seconds of the day start again, also between batches
+        back = np.diff(np.concatenate([[self._prev_sod], sod])) < -43_200
+        wraps = np.cumsum(back)
+        out = self._day + sod + 86400.0 * wraps
+        self._day += 86400.0 * float(wraps[-1])
+        self._prev_sod = float(sod[-1])
+        return out
+
     def reset(self) -> None:
         """A new connection: the next frame anchors afresh."""
         self._anchor = None
+        self._day = None

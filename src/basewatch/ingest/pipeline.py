@@ -190,6 +190,10 @@ class _Writer:
             batch = batch.take(np.sort(first))
         con = self.con
         con.register("_batch", batch)
+        # DuckDB pushes a join's min/max position_id into the Arrow scan of the batch as a
+        # pyarrow filter, which fails on UBIGINT ids >= 2**63 ("Python int too large to
+        # convert to C long"); on hash ids that filter prunes nothing anyway
+        con.execute("SET disabled_optimizers = 'join_filter_pushdown'")
         try:
             dup = con.execute(
                 """
@@ -222,6 +226,7 @@ class _Writer:
                 con.execute("INSERT INTO positions SELECT * FROM _new")
                 con.execute("DROP TABLE _new")
         finally:
+            con.execute("RESET disabled_optimizers")
             con.unregister("_batch")
 
     def close(self) -> None:
@@ -289,6 +294,8 @@ def ingest(
             )
             if row is not None:
                 source_rows.append(row)
+                if row["complete"]:  # the same file again in this run is skipped too
+                    done.add(row["source_id"])
                 aircraft_rows.extend(row.pop("_aircraft"))
         writer.close()
         for row in source_rows:
@@ -358,6 +365,10 @@ def _ingest_one(
         if sid in done:
             report.sources_skipped += 1
             progress.advance(size)
+            return None
+        if size == 0:  # whatever --format says
+            rejects.source_id = sid
+            rejects.add("empty_file", src.uri)
             return None
         mtime = src.path.stat().st_mtime
     else:

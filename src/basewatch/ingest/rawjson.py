@@ -31,10 +31,10 @@ def read_frames_jsonl(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
                 if not isinstance(f, str) or isinstance(t, bool) or not isinstance(t, int | float):
                     raise TypeError
             except orjson.JSONDecodeError:
-                ctx.rejects.add("bad_json", f"line {lineno}", line)
+                ctx.rejects.add("bad_json", f"line {lineno}", line.decode("utf-8", "replace"))
                 continue
             except (KeyError, TypeError):
-                ctx.rejects.add("missing_field", f"line {lineno}", line)
+                ctx.rejects.add("missing_field", f"line {lineno}", line.decode("utf-8", "replace"))
                 continue
             ts.append(float(t))
             frames.append(f)

@@ -1,0 +1,406 @@
+"""OpenSky Network state vectors, CSV or Parquet, in either column set:
+
+REST (``/states/all``): icao24, callsign, origin_country, time_position, last_contact,
+longitude, latitude, baro_altitude, on_ground, velocity, true_track, vertical_rate, sensors,
+geo_altitude, squawk, spi, position_source.
+
+History (Impala ``state_vectors_data4`` and the published daily files): time, icao24, lat,
+lon, velocity, heading, vertrate, callsign, onground, alert, spi, squawk, baroaltitude,
+geoaltitude, lastposupdate, lastcontact, hour.
+
+The set is told from the header. Altitudes are metres, speeds m/s, vertical rates m/s; they
+are converted to feet, knots and ft/min. A row's time is that of its position: time_position
+(REST), lastposupdate or else time (history). Rows without a position are counted, not kept.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+from collections.abc import Callable, Iterator
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+import pyarrow.parquet as pq
+
+from .base import (
+    BATCH_ROWS,
+    CHUNK_BYTES,
+    ReadContext,
+    Source,
+    epoch_to_ts,
+    positions_table,
+    valid_position_mask,
+)
+from .sbs import parse_flags, parse_numbers, parse_squawks
+
+FT_PER_M = 3.28084
+KT_PER_MS = 1.943844
+FPM_PER_MS = 196.850394
+
+# our name → column name, per set; a set is recognised when all its required columns are there
+COLUMN_SETS: dict[str, dict[str, str]] = {
+    "rest": {
+        "icao24": "icao24",
+        "callsign": "callsign",
+        "time": "time_position",
+        "lat": "latitude",
+        "lon": "longitude",
+        "alt": "baro_altitude",
+        "alt_geom": "geo_altitude",
+        "ground": "on_ground",
+        "speed": "velocity",
+        "track": "true_track",
+        "vrate": "vertical_rate",
+        "squawk": "squawk",
+    },
+    "history": {
+        "icao24": "icao24",
+        "callsign": "callsign",
+        "time": "time",
+        "time_pos": "lastposupdate",
+        "lat": "lat",
+        "lon": "lon",
+        "alt": "baroaltitude",
+        "alt_geom": "geoaltitude",
+        "ground": "onground",
+        "speed": "velocity",
+        "track": "heading",
+        "vrate": "vertrate",
+        "squawk": "squawk",
+    },
+}
+REQUIRED = {
+    "rest": ("icao24", "time_position", "latitude", "longitude"),
+    "history": ("icao24", "lat", "lon"),  # and time or lastposupdate
+}
+
+
+def column_set(names: list[str]) -> str | None:
+    """Which column set a header (names lowercased and trimmed) is, or None."""
+    have = set(names)
+    for kind in ("rest", "history"):
+        if all(c in have for c in REQUIRED[kind]):
+            if kind == "history" and not ({"time", "lastposupdate"} & have):
+                continue
+            return kind
+    return None
+
+
+def _norm(name: str) -> str:
+    return name.strip().strip("\ufeff").strip().lower()
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+def read_opensky_csv(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
+    fh = src.open()
+    raw = fh.fileobj if isinstance(fh, gzip.GzipFile) else fh  # type: ignore[attr-defined]
+    try:
+        yield from _read_csv(fh, raw, src, ctx)
+    finally:
+        fh.close()
+        if raw is not fh:
+            raw.close()
+
+
+def _read_csv(fh, raw, src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
+    header_line = 0
+    header = b""
+    try:
+        while not header.strip():
+            header = fh.readline()
+            header_line += 1
+            if not header:
+                ctx.rejects.add("empty_file", src.uri)
+                return
+    except (EOFError, OSError) as exc:
+        ctx.truncated("truncated_gzip", "line 1", str(exc))
+        return
+    text = header.decode("utf-8", "replace")
+    try:
+        names = [_norm(c) for c in next(csv.reader([text]))]
+    except (csv.Error, StopIteration):
+        names = []
+    kind = column_set(names)
+    if kind is None:
+        ctx.rejects.add("bad_csv_header", f"line {header_line}", text.strip())
+        return
+
+    # data-line numbers of rows the CSV parser dropped (ascending) and not yet passed; the
+    # parser may run a block ahead of the batches, so a batch's rows are placed between them
+    skipped: list[int] = []
+
+    def on_invalid(row) -> str:
+        where = f"line {row.number + header_line}" if row.number is not None else "line ?"
+        if row.number is not None:
+            skipped.append(row.number)
+        ctx.rejects.add("bad_csv_line", where, row.text)
+        return "skip"
+
+    try:
+        reader = pcsv.open_csv(
+            fh,
+            read_options=pcsv.ReadOptions(
+                column_names=names, use_threads=False, block_size=CHUNK_BYTES
+            ),
+            parse_options=pcsv.ParseOptions(
+                invalid_row_handler=on_invalid, ignore_empty_lines=False
+            ),
+            convert_options=pcsv.ConvertOptions(
+                column_types={c: pa.string() for c in names}, strings_can_be_null=False
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        if "Empty CSV" in str(exc):
+            return  # a header and nothing else
+        ctx.truncated("bad_csv", f"line {header_line + 1}", str(exc))
+        return
+    except (EOFError, OSError) as exc:
+        ctx.truncated("truncated_gzip", f"line {header_line + 1}", str(exc))
+        return
+
+    mapping = COLUMN_SETS[kind]
+    done = 0  # rows delivered so far (blank lines included)
+    passed = 0  # dropped lines before the next row to come
+    last = 0
+    while True:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            break
+        except (pa.ArrowInvalid, EOFError, OSError) as exc:
+            reason = "truncated_gzip" if raw is not fh else "bad_csv"
+            ctx.truncated(reason, f"after line {done + passed + header_line}", str(exc))
+            break
+        n = batch.num_rows
+        # the data-line number of each row: its index, shifted past every dropped line
+        lines = np.arange(done + 1, done + n + 1, dtype=np.int64) + passed
+        for s in skipped:
+            lines[lines >= s] += 1
+        done += n
+        if n:
+            behind = [s for s in skipped if s <= lines[-1]]
+            passed += len(behind)
+            del skipped[: len(behind)]
+        pos = raw.tell() if hasattr(raw, "tell") else last
+        ctx.progress(pos - last)
+        last = pos
+        if n == 0:
+            continue
+        cols = {c: batch.column(c) for c in batch.schema.names}
+        blank = np.ones(n, dtype=bool)
+        for c in cols.values():
+            blank &= np.asarray(pc.equal(c, "").to_numpy(zero_copy_only=False), dtype=bool)
+        if blank.all():
+            continue
+
+        def excerpt(i: int, cols=cols) -> str:
+            return ",".join(str(c[i].as_py()) for c in cols.values())
+
+        lines_h = lines + header_line
+        table = convert(
+            {k: cols.get(v) for k, v in mapping.items()},
+            n,
+            ctx,
+            location=lambda i, lines_h=lines_h: f"line {lines_h[i]}",
+            excerpt=excerpt,
+            skip=blank,
+        )
+        if table is not None and table.num_rows:
+            yield table
+
+
+# --- Parquet ----------------------------------------------------------------------------------
+
+
+def read_opensky_parquet(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
+    if not src.head(4):
+        ctx.rejects.add("empty_file", src.uri)
+        return
+    fh = src.open()
+    try:
+        yield from _read_parquet(fh, src, ctx)
+    finally:
+        fh.close()
+
+
+def _read_parquet(fh, src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
+    try:
+        pf = pq.ParquetFile(fh)
+    except (pa.ArrowException, OSError, EOFError) as exc:
+        ctx.rejects.add("bad_parquet", src.uri, str(exc))
+        return
+    original = {_norm(name): name for name in pf.schema_arrow.names}
+    kind = column_set(list(original))
+    if kind is None:
+        ctx.rejects.add("bad_parquet_columns", src.uri, ",".join(pf.schema_arrow.names))
+        return
+    mapping = {k: original[v] for k, v in COLUMN_SETS[kind].items() if v in original}
+    wanted = sorted(set(mapping.values()))
+    done = 0
+    last = 0
+    batches = pf.iter_batches(batch_size=BATCH_ROWS, columns=wanted)
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration:
+            break
+        except (pa.ArrowException, OSError, EOFError) as exc:
+            ctx.truncated("bad_parquet", f"after row {done}", str(exc))
+            break
+        n = batch.num_rows
+        start = done
+        done += n
+        if hasattr(fh, "tell"):
+            pos = fh.tell()
+            ctx.progress(max(pos - last, 0))
+            last = pos
+        if n == 0:
+            continue
+
+        def excerpt(i: int, batch=batch) -> str:
+            return str(batch.slice(i, 1).to_pylist()[0])
+
+        table = convert(
+            {k: batch.column(v) for k, v in mapping.items()},
+            n,
+            ctx,
+            location=lambda i, start=start: f"row {start + i}",
+            excerpt=excerpt,
+        )
+        if table is not None and table.num_rows:
+            yield table
+
+
+# --- the shared conversion --------------------------------------------------------------------
+
+
+def _epoch_seconds(arr: pa.Array | pa.ChunkedArray | None, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Epoch seconds from a text, numeric or timestamp column; NaN where missing; bad mask."""
+    if arr is None:
+        return np.full(n, np.nan), np.zeros(n, dtype=bool)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if pa.types.is_timestamp(arr.type):
+        us = arr.cast(pa.timestamp("us", tz=arr.type.tz)).cast(pa.int64())
+        vals = np.asarray(us.cast(pa.float64()).to_numpy(zero_copy_only=False)) / 1e6
+        return vals, np.zeros(n, dtype=bool)
+    return parse_numbers(arr)
+
+
+def convert(
+    cols: dict[str, pa.Array | pa.ChunkedArray | None],
+    n: int,
+    ctx: ReadContext,
+    location: Callable[[int], str],
+    excerpt: Callable[[int], str],
+    skip: np.ndarray | None = None,
+) -> pa.Table | None:
+    """State-vector columns (our names; text or typed) → a positions table; rejects bad rows."""
+
+    def num(name: str) -> tuple[np.ndarray, np.ndarray]:
+        arr = cols.get(name)
+        if arr is None:
+            return np.full(n, np.nan), np.zeros(n, dtype=bool)
+        return parse_numbers(arr)
+
+    icao_raw = cols["icao24"]
+    icao = pc.utf8_lower(
+        pc.utf8_trim_whitespace(
+            (icao_raw.combine_chunks() if isinstance(icao_raw, pa.ChunkedArray) else icao_raw).cast(
+                pa.string()
+            )
+        )
+    )
+    icao_ok = np.asarray(
+        pc.fill_null(pc.match_substring_regex(icao, r"^[0-9a-f]{6}$"), False).to_numpy(
+            zero_copy_only=False
+        ),
+        dtype=bool,
+    )
+    bad = np.zeros(n, dtype=bool)
+    t, b = _epoch_seconds(cols.get("time"), n)
+    bad |= b
+    if "time_pos" in cols:
+        tp, b = _epoch_seconds(cols.get("time_pos"), n)
+        bad |= b
+        t = np.where(np.isnan(tp), t, tp)
+    values = {}
+    for name in ("lat", "lon", "alt", "alt_geom", "speed", "track", "vrate"):
+        values[name], b = num(name)
+        bad |= b
+    alt_ft = values["alt"] * FT_PER_M
+    alt_geom_ft = values["alt_geom"] * FT_PER_M
+    vrate_fpm = values["vrate"] * FPM_PER_MS
+    for v in (alt_ft, alt_geom_ft, vrate_fpm):
+        bad |= np.abs(np.nan_to_num(v)) >= 2**31
+    if cols.get("ground") is not None:
+        ground, b = parse_flags(cols["ground"])
+        bad |= b
+    else:
+        ground = pa.nulls(n, pa.bool_())
+    if cols.get("squawk") is not None:
+        squawk, b = parse_squawks(cols["squawk"])
+        bad |= b
+    else:
+        squawk = pa.nulls(n, pa.string())
+
+    lat, lon = values["lat"], values["lon"]
+    no_pos = np.isnan(lat) & np.isnan(lon)
+    skip = np.zeros(n, dtype=bool) if skip is None else skip
+    masks = {
+        "bad_icao24": ~icao_ok,
+        "bad_number": bad,
+        "no_position": no_pos,
+        "no_time": ~np.isfinite(t),
+        "bad_position": ~valid_position_mask(lat, lon),
+    }
+    rejected = skip.copy()
+    for reason in ("bad_icao24", "bad_number", "no_position", "no_time", "bad_position"):
+        m = masks[reason] & ~rejected
+        if reason == "no_position":
+            if m.any():
+                ctx.counters["no_position"] += int(m.sum())
+        else:
+            for i in np.flatnonzero(m).tolist():
+                ctx.rejects.add(reason, location(i), excerpt(i))
+        rejected |= m
+    keep = ~rejected
+    if not keep.any():
+        return None
+
+    callsign = cols.get("callsign")
+    if callsign is not None:
+        cs = callsign.combine_chunks() if isinstance(callsign, pa.ChunkedArray) else callsign
+        cs = pc.utf8_trim_whitespace(cs.cast(pa.string()))
+        cs = pc.if_else(pc.equal(cs, ""), pa.nulls(n, pa.string()), cs)
+    else:
+        cs = pa.nulls(n, pa.string())
+
+    sel = np.flatnonzero(keep)
+    sel_pa = pa.array(sel)
+
+    def f64(v: np.ndarray) -> pa.Array:
+        return pa.array(v[sel], pa.float64(), from_pandas=True)
+
+    return positions_table(
+        {
+            "ts": epoch_to_ts(t[sel]),
+            "icao24": icao.take(sel_pa),
+            "callsign": cs.take(sel_pa),
+            "lat_deg": lat[sel],
+            "lon_deg": lon[sel],
+            "alt_baro_ft": f64(alt_ft),
+            "alt_geom_ft": f64(alt_geom_ft),
+            "on_ground": ground.take(sel_pa),
+            "gs_kt": f64(values["speed"] * KT_PER_MS),
+            "track_deg": f64(values["track"]),
+            "vrate_fpm": f64(vrate_fpm),
+            "squawk": squawk.take(sel_pa),
+        },
+        len(sel),
+    )

@@ -1,0 +1,223 @@
+"""The pipeline around the readers: sources, rejects, runs, idempotency and overlapping captures."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from datetime import UTC, datetime
+
+import framing as F
+import pytest
+
+from basewatch import api
+from basewatch.errors import FormatError, InputError
+from basewatch.ingest import readsb
+
+TRACE = "trace_full_ac671b.json"
+SUMMARY = re.compile(r"^ingest: .* in \d+\.\d s$")
+
+
+def test_empty_file(db, tmp_path):
+    path = F.write(tmp_path / "empty.bin", b"")
+    report = api.ingest([path], db=db)
+    assert dict(report.rejects) == {"empty_file": 1}
+    assert (report.sources, report.rows_read) == (0, 0)
+    assert SUMMARY.match(report.summary())
+    assert report.summary().startswith(
+        "ingest: 0 sources, 0 positions read, 0 new, 1 rejected (empty_file 1) in "
+    )
+    assert F.query(db, "SELECT reason, uri, location FROM rejects") == [
+        ("empty_file", str(path), str(path))
+    ]
+    assert F.query(db, "SELECT count(*) FROM sources") == [(0,)]
+
+
+@pytest.mark.parametrize("fmt", ["beast", "avr", "frames_jsonl", "trace_full"])
+def test_empty_file_with_format_given(db, tmp_path, fmt):
+    path = F.write(tmp_path / "empty.dat", b"")
+    report = api.ingest([path], db=db, format=fmt)
+    assert dict(report.rejects) == {"empty_file": 1}
+    assert report.rows_read == 0
+
+
+def test_unknown_format(db, tmp_path, samples):
+    folder = tmp_path / "in"
+    data = b"this is a shopping list, not air traffic\n" * 10
+    F.write(folder / "notes.txt", data)
+    F.write(folder / "trace.json", samples(TRACE).read_bytes())
+    report = api.ingest([folder], db=db)
+    assert dict(report.rejects) == {"unknown_format": 1}
+    assert (report.sources, report.rows_added) == (1, 2500)
+    assert F.query(db, "SELECT uri, excerpt FROM rejects") == [
+        (str(folder / "notes.txt"), data[:100].hex())
+    ]
+
+
+def test_unreadable_file_in_folder(db, tmp_path, samples):
+    folder = tmp_path / "in"
+    F.write(folder / "a_trace.json", samples(TRACE).read_bytes())
+    locked = F.write(folder / "b_locked.json", samples(TRACE).read_bytes())
+    locked.chmod(0)
+    try:
+        if os.access(locked, os.R_OK):
+            pytest.skip("running with privileges that read a mode-000 file")
+        report = api.ingest([folder], db=db)
+    finally:
+        locked.chmod(0o644)
+    assert dict(report.rejects) == {"unreadable": 1}
+    assert report.rows_added == 2500
+    assert F.query(db, "SELECT uri, excerpt FROM rejects") == [
+        (str(locked), "PermissionError: Permission denied")
+    ]
+
+
+def test_dangling_link_in_folder_is_unreadable(db, tmp_path, samples):
+    """The same path as a mode-000 file, and testable whatever the user."""
+    folder = tmp_path / "in"
+    F.write(folder / "a_trace.json", samples(TRACE).read_bytes())
+    (folder / "b_gone.json").symlink_to(tmp_path / "nowhere.json")
+    report = api.ingest([folder], db=db)
+    assert dict(report.rejects) == {"unreadable": 1}
+    assert report.rows_added == 2500
+    assert F.query(db, "SELECT uri, excerpt FROM rejects") == [
+        (str(folder / "b_gone.json"), "FileNotFoundError: No such file or directory")
+    ]
+
+
+def test_caller_mistakes_raise(db, tmp_path):
+    with pytest.raises(InputError, match="no such file or folder"):
+        api.ingest([tmp_path / "missing.bin"], db=db)
+    with pytest.raises(FormatError, match="unknown format 'bogus'; choose one of: beast, avr"):
+        api.ingest([tmp_path], db=db, format="bogus")
+
+
+def test_same_file_twice_adds_nothing(db, tmp_path, samples):
+    first = api.ingest([samples(TRACE)], db=db)
+    assert first.rows_added == 2500
+    again = api.ingest([samples(TRACE)], db=db)
+    assert (again.sources, again.sources_skipped, again.rows_read, again.rows_added) == (0, 1, 0, 0)
+    assert "1 already ingested" in again.summary()
+    # the same content under another name is the same source
+    copy = F.write(tmp_path / "renamed.json", samples(TRACE).read_bytes())
+    third = api.ingest([copy], db=db)
+    assert (third.sources_skipped, third.rows_added) == (1, 0)
+    # content that differs but holds the same positions is read, and adds no rows
+    edited = F.write(tmp_path / "edited.json", samples(TRACE).read_bytes() + b"\n\n")
+    fourth = api.ingest([edited], db=db)
+    assert (fourth.sources, fourth.rows_read, fourth.rows_added) == (1, 2500, 0)
+    assert F.query(db, "SELECT count(*), count(DISTINCT position_id) FROM positions") == [
+        (2500, 2500)
+    ]
+    assert F.query(db, "SELECT count(*) FROM runs") == [(4,)]
+
+
+def test_same_file_twice_in_one_run(db, samples):
+    report = api.ingest([samples(TRACE), samples(TRACE)], db=db)
+    assert (report.sources, report.sources_skipped, report.rows_added) == (1, 1, 2500)
+    assert F.query(db, "SELECT count(*) FROM sources") == [(1,)]
+
+
+def test_overlapping_beast_segments(db, tmp_path):
+    """Two captures of one feed that share 200 frames: the second adds only what is new."""
+    lines = F.window(1800, 60)
+    t0 = lines[0]["timestamp"]
+    frames = [
+        F.beast_frame(F.wire_frame(d["frame"]), F.counter_12mhz(d["timestamp"], t0, 0x5000))
+        for d in lines
+    ]
+    full = F.write(tmp_path / "beast_full.bin", b"".join(frames))
+    full_db = tmp_path / "full.duckdb"
+    api.ingest([full], db=full_db, start=datetime.fromtimestamp(F.us(t0) / 1e6, UTC))
+    want = dict(F.query(full_db, "SELECT position_id, epoch_us(ts) FROM positions"))
+    assert len(want) == 116
+
+    a = F.write(tmp_path / "beast_part1.bin", b"".join(frames[:600]))
+    b = F.write(tmp_path / "beast_part2.bin", b"".join(frames[400:]))
+    # each file was last written when its last frame arrived
+    for path, last in ((a, lines[599]), (b, lines[-1])):
+        os.utime(path, (last["timestamp"], last["timestamp"]))
+    ra = api.ingest([a], db=db)
+    rb = api.ingest([b], db=db)
+    got = dict(F.query(db, "SELECT position_id, epoch_us(ts) FROM positions"))
+    assert set(got) == set(want)
+    assert all(abs(got[pid] - want[pid]) <= 1 for pid in want)
+    assert ra.rows_added + rb.rows_added == 116
+    in_a = sum(1 for t in want.values() if t <= F.us(lines[599]["timestamp"]))
+    assert ra.rows_added == in_a
+    assert rb.rows_read > rb.rows_added == 116 - in_a
+    assert F.query(db, "SELECT uri, rows_read, rows_added FROM sources ORDER BY uri") == [
+        (str(a), ra.rows_read, ra.rows_added),
+        (str(b), rb.rows_read, rb.rows_added),
+    ]
+
+
+def test_runs_and_sources_rows(db, tmp_path, samples):
+    beast = F.write(tmp_path / "beast_capture.bin", samples("dump1090_sample.bin").read_bytes())
+    trace = samples(TRACE)
+    report = api.ingest([trace, beast], db=db, start="2024-05-01T12:00:00Z", receiver="43.6,1.4")
+    runs = F.query(
+        db,
+        "SELECT run_id, command, args, seconds, rows_read, rows_added, rejects, counts, status"
+        " FROM runs",
+    )
+    assert len(runs) == 1
+    run_id, command, args, seconds, rows_read, rows_added, rej, counts, status = runs[0]
+    assert (run_id, command, status) == (report.run_id, "ingest", "ok")
+    assert (rows_read, rows_added, rej) == (2503, 2503, 0)
+    assert 0 < seconds < 30
+    assert json.loads(args) == {
+        "inputs": [str(trace), str(beast)],
+        "format": None,
+        "receiver": [43.6, 1.4],
+        "start": "2024-05-01T12:00:00Z",
+        "duration": None,
+        "beast_clock": "12mhz",
+    }
+    assert json.loads(counts) == {"rejects": {}, "frames": 239}
+
+    sources = F.query(
+        db,
+        "SELECT uri, format, bytes, run_id, rows_read, rows_added, rejects, complete,"
+        " length(source_id) FROM sources ORDER BY uri",
+    )
+    assert sorted(sources) == sorted(
+        [
+            (str(trace), "trace_full", trace.stat().st_size, run_id, 2500, 2500, 0, True, 32),
+            (str(beast), "beast", 4218, run_id, 3, 3, 0, True, 32),
+        ]
+    )
+    per_source = F.query(
+        db,
+        "SELECT s.format, count(*) FROM positions p JOIN sources s USING (source_id) GROUP BY 1"
+        " ORDER BY 1",
+    )
+    assert per_source == [("beast", 3), ("trace_full", 2500)]
+
+
+def test_rejects_counted_per_source(db, tmp_path, samples):
+    raw = samples(TRACE).read_bytes()
+    cut = F.write(tmp_path / "cut.json", raw[: len(raw) // 3])
+    report = api.ingest([samples(TRACE), cut], db=db)
+    assert dict(report.rejects) == {"truncated_json": 1}
+    assert F.query(db, "SELECT uri, rejects, complete FROM sources ORDER BY rejects") == [
+        (str(samples(TRACE)), 0, True),
+        (str(cut), 1, False),
+    ]
+    assert F.query(db, "SELECT r.uri = s.uri FROM rejects r JOIN sources s USING (source_id)") == [
+        (True,)
+    ]
+
+
+def test_failed_run_is_recorded(db, samples, monkeypatch):
+    def boom(src, ctx):
+        ctx.rejects.add("bad_trace", src.uri, "before the failure")
+        raise RuntimeError("reader crashed")
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(readsb, "read_trace_full", boom)
+    with pytest.raises(RuntimeError, match="reader crashed"):
+        api.ingest([samples(TRACE)], db=db)
+    assert F.query(db, "SELECT status, rejects FROM runs") == [("error", 1)]
+    assert F.query(db, "SELECT reason FROM rejects") == [("bad_trace",)]
+    assert F.query(db, "SELECT count(*) FROM sources") == [(0,)]

@@ -1,0 +1,104 @@
+"""JSON lines of raw frames (jet1090 / rs1090): golden check against rs1090's own decode."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import framing as F
+import pytest
+
+from basewatch import api
+
+
+def test_full_flight_matches_rs1090(db, samples):
+    """Every position basewatch stores is the one rs1090 wrote for the same frame."""
+    report = api.ingest([samples(F.JSONL)], db=db, receiver=F.RECEIVER)
+    assert F.query(db, "SELECT format FROM sources") == [("frames_jsonl",)]
+    assert report.counters["frames"] == 57_793
+    # one DF5 reply in the capture has a reserved flight status: the only bad frame
+    assert dict(report.rejects) == {"reserved_fs": 1}
+    rows = F.query(db, "SELECT epoch_us(ts), icao24, lat_deg, lon_deg, on_ground FROM positions")
+    assert len(rows) >= 8000
+    by_time: dict[int, list[dict]] = {}
+    for d in F.jsonl_lines():
+        by_time.setdefault(F.us(d["timestamp"]), []).append(d)
+    surface = 0
+    for t, icao, lat, lon, ground in rows:
+        lines = [d for d in by_time[t] if "latitude" in d]
+        assert lines, f"no decoded line at {t}"
+        assert icao == F.ICAO
+        assert any(
+            abs(d["latitude"] - lat) <= 1e-6 and abs(d["longitude"] - lon) <= 1e-6 for d in lines
+        )
+        surface += ground
+        assert ground == (lines[0]["bds"] == "06")
+    assert surface > 1500  # taxi out and in: surface positions need the receiver
+
+
+def test_without_receiver_no_surface_positions(db, tmp_path):
+    lines = F.window(600, 60)  # taxiing: surface positions only
+    path = F.write(tmp_path / "taxi.jsonl", "".join(json.dumps(d) + "\n" for d in lines))
+    api.ingest([path], db=db)
+    assert F.query(db, "SELECT count(*) FROM positions") == [(0,)]
+    db2 = tmp_path / "with.duckdb"
+    api.ingest([path], db=db2, receiver=F.RECEIVER)
+    assert F.query(db2, "SELECT count(*), bool_and(on_ground) FROM positions") == [(129, True)]
+
+
+def test_bad_lines_are_rejected_and_neighbours_kept(db, tmp_path):
+    lines = F.window(1800, 60)
+    good = [json.dumps({"timestamp": d["timestamp"], "frame": d["frame"]}) for d in lines]
+    clean = F.write(tmp_path / "clean.jsonl", "\n".join(good) + "\n")
+    clean_db = tmp_path / "clean.duckdb"
+    api.ingest([clean], db=clean_db)
+    want = F.positions_by_time(clean_db)
+    assert len(want) == 116
+
+    bad = {
+        100: '{"timestamp": 1720249989.1, "frame": "8d3933',  # cut JSON
+        200: '{"timestamp": 1720249990.2, "df": "17"}',  # no frame
+        300: '{"timestamp": "yesterday", "frame": "8d393322"}',  # not a number
+        400: "[1, 2, 3]",
+    }
+    out = []
+    for i, line in enumerate(good):
+        out.append(line)
+        if i in bad:
+            out.append(bad[i])
+    path = F.write(tmp_path / "bad.jsonl", "\n".join(out) + "\n")
+    report = api.ingest([path], db=db)
+    assert dict(report.rejects) == {"bad_json": 1, "missing_field": 3}
+    got = F.query(db, "SELECT reason, location, excerpt FROM rejects ORDER BY location")
+    assert got == [
+        ("bad_json", "line 102", bad[100]),
+        ("missing_field", "line 203", bad[200]),
+        ("missing_field", "line 304", bad[300]),
+        ("missing_field", "line 405", bad[400]),
+    ]
+    assert F.positions_by_time(db) == want
+
+
+def test_gzip_cut_short_keeps_what_was_read(db, tmp_path):
+    lines = F.window(1800, 600)
+    text = "".join(
+        json.dumps({"timestamp": d["timestamp"], "frame": d["frame"]}) + "\n" for d in lines
+    )
+    packed = gzip.compress(text.encode())
+    path = F.write(tmp_path / "cut.jsonl.gz", packed[: len(packed) // 2])
+    report = api.ingest([path], db=db)
+    # the cut line at the end of what could be decompressed is a bad JSON line
+    assert dict(report.rejects) == {"truncated_gzip": 1, "bad_json": 1}
+    times = F.position_times(db)
+    assert len(times) > 400
+    gold = F.golden(lines)
+    assert set(times) <= set(gold)
+    assert F.query(db, "SELECT complete FROM sources") == [(False,)]
+
+
+@pytest.mark.parametrize("name", ["frames.jsonl", "frames.json"])
+def test_detected_by_content(db, tmp_path, name):
+    lines = F.window(1800, 10)
+    path = F.write(tmp_path / name, "".join(json.dumps(d) + "\n" for d in lines))
+    api.ingest([path], db=db)
+    assert F.query(db, "SELECT format FROM sources") == [("frames_jsonl",)]

@@ -1,0 +1,130 @@
+"""The DuckDB store: migrations, tables from the schema, and clear errors when it cannot open."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from basewatch import schema
+from basewatch.cli import cli
+from basewatch.errors import StoreError
+from basewatch.store import MIGRATIONS, open_store
+
+
+def test_migrations_recorded_once(db):
+    with open_store(db) as store:
+        first = store.con.execute("SELECT name, applied_at FROM schema_migrations").fetchall()
+    with open_store(db) as store:
+        again = store.con.execute("SELECT name, applied_at FROM schema_migrations").fetchall()
+    assert [name for name, _ in first] == [name for name, _ in MIGRATIONS] == ["0001_initial"]
+    assert again == first
+
+
+def test_tables_follow_the_schema(db):
+    with open_store(db) as store:
+        for name, sch in schema.TABLES.items():
+            cols = store.con.execute(
+                "SELECT column_name, data_type, is_nullable FROM information_schema.columns"
+                " WHERE table_name = ? ORDER BY ordinal_position",
+                [name],
+            ).fetchall()
+            spelled = {"TIMESTAMPTZ": "TIMESTAMP WITH TIME ZONE", "REAL": "FLOAT"}
+            assert cols == [
+                (
+                    f.name,
+                    spelled.get(schema.duckdb_type(f.type), schema.duckdb_type(f.type)),
+                    "YES" if f.nullable else "NO",
+                )
+                for f in sch
+            ]
+
+
+def test_read_only_needs_an_existing_store(tmp_path):
+    with pytest.raises(StoreError, match="no store here yet; run `basewatch ingest` first"):
+        open_store(tmp_path / "nothing.duckdb", read_only=True)
+
+
+def test_read_only_store_with_pending_migrations(db):
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE schema_migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMPTZ)")
+    con.close()
+    with pytest.raises(StoreError, match=r"store needs migrations \['0001_initial'\]"):
+        open_store(db, read_only=True)
+    with open_store(db) as store:  # any writing open migrates it
+        assert store.scalar("SELECT count(*) FROM schema_migrations") == 1
+    with open_store(db, read_only=True) as store:
+        assert store.scalar("SELECT count(*) FROM positions") == 0
+
+
+def test_not_a_store(tmp_path):
+    path = tmp_path / "notes.duckdb"
+    path.write_text("these are my notes, not a database\n" * 100)
+    with pytest.raises(StoreError, match=r"notes\.duckdb: "):
+        open_store(path)
+
+
+def test_in_memory_store():
+    with open_store(None) as store:
+        assert store.path is None
+        assert store.scalar("SELECT count(*) FROM positions") == 0
+
+
+HOLDER = textwrap.dedent(
+    """
+    import sys
+    from basewatch.store import open_store
+    store = open_store(sys.argv[1])
+    print("ready", flush=True)
+    sys.stdin.read()
+    store.close()
+    """
+)
+
+
+@pytest.fixture
+def held(db):
+    """The store held open for writing by another process until the test ends."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(db)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+        yield db
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=20)
+
+
+def test_locked_store_gives_a_clear_error(held):
+    message = "the store is in use by another basewatch process; wait for it to finish"
+    with pytest.raises(StoreError, match=message):
+        open_store(held)
+    with pytest.raises(StoreError, match=message):
+        open_store(held, read_only=True)
+    result = CliRunner().invoke(cli, ["positions", "--db", str(held)])
+    assert result.exit_code == 2
+    assert result.stderr == f"basewatch: error: {held}: {message} or use another --db\n"
+
+
+def test_store_opens_after_release(db):
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(db)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout.readline().strip() == "ready"
+    with pytest.raises(StoreError):
+        open_store(db)
+    proc.stdin.close()
+    assert proc.wait(timeout=20) == 0
+    with open_store(db) as store:
+        assert store.scalar("SELECT count(*) FROM schema_migrations") == 1
