@@ -118,3 +118,22 @@ def test_positions_agree_with_rs1090_frame_for_frame(corpus):
     for (la, lo), a, b in zip([m for m in matched], lat, lon, strict=True):
         assert abs(la - a) < 1e-9 and abs(lo - b) < 1e-9
     assert dict(ctx.rejects.counts) == {"reserved_fs": 1}
+
+
+def test_batch_boundaries_do_not_lose_positions(corpus):
+    """CPR context (airborne and surface pairs per aircraft) is replayed into the next batch."""
+    rows = [(d["timestamp"], d["frame"]) for d in corpus]
+
+    def run(size):
+        ctx = ReadContext(rejects=RejectLog("t"), receiver=(49.0097, 2.5479))
+        batches = [_frames(rows[i : i + size]) for i in range(0, len(rows), size)]
+        return sorted(
+            pa.concat_tables(list(decode_frames(iter(batches), ctx)))
+            .column("ts")
+            .cast(pa.int64())
+            .to_pylist()
+        )
+
+    whole = run(len(rows))
+    assert len(whole) == 8225
+    assert run(4096) == whole

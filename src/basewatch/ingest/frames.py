@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+
 import numpy as np
+import pyarrow as pa
 
 from ..schema import _mix
 
@@ -114,3 +118,26 @@ class ReceiverClock:
         """A new connection: the next frame anchors afresh."""
         self._anchor = None
         self._day = None
+
+
+LIVE_BATCH_S = 5.0  # a live feed is decoded in batches of at most this many seconds
+
+
+def rebatch(
+    tables: Iterator[pa.Table], rows: int = 65_536, seconds: float = LIVE_BATCH_S
+) -> Iterator[pa.Table]:
+    """Gather small frame tables (a live feed yields one per network read) into decode batches.
+
+    Fewer batch boundaries mean fewer CPR pairs and surface references split across them.
+    """
+    pending: list[pa.Table] = []
+    n = 0
+    last = time.monotonic()
+    for t in tables:
+        pending.append(t)
+        n += t.num_rows
+        if n >= rows or time.monotonic() - last >= seconds:
+            yield pa.concat_tables(pending)
+            pending, n, last = [], 0, time.monotonic()
+    if pending:
+        yield pa.concat_tables(pending)

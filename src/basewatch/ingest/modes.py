@@ -42,7 +42,7 @@ class DecodeParams:
     jump_slack_nm: float = 2.0  # CPR and timestamp jitter allowed on top of the speed limit
     max_range_nm: float = 450.0  # line of sight from a ground receiver to FL600 is ~300 NM
     velocity_max_age_s: float = 30.0  # a velocity older than this is not carried onto a position
-    cpr_context_s: float = 10.0  # even/odd frames further apart than this are never paired
+    cpr_context_s: float = 1_800.0  # last position frames kept per aircraft for the next batch
 
 
 # --- CRC-24 ----------------------------------------------------------------------------------
@@ -303,7 +303,10 @@ class ModeSDecoder:
         self.ctx = ctx
         self.params = params
         self.known: set[int] = set()  # addresses verified by a CRC-clean DF11/17/18
-        self.cpr_tail: dict[str, tuple[float, str, int]] = {}  # "icao/parity" → last frame
+        # "icao/parity" → (ts, frame, icao) of the aircraft's last position frames: replayed ahead
+        # of the next batch so rs1090 pairs across batches and keeps the aircraft's last position
+        # as the reference for surface and local decoding
+        self.cpr_tail: dict[str, tuple[float, str, str]] = {}
         self.assembler = PositionAssembler(ctx, params)
         self.frames_in = 0
 
@@ -438,11 +441,13 @@ class ModeSDecoder:
         tsl = ts.tolist()
         # prepend the CPR context carried from earlier batches (its own outputs are dropped)
         start = tsl[0]
+        here = {h[2:8] for h in hexes}
         ctx_frames = [
-            (t, f) for (t, f, _) in self.cpr_tail.values() if start - t <= self.params.cpr_context_s
+            (t, f)
+            for (t, f, icao) in self.cpr_tail.values()
+            if icao in here and start - t <= self.params.cpr_context_s
         ]
         ctx_frames.sort()
-        n_ctx = len(ctx_frames)
         all_hex = [f for _, f in ctx_frames] + hexes
         all_ts = [t for t, _ in ctx_frames] + tsl
         out = rs1090.decode(all_hex, all_ts, reference=self.ctx.receiver)
@@ -488,8 +493,12 @@ class ModeSDecoder:
             cs = d.get("callsign") if bds == "08" else None
             cols["callsign"].append(cs.strip("_ ").strip() or None if isinstance(cs, str) else None)
             if bds in ("05", "06"):
-                self.cpr_tail[f"{d['icao24']}/{d.get('parity')}"] = (tsl[i], hexes[i], 0)
-        if n_ctx or len(self.cpr_tail) > 50_000:
+                self.cpr_tail[f"{d['icao24']}/{bds}/{d.get('parity')}"] = (
+                    tsl[i],
+                    hexes[i],
+                    d["icao24"],
+                )
+        if len(self.cpr_tail) > 50_000:
             horizon = tsl[-1] - self.params.cpr_context_s
             self.cpr_tail = {k: v for k, v in self.cpr_tail.items() if v[0] >= horizon}
         sel = np.array(keep, dtype=np.int64)

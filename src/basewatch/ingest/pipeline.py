@@ -31,6 +31,7 @@ from ..errors import FormatError, InputError
 from ..store import Store
 from . import detect as _detect
 from .base import ReadContext, RejectLog, Source, content_id
+from .frames import rebatch
 from .modes import DecodeParams, decode_frames
 
 log = logging.getLogger(__name__)
@@ -111,7 +112,7 @@ def read_source(
     reader, kind = reader_for(fmt)
     tables = reader(src, ctx)
     if kind == "frames":
-        tables = decode_frames(tables, ctx, params)
+        tables = decode_frames(rebatch(tables), ctx, params)
     yield from tables
 
 
