@@ -79,7 +79,7 @@ def case_basewatch_jsonl(times: str = "1") -> None:
     k = int(times)
     tmp = Path(tempfile.mkdtemp(dir=WORK))
     src = JSONL
-    if k > 1:  # the capture replayed k times, each an hour later (distinct frames in time)
+    if k > 1:  # the capture replayed k times, 2 h apart (the flight lasts 1.33 h: no overlap)
         src = tmp / f"frames_x{k}.jsonl"
         with gzip.open(JSONL, "rb") as fh:
             lines = fh.read().splitlines()
@@ -88,7 +88,7 @@ def case_basewatch_jsonl(times: str = "1") -> None:
                 for line in lines:
                     d = orjson.loads(line)
                     out.write(
-                        orjson.dumps({"timestamp": d["timestamp"] + 3600 * i, "frame": d["frame"]})
+                        orjson.dumps({"timestamp": d["timestamp"] + 7200 * i, "frame": d["frame"]})
                         + b"\n"
                     )
     t = time.perf_counter()
@@ -114,16 +114,35 @@ def case_make_traces(n: str) -> None:
     report(0.0, n_)
 
 
-def case_basewatch_traces(kind: str, n: str = "400") -> None:
+def case_basewatch_traces(kind: str, n: str = "400", made: str = "400") -> None:
     from basewatch import api
 
-    folder = WORK / f"traces_{kind}_400"
+    folder = WORK / f"traces_{kind}_{made}"
     files = sorted(folder.iterdir())[: int(n)]
     tmp = Path(tempfile.mkdtemp(dir=WORK))
     t = time.perf_counter()
     r = api.ingest(files, db=tmp / "b.duckdb")
     report(time.perf_counter() - t, r.rows_added)
     shutil.rmtree(tmp)
+
+
+def case_duckdb_extract() -> None:
+    """DuckDB alone, doing what a reader must: unnest and pull out the fields (no store)."""
+    import duckdb
+
+    folder = WORK / "traces_plain_400"
+    con = duckdb.connect(config={"threads": 1})
+    t = time.perf_counter()
+    n = con.execute(
+        f"""CREATE TABLE p AS
+            WITH f AS (SELECT icao, "timestamp" AS t0, unnest(trace) AS r FROM read_json('{folder}/*.json',
+                 columns={{icao: 'VARCHAR', timestamp: 'DOUBLE', trace: 'JSON[]'}}))
+            SELECT icao, t0 + (r->>0)::DOUBLE AS ts, (r->>1)::DOUBLE AS lat, (r->>2)::DOUBLE AS lon,
+                   r->>3 AS alt, (r->>4)::DOUBLE AS gs, (r->>5)::DOUBLE AS trk, (r->>6)::INT AS flags,
+                   (r->>7)::INT AS vrate, r->8->>'flight' AS flight, r->8->>'squawk' AS squawk
+            FROM f"""
+    ).fetchone()[0]
+    report(time.perf_counter() - t, n)
 
 
 def case_duckdb_unnest() -> None:

@@ -69,7 +69,8 @@ def bench_trace() -> dict:
     res = {
         "basewatch ingest trace_full folder (plain JSON)": best("basewatch_traces", "plain"),
         "basewatch ingest trace_full folder (gzip content)": best("basewatch_traces", "gzip"),
-        "DuckDB read_json + unnest alone (no store)": best("duckdb_unnest"),
+        "DuckDB read_json + unnest, count only (no fields, no store)": best("duckdb_unnest"),
+        "DuckDB read_json + unnest + field extraction (no store)": best("duckdb_extract"),
     }
     for r in res.values():
         r["positions_per_s"] = round(r["rows"] / r["seconds"])
@@ -77,10 +78,12 @@ def bench_trace() -> dict:
 
 
 def bench_memory() -> dict:
-    child("make_traces", "400")
+    child("make_traces", "1000")
     return {
-        "trace_full 40 files (100k positions)": child("basewatch_traces", "plain", "40"),
-        "trace_full 400 files (1M positions)": child("basewatch_traces", "plain", "400"),
+        "trace_full 100 files (250k positions)": child("basewatch_traces", "plain", "100", "1000"),
+        "trace_full 1000 files (2.5M positions)": child(
+            "basewatch_traces", "plain", "1000", "1000"
+        ),
         "frames jsonl 1x (57,793 frames)": child("basewatch_jsonl", "1"),
         "frames jsonl 10x (577,930 frames)": child("basewatch_jsonl", "10"),
     }

@@ -167,11 +167,13 @@ class _Writer:
     """
 
     BATCH = 262_144
+    CHECKPOINT_ROWS = 1_048_576  # DuckDB holds rows in memory until a checkpoint compresses them
 
     def __init__(self, store: Store) -> None:
         self.con = store.con
         self.pending: list[pa.Table] = []
         self.rows = 0
+        self.since_checkpoint = 0
         self.added: Counter[str] = Counter()
 
     def stage(self, table: pa.Table) -> None:
@@ -229,6 +231,10 @@ class _Writer:
         finally:
             con.execute("RESET disabled_optimizers")
             con.unregister("_batch")
+        self.since_checkpoint += batch.num_rows
+        if self.since_checkpoint >= self.CHECKPOINT_ROWS:
+            con.execute("CHECKPOINT")
+            self.since_checkpoint = 0
 
     def close(self) -> None:
         self.flush()

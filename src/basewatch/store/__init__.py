@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 
 __all__ = ["Store", "open_store", "MIGRATIONS"]
 
+DEFAULT_MEMORY_LIMIT = "1GB"
+
 
 class Store:
     """An open DuckDB store. Use as a context manager, or call ``close()``."""
@@ -51,6 +53,9 @@ def open_store(
     """Open (creating and migrating when writable) the store at ``path``; None is in memory."""
     threads = threads or int(os.environ.get("BASEWATCH_THREADS", "0") or 0)
     config = {"threads": threads} if threads else {}
+    # DuckDB caches blocks up to 80% of RAM by default; a bounded cache keeps ingest memory flat
+    # (it spills to disk past it). BASEWATCH_MEMORY_LIMIT overrides, e.g. "4GB".
+    config["memory_limit"] = os.environ.get("BASEWATCH_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
     target = ":memory:" if path is None else str(path)
     if path is not None:
         p = Path(path)
