@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import numpy as np
 import pyarrow as pa
 
-from .base import FRAMES, ReadContext, Source, iter_lines
+from .base import FRAMES, ReadContext, Source, iter_lines, tail_bytes
 from .frames import ReceiverClock, frame_keys
 
 _LINE = re.compile(
@@ -20,14 +20,9 @@ _LINE = re.compile(
 
 def _last_counter(src: Source) -> int | None:
     """The timestamp of the last timed line of a plain file (reads only its end)."""
-    if src.path is None:
+    data = tail_bytes(src)
+    if data is None:
         return None
-    with open(src.path, "rb") as fh:
-        if fh.read(2) == b"\x1f\x8b":
-            return None
-        fh.seek(0, 2)
-        fh.seek(max(0, fh.tell() - 4096))
-        data = fh.read()
     last = None
     for line in data.splitlines():
         m = _LINE.match(line)

@@ -214,6 +214,18 @@ def iter_lines(src: Source, ctx: ReadContext) -> Iterator[list[bytes]]:
         yield [rest]
 
 
+def tail_bytes(src: Source, n: int = 4096) -> bytes | None:
+    """The last ``n`` bytes of a plain (uncompressed) file, for finding its last timestamp."""
+    if src.path is None:
+        return None
+    with open(src.path, "rb") as fh:
+        if fh.read(2) == b"\x1f\x8b":
+            return None
+        fh.seek(0, 2)
+        fh.seek(max(0, fh.tell() - n))
+        return fh.read()
+
+
 def content_id(src: Source) -> tuple[str, int]:
     """Hash of the raw bytes of a file or member (blake2b, 128 bits) and its size."""
     h = hashlib.blake2b(digest_size=16)

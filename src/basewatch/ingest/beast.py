@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import numpy as np
 import pyarrow as pa
 
-from .base import BATCH_ROWS, FRAMES, ReadContext, Source, iter_bytes
+from .base import BATCH_ROWS, FRAMES, ReadContext, Source, iter_bytes, tail_bytes
 from .frames import ReceiverClock, frame_keys
 
 _DATA = rb"(?:[^\x1a]|\x1a\x1a)"
@@ -83,15 +83,9 @@ class BeastParser:
 
 def _last_counter(src: Source) -> int | None:
     """The counter of the last frame of a plain file (reads only its end)."""
-    if src.path is None:
+    data = tail_bytes(src)
+    if data is None:
         return None
-    with open(src.path, "rb") as fh:
-        if fh.read(2) == b"\x1f\x8b":
-            return None
-        fh.seek(0, 2)
-        size = fh.tell()
-        fh.seek(max(0, size - 4096))
-        data = fh.read()
     last = None
     for m in _FRAME.finditer(data):
         body = (m.group(1) or m.group(2) or m.group(3)).replace(b"\x1a\x1a", b"\x1a")

@@ -280,25 +280,14 @@ def ingest(
     done = {
         r[0] for r in store.con.execute("SELECT source_id FROM sources WHERE complete").fetchall()
     }
+    run = _Run(
+        fmt, writer, rejects, report, done, progress, receiver, start, duration, params, beast_clock
+    )
     source_rows: list[dict] = []
     aircraft_rows: list[dict] = []
     try:
         for src in sources:
-            row = _ingest_one(
-                src,
-                fmt,
-                store,
-                writer,
-                rejects,
-                report,
-                done,
-                receiver,
-                start,
-                duration,
-                progress,
-                params,
-                beast_clock,
-            )
+            row = _ingest_one(src, run)
             if row is not None:
                 source_rows.append(row)
                 if row["complete"]:  # the same file again in this run is skipped too
@@ -344,21 +333,25 @@ def ingest(
     return report
 
 
-def _ingest_one(
-    src,
-    fmt,
-    store,
-    writer,
-    rejects,
-    report,
-    done,
-    receiver,
-    start,
-    duration,
-    progress,
-    params,
-    beast_clock="12mhz",
-) -> dict | None:
+@dataclass
+class _Run:
+    """What every source of one ingest run shares."""
+
+    fmt: str | None
+    writer: _Writer
+    rejects: RejectLog
+    report: IngestReport
+    done: set[str]  # sources already ingested whole
+    progress: Progress
+    receiver: tuple[float, float] | None
+    start: datetime | None
+    duration: float | None
+    params: DecodeParams
+    beast_clock: str
+
+
+def _ingest_one(src: Source, run: _Run) -> dict | None:
+    rejects, report, progress, fmt = run.rejects, run.report, run.progress, run.fmt
     rejects.uri = src.uri
     if src.path is not None:
         try:
@@ -369,7 +362,7 @@ def _ingest_one(
             rejects.source_id = ""
             rejects.add("unreadable", src.uri, f"{type(exc).__name__}: {exc.strerror or exc}")
             return None
-        if sid in done:
+        if sid in run.done:
             report.sources_skipped += 1
             progress.advance(size)
             return None
@@ -383,7 +376,7 @@ def _ingest_one(
 
         if fmt not in _detect.STREAM_FORMATS:
             raise FormatError(f"{src.uri}: a live feed needs --format beast, avr or sbs")
-        src = tcp_source(src.uri, duration=duration)
+        src = tcp_source(src.uri, duration=run.duration)
         sid = uuid.uuid5(uuid.NAMESPACE_URL, f"{src.uri}@{datetime.now(UTC).isoformat()}").hex
         size, mtime = None, None
     rejects.source_id = sid
@@ -399,17 +392,17 @@ def _ingest_one(
             return None
     ctx = ReadContext(
         rejects=rejects,
-        receiver=receiver,
-        start_ts=start.timestamp() if start else None,
+        receiver=run.receiver,
+        start_ts=run.start.timestamp() if run.start else None,
         file_mtime=mtime,
         progress=progress.advance,
-        beast_clock=beast_clock,
+        beast_clock=run.beast_clock,
     )
     read = 0
-    for table in read_source(src, this_fmt, ctx, params):
+    for table in read_source(src, this_fmt, ctx, run.params):
         if table.num_rows:
             read += table.num_rows
-            writer.stage(_with_ids(table, sid))
+            run.writer.stage(_with_ids(table, sid))
     report.sources += 1
     report.rows_read += read
     report.counters.update(ctx.counters)
