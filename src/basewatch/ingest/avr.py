@@ -33,12 +33,7 @@ def _last_counter(src: Source) -> int | None:
 
 def read_avr(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
     live = src.stream is not None
-    clock = ReceiverClock(
-        ctx.beast_clock,
-        start=ctx.start_ts,
-        end=None if live or ctx.start_ts else ctx.file_mtime,
-        last_counter=None if live else _last_counter(src),
-    )
+    clock = ReceiverClock.for_source(ctx, live, None if live else _last_counter(src))
     lineno = 0
     untimed = 0
     for lines in iter_lines(src, ctx):

@@ -96,12 +96,7 @@ def _last_counter(src: Source) -> int | None:
 def read_beast(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
     """Frames from a Beast capture or feed, with receiver-clock times made absolute."""
     live = src.stream is not None
-    clock = ReceiverClock(
-        ctx.beast_clock,
-        start=ctx.start_ts,
-        end=None if live or ctx.start_ts is not None else ctx.file_mtime,
-        last_counter=None if live else _last_counter(src),
-    )
+    clock = ReceiverClock.for_source(ctx, live, None if live else _last_counter(src))
     parser = BeastParser(ctx)
     pend_c: list[int] = []
     pend_f: list[str] = []

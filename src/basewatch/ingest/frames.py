@@ -60,6 +60,16 @@ class ReceiverClock:
         self._day: float | None = None  # gps: epoch of the current frame's UTC midnight
         self._prev_sod = 0.0
 
+    @classmethod
+    def for_source(cls, ctx, live: bool, last_counter: int | None) -> ReceiverClock:
+        """The clock for one source: ``--start`` if given; else a file's time as its last frame's."""
+        return cls(
+            ctx.beast_clock,
+            start=ctx.start_ts,
+            end=None if live or ctx.start_ts is not None else ctx.file_mtime,
+            last_counter=None if live else last_counter,
+        )
+
     def seconds(self, counter: np.ndarray) -> np.ndarray:
         """Receiver-relative seconds (the stable part used in reception ids)."""
         c = np.asarray(counter, dtype=np.int64)
