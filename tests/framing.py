@@ -11,6 +11,8 @@ import json
 from functools import cache
 from pathlib import Path
 
+from rows import query  # noqa: F401  (re-exported for the tests that use F.query)
+
 from basewatch.demo import sample_path
 
 JSONL = "rs1090_full_flight_short.jsonl.gz"
@@ -147,13 +149,6 @@ def write(path: Path, data: bytes | str) -> Path:
 
 
 # --- reading the store back ------------------------------------------------------------------
-
-
-def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    from basewatch.store import open_store
-
-    with open_store(db, read_only=True) as store:
-        return store.con.execute(sql, params or []).fetchall()
 
 
 def rejects(db: Path) -> dict[str, int]:

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import gzip
-import math
 from datetime import UTC, datetime
 
-import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 import pytest
+import rows as R
 
 from basewatch import api
 from basewatch.ingest import detect
-from basewatch.store import open_store
 
 COLUMNS = [
     "icao24",
@@ -101,27 +98,12 @@ HISTORY = [
 ]
 
 
-def at(hms: str) -> pd.Timestamp:
-    return pd.Timestamp(f"2025-10-24T{hms}Z")
-
-
 def expected(rows: list[tuple]) -> list[dict]:
-    return [dict(zip(COLUMNS, (r[0], at(r[1]), *r[2:]), strict=True)) for r in rows]
+    return R.expected(rows, COLUMNS)
 
 
 def stored(db) -> list[dict]:
-    df = api.positions(db=db)[COLUMNS]
-    out = []
-    for rec in df.to_dict("records"):
-        clean = {}
-        for k, v in rec.items():
-            if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
-                v = None
-            elif isinstance(v, np.generic):
-                v = v.item()
-            clean[k] = v
-        out.append(clean)
-    return out
+    return R.stored(db, COLUMNS)
 
 
 def assert_rows(db, rows: list[tuple]) -> None:
@@ -134,9 +116,8 @@ def assert_rows(db, rows: list[tuple]) -> None:
         assert gs_got == pytest.approx(gs_want, abs=1e-3)
 
 
-def query(db, sql: str) -> list[tuple]:
-    with open_store(db, read_only=True) as store:
-        return store.con.execute(sql).fetchall()
+query = R.query
+at = R.at
 
 
 def rejects(db) -> list[tuple]:

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import math
 import socket
 import threading
 import time
 from datetime import UTC, datetime
 
-import numpy as np
-import pandas as pd
 import pytest
+import rows as R
 
 from basewatch import api
 from basewatch.ingest import base, detect, tcp
 from basewatch.ingest import sbs as sbs_module
-from basewatch.store import open_store
 
 A, B = "152fa2", "ae07e1"
 
@@ -50,33 +47,16 @@ COLUMNS = [
 CUT_LINE = b"MSG,3,1,1,152FA2,1,2025/10/24,06:01:00.000,2025/10/24,06:01:00.000,,3000,,,35.30"
 
 
-def at(hms: str) -> pd.Timestamp:
-    return pd.Timestamp(f"2025-10-24T{hms}Z")
-
-
 def expected(rows: list[tuple]) -> list[dict]:
-    return [dict(zip(COLUMNS, (r[0], at(r[1]), *r[2:]), strict=True)) for r in rows]
+    return R.expected(rows, COLUMNS)
 
 
 def stored(db) -> list[dict]:
-    """api.positions as plain records (NaN and None both as None), ordered by aircraft, time."""
-    df = api.positions(db=db)[COLUMNS]
-    out = []
-    for rec in df.to_dict("records"):
-        clean = {}
-        for k, v in rec.items():
-            if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
-                v = None
-            elif isinstance(v, np.generic):
-                v = v.item()
-            clean[k] = v
-        out.append(clean)
-    return out
+    return R.stored(db, COLUMNS)
 
 
-def query(db, sql: str) -> list[tuple]:
-    with open_store(db, read_only=True) as store:
-        return store.con.execute(sql).fetchall()
+query = R.query
+at = R.at
 
 
 def rejects(db) -> list[tuple]:
