@@ -21,8 +21,8 @@ import pyarrow.compute as pc
 import rs1090
 
 from .. import schema
+from ..geo import ffill_index, haversine_nm
 from .base import ReadContext, epoch_to_ts, positions_table
-from .geo import ffill_index, haversine_nm
 
 log = logging.getLogger(__name__)
 
