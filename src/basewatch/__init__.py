@@ -2,6 +2,29 @@
 
 __version__ = "0.1.0"
 
-from .api import POSITION_COLUMNS, ingest, positions, positions_table  # noqa: E402
+from .api import (  # noqa: E402
+    EVENT_COLUMNS,
+    FLIGHT_COLUMNS,
+    POSITION_COLUMNS,
+    events,
+    export_flights,
+    flights,
+    ingest,
+    positions,
+    positions_table,
+    process,
+)
 
-__all__ = ["__version__", "ingest", "positions", "positions_table", "POSITION_COLUMNS"]
+__all__ = [
+    "__version__",
+    "ingest",
+    "positions",
+    "positions_table",
+    "process",
+    "flights",
+    "events",
+    "export_flights",
+    "POSITION_COLUMNS",
+    "FLIGHT_COLUMNS",
+    "EVENT_COLUMNS",
+]

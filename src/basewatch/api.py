@@ -15,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 
 from . import config, schema
+from .airfields import load_reference
 from .errors import ConfigError
 from .ingest.pipeline import IngestReport, Progress
 from .ingest.pipeline import ingest as _ingest
@@ -123,3 +124,146 @@ def positions(
 ) -> pd.DataFrame:
     """Positions as a pandas DataFrame; columns and units in ``bw.POSITION_COLUMNS``."""
     return positions_table(db, icao24, since, until, limit).to_pandas()
+
+
+FLIGHT_COLUMNS = schema.column_docs("flights")
+EVENT_COLUMNS = schema.column_docs("airfield_events")
+
+
+def process(db: PathLike | None = None, full: bool = False):
+    """Bring flights and airfield events up to date with the positions (only what changed,
+    unless ``full``); returns a ``ProcessReport``."""
+    from .stages.process import process as _process
+
+    settings = config.resolve(db)
+    with open_store(settings.db) as store:
+        return _process(store, full=full)
+
+
+def _fresh(db: PathLike | None):
+    """Open the store for a query, processing new positions first if there are any."""
+    from .stages.process import process as _process
+    from .stages.process import stale
+
+    settings = config.resolve(db)
+    with open_store(settings.db) as store:
+        if stale(store):
+            _process(store)
+    return open_store(settings.db, read_only=True)
+
+
+def _filters(
+    base: str | None,
+    since,
+    until,
+    icao24: str | None,
+    time_cols: tuple[str, str],
+    base_cols: tuple[str, ...],
+) -> tuple[list[str], list]:
+    """WHERE terms: ``time_cols`` are the columns compared with since and until."""
+    where, params = [], []
+    if base:
+        code = load_reference().airfield(_base_code(base)).icao
+        where.append("(" + " OR ".join(f"{c} = ?" for c in base_cols) + ")")
+        params += [code] * len(base_cols)
+    if since:
+        where.append(f"{time_cols[0]} >= ?")
+        params.append(parse_time(since, "since"))
+    if until:
+        where.append(f"{time_cols[1]} < ?")
+        params.append(parse_time(until, "until"))
+    if icao24:
+        where.append("icao24 = ?")
+        params.append(icao24.lower())
+    return where, params
+
+
+def _base_code(base: str) -> str:
+    hit = load_reference().resolve(base)
+    if hit is None or not hasattr(hit, "icao"):
+        raise ConfigError(f"unknown base or airfield {base!r}: give an ICAO code or a known name")
+    return hit.icao
+
+
+def flights_table(
+    db: PathLike | None = None,
+    base: str | None = None,
+    since: str | datetime | None = None,
+    until: str | datetime | None = None,
+    icao24: str | None = None,
+    airborne_only: bool = True,
+) -> pa.Table:
+    """Flights (see ``FLIGHT_COLUMNS``) overlapping [since, until), oldest first; ``base``
+    matches origin or destination."""
+    span = ("last_seen", "first_seen")
+    where, params = _filters(base, since, until, icao24, span, ("origin", "destination"))
+    if airborne_only:
+        where.append("n_airborne > 0")
+    sql = "SELECT * FROM flights" + (" WHERE " + " AND ".join(where) if where else "")
+    with _fresh(db) as store:
+        return store.table(sql + " ORDER BY first_seen, icao24", params)
+
+
+def flights(
+    db: PathLike | None = None,
+    base: str | None = None,
+    since: str | datetime | None = None,
+    until: str | datetime | None = None,
+    icao24: str | None = None,
+    airborne_only: bool = True,
+) -> pd.DataFrame:
+    """Flights as a pandas DataFrame; columns and units in ``bw.FLIGHT_COLUMNS``."""
+    return flights_table(db, base, since, until, icao24, airborne_only).to_pandas()
+
+
+def events_table(
+    db: PathLike | None = None,
+    base: str | None = None,
+    since: str | datetime | None = None,
+    until: str | datetime | None = None,
+    icao24: str | None = None,
+    event_type: str | None = None,
+) -> pa.Table:
+    """Airfield events (see ``EVENT_COLUMNS``), in time order."""
+    where, params = _filters(base, since, until, icao24, ("ts", "ts"), ("airfield",))
+    if event_type:
+        from .stages.airfield_events import EVENT_TYPES
+
+        if event_type not in EVENT_TYPES:
+            raise ConfigError(f"event type {event_type!r}: choose one of {', '.join(EVENT_TYPES)}")
+        where.append("event_type = ?")
+        params.append(event_type)
+    sql = "SELECT * FROM airfield_events" + (" WHERE " + " AND ".join(where) if where else "")
+    with _fresh(db) as store:
+        return store.table(sql + " ORDER BY ts, icao24", params)
+
+
+def events(
+    db: PathLike | None = None,
+    base: str | None = None,
+    since: str | datetime | None = None,
+    until: str | datetime | None = None,
+    icao24: str | None = None,
+    event_type: str | None = None,
+) -> pd.DataFrame:
+    """Take-offs, landings and passes as a pandas DataFrame; columns in ``bw.EVENT_COLUMNS``."""
+    return events_table(db, base, since, until, icao24, event_type).to_pandas()
+
+
+def export_flights(
+    path: PathLike,
+    db: PathLike | None = None,
+    base: str | None = None,
+    since: str | datetime | None = None,
+    until: str | datetime | None = None,
+    icao24: str | None = None,
+    format: str | None = None,
+) -> int:
+    """Write flights with their tracks as GeoJSON or KML (told from the file name); returns
+    the number of flights written."""
+    from .export import write_tracks
+
+    chosen = flights_table(db, base, since, until, icao24)
+    settings = config.resolve(db)
+    with open_store(settings.db, read_only=True) as store:
+        return write_tracks(store, chosen, path, format)

@@ -121,12 +121,93 @@ REJECTS = pa.schema(
     ]
 )
 
+FLIGHTS = pa.schema(
+    [
+        _f("flight_id", pa.uint64(), "hash of (icao24, first_seen): stable id", nullable=False),
+        _f("icao24", pa.string(), "ICAO 24-bit address", nullable=False),
+        _f("callsign", pa.string(), "first callsign broadcast during the flight; null if none"),
+        _f("first_seen", UTC_US, "first position of the flight", nullable=False),
+        _f("last_seen", UTC_US, "last position of the flight", nullable=False),
+        _f("n_points", pa.int64(), "positions in the flight", nullable=False),
+        _f("n_airborne", pa.int64(), "of which airborne; 0 for a stay on the ground only"),
+        _f("origin", pa.string(), "ICAO code of the take-off airfield, observed or inferred"),
+        _f(
+            "origin_how",
+            pa.string(),
+            "observed | inferred | window_edge (data starts mid-flight) | unknown | ground_only",
+        ),
+        _f("destination", pa.string(), "ICAO code of the landing airfield, observed or inferred"),
+        _f(
+            "destination_how",
+            pa.string(),
+            "observed | inferred | window_edge | unknown | ground_only",
+        ),
+        _f("takeoff_ts", UTC_US, "take-off time (observed or inferred)"),
+        _f("landing_ts", UTC_US, "landing time (observed or inferred)"),
+        _f("max_alt_ft", pa.int32(), "highest altitude seen, feet"),
+        _f("distance_nm", pa.float64(), "distance flown between positions, nautical miles"),
+        _f("detector", pa.string(), "versioned name of the splitter", nullable=False),
+    ]
+)
+
+AIRFIELD_EVENTS = pa.schema(
+    [
+        _f("event_id", pa.uint64(), "hash of (flight_id, event_type, ts)", nullable=False),
+        _f("flight_id", pa.uint64(), "the flight it belongs to", nullable=False),
+        _f("icao24", pa.string(), "ICAO 24-bit address", nullable=False),
+        _f(
+            "event_type",
+            pa.string(),
+            "takeoff | landing | takeoff_inferred | landing_inferred | low_pass | go_around | touch_and_go",
+            nullable=False,
+        ),
+        _f("airfield", pa.string(), "ICAO code of the airfield; null if none within reach"),
+        _f("ts", UTC_US, "time of the event (estimated for inferred ones)", nullable=False),
+        _f("lat_deg", pa.float64(), "where it was seen: last ground point, or last/first sighting"),
+        _f("lon_deg", pa.float64(), "longitude of that point"),
+        _f("track_deg", pa.float32(), "track at the event: the runway heading when on the runway"),
+        _f("height_ft", pa.float32(), "height above the airfield at that point (inferred, passes)"),
+        _f("distance_nm", pa.float32(), "distance from the airfield's reference point"),
+        _f(
+            "confidence",
+            pa.float32(),
+            "1 for observed ground contact; lower for inferences",
+            nullable=False,
+        ),
+        _f("reason", pa.string(), "what the detector saw, in words"),
+        _f("detector", pa.string(), "versioned name of the detector", nullable=False),
+    ]
+)
+
+DATA_WINDOWS = pa.schema(
+    [
+        _f("window_start", UTC_US, "start of a span the data covers", nullable=False),
+        _f("window_end", UTC_US, "end of that span", nullable=False),
+    ]
+)
+
+PROCESSED_SOURCES = pa.schema(
+    [
+        _f(
+            "source_id",
+            pa.string(),
+            "a source whose positions the derived tables include",
+            nullable=False,
+        ),
+        _f("run_id", pa.string(), "the process run that took it in", nullable=False),
+    ]
+)
+
 TABLES: dict[str, pa.Schema] = {
     "positions": POSITIONS,
     "aircraft_observed": AIRCRAFT_OBSERVED,
     "sources": SOURCES,
     "runs": RUNS,
     "rejects": REJECTS,
+    "flights": FLIGHTS,
+    "airfield_events": AIRFIELD_EVENTS,
+    "data_windows": DATA_WINDOWS,
+    "processed_sources": PROCESSED_SOURCES,
 }
 
 _DUCK_TYPES = {

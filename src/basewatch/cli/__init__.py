@@ -171,5 +171,12 @@ def demo(db) -> None:
         click.echo(line)
 
 
+from .flights import events, flights, process  # noqa: E402
+
+cli.add_command(process)
+cli.add_command(flights)
+cli.add_command(events)
+
+
 def main() -> None:
     cli(prog_name="basewatch")

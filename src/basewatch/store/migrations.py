@@ -14,8 +14,22 @@ def _m0001_initial(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(schema.create_table_sql(name))
 
 
+def _m0003_flights(con: duckdb.DuckDBPyConnection) -> None:
+    for name in ("flights", "airfield_events", "data_windows", "processed_sources"):
+        con.execute(schema.create_table_sql(name))
+    # a flight is one contiguous time span of one aircraft: its points need no table of their own
+    con.execute(
+        """
+        CREATE VIEW flight_points AS
+        SELECT f.flight_id, p.* FROM positions p JOIN flights f
+          ON p.icao24 = f.icao24 AND p.ts BETWEEN f.first_seen AND f.last_seen
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     ("0001_initial", _m0001_initial),
+    ("0003_flights", _m0003_flights),
 ]
 
 

@@ -1,0 +1,99 @@
+"""``basewatch process``, ``flights`` and ``events``: derived tables and their queries."""
+
+from __future__ import annotations
+
+import click
+
+from . import FORMATS_OUT, db_option, user_errors
+from .output import emit
+
+_since = click.option("--since", default=None, help="From this UTC time (ISO 8601).")
+_until = click.option("--until", default=None, help="Before this UTC time (ISO 8601).")
+_base = click.option("--base", default=None, help="Only at this airfield: ICAO code or name.")
+_icao = click.option("--icao24", default=None, help="Only this aircraft (6 hex digits).")
+_fmt = click.option(
+    "--format", "fmt", type=click.Choice(FORMATS_OUT), default="table", show_default=True
+)
+_out = click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to a file."
+)
+
+
+@click.command()
+@db_option
+@click.option("--full", is_flag=True, help="Recompute everything, not only what changed.")
+@user_errors
+def process(db, full) -> None:
+    """Bring flights and airfield events up to date with the stored positions.
+
+    Only aircraft touched by new data are recomputed; query commands run this
+    first on their own when needed.
+
+    \b
+    Example:
+      basewatch process --db watch.duckdb
+    """
+    from .. import api
+
+    click.echo(api.process(db, full=full).summary())
+
+
+@click.command()
+@db_option
+@_base
+@_since
+@_until
+@_icao
+@click.option("--all", "include_ground", is_flag=True, help="Include stays on the ground.")
+@_fmt
+@_out
+@click.option(
+    "--export",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also write the flights with their tracks to FILE.geojson or FILE.kml.",
+)
+@user_errors
+def flights(db, base, since, until, icao24, include_ground, fmt, output, export) -> None:
+    """List flights: origin and destination, take-off and landing times.
+
+    \b
+    Examples:
+      basewatch flights --base OSLK --since 2025-10-20 --until 2025-11-01
+      basewatch flights --icao24 152fa2 --export il62.kml
+    """
+    from .. import api
+
+    table = api.flights_table(db, base, since, until, icao24, airborne_only=not include_ground)
+    emit(table.drop_columns(["detector"]) if fmt == "table" else table, fmt, output)
+    if export:
+        n = api.export_flights(export, db, base, since, until, icao24)
+        click.echo(f"wrote {n:,} flights to {export}", err=True)
+
+
+@click.command()
+@db_option
+@_base
+@_since
+@_until
+@_icao
+@click.option(
+    "--type",
+    "event_type",
+    default=None,
+    help="takeoff, landing, takeoff_inferred, landing_inferred, low_pass, go_around, touch_and_go.",
+)
+@_fmt
+@_out
+@user_errors
+def events(db, base, since, until, icao24, event_type, fmt, output) -> None:
+    """List take-offs, landings, inferred movements and passes at airfields.
+
+    \b
+    Example:
+      basewatch events --base Khmeimim --since 2025-10-24 --format csv
+    """
+    from .. import api
+
+    table = api.events_table(db, base, since, until, icao24, event_type)
+    emit(table.drop_columns(["event_id", "detector"]) if fmt == "table" else table, fmt, output)

@@ -1,0 +1,1 @@
+"""Pipeline stages over the store: one stage per module, tables between them."""

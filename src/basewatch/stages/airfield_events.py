@@ -1,0 +1,393 @@
+"""Take-offs, landings and the passes in between, at named airfields.
+
+reads:   flights (row spans over sorted Tracks), the airfield grid, the data windows
+writes:  airfield_events
+
+Observed events need the ground state to change: on the ground → airborne is a take-off,
+airborne → on the ground a landing, a short fast stay on the ground between two airborne runs a
+touch-and-go. A flight that begins or ends at the edge of the data window gets no event there:
+the window cut it, nothing was seen. A flight that ends airborne, low and descending toward an
+airfield (transponder off, coverage lost) gives ``landing_inferred`` with a confidence; one that
+begins low and climbing by an airfield gives ``takeoff_inferred``. A descent to below 1,000 ft
+over an airfield and a climb away without touching the ground is a low pass when the aircraft
+flew level along the field, else a go-around: never a landing.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numba as nb
+import numpy as np
+
+from .nearby import (
+    NJ,
+    angle_diff,
+    bearing_deg,
+    cell_of,
+    cells_within,
+    distance_nm,
+    nearest_airfield,
+)
+from .tracks import US
+
+DETECTOR = "detect_airfield_events/1"
+
+EVENT_TYPES = (
+    "takeoff",
+    "landing",
+    "takeoff_inferred",
+    "landing_inferred",
+    "low_pass",
+    "go_around",
+    "touch_and_go",
+)
+TAKEOFF, LANDING, TAKEOFF_INF, LANDING_INF, LOW_PASS, GO_AROUND, TOUCH_AND_GO = range(7)
+
+# how a flight begins or ends
+ENDS = ("observed", "inferred", "window_edge", "unknown", "ground_only")
+OBSERVED, INFERRED, WINDOW_EDGE, UNKNOWN, GROUND_ONLY = range(5)
+
+
+@dataclass(frozen=True, slots=True)
+class EventParams:
+    field_radius_nm: float = (
+        5.0  # a ground point this close to an airfield's reference point is at it
+    )
+    edge_s: float = 300.0  # a flight seen first/last this close to a data-window edge was cut by it
+    infer_radius_nm: float = 20.0  # where to look for the airfield of a dark arrival or departure
+    infer_max_height_ft: float = 4000.0  # above this, a vanishing aircraft is not landing
+    infer_min_conf: float = 0.3  # weaker inferences are not reported
+    pass_radius_nm: float = 3.0  # a low point this close to an airfield is a pass over it
+    pass_ceiling_ft: float = 1000.0  # height above the field that makes a point "low"
+    level_band_ft: float = 150.0  # a low pass flies level (within this band) …
+    level_min_s: float = 10.0  # … for at least this long
+
+
+@nb.njit(cache=True)
+def _windows_at(t, ws, we):
+    """Index of the data window holding time t (windows sorted, disjoint)."""
+    k = np.searchsorted(ws, t, side="right") - 1
+    return k
+
+
+@nb.njit(cache=True)
+def _first_valid(x, a, b, step):
+    i = a
+    while i != b:
+        if not np.isnan(x[i]):
+            return x[i]
+        i += step
+    return np.nan
+
+
+@nb.njit(cache=True)
+def _best_inferred(
+    lat, lon, alt, trk, gs, toward, radius_nm, max_h, cell_ptr, cell_items, af_lat, af_lon, af_elev
+):
+    """The airfield a low aircraft is most plausibly landing at (toward=True) or leaving.
+
+    Scores each airfield within reach by height above it, distance, and whether the track
+    points at it (arrivals) or away from it (departures), on a glide a transport could fly.
+    Returns (airfield, confidence, distance, height).
+    """
+    best = -1
+    best_c = 0.0
+    best_d = np.inf
+    best_h = np.nan
+    if np.isnan(alt):
+        return best, best_c, best_d, best_h
+    i0, i1, j0, nj = cells_within(lat, lon, radius_nm)
+    for ii in range(i0, i1 + 1):
+        for dj in range(nj):
+            c = ii * NJ + (j0 + dj) % NJ
+            for k in range(cell_ptr[c], cell_ptr[c + 1]):
+                a = cell_items[k]
+                d = distance_nm(lat, lon, af_lat[a], af_lon[a])
+                if d > radius_nm:
+                    continue
+                h = alt - af_elev[a]
+                if h > max_h or h < -500.0:
+                    continue
+                c_h = 1.0 - max(0.0, h) / max_h
+                c_d = 1.0 - d / radius_nm
+                if d < 1.5 or np.isnan(trk):
+                    c_a = 0.8 if np.isnan(trk) else 1.0
+                else:
+                    brg = bearing_deg(lat, lon, af_lat[a], af_lon[a])
+                    off = angle_diff(trk, brg) if toward else angle_diff(trk, (brg + 180.0) % 360.0)
+                    c_a = max(0.0, math.cos(math.radians(off))) if off < 75.0 else 0.0
+                # a glide steeper than ~10° or far shallower than 1° does not end at this field
+                grad = max(0.0, h) / max(d, 0.1)
+                c_g = 1.0 if (d < 2.0 or (60.0 <= grad <= 1500.0)) else 0.3
+                conf = c_h**0.5 * c_d**0.5 * c_a * c_g
+                if conf > best_c:
+                    best, best_c, best_d, best_h = a, conf, d, h
+    return best, best_c, best_d, best_h
+
+
+@nb.njit(cache=True)
+def _events(
+    starts, t, lat, lon, alt, gs, trk, vr, g, ws, we,
+    field_radius_nm, edge_s, infer_radius_nm, infer_max_h, infer_min_conf,
+    pass_radius_nm, pass_ceiling_ft, level_band_ft, level_min_s,
+    cell_ptr, cell_items, af_lat, af_lon, af_elev, max_elev_near,
+):  # fmt: skip
+    nf = len(starts)
+    n = len(t)
+    f_begin = np.full(nf, UNKNOWN, np.int8)
+    f_end = np.full(nf, UNKNOWN, np.int8)
+    f_max_alt = np.full(nf, np.nan)
+    f_dist = np.zeros(nf)
+    f_air = np.zeros(nf, np.int64)
+    # events, in parallel lists
+    e_flight = nb.typed.List.empty_list(nb.int64)
+    e_type = nb.typed.List.empty_list(nb.int64)
+    e_row = nb.typed.List.empty_list(nb.int64)
+    e_ts = nb.typed.List.empty_list(nb.int64)
+    e_af = nb.typed.List.empty_list(nb.int64)
+    e_conf = nb.typed.List.empty_list(nb.float64)
+    e_dist = nb.typed.List.empty_list(nb.float64)
+    e_h = nb.typed.List.empty_list(nb.float64)
+    e_trk = nb.typed.List.empty_list(nb.float64)
+
+    for f in range(nf):
+        s = starts[f]
+        e = starts[f + 1] if f + 1 < nf else n
+        fa = -1
+        la = -1
+        for i in range(s, e):
+            if g[i] == 0:
+                if fa < 0:
+                    fa = i
+                la = i
+                f_air[f] += 1
+                if not np.isnan(alt[i]) and (np.isnan(f_max_alt[f]) or alt[i] > f_max_alt[f]):
+                    f_max_alt[f] = alt[i]
+            if i > s:
+                f_dist[f] += distance_nm(lat[i - 1], lon[i - 1], lat[i], lon[i])
+        if fa < 0:
+            f_begin[f] = GROUND_ONLY
+            f_end[f] = GROUND_ONLY
+            continue
+
+        # --- how the flight begins
+        if fa > s:
+            a, d = nearest_airfield(
+                lat[fa - 1], lon[fa - 1], field_radius_nm, cell_ptr, cell_items, af_lat, af_lon
+            )
+            hdg = trk[fa] if not np.isnan(trk[fa]) else trk[fa - 1]
+            conf = 1.0 if (t[fa] - t[fa - 1]) <= 120 * US else 0.9
+            e_flight.append(f)
+            e_type.append(TAKEOFF)
+            e_row.append(fa)
+            e_ts.append(t[fa])  # noqa: E702
+            e_af.append(a)
+            e_conf.append(conf)
+            e_dist.append(d)
+            e_h.append(np.nan)
+            e_trk.append(hdg)  # noqa: E702
+            f_begin[f] = OBSERVED
+        else:
+            k = _windows_at(t[s], ws, we)
+            if k >= 0 and t[s] - ws[k] <= edge_s * US:
+                f_begin[f] = WINDOW_EDGE
+            else:
+                climbing = not np.isnan(vr[s]) and vr[s] > 300.0
+                j = s + 1
+                while j < e and j <= la and t[j] - t[s] <= 120 * US:
+                    if not np.isnan(alt[j]) and not np.isnan(alt[s]) and alt[j] - alt[s] > 150.0:
+                        climbing = True
+                    j += 1
+                if climbing:
+                    a, conf, d, h = _best_inferred(
+                        lat[s],
+                        lon[s],
+                        alt[s],
+                        trk[s],
+                        gs[s],
+                        False,
+                        infer_radius_nm,
+                        infer_max_h,
+                        cell_ptr,
+                        cell_items,
+                        af_lat,
+                        af_lon,
+                        af_elev,
+                    )
+                    if a >= 0 and conf >= infer_min_conf:
+                        rate = vr[s] if (not np.isnan(vr[s]) and vr[s] > 300.0) else 1500.0
+                        ts = t[s] - int(max(0.0, h) / rate * 60.0 * US)
+                        e_flight.append(f)
+                        e_type.append(TAKEOFF_INF)
+                        e_row.append(s)
+                        e_ts.append(ts)  # noqa: E702
+                        e_af.append(a)
+                        e_conf.append(conf)
+                        e_dist.append(d)
+                        e_h.append(h)
+                        e_trk.append(trk[s])  # noqa: E702
+                        f_begin[f] = INFERRED
+
+        # --- how it ends
+        last = e - 1
+        if la < last:
+            a, d = nearest_airfield(
+                lat[la + 1], lon[la + 1], field_radius_nm, cell_ptr, cell_items, af_lat, af_lon
+            )
+            hdg = trk[la] if not np.isnan(trk[la]) else trk[la + 1]
+            conf = 1.0 if (t[la + 1] - t[la]) <= 120 * US else 0.9
+            e_flight.append(f)
+            e_type.append(LANDING)
+            e_row.append(la + 1)
+            e_ts.append(t[la + 1])  # noqa: E702
+            e_af.append(a)
+            e_conf.append(conf)
+            e_dist.append(d)
+            e_h.append(np.nan)
+            e_trk.append(hdg)  # noqa: E702
+            f_end[f] = OBSERVED
+        else:
+            k = _windows_at(t[last], ws, we)
+            if k >= 0 and we[k] - t[last] <= edge_s * US:
+                f_end[f] = WINDOW_EDGE
+            else:
+                descending = not np.isnan(vr[last]) and vr[last] < -200.0
+                j = last - 1
+                while j >= fa and t[last] - t[j] <= 180 * US:
+                    if (
+                        not np.isnan(alt[j])
+                        and not np.isnan(alt[last])
+                        and alt[j] - alt[last] > 150.0
+                    ):
+                        descending = True
+                    j -= 1
+                a, conf, d, h = _best_inferred(
+                    lat[last],
+                    lon[last],
+                    alt[last],
+                    trk[last],
+                    gs[last],
+                    True,
+                    infer_radius_nm,
+                    infer_max_h,
+                    cell_ptr,
+                    cell_items,
+                    af_lat,
+                    af_lon,
+                    af_elev,
+                )
+                if not descending:
+                    conf *= 0.5 if (not np.isnan(h) and h < 1000.0) else 0.0
+                if a >= 0 and conf >= infer_min_conf:
+                    speed = gs[last] if (not np.isnan(gs[last]) and gs[last] > 60.0) else 140.0
+                    ts = t[last] + int(d / speed * 3600.0 * US)
+                    e_flight.append(f)
+                    e_type.append(LANDING_INF)
+                    e_row.append(last)
+                    e_ts.append(ts)  # noqa: E702
+                    e_af.append(a)
+                    e_conf.append(conf)
+                    e_dist.append(d)
+                    e_h.append(h)
+                    e_trk.append(trk[last])  # noqa: E702
+                    f_end[f] = INFERRED
+
+        # --- in between: touch-and-goes (ground runs left inside the flight), then low episodes
+        i = fa
+        while i <= la:
+            if g[i] == 1:
+                r = i
+                while r + 1 <= la and g[r + 1] == 1:
+                    r += 1
+                a, d = nearest_airfield(
+                    lat[i], lon[i], field_radius_nm, cell_ptr, cell_items, af_lat, af_lon
+                )
+                e_flight.append(f)
+                e_type.append(TOUCH_AND_GO)
+                e_row.append(i)
+                e_ts.append(t[i])  # noqa: E702
+                e_af.append(a)
+                e_conf.append(1.0)
+                e_dist.append(d)
+                e_h.append(0.0)
+                e_trk.append(trk[i])  # noqa: E702
+                i = r + 1
+            else:
+                i += 1
+
+        # low episodes: consecutive airborne points below the ceiling over airfields, entered
+        # from above and left upward (so not the take-off, the landing or a touch-and-go)
+        i = fa
+        while i <= la:
+            if (
+                g[i] != 0
+                or np.isnan(alt[i])
+                or alt[i] - max_elev_near[cell_of(lat[i], lon[i])] >= pass_ceiling_ft
+            ):
+                i += 1
+                continue
+            a, d = nearest_airfield(
+                lat[i], lon[i], pass_radius_nm, cell_ptr, cell_items, af_lat, af_lon
+            )
+            if a < 0 or alt[i] - af_elev[a] >= pass_ceiling_ft:
+                i += 1
+                continue
+            r = i
+            m = i
+            am = a
+            while r + 1 <= la and g[r + 1] == 0 and not np.isnan(alt[r + 1]):
+                a2, _ = nearest_airfield(
+                    lat[r + 1], lon[r + 1], pass_radius_nm, cell_ptr, cell_items, af_lat, af_lon
+                )
+                if a2 < 0 or alt[r + 1] - af_elev[a2] >= pass_ceiling_ft:
+                    break
+                r += 1
+                if alt[r] < alt[m]:
+                    m = r
+                    am = a2
+            entered = i > fa and g[i - 1] == 0 and alt[i - 1] - af_elev[am] >= pass_ceiling_ft
+            left = r < la and g[r + 1] == 0 and alt[r + 1] - af_elev[am] >= pass_ceiling_ft
+            if entered and left:
+                q = m
+                while q > i and abs(alt[q - 1] - alt[m]) <= level_band_ft:
+                    q -= 1
+                p = m
+                while p < r and abs(alt[p + 1] - alt[m]) <= level_band_ft:
+                    p += 1
+                level_s = (t[p] - t[q]) / US
+                kind = LOW_PASS if level_s >= level_min_s else GO_AROUND
+                dm = distance_nm(lat[m], lon[m], af_lat[am], af_lon[am])
+                e_flight.append(f)
+                e_type.append(kind)
+                e_row.append(m)
+                e_ts.append(t[m])  # noqa: E702
+                e_af.append(am)
+                e_conf.append(0.9)
+                e_dist.append(dm)
+                e_h.append(alt[m] - af_elev[am])
+                e_trk.append(trk[m])  # noqa: E702
+            i = r + 1
+
+    return (
+        f_begin, f_end, f_max_alt, f_dist, f_air,
+        _ints(e_flight), _ints(e_type), _ints(e_row), _ints(e_ts), _ints(e_af),
+        _floats(e_conf), _floats(e_dist), _floats(e_h), _floats(e_trk),
+    )  # fmt: skip
+
+
+@nb.njit(cache=True)
+def _ints(xs):
+    out = np.empty(len(xs), np.int64)
+    for i in range(len(xs)):
+        out[i] = xs[i]
+    return out
+
+
+@nb.njit(cache=True)
+def _floats(xs):
+    out = np.empty(len(xs), np.float64)
+    for i in range(len(xs)):
+        out[i] = xs[i]
+    return out

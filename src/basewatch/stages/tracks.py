@@ -1,0 +1,113 @@
+"""Positions as sorted column arrays for the compiled stage kernels.
+
+Reading goes through one unsorted scan (DuckDB sorts far slower than numpy here), then a
+single argsort on (aircraft, time). Null numbers become NaN, the ground flag becomes
+-1 (unknown) / 0 (airborne) / 1 (on the ground).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+
+US = 1_000_000
+
+_NAN = "'NaN'::DOUBLE"
+_COLUMNS = f"""
+    ('0x' || p.icao24)::UINTEGER AS icao, epoch_us(p.ts) AS t, p.lat_deg, p.lon_deg,
+    coalesce(p.alt_baro_ft, p.alt_geom_ft, {_NAN}) AS alt_ft, coalesce(p.gs_kt, {_NAN}) AS gs,
+    coalesce(p.track_deg, {_NAN}) AS trk, coalesce(p.vrate_fpm, {_NAN}) AS vr,
+    (CASE WHEN p.on_ground IS NULL THEN -1 WHEN p.on_ground THEN 1 ELSE 0 END)::TINYINT AS gnd,
+    coalesce(p.new_leg, false) AS new_leg,
+    CASE WHEN p.callsign IS NULL THEN 0::UBIGINT ELSE hash(p.callsign) END AS cs_hash
+"""
+
+
+@dataclass(slots=True)
+class Tracks:
+    """Every column sorted by (icao24, t); ``icao`` is the 24-bit address as an integer."""
+
+    icao: np.ndarray
+    t: np.ndarray  # µs since the epoch, UTC
+    lat: np.ndarray
+    lon: np.ndarray
+    alt: np.ndarray  # feet, barometric else geometric, NaN unknown
+    gs: np.ndarray
+    trk: np.ndarray
+    vr: np.ndarray
+    gnd: np.ndarray  # int8: 1 ground, 0 airborne, -1 unknown
+    leg: np.ndarray
+    cs: np.ndarray  # uint64 hash of the callsign; 0 when none
+    callsigns: dict[int, str]
+    stale: int = 0  # rows dropped as stale repeats
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+    @classmethod
+    def empty(cls) -> Tracks:
+        f = np.zeros(0, np.float64)
+        return cls(
+            np.zeros(0, np.int64),
+            np.zeros(0, np.int64),
+            f,
+            f,
+            f,
+            f,
+            f,
+            f,
+            np.zeros(0, np.int8),
+            np.zeros(0, np.bool_),
+            np.zeros(0, np.uint64),
+            {},
+        )
+
+
+def load_tracks(con: duckdb.DuckDBPyConnection, where: str = "", params=None) -> Tracks:
+    """Positions (optionally filtered by a SQL ``where`` over ``positions p``) as Tracks."""
+    sql = f"SELECT {_COLUMNS} FROM positions p {where}"
+    tb = con.execute(sql, params or {}).to_arrow_table()
+    if tb.num_rows == 0:
+        return Tracks.empty()
+    icao = tb["icao"].to_numpy().astype(np.int64)
+    t = tb["t"].to_numpy()
+    t0 = int(t.min())
+    if int(t.max()) - t0 < (1 << 39):  # one exact int64 key: one argsort instead of two
+        order = np.argsort((icao << 39) | (t - t0))
+    else:
+        order = np.lexsort((t, icao))
+    icao = icao[order]
+    lat = tb["lat_deg"].to_numpy()[order]
+    lon = tb["lon_deg"].to_numpy()[order]
+    gs = tb["gs"].to_numpy()[order]
+    # a moving aircraft reported at exactly its previous position is a stale repeat (OpenSky
+    # state vectors carry the last known position forward): not a new sighting
+    keep = np.ones(len(order), np.bool_)
+    keep[1:] = ~(
+        (icao[1:] == icao[:-1]) & (lat[1:] == lat[:-1]) & (lon[1:] == lon[:-1]) & (gs[1:] > 30.0)
+    )
+    order = order[keep]
+    names = con.execute(
+        f"SELECT DISTINCT hash(p.callsign), p.callsign FROM positions p {where} "
+        + ("AND" if "WHERE" in where else "WHERE")
+        + " p.callsign IS NOT NULL",
+        params or {},
+    ).fetchall()
+    callsigns = {int(h): name for h, name in names}
+    return Tracks(
+        icao=icao[keep],
+        t=t[order],
+        lat=lat[keep],
+        lon=lon[keep],
+        alt=tb["alt_ft"].to_numpy()[order],
+        gs=gs[keep],
+        trk=tb["trk"].to_numpy()[order],
+        vr=tb["vr"].to_numpy()[order],
+        gnd=tb["gnd"].to_numpy()[order],
+        leg=tb["new_leg"].to_numpy()[order],
+        cs=tb["cs_hash"].to_numpy()[order],
+        callsigns=callsigns,
+        stale=int((~keep).sum()),
+    )
