@@ -61,8 +61,8 @@ class EventParams:
     infer_min_conf: float = 0.3  # weaker inferences are not reported
     pass_radius_nm: float = 3.0  # a low point this close to an airfield is a pass over it
     pass_ceiling_ft: float = 1000.0  # height above the field that makes a point "low"
-    level_band_ft: float = 150.0  # a low pass flies level (within this band) …
-    level_min_s: float = 10.0  # … for at least this long
+    level_band_ft: float = 100.0  # a low pass flies level (within this band) …
+    level_min_s: float = 20.0  # … for at least this long (a go-around's dip lasts ~10 s)
 
 
 @nb.njit(cache=True)
@@ -80,6 +80,22 @@ def _first_valid(x, a, b, step):
             return x[i]
         i += step
     return np.nan
+
+
+@nb.njit(cache=True)
+def _above_before(j, stop, step, g, alt, t, level):
+    """From row j toward row ``stop``, is the aircraft seen at or above ``level`` (ft) before
+    it touches the ground, within 20 minutes?"""
+    if (step < 0 and j < stop) or (step > 0 and j > stop):
+        return False
+    t_ref = t[j]
+    while (j >= stop) if step < 0 else (j <= stop):
+        if g[j] != 0 or abs(t[j] - t_ref) > 1200 * US:
+            return False
+        if not np.isnan(alt[j]) and alt[j] >= level:
+            return True
+        j += step
+    return False
 
 
 @nb.njit(cache=True)
@@ -347,8 +363,8 @@ def _events(
                 if alt[r] < alt[m]:
                     m = r
                     am = a2
-            entered = i > fa and g[i - 1] == 0 and alt[i - 1] - af_elev[am] >= pass_ceiling_ft
-            left = r < la and g[r + 1] == 0 and alt[r + 1] - af_elev[am] >= pass_ceiling_ft
+            entered = _above_before(i - 1, fa, -1, g, alt, t, af_elev[am] + pass_ceiling_ft)
+            left = _above_before(r + 1, la, 1, g, alt, t, af_elev[am] + pass_ceiling_ft)
             if entered and left:
                 q = m
                 while q > i and abs(alt[q - 1] - alt[m]) <= level_band_ft:

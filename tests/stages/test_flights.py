@@ -1,0 +1,196 @@
+"""Flights and airfield events on project-written paths, each aimed at one known trap."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+
+from basewatch.stages.process import process
+from basewatch.store import open_store
+
+from .paths import GROUND, arrival, departure, dest, field, positions, store_positions
+
+OSLK_RWY = 352.0  # runway 17/35 at Khmeimim
+
+
+def run(db, tables: list, fmt: str = "sbs"):
+    """Store each table as its own source, process, return (flights, events) as row dicts."""
+    with open_store(db) as store:
+        for i, t in enumerate(tables):
+            store_positions(store, t, f"src{i}", fmt)
+        report = process(store)
+        flights = store.table("SELECT * FROM flights ORDER BY first_seen").to_pylist()
+        events = store.table("SELECT * FROM airfield_events ORDER BY ts").to_pylist()
+    return report, flights, events
+
+
+def kinds(events):
+    return [(e["event_type"], e["airfield"]) for e in events]
+
+
+def round_trip():
+    """OSLK → north 150 NM at FL300 → back to OSLK."""
+    af = field("OSLK")
+    far = dest(af.lat, af.lon, OSLK_RWY, 150)
+    return (
+        departure("OSLK", OSLK_RWY)
+        + [(1800, *far, 30000)]
+        + arrival("OSLK", OSLK_RWY, 3600)[0:0]
+        + [(3000, *dest(af.lat, af.lon, 172, 40), 12000)]
+        + arrival("OSLK", OSLK_RWY, 3700)
+    )
+
+
+def test_take_off_and_landing_are_observed_with_runway_heading(db):
+    _, flights, events = run(db, [positions("152fa2", round_trip())])
+    assert len(flights) == 1
+    f = flights[0]
+    assert (f["origin"], f["origin_how"], f["destination"], f["destination_how"]) == (
+        "OSLK",
+        "observed",
+        "OSLK",
+        "observed",
+    )
+    assert kinds(events) == [("takeoff", "OSLK"), ("landing", "OSLK")]
+    assert all(e["confidence"] == 1.0 for e in events)
+    assert abs(events[0]["track_deg"] - OSLK_RWY) < 5
+    assert f["callsign"] is None  # no callsign: kept all the same
+    assert f["max_alt_ft"] == 30000
+
+
+def test_window_starting_mid_air_invents_no_take_off(db):
+    path = round_trip()[5:]  # data begin at cruise, far from any field
+    _, flights, events = run(db, [positions("152fa2", path)])
+    assert flights[0]["origin_how"] == "window_edge" and flights[0]["origin"] is None
+    assert kinds(events) == [("landing", "OSLK")]
+
+
+def test_dark_arrival_is_an_inferred_landing(db):
+    af = field("OSLK")
+    far = dest(af.lat, af.lon, 172, 120)
+    app = arrival("OSLK", OSLK_RWY, 3000)
+    # transponder off 5 NM out at 1,500 ft above the field; a second aircraft keeps the
+    # data window open well past that, so the track's end is not the window's
+    path = (
+        departure("HL59", 60)
+        + [(1500, *far, 28000)]
+        + app[:1]
+        + [(2900, *dest(af.lat, af.lon, 172, 5.0), af.elevation_ft + 1500)]
+    )
+    other = positions("abcdef", departure("OSLK", OSLK_RWY, t=1000) + [(5000, 37.5, 36.5, 30000)])
+    _, flights, events = run(db, [positions("152fa2", path), other])
+    dark = [e for e in events if e["icao24"] == "152fa2"]
+    assert kinds(dark) == [("takeoff", "HL59"), ("landing_inferred", "OSLK")]
+    inferred = dark[1]
+    assert inferred["confidence"] > 0.6
+    assert "1,500 ft above the field" in inferred["reason"]
+    f = [f for f in flights if f["icao24"] == "152fa2"][0]
+    assert (f["destination"], f["destination_how"]) == ("OSLK", "inferred")
+
+
+def test_track_lost_at_cruise_is_no_landing(db):
+    af = field("OSLK")
+    path = departure("OSLK", OSLK_RWY) + [(1800, *dest(af.lat, af.lon, 300, 150), 30000)]
+    other = positions("abcdef", departure("OSLK", OSLK_RWY, t=1000) + [(5000, 37.5, 36.5, 30000)])
+    _, flights, events = run(db, [positions("152fa2", path), other])
+    mine = [e for e in events if e["icao24"] == "152fa2"]
+    assert kinds(mine) == [("takeoff", "OSLK")]
+    assert [f["destination_how"] for f in flights if f["icao24"] == "152fa2"] == ["unknown"]
+
+
+def low_pass_then_land_at(code_pass: str, level_s: float):
+    """Down to 300 ft over OSLK (level for ``level_s``), climb away, land back at OSLK."""
+    af = field("OSLK")
+    back = (OSLK_RWY + 180) % 360
+    e = af.elevation_ft
+    path = (
+        departure("OSLK", 172)[:-1]
+        + [
+            (700, *dest(af.lat, af.lon, 172, 30), e + 8000),
+            (2000, *dest(af.lat, af.lon, back, 15), e + 5000),
+            (2240, *dest(af.lat, af.lon, back, 1.2), e + 300),
+            (2240 + level_s, *dest(af.lat, af.lon, OSLK_RWY, 0.2 + level_s * 140 / 3600), e + 300),
+            (2400 + level_s, *dest(af.lat, af.lon, OSLK_RWY, 6), e + 3000),
+            (2700 + level_s, *dest(af.lat, af.lon, back, 20), e + 6000),
+        ]
+        + arrival("OSLK", OSLK_RWY, 3400 + level_s)
+    )
+    return path
+
+
+def test_low_pass_is_not_a_landing(db):
+    _, flights, events = run(db, [positions("152fa2", low_pass_then_land_at("OSLK", 40))])
+    assert kinds(events) == [("takeoff", "OSLK"), ("low_pass", "OSLK"), ("landing", "OSLK")]
+    assert len(flights) == 1
+
+
+def test_go_around_is_not_a_landing(db):
+    _, flights, events = run(db, [positions("152fa2", low_pass_then_land_at("OSLK", 0))])
+    assert kinds(events) == [("takeoff", "OSLK"), ("go_around", "OSLK"), ("landing", "OSLK")]
+
+
+def test_touch_and_go_keeps_one_flight(db):
+    af = field("OSLK")
+    e = af.elevation_ft
+    tg = arrival("OSLK", OSLK_RWY, 2400)[:3] + [
+        (2425, *dest(af.lat, af.lon, OSLK_RWY, 0.7), GROUND),  # rolling fast on the runway
+        (2450, *dest(af.lat, af.lon, OSLK_RWY, 1.8), e + 500),
+        (2800, *dest(af.lat, af.lon, OSLK_RWY, 15), e + 5000),
+        (3100, *dest(af.lat, af.lon, 172, 20), e + 6000),
+    ]
+    path = departure("OSLK", 172)[:-1] + [(700, *dest(af.lat, af.lon, 172, 30), e + 8000)] + tg
+    path += arrival("OSLK", OSLK_RWY, 3800)
+    _, flights, events = run(db, [positions("152fa2", path, step_s=4)])
+    assert len(flights) == 1
+    assert kinds(events) == [("takeoff", "OSLK"), ("touch_and_go", "OSLK"), ("landing", "OSLK")]
+
+
+def test_gap_at_cruise_is_the_same_flight(db):
+    af = field("UUMU")
+    path = (
+        departure("OSLK", OSLK_RWY)
+        + [(1200, 37.5, 37.0, 33000), (7200, 51.0, 38.0, 33000)]
+        + arrival("UUMU", 70, 9000)
+    )
+    table = positions("152fa2", path, step_s=10)
+    t = table["ts"].cast("int64").to_numpy()
+    keep = (t < t[0] + 1500e6) | (t > t[0] + 4200e6)  # 45 minutes unseen over the sea
+    _, flights, events = run(db, [table.filter(keep)])
+    assert len(flights) == 1
+    assert kinds(events) == [("takeoff", "OSLK"), ("landing", "UUMU")]
+    assert af.icao == "UUMU"
+
+
+def test_stop_unseen_in_a_gap_splits(db):
+    """Lost low by HL59, seen again climbing out of HL59 an hour later: two flights."""
+    first = (
+        departure("OSLK", OSLK_RWY) + [(1500, 33.5, 25.0, 30000)] + arrival("HL59", 60, 4000)[:2]
+    )
+    second = departure("HL59", 240, t=7600)[3:]
+    table = pa.concat_tables([positions("152fa2", first, 10), positions("152fa2", second, 10)])
+    _, flights, events = run(db, [table])
+    assert len(flights) == 2
+    assert kinds(events) == [
+        ("takeoff", "OSLK"),
+        ("landing_inferred", "HL59"),
+        ("takeoff_inferred", "HL59"),
+    ]
+
+
+def test_new_leg_flags_split(db):
+    path = departure("OSLK", OSLK_RWY) + [(1500, 37.0, 37.0, 30000), (3000, 38.5, 38.5, 30000)]
+    table = positions("152fa2", path, step_s=10, legs={200})
+    _, flights, _ = run(db, [table], fmt="trace_full")
+    assert len(flights) == 2
+
+
+@pytest.mark.parametrize("spike", [38000, -2000])
+def test_altitude_spikes_do_not_make_passes(db, spike):
+    table = positions("152fa2", round_trip())
+    alt = table["alt_baro_ft"].to_pylist()
+    i = len(alt) // 2
+    alt[i] = spike if spike > 0 else 300  # one absurd report at cruise
+    table = table.set_column(5, "alt_baro_ft", __import__("pyarrow").array(alt, "int32"))
+    _, flights, events = run(db, [table])
+    assert kinds(events) == [("takeoff", "OSLK"), ("landing", "OSLK")]
+    assert flights[0]["max_alt_ft"] == 30000
