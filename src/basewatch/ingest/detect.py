@@ -16,6 +16,7 @@ FORMATS = (
     "opensky_csv",
     "opensky_parquet",
     "frames_jsonl",
+    "traffic_json",
 )
 STREAM_FORMATS = ("beast", "avr", "sbs")
 
@@ -43,6 +44,8 @@ def detect(head: bytes, name: str = "") -> str | None:
             return "frames_jsonl"
         if name.endswith(".json") and b'"icao"' in head:
             return "trace_full"
+        if b'"latitude"' in head and b'"icao24"' in head and b'"groundspeed"' in head:
+            return "traffic_json"
         return None
     first = text.split(b"\n", 1)[0].strip()
     if _AVR_LINE.match(first):
@@ -74,6 +77,7 @@ def check_format(fmt: str | None) -> str | None:
         "basestation": "sbs",
         "raw": "avr",
         "aircraft": "aircraft_json",
+        "traffic": "traffic_json",
     }
     f = aliases.get(f, f)
     if f not in FORMATS:

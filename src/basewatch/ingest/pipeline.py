@@ -47,6 +47,7 @@ READERS: dict[str, tuple[str, str, str]] = {
     "globe_tar": ("readsb", "read_globe_history_tar", "positions"),
     "opensky_csv": ("opensky", "read_opensky_csv", "positions"),
     "opensky_parquet": ("opensky", "read_opensky_parquet", "positions"),
+    "traffic_json": ("trajectories", "read_traffic_json", "positions"),
 }
 
 

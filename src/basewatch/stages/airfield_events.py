@@ -100,7 +100,7 @@ def _above_before(j, stop, step, g, alt, t, level):
 
 @nb.njit(cache=True)
 def _best_inferred(
-    lat, lon, alt, trk, gs, toward, radius_nm, max_h, cell_ptr, cell_items, af_lat, af_lon, af_elev
+    lat, lon, alt, trk, toward, radius_nm, max_h, cell_ptr, cell_items, af_lat, af_lon, af_elev
 ):
     """The airfield a low aircraft is most plausibly landing at (toward=True) or leaving.
 
@@ -136,11 +136,36 @@ def _best_inferred(
                     c_a = max(0.0, math.cos(math.radians(off))) if off < 75.0 else 0.0
                 # a glide steeper than ~10° or far shallower than 1° does not end at this field
                 grad = max(0.0, h) / max(d, 0.1)
-                c_g = 1.0 if (d < 2.0 or (60.0 <= grad <= 1500.0)) else 0.3
+                # (an aircraft already down at field level near it is on the runway's line)
+                c_g = (
+                    1.0 if (d < 2.0 or (h < 600.0 and d < 6.0) or (60.0 <= grad <= 1500.0)) else 0.3
+                )
                 conf = c_h**0.5 * c_d**0.5 * c_a * c_g
                 if conf > best_c:
                     best, best_c, best_d, best_h = a, conf, d, h
     return best, best_c, best_d, best_h
+
+
+@nb.njit(cache=True)
+def _push(ev_i, ev_f, n, flight, kind, row, ts, af, conf, dist, h, trk):
+    """Append one event to the growing buffers (ints: flight, type, row, ts, airfield;
+    floats: confidence, distance, height, track)."""
+    if n == ev_i.shape[0]:
+        bigger_i = np.empty((2 * n + 16, 5), np.int64)
+        bigger_f = np.empty((2 * n + 16, 4), np.float64)
+        bigger_i[:n] = ev_i[:n]
+        bigger_f[:n] = ev_f[:n]
+        ev_i, ev_f = bigger_i, bigger_f
+    ev_i[n, 0] = flight
+    ev_i[n, 1] = kind
+    ev_i[n, 2] = row
+    ev_i[n, 3] = ts
+    ev_i[n, 4] = af
+    ev_f[n, 0] = conf
+    ev_f[n, 1] = dist
+    ev_f[n, 2] = h
+    ev_f[n, 3] = trk
+    return ev_i, ev_f, n + 1
 
 
 @nb.njit(cache=True)
@@ -157,16 +182,10 @@ def _events(
     f_max_alt = np.full(nf, np.nan)
     f_dist = np.zeros(nf)
     f_air = np.zeros(nf, np.int64)
-    # events, in parallel lists
-    e_flight = nb.typed.List.empty_list(nb.int64)
-    e_type = nb.typed.List.empty_list(nb.int64)
-    e_row = nb.typed.List.empty_list(nb.int64)
-    e_ts = nb.typed.List.empty_list(nb.int64)
-    e_af = nb.typed.List.empty_list(nb.int64)
-    e_conf = nb.typed.List.empty_list(nb.float64)
-    e_dist = nb.typed.List.empty_list(nb.float64)
-    e_h = nb.typed.List.empty_list(nb.float64)
-    e_trk = nb.typed.List.empty_list(nb.float64)
+    ev_i = np.empty((2 * nf + 16, 5), np.int64)
+    ev_f = np.empty((2 * nf + 16, 4), np.float64)
+    m = 0
+    grid = (cell_ptr, cell_items, af_lat, af_lon)
 
     for f in range(nf):
         s = starts[f]
@@ -188,147 +207,94 @@ def _events(
             f_end[f] = GROUND_ONLY
             continue
 
-        # --- how the flight begins
+        # --- how the flight begins: on the ground (observed), low and climbing by a field
+        # (inferred), else at the data's edge or entering coverage (nothing invented)
         if fa > s:
-            a, d = nearest_airfield(
-                lat[fa - 1], lon[fa - 1], field_radius_nm, cell_ptr, cell_items, af_lat, af_lon
-            )
+            a, d = nearest_airfield(lat[fa - 1], lon[fa - 1], field_radius_nm, *grid)
             hdg = trk[fa] if not np.isnan(trk[fa]) else trk[fa - 1]
             conf = 1.0 if (t[fa] - t[fa - 1]) <= 120 * US else 0.9
-            e_flight.append(f)
-            e_type.append(TAKEOFF)
-            e_row.append(fa)
-            e_ts.append(t[fa])  # noqa: E702
-            e_af.append(a)
-            e_conf.append(conf)
-            e_dist.append(d)
-            e_h.append(np.nan)
-            e_trk.append(hdg)  # noqa: E702
+            ev_i, ev_f, m = _push(ev_i, ev_f, m, f, TAKEOFF, fa, t[fa], a, conf, d, np.nan, hdg)
             f_begin[f] = OBSERVED
         else:
             k = _windows_at(t[s], ws, we)
-            if k >= 0 and t[s] - ws[k] <= edge_s * US:
-                f_begin[f] = WINDOW_EDGE
-            else:
-                climbing = not np.isnan(vr[s]) and vr[s] > 300.0
-                j = s + 1
-                while j < e and j <= la and t[j] - t[s] <= 120 * US:
-                    if not np.isnan(alt[j]) and not np.isnan(alt[s]) and alt[j] - alt[s] > 150.0:
-                        climbing = True
-                    j += 1
-                if climbing:
-                    a, conf, d, h = _best_inferred(
-                        lat[s],
-                        lon[s],
-                        alt[s],
-                        trk[s],
-                        gs[s],
-                        False,
-                        infer_radius_nm,
-                        infer_max_h,
-                        cell_ptr,
-                        cell_items,
-                        af_lat,
-                        af_lon,
-                        af_elev,
+            f_begin[f] = WINDOW_EDGE if (k >= 0 and t[s] - ws[k] <= edge_s * US) else UNKNOWN
+            climbing = not np.isnan(vr[s]) and vr[s] > 300.0
+            j = s + 1
+            while j <= la and t[j] - t[s] <= 120 * US:
+                if not np.isnan(alt[j]) and not np.isnan(alt[s]) and alt[j] - alt[s] > 150.0:
+                    climbing = True
+                j += 1
+            if climbing:
+                a, conf, d, h = _best_inferred(
+                    lat[s],
+                    lon[s],
+                    alt[s],
+                    trk[s],
+                    False,
+                    infer_radius_nm,
+                    infer_max_h,
+                    *grid,
+                    af_elev,
+                )
+                if a >= 0 and conf >= infer_min_conf:
+                    rate = vr[s] if (not np.isnan(vr[s]) and vr[s] > 300.0) else 1500.0
+                    ts = t[s] - int(max(0.0, h) / rate * 60.0 * US)
+                    ev_i, ev_f, m = _push(
+                        ev_i, ev_f, m, f, TAKEOFF_INF, s, ts, a, conf, d, h, trk[s]
                     )
-                    if a >= 0 and conf >= infer_min_conf:
-                        rate = vr[s] if (not np.isnan(vr[s]) and vr[s] > 300.0) else 1500.0
-                        ts = t[s] - int(max(0.0, h) / rate * 60.0 * US)
-                        e_flight.append(f)
-                        e_type.append(TAKEOFF_INF)
-                        e_row.append(s)
-                        e_ts.append(ts)  # noqa: E702
-                        e_af.append(a)
-                        e_conf.append(conf)
-                        e_dist.append(d)
-                        e_h.append(h)
-                        e_trk.append(trk[s])  # noqa: E702
-                        f_begin[f] = INFERRED
+                    f_begin[f] = INFERRED
 
-        # --- how it ends
+        # --- how it ends, the same way round
         last = e - 1
         if la < last:
-            a, d = nearest_airfield(
-                lat[la + 1], lon[la + 1], field_radius_nm, cell_ptr, cell_items, af_lat, af_lon
-            )
+            a, d = nearest_airfield(lat[la + 1], lon[la + 1], field_radius_nm, *grid)
             hdg = trk[la] if not np.isnan(trk[la]) else trk[la + 1]
             conf = 1.0 if (t[la + 1] - t[la]) <= 120 * US else 0.9
-            e_flight.append(f)
-            e_type.append(LANDING)
-            e_row.append(la + 1)
-            e_ts.append(t[la + 1])  # noqa: E702
-            e_af.append(a)
-            e_conf.append(conf)
-            e_dist.append(d)
-            e_h.append(np.nan)
-            e_trk.append(hdg)  # noqa: E702
+            ev_i, ev_f, m = _push(
+                ev_i, ev_f, m, f, LANDING, la + 1, t[la + 1], a, conf, d, np.nan, hdg
+            )
             f_end[f] = OBSERVED
         else:
             k = _windows_at(t[last], ws, we)
-            if k >= 0 and we[k] - t[last] <= edge_s * US:
-                f_end[f] = WINDOW_EDGE
-            else:
-                descending = not np.isnan(vr[last]) and vr[last] < -200.0
-                j = last - 1
-                while j >= fa and t[last] - t[j] <= 180 * US:
-                    if (
-                        not np.isnan(alt[j])
-                        and not np.isnan(alt[last])
-                        and alt[j] - alt[last] > 150.0
-                    ):
-                        descending = True
-                    j -= 1
-                a, conf, d, h = _best_inferred(
-                    lat[last],
-                    lon[last],
-                    alt[last],
-                    trk[last],
-                    gs[last],
-                    True,
-                    infer_radius_nm,
-                    infer_max_h,
-                    cell_ptr,
-                    cell_items,
-                    af_lat,
-                    af_lon,
-                    af_elev,
+            f_end[f] = WINDOW_EDGE if (k >= 0 and we[k] - t[last] <= edge_s * US) else UNKNOWN
+            descending = not np.isnan(vr[last]) and vr[last] < -200.0
+            j = last - 1
+            while j >= fa and t[last] - t[j] <= 180 * US:
+                if not np.isnan(alt[j]) and not np.isnan(alt[last]) and alt[j] - alt[last] > 150.0:
+                    descending = True
+                j -= 1
+            a, conf, d, h = _best_inferred(
+                lat[last],
+                lon[last],
+                alt[last],
+                trk[last],
+                True,
+                infer_radius_nm,
+                infer_max_h,
+                *grid,
+                af_elev,
+            )
+            if not descending:
+                conf *= 0.5 if (not np.isnan(h) and h < 1000.0) else 0.0
+            if a >= 0 and conf >= infer_min_conf:
+                speed = gs[last] if (not np.isnan(gs[last]) and gs[last] > 60.0) else 140.0
+                ts = t[last] + int(d / speed * 3600.0 * US)
+                ev_i, ev_f, m = _push(
+                    ev_i, ev_f, m, f, LANDING_INF, last, ts, a, conf, d, h, trk[last]
                 )
-                if not descending:
-                    conf *= 0.5 if (not np.isnan(h) and h < 1000.0) else 0.0
-                if a >= 0 and conf >= infer_min_conf:
-                    speed = gs[last] if (not np.isnan(gs[last]) and gs[last] > 60.0) else 140.0
-                    ts = t[last] + int(d / speed * 3600.0 * US)
-                    e_flight.append(f)
-                    e_type.append(LANDING_INF)
-                    e_row.append(last)
-                    e_ts.append(ts)  # noqa: E702
-                    e_af.append(a)
-                    e_conf.append(conf)
-                    e_dist.append(d)
-                    e_h.append(h)
-                    e_trk.append(trk[last])  # noqa: E702
-                    f_end[f] = INFERRED
+                f_end[f] = INFERRED
 
-        # --- in between: touch-and-goes (ground runs left inside the flight), then low episodes
+        # --- in between: touch-and-goes (ground runs left inside the flight)
         i = fa
         while i <= la:
             if g[i] == 1:
                 r = i
                 while r + 1 <= la and g[r + 1] == 1:
                     r += 1
-                a, d = nearest_airfield(
-                    lat[i], lon[i], field_radius_nm, cell_ptr, cell_items, af_lat, af_lon
+                a, d = nearest_airfield(lat[i], lon[i], field_radius_nm, *grid)
+                ev_i, ev_f, m = _push(
+                    ev_i, ev_f, m, f, TOUCH_AND_GO, i, t[i], a, 1.0, d, 0.0, trk[i]
                 )
-                e_flight.append(f)
-                e_type.append(TOUCH_AND_GO)
-                e_row.append(i)
-                e_ts.append(t[i])  # noqa: E702
-                e_af.append(a)
-                e_conf.append(1.0)
-                e_dist.append(d)
-                e_h.append(0.0)
-                e_trk.append(trk[i])  # noqa: E702
                 i = r + 1
             else:
                 i += 1
@@ -344,66 +310,34 @@ def _events(
             ):
                 i += 1
                 continue
-            a, d = nearest_airfield(
-                lat[i], lon[i], pass_radius_nm, cell_ptr, cell_items, af_lat, af_lon
-            )
+            a, d = nearest_airfield(lat[i], lon[i], pass_radius_nm, *grid)
             if a < 0 or alt[i] - af_elev[a] >= pass_ceiling_ft:
                 i += 1
                 continue
             r = i
-            m = i
+            lo = i
             am = a
             while r + 1 <= la and g[r + 1] == 0 and not np.isnan(alt[r + 1]):
-                a2, _ = nearest_airfield(
-                    lat[r + 1], lon[r + 1], pass_radius_nm, cell_ptr, cell_items, af_lat, af_lon
-                )
+                a2, _ = nearest_airfield(lat[r + 1], lon[r + 1], pass_radius_nm, *grid)
                 if a2 < 0 or alt[r + 1] - af_elev[a2] >= pass_ceiling_ft:
                     break
                 r += 1
-                if alt[r] < alt[m]:
-                    m = r
+                if alt[r] < alt[lo]:
+                    lo = r
                     am = a2
             entered = _above_before(i - 1, fa, -1, g, alt, t, af_elev[am] + pass_ceiling_ft)
             left = _above_before(r + 1, la, 1, g, alt, t, af_elev[am] + pass_ceiling_ft)
             if entered and left:
-                q = m
-                while q > i and abs(alt[q - 1] - alt[m]) <= level_band_ft:
+                q = lo
+                while q > i and abs(alt[q - 1] - alt[lo]) <= level_band_ft:
                     q -= 1
-                p = m
-                while p < r and abs(alt[p + 1] - alt[m]) <= level_band_ft:
+                p = lo
+                while p < r and abs(alt[p + 1] - alt[lo]) <= level_band_ft:
                     p += 1
-                level_s = (t[p] - t[q]) / US
-                kind = LOW_PASS if level_s >= level_min_s else GO_AROUND
-                dm = distance_nm(lat[m], lon[m], af_lat[am], af_lon[am])
-                e_flight.append(f)
-                e_type.append(kind)
-                e_row.append(m)
-                e_ts.append(t[m])  # noqa: E702
-                e_af.append(am)
-                e_conf.append(0.9)
-                e_dist.append(dm)
-                e_h.append(alt[m] - af_elev[am])
-                e_trk.append(trk[m])  # noqa: E702
+                kind = LOW_PASS if (t[p] - t[q]) / US >= level_min_s else GO_AROUND
+                dm = distance_nm(lat[lo], lon[lo], af_lat[am], af_lon[am])
+                h = alt[lo] - af_elev[am]
+                ev_i, ev_f, m = _push(ev_i, ev_f, m, f, kind, lo, t[lo], am, 0.9, dm, h, trk[lo])
             i = r + 1
 
-    return (
-        f_begin, f_end, f_max_alt, f_dist, f_air,
-        _ints(e_flight), _ints(e_type), _ints(e_row), _ints(e_ts), _ints(e_af),
-        _floats(e_conf), _floats(e_dist), _floats(e_h), _floats(e_trk),
-    )  # fmt: skip
-
-
-@nb.njit(cache=True)
-def _ints(xs):
-    out = np.empty(len(xs), np.int64)
-    for i in range(len(xs)):
-        out[i] = xs[i]
-    return out
-
-
-@nb.njit(cache=True)
-def _floats(xs):
-    out = np.empty(len(xs), np.float64)
-    for i in range(len(xs)):
-        out[i] = xs[i]
-    return out
+    return f_begin, f_end, f_max_alt, f_dist, f_air, ev_i[:m].copy(), ev_f[:m].copy()

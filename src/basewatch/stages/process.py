@@ -262,25 +262,21 @@ def derive(
     p = params.events
     ws = windows[:, 0].copy() if len(windows) else np.zeros(0, np.int64)
     we = windows[:, 1].copy() if len(windows) else np.zeros(0, np.int64)
-    (f_begin, f_end, f_max_alt, f_dist, f_air, e_flight, e_type, e_row, e_ts, e_af, e_conf, e_dist, e_h, e_trk) = (
-        ev._events(
-            starts, tr.t, tr.lat, tr.lon, tr.alt, tr.gs, tr.trk, tr.vr, g, ws, we,
-            p.field_radius_nm, p.edge_s, p.infer_radius_nm, p.infer_max_height_ft, p.infer_min_conf,
-            p.pass_radius_nm, p.pass_ceiling_ft, p.level_band_ft, p.level_min_s,
-            grid.cell_ptr, grid.cell_items, grid.lat, grid.lon, grid.elev_ft, grid.max_elev_near,
-        )
+    f_begin, f_end, f_max_alt, f_dist, f_air, ev_i, ev_f = ev._events(
+        starts, tr.t, tr.lat, tr.lon, tr.alt, tr.gs, tr.trk, tr.vr, g, ws, we,
+        p.field_radius_nm, p.edge_s, p.infer_radius_nm, p.infer_max_height_ft, p.infer_min_conf,
+        p.pass_radius_nm, p.pass_ceiling_ft, p.level_band_ft, p.level_min_s,
+        grid.cell_ptr, grid.cell_items, grid.lat, grid.lon, grid.elev_ft, grid.max_elev_near,
     )  # fmt: skip
     n = len(tr)
     ends = np.append(starts[1:], n)
     nf = len(starts)
     icao_f = tr.icao[starts]
     fid = _ids(icao_f, tr.t[starts])
-    events = _events_table(
-        tr, grid, fid, icao_f, e_flight, e_type, e_row, e_ts, e_af, e_conf, e_dist, e_h, e_trk
-    )
+    events = _events_table(tr, grid, fid, icao_f, ev_i, ev_f)
     # origin and destination from the take-off and landing events of each flight
     et = events["event_type"].to_numpy(zero_copy_only=False)
-    ef = e_flight
+    ef = ev_i[:, 0]
     origin = np.full(nf, None, object)
     dest = np.full(nf, None, object)
     t_off = np.full(nf, np.iinfo(np.int64).min, np.int64)
@@ -351,11 +347,10 @@ _REASONS = {
 }
 
 
-def _events_table(
-    tr, grid, fid, icao_f, e_flight, e_type, e_row, e_ts, e_af, e_conf, e_dist, e_h, e_trk
-):
-    m = len(e_flight)
-    flight, row, ts, af, dist, height = e_flight, e_row, e_ts, e_af, e_dist, e_h
+def _events_table(tr, grid, fid, icao_f, ev_i, ev_f):
+    m = len(ev_i)
+    flight, e_type, row, ts, af = (ev_i[:, k] for k in range(5))
+    e_conf, dist, height, e_trk = (ev_f[:, k] for k in range(4))
     kind = np.array(ev.EVENT_TYPES, object)[e_type]
     code = np.where(af >= 0, grid.codes[np.maximum(af, 0)] if m else af, None)
     reasons = []
