@@ -112,8 +112,8 @@ def run_basewatch(store: Path) -> dict:
 import json, resource, shutil, time
 from basewatch.store import open_store
 from basewatch.stages.process import process
-shutil.copy({str(store)!r}, {str(store.with_suffix('.run'))!r})
-with open_store({str(store.with_suffix('.run'))!r}) as st:
+shutil.copy({str(store)!r}, {str(store.with_suffix(".run"))!r})
+with open_store({str(store.with_suffix(".run"))!r}) as st:
     t = time.perf_counter()
     r = process(st, full=True)
     s = time.perf_counter() - t
@@ -127,7 +127,11 @@ print(json.dumps(dict(seconds=s, positions_read=st and r.positions, flights=r.fl
     runs = []
     for _ in range(3):
         out = subprocess.run(
-            pinned([sys.executable, "-c", code]), env=env, check=True, capture_output=True, text=True
+            pinned([sys.executable, "-c", code]),
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
         )
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
     return min(runs, key=lambda r: r["seconds"])
@@ -150,7 +154,9 @@ def run_traffic(copies: int, limit: int) -> dict:
         str(airports_parquet()),
         str(limit),
     ]
-    out = subprocess.run(pinned(cmd), env={**os.environ, **ONE_CORE}, check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        pinned(cmd), env={**os.environ, **ONE_CORE}, check=True, capture_output=True, text=True
+    )
     r = json.loads(out.stdout.strip().splitlines()[-1])
     scale = r["flights"] / max(1, r["infer_flights"])
     r["infer_s_all"] = r["infer_s"] * scale
@@ -162,7 +168,12 @@ def run_traffic(copies: int, limit: int) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--copies", type=int, default=30)
-    ap.add_argument("--peer-flights", type=int, default=0, help="traffic: infer airports for N flights only, scale")
+    ap.add_argument(
+        "--peer-flights",
+        type=int,
+        default=0,
+        help="traffic: infer airports for N flights only, scale",
+    )
     args = ap.parse_args()
     t = time.time()
     store = build_store(args.copies)
@@ -188,18 +199,18 @@ def main() -> None:
     )
     md = f"""# Flights benchmark
 
-`{result['command']}` — {result['when']}, {result['machine']}.
+`{result["command"]}` — {result["when"]}, {result["machine"]}.
 
 Input: the real quickstart sample (284,505 OpenSky state vectors) replicated {args.copies}× with
-distinct addresses: {peer['positions']:,} positions.
+distinct addresses: {peer["positions"]:,} positions.
 
 | | seconds | positions/s | flights | notes |
 |---|---:|---:|---:|---|
-| basewatch `process` (read store, split, airfield events, write tables) | {bw['seconds']:.2f} | {result['basewatch_positions_per_s']:,} | {bw['flights']:,} | {n:,} positions after dropping stale repeats; {bw['events']:,} events; peak RSS {bw['peak_rss_mib']:.0f} MiB |
-| traffic 2.13 `iterate(by="10 min")` | {peer['split_s']:.2f} | {round(peer['positions'] / peer['split_s']):,} | {peer['flights']:,} | groups by (icao24, callsign) |
-| traffic 2.13 split + `infer_airport` take-off and landing | {peer['seconds']:.1f} | {round(peer['positions'] / peer['seconds']):,} | {peer['flights']:,} | {peer['infer_s_all'] / peer['flights'] * 1000:.0f} ms per flight{scaled} |
+| basewatch `process` (read store, split, airfield events, write tables) | {bw["seconds"]:.2f} | {result["basewatch_positions_per_s"]:,} | {bw["flights"]:,} | {n:,} positions after dropping stale repeats; {bw["events"]:,} events; peak RSS {bw["peak_rss_mib"]:.0f} MiB |
+| traffic 2.13 `iterate(by="10 min")` | {peer["split_s"]:.2f} | {round(peer["positions"] / peer["split_s"]):,} | {peer["flights"]:,} | groups by (icao24, callsign) |
+| traffic 2.13 split + `infer_airport` take-off and landing | {peer["seconds"]:.1f} | {round(peer["positions"] / peer["seconds"]):,} | {peer["flights"]:,} | {peer["infer_s_all"] / peer["flights"] * 1000:.0f} ms per flight{scaled} |
 
-basewatch is **{result['speedup']}×** faster end to end.
+basewatch is **{result["speedup"]}×** faster end to end.
 """
     (HERE / "results_flights.md").write_text(md)
     print(md)
