@@ -7,6 +7,7 @@ import importlib.util
 import json
 import shutil
 import sys
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -60,6 +61,15 @@ def test_demo_articles_are_shipped_and_scored():
         assert (EVAL_DIR / "gold" / f"{path.stem}.toml").exists()
     in_set = {p.name for p in (EVAL_DIR / "articles").glob("demo_*.md")}
     assert in_set == {p.name for p in shipped}
+
+
+def test_demo_articles_are_package_data():
+    folder = resources.files("basewatch") / "data" / "articles" / "khmeimim-2025"
+    names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".md"))
+    assert names == sorted(p.name for p in DEMO_DIR.glob("*.md"))
+    meta, body = score_mod.split_front_matter((folder / names[0]).read_text(encoding="utf-8"))
+    assert meta["language"] == "en"
+    assert "al-Sharaa" in body
 
 
 def test_gold_scores_one(gold):
