@@ -183,3 +183,14 @@ def test_command_line_scores_and_checks(tmp_path, gold, capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["f1"] == 1.0
     assert score_mod.main(["--check"]) == 0
+
+
+def test_keyword_baseline_is_far_from_gold():
+    spec = importlib.util.spec_from_file_location("news_baseline", EVAL_DIR / "baseline.py")
+    baseline = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = baseline
+    spec.loader.exec_module(baseline)
+    result = score_mod.score(baseline.predict(EVAL_DIR), EVAL_DIR)
+    assert 0.3 < result["recall"] < 0.9
+    assert result["date_accuracy"] < 0.2
+    assert result["speaker_accuracy"] < 0.5
