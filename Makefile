@@ -19,8 +19,8 @@ demo: $(STAMP)
 	$(BIN)/basewatch demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks eval
+	$(BIN)/ruff format --check src tests benchmarks eval
 
 test: lint
 	$(BIN)/pytest
