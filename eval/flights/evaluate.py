@@ -1,0 +1,160 @@
+"""Score take-off and landing detection against labelled movements.
+
+A case is a store built from real or simulated positions plus its gold movements
+(``icao24, kind, airfield, ts``). A detected event matches a gold movement of the same
+aircraft, kind (``takeoff`` and ``takeoff_inferred`` both count as take-offs, likewise
+landings) and airfield within ``tolerance_s``; matching is one to one, nearest in time first.
+Low passes, go-arounds and touch-and-goes in the gold are not landings: a landing detected
+there is a false positive.
+
+Cut windows: a case may keep only the positions inside [start, end) of the original data. Gold
+movements outside the kept window, or within ``edge_s`` of its edges, are not required (they
+may or may not be seen), but a detection matching one of them is correct; any other detection
+is a false positive, which is how an invented take-off at the start of the data is caught.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import basewatch as bw
+from basewatch.store import open_store
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+KINDS = ("takeoff", "landing")
+_AS = {
+    "takeoff": "takeoff",
+    "takeoff_inferred": "takeoff",
+    "landing": "landing",
+    "landing_inferred": "landing",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Movement:
+    icao24: str
+    kind: str
+    airfield: str
+    ts: float  # epoch seconds
+
+
+@dataclass(slots=True)
+class Score:
+    tp: dict = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    fp: dict = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    fn: dict = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    errors: list = field(default_factory=list)
+
+    def add(self, other: Score) -> None:
+        for k in KINDS:
+            self.tp[k] += other.tp[k]
+            self.fp[k] += other.fp[k]
+            self.fn[k] += other.fn[k]
+        self.errors += other.errors
+
+    def precision(self, kind: str) -> float:
+        d = self.tp[kind] + self.fp[kind]
+        return self.tp[kind] / d if d else 1.0
+
+    def recall(self, kind: str) -> float:
+        d = self.tp[kind] + self.fn[kind]
+        return self.tp[kind] / d if d else 1.0
+
+    def as_dict(self) -> dict:
+        out = {}
+        for k in KINDS:
+            out[f"{k}_precision"] = round(self.precision(k), 4)
+            out[f"{k}_recall"] = round(self.recall(k), 4)
+            out[f"{k}_tp"] = self.tp[k]
+            out[f"{k}_fp"] = self.fp[k]
+            out[f"{k}_fn"] = self.fn[k]
+        return out
+
+
+def read_gold(path: Path) -> list[Movement]:
+    with path.open() as fh:
+        return [
+            Movement(
+                r["icao24"].strip().lower(),
+                r["kind"].strip(),
+                (r["airfield"] or "").strip().upper(),
+                datetime.fromisoformat(r["ts"].replace("Z", "+00:00")).timestamp(),
+            )
+            for r in csv.DictReader(fh)
+        ]
+
+
+def detected(db: Path) -> list[Movement]:
+    ev = bw.events(db=db)
+    return [
+        Movement(r.icao24, _AS.get(r.event_type, r.event_type), r.airfield or "", r.ts.timestamp())
+        for r in ev.itertuples()
+    ]
+
+
+def score(
+    found: Iterable[Movement],
+    gold: Iterable[Movement],
+    required: set[Movement] | None = None,
+    tolerance_s: float = 600.0,
+) -> Score:
+    """``required``: the gold movements that must be found (default: all of them)."""
+    gold = list(gold)
+    required = set(gold) if required is None else required
+    sc = Score()
+    pairs = []
+    for i, f in enumerate(found):
+        if f.kind not in KINDS:
+            continue
+        for j, g in enumerate(gold):
+            if g.icao24 == f.icao24 and g.airfield == f.airfield and abs(g.ts - f.ts) <= tolerance_s:
+                pairs.append((abs(g.ts - f.ts) + (0 if g.kind == f.kind else 1e9), i, j))
+    found = list(found)
+    used_f: set[int] = set()
+    used_g: set[int] = set()
+    for cost, i, j in sorted(pairs):
+        if i in used_f or j in used_g or cost >= 1e9:
+            continue
+        used_f.add(i)
+        used_g.add(j)
+        sc.tp[found[i].kind] += 1
+    for i, f in enumerate(found):
+        if f.kind in KINDS and i not in used_f:
+            sc.fp[f.kind] += 1
+            sc.errors.append(("false", f))
+    for j, g in enumerate(gold):
+        if g.kind in KINDS and j not in used_g and g in required:
+            sc.fn[g.kind] += 1
+            sc.errors.append(("missed", g))
+    return sc
+
+
+_TEMPLATES: dict[tuple[str, ...], Path] = {}
+
+
+def store_from(files: list[Path], keep: tuple[float, float] | None = None) -> Path:
+    """A fresh store with the files ingested (only positions inside ``keep`` if given)."""
+    key = tuple(str(f) for f in files)
+    if key not in _TEMPLATES:
+        _TEMPLATES[key] = Path(tempfile.mkdtemp(prefix="basewatch-eval-")) / "template.duckdb"
+        bw.ingest(files, db=_TEMPLATES[key])
+    tmp = Path(tempfile.mkdtemp(prefix="basewatch-eval-")) / "eval.duckdb"
+    shutil.copy(_TEMPLATES[key], tmp)
+    if keep is not None:
+        with open_store(tmp) as store:
+            store.con.execute(
+                "DELETE FROM positions WHERE epoch_ms(ts) < ? OR epoch_ms(ts) >= ?",
+                [int(keep[0] * 1000), int(keep[1] * 1000)],
+            )
+    return tmp
+
+
+def required_in(gold: list[Movement], keep: tuple[float, float], edge_s: float) -> set[Movement]:
+    return {g for g in gold if keep[0] + edge_s <= g.ts < keep[1] - edge_s}

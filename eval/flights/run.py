@@ -1,0 +1,95 @@
+"""Take-off and landing precision and recall on labelled real samples (and cuts of them).
+
+    python eval/flights/run.py            # print the scores, write eval/flights/results.md
+    python eval/flights/run.py --check    # also fail if any score is below floors.toml
+    python eval/flights/run.py --errors   # list every false and missed movement
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tomllib
+from datetime import datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from evaluate import (  # noqa: E402
+    KINDS,
+    ROOT,
+    Score,
+    detected,
+    read_gold,
+    required_in,
+    score,
+    store_from,
+)
+
+EDGE_S = 300.0
+
+
+def _t(text: str) -> float:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def evaluate(cases_file: Path = HERE / "cases.toml") -> tuple[Score, list[tuple[str, Score]]]:
+    cases = tomllib.loads(cases_file.read_text())["case"]
+    total = Score()
+    per = []
+    for case in cases:
+        gold = read_gold(HERE / case["gold"])
+        keep = tuple(map(_t, case["keep"])) if "keep" in case else None
+        db = store_from([ROOT / f for f in case["files"]], keep)
+        required = required_in(gold, keep, EDGE_S) if keep else None
+        sc = score(detected(db), gold, required)
+        per.append((case["name"], sc))
+        total.add(sc)
+    return total, per
+
+
+def table(total: Score, per: list[tuple[str, Score]]) -> str:
+    lines = [
+        "| case | take-offs P | take-offs R | landings P | landings R | TP / FP / FN |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for name, sc in [*per, ("**all cases**", total)]:
+        counts = " · ".join(f"{k} {sc.tp[k]}/{sc.fp[k]}/{sc.fn[k]}" for k in KINDS)
+        lines.append(
+            f"| {name} | {sc.precision('takeoff'):.3f} | {sc.recall('takeoff'):.3f} | "
+            f"{sc.precision('landing'):.3f} | {sc.recall('landing'):.3f} | {counts} |"
+        )
+    return "\n".join(lines)
+
+
+def below_floors(total: Score, floors: dict) -> list[str]:
+    got = total.as_dict()
+    return [f"{k} = {got[k]:.3f} < floor {v}" for k, v in floors.items() if got[k] < v]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--check", action="store_true")
+    ap.add_argument("--errors", action="store_true")
+    args = ap.parse_args()
+    total, per = evaluate()
+    text = table(total, per)
+    print(text)
+    (HERE / "results.md").write_text(
+        "# Take-off and landing evaluation\n\n`python eval/flights/run.py`\n\n" + text + "\n"
+    )
+    if args.errors:
+        for name, sc in per:
+            for what, m in sc.errors:
+                print(f"{name}: {what} {m.kind} {m.icao24} {m.airfield} {datetime.utcfromtimestamp(m.ts):%H:%M:%S}")
+    if args.check:
+        bad = below_floors(total, tomllib.loads((HERE / "floors.toml").read_text())["floors"])
+        for line in bad:
+            print("below floor:", line)
+        return 1 if bad else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
