@@ -77,22 +77,36 @@ class _Grid:
 _GRID = _Grid()
 
 
-def data_windows(store: Store, merge_s: float) -> np.ndarray:
-    """Spans the data covers, from each source's span (whole UTC days for day archives)."""
+def data_windows(
+    store: Store, merge_s: float, sources: list[str] | None = None, old: list | None = None
+) -> np.ndarray:
+    """Spans the data cover: each source's span (a whole UTC day for day archives), merged.
+
+    With ``sources``, only those sources' spans are read and merged into the ``old`` windows
+    (windows only grow as data arrive); else every source is read.
+    """
+    where = ""
+    if sources is not None:
+        store.con.register("_srcs", pa.table({"source_id": pa.array(sources, pa.string())}))
+        where = "WHERE p.source_id IN (SELECT source_id FROM _srcs)"
     rows = store.con.execute(
         f"""
         SELECT epoch_us(min(p.ts)), epoch_us(max(p.ts)), any_value(s.format) IN {_DAY_FORMATS!r}
-        FROM positions p LEFT JOIN sources s USING (source_id)
+        FROM positions p LEFT JOIN sources s USING (source_id) {where}
         GROUP BY p.source_id
         """.replace(",)", ")")
     ).fetchall()
-    if not rows:
-        return np.zeros((0, 2), np.int64)
-    spans = np.array([(a, b) for a, b, _ in rows], np.int64)
-    day = np.array([bool(d) for *_, d in rows])
+    if sources is not None:
+        store.con.unregister("_srcs")
+    spans = np.array([(a, b) for a, b, _ in rows], np.int64).reshape(-1, 2)
+    day = np.array([bool(d) for *_, d in rows], np.bool_)
     day_us = 86400 * US
     spans[day, 0] = spans[day, 0] // day_us * day_us
     spans[day, 1] = (spans[day, 1] // day_us + 1) * day_us - 1
+    if old:
+        spans = np.concatenate([spans, np.array(old, np.int64).reshape(-1, 2)])
+    if not len(spans):
+        return np.zeros((0, 2), np.int64)
     spans = spans[np.argsort(spans[:, 0], kind="stable")]
     out = [list(spans[0])]
     for a, b in spans[1:]:
@@ -104,13 +118,11 @@ def data_windows(store: Store, merge_s: float) -> np.ndarray:
 
 
 def _pending_sources(store: Store) -> list[str]:
+    """Sources ingested since the last run (from the small sources table, not positions)."""
     return [
         r[0]
         for r in store.con.execute(
-            """
-            SELECT DISTINCT source_id FROM positions
-            WHERE source_id NOT IN (SELECT source_id FROM processed_sources)
-            """
+            "SELECT source_id FROM sources EXCEPT SELECT source_id FROM processed_sources"
         ).fetchall()
     ]
 
@@ -137,7 +149,11 @@ def process(
     if not pending and not full:
         report.seconds = time.perf_counter() - t0
         return report
-    windows = data_windows(store, params.window_merge_s)
+    windows = (
+        data_windows(store, params.window_merge_s)
+        if full
+        else data_windows(store, params.window_merge_s, pending, old_windows)
+    )
 
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _work (icao24 VARCHAR, t0 TIMESTAMPTZ, t1 TIMESTAMPTZ)"
