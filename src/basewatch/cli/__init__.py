@@ -171,5 +171,10 @@ def demo(db) -> None:
         click.echo(line)
 
 
+from .aircraft import aircraft as _aircraft  # noqa: E402
+
+cli.add_command(_aircraft)
+
+
 def main() -> None:
     cli(prog_name="basewatch")

@@ -14,8 +14,14 @@ def _m0001_initial(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(schema.create_table_sql(name))
 
 
+def _m0002_aircraft_identity(con: duckdb.DuckDBPyConnection) -> None:
+    for name in ("aircraft_db", "aircraft"):
+        con.execute(schema.create_table_sql(name))
+
+
 MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     ("0001_initial", _m0001_initial),
+    ("0002_aircraft_identity", _m0002_aircraft_identity),
 ]
 
 

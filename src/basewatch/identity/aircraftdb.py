@@ -1,0 +1,458 @@
+"""Import an aircraft database file into ``aircraft_db``.
+
+reads:   a tar1090-db CSV or OpenSky's aircraft database CSV (plain or gzip content)
+writes:  aircraft_db, rejects, runs
+rejects: bad_field_count, bad_quoting, bad_encoding, line_too_long, bad_csv_line, bad_icao24,
+         bad_flags, duplicate_icao24, empty_file
+
+Formats, told from the content:
+
+- ``tar1090_db``: ``icao;reg;type;flags;desc;year;ownop;`` one aircraft a line, no header
+  (a header line naming ``icao`` is skipped if present), ``flags`` a string of digits whose first
+  digit 1 means military.
+- ``opensky_db``: OpenSky's aircraft database, a header row (``icao24, registration,
+  manufacturericao, manufacturername, model, typecode, …, operator, operatorcallsign,
+  operatoricao, …, owner, …``) and quoted fields; columns are found by name, in any order and
+  case, so the older lower-case and the newer camel-case files both read. It has no military flag.
+
+DuckDB's CSV reader does the parsing, streaming and in parallel; lines it cannot parse come back
+from its reject store with their line number and reason. Importing the same source again replaces
+its rows, in one transaction; a file with no valid row replaces nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import logging
+import re
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from ..errors import ConfigError, FormatError, InputError
+from ..ingest.base import REJECT_ROWS_PER_REASON, RejectLog, Source, content_id
+from ..store import Store
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("tar1090_db", "opensky_db")
+TAR1090_COLUMNS = ("icao", "reg", "type", "flags", "descr", "year", "ownop")
+
+# DuckDB reject error types → our reason codes
+_CSV_ERRORS = {
+    "MISSING COLUMNS": "bad_field_count",
+    "TOO MANY COLUMNS": "bad_field_count",
+    "UNQUOTED VALUE": "bad_quoting",
+    "INVALID ENCODING": "bad_encoding",
+    "INVALID UNICODE": "bad_encoding",
+    "LINE SIZE OVER MAXIMUM": "line_too_long",
+}
+
+_SOURCE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+# OpenSky columns we use → accepted header names (lower case, underscores removed)
+_OPENSKY = {
+    "icao24": ("icao24",),
+    "registration": ("registration",),
+    "manufacturer": ("manufacturername",),
+    "model": ("model",),
+    "typecode": ("typecode",),
+    "operator": ("operator",),
+    "operator_icao": ("operatoricao",),
+    "owner": ("owner",),
+    "built": ("built",),
+}
+
+
+@dataclass
+class ImportReport:
+    run_id: str
+    source: str = ""
+    format: str = ""
+    rows_read: int = 0
+    rows_stored: int = 0
+    rows_replaced: int = 0
+    military: int = 0
+    rejects: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        rej = sum(self.rejects.values())
+        by = ", ".join(f"{k} {v:,}" for k, v in self.rejects.most_common())
+        return (
+            f"aircraft import: {self.source} ({self.format}), {self.rows_read:,} rows read, "
+            f"{self.rows_stored:,} stored ({self.military:,} military), "
+            f"{self.rows_replaced:,} replaced, {rej:,} rejected" + (f" ({by})" if by else "")
+        ) + f" in {self.seconds:.1f} s"
+
+    def as_dict(self) -> dict:
+        return {
+            "run_id": self.run_id,
+            "source": self.source,
+            "format": self.format,
+            "rows_read": self.rows_read,
+            "rows_stored": self.rows_stored,
+            "rows_replaced": self.rows_replaced,
+            "military": self.military,
+            "rejects": dict(self.rejects),
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def _head(path: Path, n: int = 65536) -> tuple[bytes, bool]:
+    """First bytes of the content (gzip undone whatever the name) and whether it was gzip."""
+    with open(path, "rb") as fh:
+        magic = fh.read(2)
+        fh.seek(0)
+        if magic == b"\x1f\x8b":
+            try:
+                with gzip.GzipFile(fileobj=fh) as gz:
+                    return gz.read(n), True
+            except (OSError, EOFError):
+                # a cut gzip stream still gives its first bytes
+                fh.seek(0)
+                return _partial_gunzip(fh.read(1 << 20), n), True
+        return fh.read(n), False
+
+
+def _partial_gunzip(data: bytes, n: int) -> bytes:
+    import zlib
+
+    d = zlib.decompressobj(wbits=31)
+    try:
+        return d.decompress(data, n)
+    except zlib.error:
+        return b""
+
+
+def _first_line(head: bytes) -> str:
+    line = head.split(b"\n", 1)[0].rstrip(b"\r")
+    return line.decode("utf-8", errors="replace").lstrip("\ufeff")
+
+
+def detect(head: bytes) -> str | None:
+    """``tar1090_db``, ``opensky_db`` or None, from the first line of the content."""
+    line = _first_line(head)
+    if not line.strip():
+        return None
+    low = line.lower()
+    if "icao24" in low and ("," in line) and ("registration" in low):
+        return "opensky_db"
+    fields = line.split(";")
+    if len(fields) >= 7 and (
+        re.fullmatch(r"[0-9A-Fa-f]{6}", fields[0].strip()) or fields[0].strip().lower() == "icao"
+    ):
+        return "tar1090_db"
+    return None
+
+
+def _opensky_columns(header: str, quote: str) -> tuple[list[str], dict[str, str]]:
+    names = next(csv.reader([header], quotechar=quote))
+    names = [n.strip() for n in names]
+    norm = {n.lower().replace("_", ""): n for n in names}
+    picked = {}
+    for ours, accepted in _OPENSKY.items():
+        for a in accepted:
+            if a in norm:
+                picked[ours] = norm[a]
+                break
+    if "icao24" not in picked:
+        raise FormatError("OpenSky aircraft database: the header has no icao24 column")
+    if len(set(names)) != len(names):
+        raise FormatError("OpenSky aircraft database: the header names a column twice")
+    return names, picked
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _csv_sql(path: Path, fmt: str, head: bytes, gz: bool) -> tuple[str, dict]:
+    """A SELECT over ``read_csv`` giving raw text columns of our shape, and its parameters."""
+    line = _first_line(head)
+    comp = "gzip" if gz else "none"
+    common = (
+        "store_rejects = true, rejects_table = '_acdb_rejects', rejects_scan = '_acdb_scans', "
+        "auto_detect = false, max_line_size = 1000000, "
+        f"compression = '{comp}', parallel = true"
+    )
+    if fmt == "tar1090_db":
+        has_header = line.split(";")[0].strip().lower() == "icao"
+        trailing = line.endswith(";")  # the real file ends every line with ';'
+        cols = list(TAR1090_COLUMNS) + (["_end"] if trailing else [])
+        sql = f"""
+            SELECT icao AS icao24, reg AS registration, type AS type_code, flags,
+                   descr AS description, ownop AS operator, NULL::VARCHAR AS operator_icao, year
+            FROM read_csv($path, delim = ';', quote = '', escape = '',
+                          header = {str(has_header).lower()}, columns = $cols, {common})
+        """
+        return sql, {"path": str(path), "cols": {c: "VARCHAR" for c in cols}}
+    quote = "'" if line.startswith("'") else '"'
+    names, picked = _opensky_columns(line, quote)
+
+    def col(ours: str) -> str:
+        return _q(picked[ours]) if ours in picked else "NULL::VARCHAR"
+
+    desc = (
+        f"concat_ws(' ', nullif(trim({col('manufacturer')}), ''), nullif(trim({col('model')}), ''))"
+    )
+    sql = f"""
+        SELECT {col("icao24")} AS icao24, {col("registration")} AS registration,
+               {col("typecode")} AS type_code, NULL::VARCHAR AS flags,
+               {desc} AS description,
+               coalesce(nullif(trim({col("operator")}), ''), {col("owner")}) AS operator,
+               {col("operator_icao")} AS operator_icao,
+               left(trim({col("built")}), 4) AS year
+        FROM read_csv($path, delim = ',', quote = '{quote}', escape = '{quote}',
+                      header = true, columns = $cols, {common})
+    """
+    return sql, {"path": str(path), "cols": {n: "VARCHAR" for n in names}}
+
+
+def import_aircraft_db(
+    path: str | Path,
+    store: Store,
+    fmt: str | None = None,
+    source: str | None = None,
+    args: dict | None = None,
+) -> ImportReport:
+    """Read one aircraft database file into ``aircraft_db``, replacing the source's earlier rows."""
+    path = Path(path)
+    if fmt is not None and fmt not in FORMATS:
+        raise ConfigError(f"format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    if source is not None and not _SOURCE_NAME.match(source):
+        raise ConfigError(f"source name {source!r}: use letters, digits, '_', '-', '.'")
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    run_id = uuid.uuid4().hex[:16]
+    started = datetime.now(UTC)
+    t0 = time.perf_counter()
+    report = ImportReport(run_id=run_id)
+    rejects = RejectLog(run_id)
+    rejects.uri = str(path)
+    status = "error"
+    try:
+        try:
+            sid, size = content_id(Source(uri=str(path), path=path))
+            head, gz = _head(path)
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+        rejects.source_id = sid
+        if size == 0 or not head.strip():
+            rejects.add("empty_file", str(path))
+            report.format, report.source = fmt or "", source or fmt or ""
+            status = "ok"
+            return report
+        found = detect(head)
+        if fmt is None:
+            if found is None:
+                raise FormatError(
+                    f"{path}: not an aircraft database this import reads (first line "
+                    f"{_first_line(head)[:80]!r}); expected tar1090-db "
+                    "'icao;reg;type;flags;desc;year;ownop;' lines or OpenSky's CSV with a "
+                    "header naming icao24; or pass --format"
+                )
+            fmt = found
+        report.format = fmt
+        report.source = source or fmt
+        _load(store, path, fmt, head, gz, sid, run_id, report, rejects)
+        status = "ok"
+    finally:
+        report.rejects = rejects.counts
+        report.seconds = time.perf_counter() - t0
+        _write_log(store, report, rejects, started, status, args or {"path": str(path)})
+    return report
+
+
+def _load(store, path, fmt, head, gz, sid, run_id, report, rejects) -> None:
+    con = store.con
+    sql, params = _csv_sql(path, fmt, head, gz)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _acdb_raw AS {sql}", params)
+    except duckdb.Error as exc:  # a file DuckDB cannot read at all (cut gzip, binary)
+        raise FormatError(f"{path}: cannot read as {fmt} ({str(exc).splitlines()[0]})") from exc
+    try:
+        _reject_csv_lines(con, rejects)
+        _validate(con, rejects, report)
+        imported_at = datetime.now(UTC)
+        n_ok = con.execute("SELECT count(*) FROM _acdb_ok").fetchone()[0]
+        if n_ok == 0:
+            log.warning("%s: no valid rows; %s rows kept", path, report.source)
+            return
+        con.execute("BEGIN")
+        try:
+            report.rows_replaced = con.execute(
+                "SELECT count(*) FROM aircraft_db WHERE source = ?", [report.source]
+            ).fetchone()[0]
+            con.execute("DELETE FROM aircraft_db WHERE source = ?", [report.source])
+            con.execute(
+                """
+                INSERT INTO aircraft_db
+                SELECT icao24, registration, type_code, description, operator, operator_icao,
+                       year, military, $source, $format, $sid, $run, $at
+                FROM _acdb_ok
+                """,
+                {
+                    "source": report.source,
+                    "format": fmt,
+                    "sid": sid,
+                    "run": run_id,
+                    "at": imported_at,
+                },
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        report.rows_stored = n_ok
+        report.military = con.execute(
+            "SELECT count(*) FILTER (WHERE military) FROM _acdb_ok"
+        ).fetchone()[0]
+    finally:
+        for t in ("_acdb_raw", "_acdb_ok", "_acdb_rejects", "_acdb_scans"):
+            con.execute(f"DROP TABLE IF EXISTS {t}")
+
+
+def _reject_csv_lines(con, rejects: RejectLog) -> None:
+    """Lines DuckDB could not parse: one reject per line, the first error it gave."""
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = '_acdb_rejects'"
+    ).fetchone()[0]
+    if not exists:
+        return
+    rows = con.execute(
+        f"""
+        WITH per_line AS (
+            SELECT line, arg_min(error_type, column_idx) AS error_type,
+                   arg_min(csv_line, column_idx) AS csv_line
+            FROM _acdb_rejects GROUP BY line
+        ), coded AS (
+            SELECT line, csv_line,
+                   CASE error_type {" ".join(f"WHEN '{k}' THEN '{v}'" for k, v in _CSV_ERRORS.items())}
+                        ELSE 'bad_csv_line' END AS reason
+            FROM per_line
+        )
+        SELECT reason, line, csv_line, count(*) OVER (PARTITION BY reason) AS n_reason
+        FROM coded
+        QUALIFY row_number() OVER (PARTITION BY reason ORDER BY line) <= {REJECT_ROWS_PER_REASON}
+        ORDER BY reason, line
+        """
+    ).fetchall()
+    _add_rejects(rejects, [(r, f"line {ln}", ex, n) for r, ln, ex, n in rows])
+
+
+def _add_rejects(rejects: RejectLog, rows: list[tuple[str, str, str, int]]) -> None:
+    """(reason, location, excerpt, total for the reason) rows, at most the cap per reason."""
+    kept: Counter[str] = Counter()
+    totals: dict[str, int] = {}
+    for reason, loc, excerpt, total in rows:
+        rejects.add(reason, loc, (excerpt or "").strip("\r\n"))
+        kept[reason] += 1
+        totals[reason] = total
+    for reason, total in totals.items():
+        rejects.add(reason, "(over cap)", "", total - kept[reason])
+
+
+_VALID = r"^[0-9a-f]{6}$"
+
+
+def _validate(con, rejects: RejectLog, report: ImportReport) -> None:
+    """Clean the parsed rows into ``_acdb_ok``; bad addresses, flags and duplicates to rejects."""
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _acdb_clean AS
+        SELECT lower(trim(icao24)) AS icao24,
+               nullif(trim(registration), '') AS registration,
+               nullif(upper(trim(type_code)), '') AS type_code,
+               nullif(trim(flags), '') AS flags,
+               nullif(trim(description), '') AS description,
+               nullif(trim(operator), '') AS operator,
+               nullif(upper(trim(operator_icao)), '') AS operator_icao,
+               nullif(trim(year), '') AS year,
+               CASE
+                 WHEN icao24 IS NULL OR NOT regexp_matches(lower(trim(icao24)), '{_VALID}')
+                   THEN 'bad_icao24'
+                 WHEN flags IS NOT NULL AND trim(flags) <> ''
+                      AND NOT regexp_matches(trim(flags), '^[0-9]+$')
+                   THEN 'bad_flags'
+               END AS reason,
+               concat_ws(';', icao24, registration, type_code, flags, description, year,
+                         operator, operator_icao) AS excerpt
+        FROM _acdb_raw
+        """
+    )
+    report.rows_read = con.execute("SELECT count(*) FROM _acdb_clean").fetchone()[0] + sum(
+        rejects.counts.values()
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _acdb_ok AS
+        SELECT icao24, registration, type_code, description, operator, operator_icao, year,
+               CASE WHEN flags IS NULL THEN (CASE WHEN $tar THEN false END)
+                    ELSE left(flags, 1) = '1' END AS military,
+               excerpt,
+               row_number() OVER (PARTITION BY icao24 ORDER BY registration NULLS LAST,
+                                  type_code NULLS LAST, excerpt) AS k
+        FROM _acdb_clean WHERE reason IS NULL
+        """,
+        {"tar": report.format == "tar1090_db"},
+    )
+    rows = con.execute(
+        f"""
+        WITH bad AS (
+            SELECT reason, excerpt FROM _acdb_clean WHERE reason IS NOT NULL
+            UNION ALL
+            SELECT 'duplicate_icao24', excerpt FROM _acdb_ok WHERE k > 1
+        )
+        SELECT reason, excerpt, count(*) OVER (PARTITION BY reason)
+        FROM bad
+        QUALIFY row_number() OVER (PARTITION BY reason ORDER BY excerpt)
+                <= {REJECT_ROWS_PER_REASON}
+        ORDER BY reason, excerpt
+        """
+    ).fetchall()
+    _add_rejects(rejects, [(r, "", ex, n) for r, ex, n in rows])
+    con.execute("DELETE FROM _acdb_ok WHERE k > 1")
+    con.execute("DROP TABLE _acdb_clean")
+
+
+def _write_log(store, report, rejects, started, status, args) -> None:
+    from ..ingest.pipeline import _insert
+
+    _insert(store, "rejects", rejects.drain())
+    _insert(
+        store,
+        "runs",
+        [
+            {
+                "run_id": report.run_id,
+                "command": "aircraft import",
+                "args": json.dumps(args, default=str),
+                "started_at": started,
+                "seconds": report.seconds,
+                "rows_read": report.rows_read,
+                "rows_added": report.rows_stored,
+                "rejects": sum(rejects.counts.values()),
+                "counts": json.dumps(
+                    {
+                        "rejects": dict(rejects.counts),
+                        "source": report.source,
+                        "format": report.format,
+                        "replaced": report.rows_replaced,
+                        "military": report.military,
+                    }
+                ),
+                "status": status,
+            }
+        ],
+    )
+
+
+__all__ = ["FORMATS", "ImportReport", "detect", "import_aircraft_db"]
