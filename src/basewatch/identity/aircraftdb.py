@@ -132,6 +132,26 @@ def _partial_gunzip(data: bytes, n: int) -> bytes:
         return b""
 
 
+def _gzip_complete(path: Path) -> bool:
+    """Whether every gzip member of the file ends properly (DuckDB reads a cut stream silently)."""
+    import zlib
+
+    with open(path, "rb") as fh:
+        d = zlib.decompressobj(wbits=31)
+        while True:
+            block = fh.read(1 << 20)
+            if not block:
+                return d.eof and not d.unused_data
+            try:
+                d.decompress(block)
+                while d.eof and d.unused_data:  # the next member of a multi-member file
+                    rest = d.unused_data
+                    d = zlib.decompressobj(wbits=31)
+                    d.decompress(rest)
+            except zlib.error:
+                return False
+
+
 def _first_line(head: bytes) -> str:
     line = head.split(b"\n", 1)[0].rstrip(b"\r")
     return line.decode("utf-8", errors="replace").lstrip("\ufeff")
@@ -210,10 +230,10 @@ def _csv_sql(path: Path, fmt: str, head: bytes, gz: bool) -> tuple[str, dict]:
                coalesce(nullif(trim({col("operator")}), ''), {col("owner")}) AS operator,
                {col("operator_icao")} AS operator_icao,
                left(trim({col("built")}), 4) AS year
-        FROM read_csv($path, delim = ',', quote = '{quote}', escape = '{quote}',
+        FROM read_csv($path, delim = ',', quote = $quote, escape = $quote,
                       header = true, columns = $cols, {common})
     """
-    return sql, {"path": str(path), "cols": {n: "VARCHAR" for n in names}}
+    return sql, {"path": str(path), "cols": {n: "VARCHAR" for n in names}, "quote": quote}
 
 
 def import_aircraft_db(
@@ -262,6 +282,12 @@ def import_aircraft_db(
             fmt = found
         report.format = fmt
         report.source = source or fmt
+        if gz and not _gzip_complete(path):
+            rejects.add("truncated_gzip", str(path))
+            raise FormatError(
+                f"{path}: the gzip content is cut short (an interrupted download?); nothing "
+                f"imported, the rows of {report.source!r} already stored are kept"
+            )
         _load(store, path, fmt, head, gz, sid, run_id, report, rejects)
         status = "ok"
     finally:
