@@ -157,7 +157,11 @@ def import_aircraft(
             args={"path": str(path), "format": format, "source": source},
         )
         if report.rows_stored:
-            refresh_aircraft(store, rules)
+            import time
+
+            t0 = time.perf_counter()
+            report.aircraft_rows = refresh_aircraft(store, rules)
+            report.refresh_seconds = time.perf_counter() - t0
     return report
 
 

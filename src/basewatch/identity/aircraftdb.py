@@ -82,6 +82,8 @@ class ImportReport:
     military: int = 0
     rejects: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
+    aircraft_rows: int | None = None  # rows of the rebuilt aircraft table, if rebuilt
+    refresh_seconds: float = 0.0
 
     def summary(self) -> str:
         rej = sum(self.rejects.values())
@@ -90,7 +92,7 @@ class ImportReport:
             f"aircraft import: {self.source} ({self.format}), {self.rows_read:,} rows read, "
             f"{self.rows_stored:,} stored ({self.military:,} military), "
             f"{self.rows_replaced:,} replaced, {rej:,} rejected" + (f" ({by})" if by else "")
-        ) + f" in {self.seconds:.1f} s"
+        ) + f" in {self.seconds + self.refresh_seconds:.1f} s"
 
     def as_dict(self) -> dict:
         return {
@@ -103,6 +105,8 @@ class ImportReport:
             "military": self.military,
             "rejects": dict(self.rejects),
             "seconds": round(self.seconds, 3),
+            "aircraft_rows": self.aircraft_rows,
+            "refresh_seconds": round(self.refresh_seconds, 3),
         }
 
 
@@ -297,21 +301,58 @@ def import_aircraft_db(
     return report
 
 
+_VALID = r"^[0-9a-f]{6}$"
+
+
+def _clean_sql(raw_sql: str, tar: bool) -> str:
+    """Trim, normalise and check every parsed row in the same pass as the CSV read."""
+    return f"""
+        SELECT icao24, registration, type_code, description, operator, operator_icao, year,
+               CASE WHEN flags IS NULL THEN {"false" if tar else "NULL::BOOLEAN"}
+                    ELSE left(flags, 1) = '1' END AS military,
+               CASE
+                 WHEN icao24 IS NULL OR NOT regexp_matches(icao24, '{_VALID}') THEN 'bad_icao24'
+                 WHEN flags IS NOT NULL AND NOT regexp_matches(flags, '^[0-9]+$') THEN 'bad_flags'
+               END AS reason,
+               flags
+        FROM (
+            SELECT lower(trim(icao24)) AS icao24,
+                   nullif(trim(registration), '') AS registration,
+                   nullif(upper(trim(type_code)), '') AS type_code,
+                   nullif(trim(flags), '') AS flags,
+                   nullif(trim(description), '') AS description,
+                   nullif(trim(operator), '') AS operator,
+                   nullif(upper(trim(operator_icao)), '') AS operator_icao,
+                   nullif(trim(year), '') AS year
+            FROM ({raw_sql})
+        )
+    """
+
+
 def _load(store, path, fmt, head, gz, sid, run_id, report, rejects) -> None:
     con = store.con
+    con.execute("SET enable_progress_bar = false")
     sql, params = _csv_sql(path, fmt, head, gz)
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _acdb_raw AS {sql}", params)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _acdb_clean AS {_clean_sql(sql, fmt == 'tar1090_db')}",
+            params,
+        )
     except duckdb.Error as exc:  # a file DuckDB cannot read at all (cut gzip, binary)
         raise FormatError(f"{path}: cannot read as {fmt} ({str(exc).splitlines()[0]})") from exc
     try:
         _reject_csv_lines(con, rejects)
-        _validate(con, rejects, report)
-        imported_at = datetime.now(UTC)
-        n_ok = con.execute("SELECT count(*) FROM _acdb_ok").fetchone()[0]
+        report.rows_read = con.execute("SELECT count(*) FROM _acdb_clean").fetchone()[0] + sum(
+            rejects.counts.values()
+        )
+        _reject_bad_rows(con, rejects)
+        n_ok, report.military = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE military) FROM _acdb_clean"
+        ).fetchone()
         if n_ok == 0:
-            log.warning("%s: no valid rows; %s rows kept", path, report.source)
+            log.warning("%s: no valid rows; the rows of %s are kept", path, report.source)
             return
+        imported_at = datetime.now(UTC)
         con.execute("BEGIN")
         try:
             report.rows_replaced = con.execute(
@@ -323,7 +364,7 @@ def _load(store, path, fmt, head, gz, sid, run_id, report, rejects) -> None:
                 INSERT INTO aircraft_db
                 SELECT icao24, registration, type_code, description, operator, operator_icao,
                        year, military, $source, $format, $sid, $run, $at
-                FROM _acdb_ok
+                FROM _acdb_clean
                 """,
                 {
                     "source": report.source,
@@ -338,11 +379,8 @@ def _load(store, path, fmt, head, gz, sid, run_id, report, rejects) -> None:
             con.execute("ROLLBACK")
             raise
         report.rows_stored = n_ok
-        report.military = con.execute(
-            "SELECT count(*) FILTER (WHERE military) FROM _acdb_ok"
-        ).fetchone()[0]
     finally:
-        for t in ("_acdb_raw", "_acdb_ok", "_acdb_rejects", "_acdb_scans"):
+        for t in ("_acdb_clean", "_acdb_dup", "_acdb_rejects", "_acdb_scans"):
             con.execute(f"DROP TABLE IF EXISTS {t}")
 
 
@@ -386,67 +424,40 @@ def _add_rejects(rejects: RejectLog, rows: list[tuple[str, str, str, int]]) -> N
         rejects.add(reason, "(over cap)", "", total - kept[reason])
 
 
-_VALID = r"^[0-9a-f]{6}$"
+_EXCERPT = "concat_ws(';', icao24, registration, type_code, flags, description, year, operator)"
 
 
-def _validate(con, rejects: RejectLog, report: ImportReport) -> None:
-    """Clean the parsed rows into ``_acdb_ok``; bad addresses, flags and duplicates to rejects."""
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE _acdb_clean AS
-        SELECT lower(trim(icao24)) AS icao24,
-               nullif(trim(registration), '') AS registration,
-               nullif(upper(trim(type_code)), '') AS type_code,
-               nullif(trim(flags), '') AS flags,
-               nullif(trim(description), '') AS description,
-               nullif(trim(operator), '') AS operator,
-               nullif(upper(trim(operator_icao)), '') AS operator_icao,
-               nullif(trim(year), '') AS year,
-               CASE
-                 WHEN icao24 IS NULL OR NOT regexp_matches(lower(trim(icao24)), '{_VALID}')
-                   THEN 'bad_icao24'
-                 WHEN flags IS NOT NULL AND trim(flags) <> ''
-                      AND NOT regexp_matches(trim(flags), '^[0-9]+$')
-                   THEN 'bad_flags'
-               END AS reason,
-               concat_ws(';', icao24, registration, type_code, flags, description, year,
-                         operator, operator_icao) AS excerpt
-        FROM _acdb_raw
-        """
-    )
-    report.rows_read = con.execute("SELECT count(*) FROM _acdb_clean").fetchone()[0] + sum(
-        rejects.counts.values()
-    )
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE _acdb_ok AS
-        SELECT icao24, registration, type_code, description, operator, operator_icao, year,
-               CASE WHEN flags IS NULL THEN (CASE WHEN $tar THEN false END)
-                    ELSE left(flags, 1) = '1' END AS military,
-               excerpt,
-               row_number() OVER (PARTITION BY icao24 ORDER BY registration NULLS LAST,
-                                  type_code NULLS LAST, excerpt) AS k
-        FROM _acdb_clean WHERE reason IS NULL
-        """,
-        {"tar": report.format == "tar1090_db"},
-    )
+def _reject_bad_rows(con, rejects: RejectLog) -> None:
+    """Bad addresses, bad flags and repeated addresses to rejects; only good rows stay."""
+    n, distinct = con.execute(
+        "SELECT count(*), count(DISTINCT icao24) FROM _acdb_clean WHERE reason IS NULL"
+    ).fetchone()
+    if distinct < n:  # keep an address's first row in file order, reject the others
+        con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE _acdb_dup AS
+            SELECT rowid AS r FROM (
+                SELECT rowid, row_number() OVER (PARTITION BY icao24 ORDER BY rowid) AS k
+                FROM _acdb_clean WHERE reason IS NULL
+            ) WHERE k > 1
+            """
+        )
+        con.execute(
+            "UPDATE _acdb_clean SET reason = 'duplicate_icao24' "
+            "WHERE rowid IN (SELECT r FROM _acdb_dup)"
+        )
     rows = con.execute(
         f"""
-        WITH bad AS (
-            SELECT reason, excerpt FROM _acdb_clean WHERE reason IS NOT NULL
-            UNION ALL
-            SELECT 'duplicate_icao24', excerpt FROM _acdb_ok WHERE k > 1
-        )
-        SELECT reason, excerpt, count(*) OVER (PARTITION BY reason)
-        FROM bad
-        QUALIFY row_number() OVER (PARTITION BY reason ORDER BY excerpt)
+        SELECT reason, {_EXCERPT}, count(*) OVER (PARTITION BY reason)
+        FROM _acdb_clean WHERE reason IS NOT NULL
+        QUALIFY row_number() OVER (PARTITION BY reason ORDER BY rowid)
                 <= {REJECT_ROWS_PER_REASON}
-        ORDER BY reason, excerpt
+        ORDER BY reason, rowid
         """
     ).fetchall()
     _add_rejects(rejects, [(r, "", ex, n) for r, ex, n in rows])
-    con.execute("DELETE FROM _acdb_ok WHERE k > 1")
-    con.execute("DROP TABLE _acdb_clean")
+    if rows:
+        con.execute("DELETE FROM _acdb_clean WHERE reason IS NOT NULL")
 
 
 def _write_log(store, report, rejects, started, status, args) -> None:

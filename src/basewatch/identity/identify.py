@@ -40,7 +40,17 @@ log = logging.getLogger(__name__)
 
 DETECTOR = "identify_aircraft/1"
 FORMAT_RANK = {"tar1090_db": 0, "opensky_db": 1}
-_TEMP = ("_id_want", "_id_base", "_id_full", "_id_calls", "_id_reasons", "_id_country")
+_TEMP = (
+    "_id_want",
+    "_id_base",
+    "_id_full",
+    "_id_calls",
+    "_id_desig",
+    "_id_regc",
+    "_id_opc",
+    "_id_reasons",
+    "_id_result",
+)
 
 
 def _lit(text: str) -> str:
@@ -53,42 +63,69 @@ def identify_aircraft(
     """The ``aircraft`` table (schema.AIRCRAFT) for every address, or only for ``icao24s``."""
     want = None if icao24s is None else sorted({a.lower() for a in icao24s})
     try:
-        return _identify(con, rules, want)
+        _identify(con, rules, want)
+        table = con.execute("SELECT * FROM _id_result ORDER BY icao24").to_arrow_table()
+        return table.cast(schema.AIRCRAFT)
     finally:
-        for t in _TEMP:
-            con.execute(f"DROP TABLE IF EXISTS {t}")
-        for v in ("_id_country_arrow", "_r_callsign", "_r_reg", "_r_word"):
-            with contextlib.suppress(duckdb.Error):
-                con.unregister(v)
+        _drop_temp(con)
 
 
-def _identify(con, rules: Rules, want: list[str] | None) -> pa.Table:
+def _drop_temp(con) -> None:
+    for t in _TEMP:
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+    for v in ("_id_country_arrow", "_r_callsign"):
+        with contextlib.suppress(duckdb.Error):
+            con.unregister(v)
+
+
+def _db_sql(con, only: str) -> str:
+    """Per address, the best value of each attribute across imported sources.
+
+    Each source holds an address once (the import drops duplicates), so with one source the rows
+    are used as they are; with several, each attribute comes from the best source that has it:
+    tar1090-db before OpenSky, then the latest import.
+    """
+    n_sources = con.execute("SELECT count(DISTINCT source) FROM aircraft_db").fetchone()[0]
+    if n_sources <= 1:
+        return f"""
+            SELECT icao24, registration AS reg, type_code AS typ, description AS descr,
+                   operator AS op, CASE WHEN military THEN [source] ELSE [] END AS mil_sources,
+                   source AS db_sources
+            FROM aircraft_db {only}"""
+    rank = " ".join(f"WHEN {_lit(k)} THEN {v}" for k, v in FORMAT_RANK.items())
+    best = ", ".join(
+        f"arg_min({c}, k) FILTER (WHERE {c} IS NOT NULL) AS {a}"
+        for c, a in (
+            ("registration", "reg"),
+            ("type_code", "typ"),
+            ("description", "descr"),
+            ("operator", "op"),
+        )
+    )
+    return f"""
+        SELECT icao24, {best},
+               coalesce(list(source) FILTER (WHERE military), []) AS mil_sources,
+               array_to_string(list_sort(list(source)), ',') AS db_sources
+        FROM (SELECT *, (CASE format {rank} ELSE 9 END) * 10000000000000000
+                        - epoch_us(imported_at) AS k
+              FROM aircraft_db {only})
+        GROUP BY icao24"""
+
+
+def _identify(con, rules: Rules, want: list[str] | None) -> None:
+    """Fill the temp table ``_id_result`` (the columns of schema.AIRCRAFT)."""
     if want is not None:
         con.execute("CREATE OR REPLACE TEMP TABLE _id_want (icao24 VARCHAR)")
         if want:
             con.executemany("INSERT INTO _id_want VALUES (?)", [[a] for a in want])
     only = "WHERE icao24 IN (SELECT icao24 FROM _id_want)" if want is not None else ""
     also = "AND icao24 IN (SELECT icao24 FROM _id_want)" if want is not None else ""
-    rank = " ".join(f"WHEN {_lit(k)} THEN {v}" for k, v in FORMAT_RANK.items())
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _id_base AS
         WITH pos AS (
             SELECT icao24, count(*)::BIGINT AS n FROM positions {only} GROUP BY icao24
-        ), dbr AS (
-            SELECT *, (CASE format {rank} ELSE 9 END) AS fr,
-                   epoch_us(imported_at) AS t
-            FROM aircraft_db {only}
-        ), db AS (
-            SELECT icao24,
-                   arg_min(registration, (fr, -t)) FILTER (WHERE registration IS NOT NULL) AS reg,
-                   arg_min(type_code, (fr, -t)) FILTER (WHERE type_code IS NOT NULL) AS typ,
-                   arg_min(description, (fr, -t)) FILTER (WHERE description IS NOT NULL) AS descr,
-                   arg_min(operator, (fr, -t)) FILTER (WHERE operator IS NOT NULL) AS op,
-                   list(DISTINCT operator_icao) FILTER (WHERE operator_icao IS NOT NULL) AS op_icaos,
-                   list(DISTINCT source) FILTER (WHERE military) AS mil_sources,
-                   string_agg(DISTINCT source, ',' ORDER BY source) AS db_sources
-            FROM dbr GROUP BY icao24
+        ), db AS ({_db_sql(con, only)}
         ), obs AS (
             SELECT icao24, mode(registration) AS reg, mode(type_code) AS typ,
                    mode(description) AS descr, mode(operator) AS op,
@@ -106,8 +143,7 @@ def _identify(con, rules: Rules, want: list[str] | None) -> pa.Table:
                nullif(concat_ws(',', db.db_sources,
                        CASE WHEN obs.icao24 IS NOT NULL THEN 'observed' END,
                        CASE WHEN pos.icao24 IS NOT NULL THEN 'positions' END), '') AS sources,
-               coalesce(db.op_icaos, []) AS op_icaos,
-               coalesce(db.mil_sources, []) AS mil_sources,
+               db.mil_sources,
                obs.db_flags
         FROM ids
         LEFT JOIN pos USING (icao24) LEFT JOIN db USING (icao24) LEFT JOIN obs USING (icao24)
@@ -115,7 +151,16 @@ def _identify(con, rules: Rules, want: list[str] | None) -> pa.Table:
     )
     icao = con.execute("SELECT icao24 FROM _id_base").to_arrow_table().column("icao24")
     con.register("_id_country_arrow", rules.blocks.lookup(icao))
-    con.execute("CREATE OR REPLACE TEMP TABLE _id_country AS SELECT * FROM _id_country_arrow")
+    # the lookup's rows are in the order of the scan above: join by position, and check it
+    full = """
+        CREATE OR REPLACE TEMP TABLE _id_full AS
+        SELECT b.*, c.country_iso2, c.country, c.icao24 AS _c_icao24,
+               upper(b.registration) AS reg_u, lower(b.operator) AS op_l
+        FROM _id_base b {} _id_country_arrow c {}
+        """
+    con.execute(full.format("POSITIONAL JOIN", ""))
+    if con.execute("SELECT count(*) FROM _id_full WHERE icao24 <> _c_icao24").fetchone()[0]:
+        con.execute(full.format("LEFT JOIN", "ON b.icao24 = c.icao24"))
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _id_calls AS
@@ -123,22 +168,20 @@ def _identify(con, rules: Rules, want: list[str] | None) -> pa.Table:
         WHERE callsign IS NOT NULL {also} GROUP BY ALL
         """
     )
+    # operator designators: a callsign's three letters before its flight number, and the
+    # operator ICAO code of imported databases
     con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE _id_full AS
-        SELECT b.*, c.country_iso2, c.country,
-               list_distinct(b.op_icaos || coalesce(p.prefixes, [])) AS designators
-        FROM _id_base b
-        LEFT JOIN _id_country c USING (icao24)
-        LEFT JOIN (
-            SELECT icao24, list(DISTINCT left(callsign, 3)) AS prefixes FROM _id_calls
-            WHERE regexp_full_match(callsign, '[A-Z]{3}[0-9][0-9A-Z]*') GROUP BY icao24
-        ) p USING (icao24)
+        f"""
+        CREATE OR REPLACE TEMP TABLE _id_desig AS
+        SELECT DISTINCT icao24, left(callsign, 3) AS designator, 'callsign' AS how
+        FROM _id_calls WHERE regexp_full_match(callsign, '[A-Z]{{3}}[0-9][0-9A-Z]*')
+        UNION
+        SELECT DISTINCT icao24, operator_icao, 'database' FROM aircraft_db
+        WHERE operator_icao IS NOT NULL {also}
         """
     )
+    _candidates(con, rules)
     con.register("_r_callsign", rules.callsign_table())
-    con.register("_r_reg", rules.registration_table())
-    con.register("_r_word", rules.word_table())
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _id_reasons AS {_reasons_sql(rules)}")
     except duckdb.InvalidInputException as exc:
@@ -146,12 +189,13 @@ def _identify(con, rules: Rules, want: list[str] | None) -> pa.Table:
             f"a registration pattern in the rules is not valid for DuckDB's RE2 regular "
             f"expressions ({str(exc).splitlines()[0]})"
         ) from exc
-    table = con.execute(
+    con.execute(
         f"""
+        CREATE OR REPLACE TEMP TABLE _id_result AS
         WITH r AS (
             SELECT icao24, bool_or(mil) AS is_military, bool_or(st OR mil) AS is_state,
                    string_agg(reason, '; ' ORDER BY ord, reason) AS reason,
-                   string_agg(label, '; ' ORDER BY label) FILTER (label IS NOT NULL)
+                   string_agg(label, '; ' ORDER BY label) FILTER (WHERE label IS NOT NULL)
                        AS watch_labels
             FROM (SELECT DISTINCT * FROM _id_reasons) GROUP BY icao24
         ), calls AS (
@@ -166,10 +210,34 @@ def _identify(con, rules: Rules, want: list[str] | None) -> pa.Table:
                r.reason, r.watch_labels, calls.callsigns, f.position_count, f.sources,
                {_lit(DETECTOR)} AS detector
         FROM _id_full f LEFT JOIN r USING (icao24) LEFT JOIN calls USING (icao24)
-        ORDER BY f.icao24
         """
-    ).to_arrow_table()
-    return table.cast(schema.AIRCRAFT)
+    )
+
+
+def _candidates(con, rules: Rules) -> None:
+    """Rows any registration pattern or operator word could match, found in one pass each.
+
+    One alternation of all patterns is one regular expression for DuckDB to compile and run;
+    the per-rule tests then run over these few rows only.
+    """
+    regs = [r["pattern"] for r in rules.operators.registrations.values()]
+    words = [w["regex"] for w in rules.operators.words.values()]
+    reg_any = "|".join(f"(?:{p})" for p in regs) or "$^"
+    word_any = "|".join(f"(?:{p})" for p in words) or "$^"
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _id_regc AS
+        SELECT icao24, reg_u FROM _id_full
+        WHERE reg_u IS NOT NULL AND regexp_matches(reg_u, {_lit(reg_any)})
+        """
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _id_opc AS
+        SELECT icao24, operator, op_l FROM _id_full
+        WHERE op_l IS NOT NULL AND regexp_matches(op_l, {_lit(word_any)})
+        """
+    )
 
 
 def _reasons_sql(rules: Rules) -> str:
@@ -178,34 +246,40 @@ def _reasons_sql(rules: Rules) -> str:
         """SELECT icao24, 1 AS ord, 'tar1090-db military flag'
                   || CASE WHEN s <> 'tar1090_db' THEN ' (' || s || ')' ELSE '' END AS reason,
                   true AS mil, true AS st, NULL::VARCHAR AS label
-           FROM (SELECT icao24, unnest(mil_sources) AS s FROM _id_full)""",
+           FROM (SELECT icao24, unnest(mil_sources) AS s FROM _id_full
+                 WHERE len(mil_sources) > 0)""",
         # 2. readsb's own database flag, seen in traces or aircraft.json
         """SELECT icao24, 2, 'readsb dbFlags military', true, true, NULL
            FROM _id_full WHERE db_flags & 1 = 1""",
-        # 3. callsign = operator designator + flight number
-        """SELECT c.icao24, 3, 'callsign prefix ' || r.prefix || ' (' || r.operator || ')',
+        # 3. callsign = operator designator + flight number; 4. a database's operator code
+        """SELECT d.icao24,
+                  CASE d.how WHEN 'callsign' THEN 3 ELSE 4 END,
+                  CASE d.how WHEN 'callsign' THEN 'callsign prefix ' ELSE 'operator ICAO ' END
+                      || r.prefix || ' (' || r.operator || ')',
                   r.kind = 'military', true, NULL
-           FROM (SELECT DISTINCT icao24, left(callsign, 3) AS p FROM _id_calls
-                 WHERE regexp_full_match(callsign, '[A-Z]{3}[0-9][0-9A-Z]*')) c
-           JOIN _r_callsign r ON c.p = r.prefix""",
-        # 4. operator designator from an imported database
-        """SELECT f.icao24, 4, 'operator ICAO ' || r.prefix || ' (' || r.operator || ')',
-                  r.kind = 'military', true, NULL
-           FROM (SELECT icao24, unnest(op_icaos) AS p FROM _id_full) f
-           JOIN _r_callsign r ON f.p = r.prefix""",
-        # 5. words of the operator's name
-        """SELECT f.icao24, 5, 'operator "' || f.operator || '"', w.kind = 'military', true, NULL
-           FROM _id_full f JOIN _r_word w
-             ON f.operator IS NOT NULL AND regexp_matches(lower(f.operator), w.regex)""",
-        # 6. registration patterns (a literal-prefix test first keeps the regex work small)
-        """SELECT f.icao24, 6, 'registration ' || r.name, r.kind = 'military', true, NULL
-           FROM _id_full f JOIN _r_reg r
-             ON f.registration IS NOT NULL
-            AND starts_with(upper(f.registration), r.literal)
-            AND regexp_matches(upper(f.registration), r.pattern)""",
+           FROM _id_desig d JOIN _r_callsign r ON d.designator = r.prefix""",
     ]
+    # 5. words of the operator's name, 6. registration patterns: one query per rule over the
+    # candidate rows, with the expression as a constant that DuckDB compiles once
+    for w in rules.operators.words.values():
+        parts.append(
+            f"""SELECT icao24, 5, 'operator "' || operator || '"', {_bool(w["kind"])}, true, NULL
+                FROM _id_opc WHERE regexp_matches(op_l, {_lit(w["regex"])})"""
+        )
+    for r in rules.operators.registrations.values():
+        parts.append(
+            f"""SELECT icao24, 6, {_lit("registration " + r["name"])}, {_bool(r["kind"])}, true,
+                       NULL
+                FROM _id_regc
+                WHERE starts_with(reg_u, {_lit(r["literal"])})
+                  AND regexp_matches(reg_u, {_lit(r["pattern"])})"""
+        )
     parts += _watch_sql(rules)
     return "\nUNION ALL\n".join(parts)
+
+
+def _bool(kind: str) -> str:
+    return "true" if kind == "military" else "false"
 
 
 def _watch_cond(key: str, value: str) -> str:
@@ -213,7 +287,7 @@ def _watch_cond(key: str, value: str) -> str:
     if key == "icao24":
         return f"icao24 = {v}"
     if key == "registration":
-        return f"upper(registration) GLOB {_lit(value.upper())}"
+        return f"reg_u GLOB {_lit(value.upper())}"
     if key == "registration_regex":
         return f"regexp_matches(registration, {v})"
     if key == "type":
@@ -222,8 +296,8 @@ def _watch_cond(key: str, value: str) -> str:
         return f"(country_iso2 = {_lit(value.upper())} OR lower(country) = {_lit(value.lower())})"
     if key == "operator":
         if len(value) == 3 and value.isalpha() and value.isupper():
-            return f"list_contains(designators, {v})"
-        return f"contains(lower(operator), {_lit(value.lower())})"
+            return f"icao24 IN (SELECT icao24 FROM _id_desig WHERE designator = {v})"
+        return f"contains(op_l, {_lit(value.lower())})"
     raise ValueError(key)
 
 
@@ -246,25 +320,25 @@ def _watch_sql(rules: Rules) -> list[str]:
 def refresh_aircraft(store: Store, rules: Rules, icao24s: Iterable[str] | None = None) -> int:
     """Rebuild ``aircraft`` (all of it, or only ``icao24s``); returns the rows written."""
     want = None if icao24s is None else sorted({a.lower() for a in icao24s})
-    table = identify_aircraft(store.con, rules, want)
     con = store.con
-    con.register("_id_new", table)
-    con.register("_id_wanted", pa.table({"icao24": pa.array(want or [], pa.string())}))
-    con.execute("BEGIN")
     try:
-        if want is None:
-            con.execute("DELETE FROM aircraft")
-        else:
-            con.execute("DELETE FROM aircraft WHERE icao24 IN (SELECT icao24 FROM _id_wanted)")
-        con.execute("INSERT INTO aircraft SELECT * FROM _id_new")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        _identify(con, rules, want)
+        n = con.execute("SELECT count(*) FROM _id_result").fetchone()[0]
+        con.execute("BEGIN")
+        try:
+            if want is None:
+                con.execute("DELETE FROM aircraft")
+            else:
+                con.execute("DELETE FROM aircraft WHERE icao24 IN (SELECT icao24 FROM _id_want)")
+            cols = ", ".join(f.name for f in schema.AIRCRAFT)
+            con.execute(f"INSERT INTO aircraft ({cols}) SELECT {cols} FROM _id_result")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
     finally:
-        con.unregister("_id_new")
-        con.unregister("_id_wanted")
-    return table.num_rows
+        _drop_temp(con)
+    return n
 
 
 def icao24s_for_registration(con: duckdb.DuckDBPyConnection, registration: str) -> list[str]:

@@ -9,7 +9,7 @@ ICAO designator, or words of the operator's name). Every key takes a value or a 
 an entry matches when each of its keys matches one of its values. ``military = true`` /
 ``state = true`` make a match set the flag as well as label the aircraft.
 
-Rules become small Arrow tables that the identity stage joins in DuckDB.
+The identity stage turns these rules into DuckDB joins and filters.
 """
 
 from __future__ import annotations
@@ -215,52 +215,6 @@ class Rules:
             schema=pa.schema(
                 [("prefix", pa.string()), ("operator", pa.string())]
                 + [("country", pa.string()), ("kind", pa.string())]
-            ),
-        )
-
-    def registration_table(self) -> pa.Table:
-        return pa.Table.from_pylist(
-            list(self.operators.registrations.values()),
-            schema=pa.schema(
-                [(k, pa.string()) for k in ("pattern", "name", "country", "kind", "literal")]
-            ),
-        )
-
-    def word_table(self) -> pa.Table:
-        return pa.Table.from_pylist(
-            list(self.operators.words.values()),
-            schema=pa.schema([(k, pa.string()) for k in ("text", "regex", "kind")]),
-        )
-
-    def watch_table(self) -> pa.Table:
-        """One row per (entry, key, value); an entry matches when all its keys match."""
-        rows = []
-        for n, e in enumerate(self.watch):
-            for key, values in e.fields.items():
-                for v in values:
-                    rows.append(
-                        {
-                            "entry": n,
-                            "label": e.label,
-                            "key": key,
-                            "value": v,
-                            "n_keys": len(e.fields),
-                            "military": e.military,
-                            "state": e.state,
-                        }
-                    )
-        return pa.Table.from_pylist(
-            rows,
-            schema=pa.schema(
-                [
-                    ("entry", pa.int32()),
-                    ("label", pa.string()),
-                    ("key", pa.string()),
-                    ("value", pa.string()),
-                    ("n_keys", pa.int32()),
-                    ("military", pa.bool_()),
-                    ("state", pa.bool_()),
-                ]
             ),
         )
 
