@@ -114,6 +114,7 @@ def _db_sql(con, only: str) -> str:
 
 def _identify(con, rules: Rules, want: list[str] | None) -> None:
     """Fill the temp table ``_id_result`` (the columns of schema.AIRCRAFT)."""
+    con.execute("SET enable_progress_bar = false")
     if want is not None:
         con.execute("CREATE OR REPLACE TEMP TABLE _id_want (icao24 VARCHAR)")
         if want:
