@@ -97,6 +97,25 @@ def test_bad_encoding_line(tmp_path, db):
     assert query(db, "SELECT location FROM rejects") == [("line 3",)]
 
 
+def test_crlf_lines_and_a_byte_order_mark(tmp_path, db):
+    tar = tmp_path / "crlf.csv"
+    tar.write_bytes(("\r\n".join(GOOD) + "\r\n").encode())
+    report = api.import_aircraft(tar, db=db)
+    assert (report.format, report.rows_stored, report.rejects) == ("tar1090_db", 5, {})
+    os_file = tmp_path / "bom.csv"
+    os_file.write_bytes(
+        b'\xef\xbb\xbf"icao24","registration","typecode"\r\n"152fa2","RA-86496","IL62"\r\n'
+    )
+    report = api.import_aircraft(os_file, db=db)
+    assert (report.format, report.rows_stored, report.rejects) == ("opensky_db", 1, {})
+    assert query(
+        db, "SELECT registration FROM aircraft_db WHERE icao24 = '152fa2' ORDER BY source"
+    ) == [
+        ("RA-86496",),
+        ("RA-86496",),
+    ]
+
+
 def test_gzip_content_whatever_the_name(tmp_path, db):
     path = write_tar1090(tmp_path / "aircraft.csv", GOOD + BAD[:1], gz=True)
     report = api.import_aircraft(path, db=db)
@@ -241,6 +260,8 @@ def test_unknown_content_is_a_format_error(tmp_path, db):
         api.import_aircraft(path, db=db)
     with pytest.raises(InputError, match="no such file"):
         api.import_aircraft(tmp_path / "nope.csv", db=db)
+    with pytest.raises(InputError, match="not a file"):
+        api.import_aircraft(tmp_path, db=db)
     with pytest.raises(ConfigError, match="choose one of"):
         api.import_aircraft(path, db=db, format="csv")
 

@@ -255,3 +255,22 @@ def test_shipped_operators_include_the_russian_ones():
     assert ops.registrations["^RF-"]["literal"] == "RF-"
     countries = {e["country"] for e in ops.callsigns.values()}
     assert {"RU", "US", "FR", "DE", "GB"} <= countries
+
+
+def test_real_trace_sample(db, samples):
+    """The shipped readsb trace (N899DN, a Delta B739): identity from what the trace said."""
+    api.ingest([samples("trace_full_ac671b.json")], db=db)
+    row = _row(db, "ac671b")
+    assert (row["registration"], row["type_code"], row["operator"]) == (
+        "N899DN",
+        "B739",
+        "DELTA AIR LINES INC",
+    )
+    assert (row["country_iso2"], row["is_military"], row["is_state"], row["reason"]) == (
+        "US",
+        False,
+        False,
+        None,
+    )
+    assert row["callsigns"].split(", ")[0].startswith("DAL")
+    assert row["position_count"] == 2500

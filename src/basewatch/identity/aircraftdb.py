@@ -253,8 +253,10 @@ def import_aircraft_db(
         raise ConfigError(f"format {fmt!r}: choose one of {', '.join(FORMATS)}")
     if source is not None and not _SOURCE_NAME.match(source):
         raise ConfigError(f"source name {source!r}: use letters, digits, '_', '-', '.'")
-    if not path.is_file():
+    if not path.exists():
         raise InputError(f"{path}: no such file")
+    if not path.is_file():
+        raise InputError(f"{path}: not a file; give the database file itself")
     run_id = uuid.uuid4().hex[:16]
     started = datetime.now(UTC)
     t0 = time.perf_counter()

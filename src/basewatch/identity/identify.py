@@ -318,8 +318,18 @@ def _watch_sql(rules: Rules) -> list[str]:
     return out
 
 
-def refresh_aircraft(store: Store, rules: Rules, icao24s: Iterable[str] | None = None) -> int:
-    """Rebuild ``aircraft`` (all of it, or only ``icao24s``); returns the rows written."""
+def refresh_aircraft(
+    store: Store, rules: Rules | None = None, icao24s: Iterable[str] | None = None
+) -> int:
+    """Rebuild ``aircraft`` (all of it, or only ``icao24s``); returns the rows written.
+
+    ``rules`` default to the shipped ones plus the user's settings (``load_rules()``). A
+    processing step that knows which aircraft new data touched passes them as ``icao24s``.
+    """
+    if rules is None:
+        from .rules import load_rules
+
+        rules = load_rules()
     want = None if icao24s is None else sorted({a.lower() for a in icao24s})
     con = store.con
     try:
