@@ -161,6 +161,12 @@ def test_bad_watch_lists(tmp_path, text, message):
         read_watchlist(_write(tmp_path, text))
 
 
+def test_a_regex_python_takes_but_re2_does_not(tmp_path, fleet):
+    wl = _write(tmp_path, '[[watch]]\nlabel = "x"\nregistration_regex = "^RF-(?=7)"\n')
+    with pytest.raises(ConfigError, match="RE2"):
+        api.aircraft(fleet, watchlists=[wl])
+
+
 def test_missing_watch_list(tmp_path):
     with pytest.raises(ConfigError, match="not found"):
         load_rules(watchlists=[tmp_path / "nope.toml"])

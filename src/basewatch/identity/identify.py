@@ -116,9 +116,9 @@ def _identify(con, rules: Rules, want: list[str] | None) -> None:
     """Fill the temp table ``_id_result`` (the columns of schema.AIRCRAFT)."""
     con.execute("SET enable_progress_bar = false")
     if want is not None:
-        con.execute("CREATE OR REPLACE TEMP TABLE _id_want (icao24 VARCHAR)")
-        if want:
-            con.executemany("INSERT INTO _id_want VALUES (?)", [[a] for a in want])
+        con.register("_id_want_arrow", pa.table({"icao24": pa.array(want, pa.string())}))
+        con.execute("CREATE OR REPLACE TEMP TABLE _id_want AS SELECT * FROM _id_want_arrow")
+        con.unregister("_id_want_arrow")
     only = "WHERE icao24 IN (SELECT icao24 FROM _id_want)" if want is not None else ""
     also = "AND icao24 IN (SELECT icao24 FROM _id_want)" if want is not None else ""
     con.execute(
@@ -181,14 +181,14 @@ def _identify(con, rules: Rules, want: list[str] | None) -> None:
         WHERE operator_icao IS NOT NULL {also}
         """
     )
-    _candidates(con, rules)
     con.register("_r_callsign", rules.callsign_table())
     try:
+        _candidates(con, rules)
         con.execute(f"CREATE OR REPLACE TEMP TABLE _id_reasons AS {_reasons_sql(rules)}")
     except duckdb.InvalidInputException as exc:
         raise ConfigError(
-            f"a registration pattern in the rules is not valid for DuckDB's RE2 regular "
-            f"expressions ({str(exc).splitlines()[0]})"
+            "a regular expression of the operators or watch-list files is not one DuckDB's RE2 "
+            f"engine takes (no look-arounds or back-references): {str(exc).splitlines()[0]}"
         ) from exc
     con.execute(
         f"""
