@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from identity_files import tar1090_line, write_opensky, write_tar1090, write_trace
 from rows import query
@@ -274,3 +276,35 @@ def test_real_trace_sample(db, samples):
     )
     assert row["callsigns"].split(", ")[0].startswith("DAL")
     assert row["position_count"] == 2500
+
+
+def test_aircraft_json_snapshot_db_flags(tmp_path, db):
+    snap = tmp_path / "aircraft.json"
+    snap.write_text(
+        json.dumps(
+            {
+                "now": 1761285600.0,
+                "messages": 10,
+                "aircraft": [
+                    {
+                        "hex": "778abc",
+                        "flight": "SYR501  ",
+                        "alt_baro": 12000,
+                        "gs": 310.0,
+                        "track": 90.0,
+                        "lat": 35.2,
+                        "lon": 36.1,
+                        "seen_pos": 0.5,
+                        "r": "YK-ATA",
+                        "t": "IL76",
+                        "dbFlags": 1,
+                    }
+                ],
+            }
+        )
+    )
+    api.ingest([snap], db=db)
+    row = _row(db, "778abc")
+    assert (row["registration"], row["type_code"], row["country"]) == ("YK-ATA", "IL76", "Syria")
+    assert (row["is_military"], row["reason"]) == (True, "readsb dbFlags military")
+    assert row["callsigns"] == "SYR501"
