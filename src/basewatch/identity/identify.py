@@ -42,14 +42,13 @@ DETECTOR = "identify_aircraft/1"
 FORMAT_RANK = {"tar1090_db": 0, "opensky_db": 1}
 _TEMP = (
     "_id_want",
-    "_id_base",
+    "_id_ids",
     "_id_full",
     "_id_calls",
     "_id_desig",
     "_id_regc",
     "_id_opc",
     "_id_reasons",
-    "_id_result",
 )
 
 
@@ -63,8 +62,8 @@ def identify_aircraft(
     """The ``aircraft`` table (schema.AIRCRAFT) for every address, or only for ``icao24s``."""
     want = None if icao24s is None else sorted({a.lower() for a in icao24s})
     try:
-        _identify(con, rules, want)
-        table = con.execute("SELECT * FROM _id_result ORDER BY icao24").to_arrow_table()
+        sql = _identify(con, rules, want)
+        table = con.execute(f"{sql} ORDER BY icao24").to_arrow_table()
         return table.cast(schema.AIRCRAFT)
     finally:
         _drop_temp(con)
@@ -112,8 +111,8 @@ def _db_sql(con, only: str) -> str:
         GROUP BY icao24"""
 
 
-def _identify(con, rules: Rules, want: list[str] | None) -> None:
-    """Fill the temp table ``_id_result`` (the columns of schema.AIRCRAFT)."""
+def _identify(con, rules: Rules, want: list[str] | None) -> str:
+    """Build the temp tables; returns the SELECT giving the columns of schema.AIRCRAFT."""
     con.execute("SET enable_progress_bar = false")
     if want is not None:
         con.register("_id_want_arrow", pa.table({"icao24": pa.array(want, pa.string())}))
@@ -121,9 +120,20 @@ def _identify(con, rules: Rules, want: list[str] | None) -> None:
         con.unregister("_id_want_arrow")
     only = "WHERE icao24 IN (SELECT icao24 FROM _id_want)" if want is not None else ""
     also = "AND icao24 IN (SELECT icao24 FROM _id_want)" if want is not None else ""
+    # every address: its country first (the numpy step), then everything else joined to it
     con.execute(
         f"""
-        CREATE OR REPLACE TEMP TABLE _id_base AS
+        CREATE OR REPLACE TEMP TABLE _id_ids AS
+        SELECT icao24 FROM positions {only}
+        UNION SELECT icao24 FROM aircraft_db {only}
+        UNION SELECT icao24 FROM aircraft_observed {only}
+        """
+    )
+    icao = con.execute("SELECT icao24 FROM _id_ids").to_arrow_table().column("icao24")
+    con.register("_id_country_arrow", rules.blocks.lookup(icao))
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _id_full AS
         WITH pos AS (
             SELECT icao24, count(*)::BIGINT AS n FROM positions {only} GROUP BY icao24
         ), db AS ({_db_sql(con, only)}
@@ -132,36 +142,25 @@ def _identify(con, rules: Rules, want: list[str] | None) -> None:
                    mode(description) AS descr, mode(operator) AS op,
                    bit_or(db_flags) AS db_flags
             FROM aircraft_observed {only} GROUP BY icao24
-        ), ids AS (
-            SELECT icao24 FROM pos UNION SELECT icao24 FROM db UNION SELECT icao24 FROM obs
+        ), joined AS (
+            SELECT c.icao24, c.country_iso2, c.country,
+                   coalesce(db.reg, obs.reg) AS registration,
+                   upper(coalesce(db.typ, obs.typ)) AS type_code,
+                   coalesce(db.descr, obs.descr) AS description,
+                   coalesce(db.op, obs.op) AS operator,
+                   coalesce(pos.n, 0) AS position_count,
+                   nullif(concat_ws(',', db.db_sources,
+                           CASE WHEN obs.icao24 IS NOT NULL THEN 'observed' END,
+                           CASE WHEN pos.icao24 IS NOT NULL THEN 'positions' END), '')
+                       AS sources,
+                   db.mil_sources,
+                   obs.db_flags
+            FROM _id_country_arrow c
+            LEFT JOIN db USING (icao24) LEFT JOIN obs USING (icao24) LEFT JOIN pos USING (icao24)
         )
-        SELECT ids.icao24,
-               coalesce(db.reg, obs.reg) AS registration,
-               upper(coalesce(db.typ, obs.typ)) AS type_code,
-               coalesce(db.descr, obs.descr) AS description,
-               coalesce(db.op, obs.op) AS operator,
-               coalesce(pos.n, 0) AS position_count,
-               nullif(concat_ws(',', db.db_sources,
-                       CASE WHEN obs.icao24 IS NOT NULL THEN 'observed' END,
-                       CASE WHEN pos.icao24 IS NOT NULL THEN 'positions' END), '') AS sources,
-               db.mil_sources,
-               obs.db_flags
-        FROM ids
-        LEFT JOIN pos USING (icao24) LEFT JOIN db USING (icao24) LEFT JOIN obs USING (icao24)
+        SELECT *, upper(registration) AS reg_u, lower(operator) AS op_l FROM joined
         """
     )
-    icao = con.execute("SELECT icao24 FROM _id_base").to_arrow_table().column("icao24")
-    con.register("_id_country_arrow", rules.blocks.lookup(icao))
-    # the lookup's rows are in the order of the scan above: join by position, and check it
-    full = """
-        CREATE OR REPLACE TEMP TABLE _id_full AS
-        SELECT b.*, c.country_iso2, c.country, c.icao24 AS _c_icao24,
-               upper(b.registration) AS reg_u, lower(b.operator) AS op_l
-        FROM _id_base b {} _id_country_arrow c {}
-        """
-    con.execute(full.format("POSITIONAL JOIN", ""))
-    if con.execute("SELECT count(*) FROM _id_full WHERE icao24 <> _c_icao24").fetchone()[0]:
-        con.execute(full.format("LEFT JOIN", "ON b.icao24 = c.icao24"))
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _id_calls AS
@@ -190,9 +189,7 @@ def _identify(con, rules: Rules, want: list[str] | None) -> None:
             "a regular expression of the operators or watch-list files is not one DuckDB's RE2 "
             f"engine takes (no look-arounds or back-references): {str(exc).splitlines()[0]}"
         ) from exc
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE _id_result AS
+    return f"""
         WITH r AS (
             SELECT icao24, bool_or(mil) AS is_military, bool_or(st OR mil) AS is_state,
                    string_agg(reason, '; ' ORDER BY ord, reason) AS reason,
@@ -212,7 +209,6 @@ def _identify(con, rules: Rules, want: list[str] | None) -> None:
                {_lit(DETECTOR)} AS detector
         FROM _id_full f LEFT JOIN r USING (icao24) LEFT JOIN calls USING (icao24)
         """
-    )
 
 
 def _candidates(con, rules: Rules) -> None:
@@ -333,8 +329,7 @@ def refresh_aircraft(
     want = None if icao24s is None else sorted({a.lower() for a in icao24s})
     con = store.con
     try:
-        _identify(con, rules, want)
-        n = con.execute("SELECT count(*) FROM _id_result").fetchone()[0]
+        sql = _identify(con, rules, want)
         con.execute("BEGIN")
         try:
             if want is None:
@@ -342,7 +337,7 @@ def refresh_aircraft(
             else:
                 con.execute("DELETE FROM aircraft WHERE icao24 IN (SELECT icao24 FROM _id_want)")
             cols = ", ".join(f.name for f in schema.AIRCRAFT)
-            con.execute(f"INSERT INTO aircraft ({cols}) SELECT {cols} FROM _id_result")
+            n = con.execute(f"INSERT INTO aircraft ({cols}) {sql}").fetchone()[0]
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
