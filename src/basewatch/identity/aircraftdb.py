@@ -3,21 +3,26 @@
 reads:   a tar1090-db CSV or OpenSky's aircraft database CSV (plain or gzip content)
 writes:  aircraft_db, rejects, runs
 rejects: bad_field_count, bad_quoting, bad_encoding, line_too_long, bad_csv_line, bad_icao24,
-         bad_flags, duplicate_icao24, empty_file
+         bad_flags, duplicate_icao24, truncated_gzip, empty_file
 
 Formats, told from the content:
 
 - ``tar1090_db``: ``icao;reg;type;flags;desc;year;ownop;`` one aircraft a line, no header
   (a header line naming ``icao`` is skipped if present), ``flags`` a string of digits whose first
   digit 1 means military.
-- ``opensky_db``: OpenSky's aircraft database, a header row (``icao24, registration,
-  manufacturericao, manufacturername, model, typecode, …, operator, operatorcallsign,
-  operatoricao, …, owner, …``) and quoted fields; columns are found by name, in any order and
-  case, so the older lower-case and the newer camel-case files both read. It has no military flag.
+- ``opensky_db``: OpenSky's aircraft database, a header row and quoted fields. The long-standing
+  ``aircraftDatabase.csv`` has 27 columns: ``icao24, registration, manufacturericao,
+  manufacturername, model, typecode, serialnumber, linenumber, icaoaircrafttype, operator,
+  operatorcallsign, operatoricao, operatoriata, owner, testreg, registered, reguntil, status,
+  built, firstflightdate, seatconfiguration, engines, modes, adsb, acars, notes,
+  categoryDescription``. Columns are found by name, in any order and case, so the newer
+  ``aircraft-database-complete-*`` files (camel case, quoted with ``'``) read too. It has no
+  military flag; the operator (else the owner), its ICAO code, and the manufacturer and model
+  (as the description) are kept.
 
 DuckDB's CSV reader does the parsing, streaming and in parallel; lines it cannot parse come back
 from its reject store with their line number and reason. Importing the same source again replaces
-its rows, in one transaction; a file with no valid row replaces nothing.
+its rows, in one transaction; a file with no valid row, or a cut gzip stream, replaces nothing.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import logging
 import re
 import time
 import uuid
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -127,8 +133,6 @@ def _head(path: Path, n: int = 65536) -> tuple[bytes, bool]:
 
 
 def _partial_gunzip(data: bytes, n: int) -> bytes:
-    import zlib
-
     d = zlib.decompressobj(wbits=31)
     try:
         return d.decompress(data, n)
@@ -138,8 +142,6 @@ def _partial_gunzip(data: bytes, n: int) -> bytes:
 
 def _gzip_complete(path: Path) -> bool:
     """Whether every gzip member of the file ends properly (DuckDB reads a cut stream silently)."""
-    import zlib
-
     with open(path, "rb") as fh:
         d = zlib.decompressobj(wbits=31)
         while True:
