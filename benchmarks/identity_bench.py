@@ -7,7 +7,8 @@ The file is generated here in the tar1090-db shape (``icao;reg;type;flags;desc;y
 distinct addresses, ~3% military, a few bad lines), plain and gzip. Each measurement runs in a
 fresh subprocess pinned to CPU 0 (``taskset -c 0``) with DuckDB at one thread; the command is
 printed with each result. Reference: pandas ``read_csv`` of the same file into strings (parsing
-only, no validation or store). Best of 3, wall clock.
+only, no validation or store). Best of 3, wall clock. The results file records the machine's load
+average, since a busy shared machine slows every case alike.
 """
 
 from __future__ import annotations
@@ -188,7 +189,12 @@ def main() -> None:
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "rows": args.rows,
         "file_bytes": {"plain": plain.stat().st_size, "gzip": gz.stat().st_size},
-        "machine": {"python": platform.python_version(), "cpu": platform.processor()},
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            # the machine is shared: a load above the CPU count slows every case alike
+            "load_average_1min": round(os.getloadavg()[0], 2),
+        },
         "cases": results,
     }
     RESULTS.write_text(json.dumps(doc, indent=1) + "\n")
