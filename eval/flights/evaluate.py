@@ -114,7 +114,11 @@ def score(
         if f.kind not in KINDS:
             continue
         for j, g in enumerate(gold):
-            if g.icao24 == f.icao24 and g.airfield == f.airfield and abs(g.ts - f.ts) <= tolerance_s:
+            if (
+                g.icao24 == f.icao24
+                and g.airfield == f.airfield
+                and abs(g.ts - f.ts) <= tolerance_s
+            ):
                 pairs.append((abs(g.ts - f.ts) + (0 if g.kind == f.kind else 1e9), i, j))
     found = list(found)
     used_f: set[int] = set()

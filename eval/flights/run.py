@@ -1,8 +1,8 @@
 """Take-off and landing precision and recall on labelled real samples (and cuts of them).
 
-    python eval/flights/run.py            # print the scores, write eval/flights/results.md
-    python eval/flights/run.py --check    # also fail if any score is below floors.toml
-    python eval/flights/run.py --errors   # list every false and missed movement
+python eval/flights/run.py            # print the scores, write eval/flights/results.md
+python eval/flights/run.py --check    # also fail if any score is below floors.toml
+python eval/flights/run.py --errors   # list every false and missed movement
 """
 
 from __future__ import annotations
@@ -82,7 +82,9 @@ def main() -> int:
     if args.errors:
         for name, sc in per:
             for what, m in sc.errors:
-                print(f"{name}: {what} {m.kind} {m.icao24} {m.airfield} {datetime.utcfromtimestamp(m.ts):%H:%M:%S}")
+                print(
+                    f"{name}: {what} {m.kind} {m.icao24} {m.airfield} {datetime.utcfromtimestamp(m.ts):%H:%M:%S}"
+                )
     if args.check:
         bad = below_floors(total, tomllib.loads((HERE / "floors.toml").read_text())["floors"])
         for line in bad:

@@ -3,12 +3,16 @@
 __version__ = "0.1.0"
 
 from .api import (  # noqa: E402
+    AIRCRAFT_COLUMNS,
     EVENT_COLUMNS,
     FLIGHT_COLUMNS,
     POSITION_COLUMNS,
+    aircraft,
+    aircraft_table,
     events,
     export_flights,
     flights,
+    import_aircraft,
     ingest,
     positions,
     positions_table,
@@ -27,4 +31,8 @@ __all__ = [
     "POSITION_COLUMNS",
     "FLIGHT_COLUMNS",
     "EVENT_COLUMNS",
+    "aircraft",
+    "aircraft_table",
+    "import_aircraft",
+    "AIRCRAFT_COLUMNS",
 ]

@@ -267,3 +267,112 @@ def export_flights(
     settings = config.resolve(db)
     with open_store(settings.db, read_only=True) as store:
         return write_tracks(store, chosen, path, format)
+
+
+# --- aircraft identity ------------------------------------------------------------------------
+
+AIRCRAFT_COLUMNS = schema.column_docs("aircraft")
+
+
+def import_aircraft(
+    path: PathLike,
+    db: PathLike | None = None,
+    format: str | None = None,
+    source: str | None = None,
+    watchlists: PathLike | Iterable[PathLike] | None = None,
+):
+    """Import a tar1090-db or OpenSky aircraft database CSV; returns an ``ImportReport``.
+
+    The format is told from the content unless given. Importing the same ``source`` (default:
+    the format name) again replaces its rows. The stored ``aircraft`` table is rebuilt after.
+    """
+    from .identity.aircraftdb import import_aircraft_db
+    from .identity.identify import refresh_aircraft
+    from .identity.rules import load_rules
+
+    settings = config.resolve(db)
+    rules = load_rules(watchlists=watchlists)
+    with open_store(settings.db) as store:
+        report = import_aircraft_db(
+            path,
+            store,
+            fmt=format,
+            source=source,
+            args={"path": str(path), "format": format, "source": source},
+        )
+        if report.rows_stored:
+            import time
+
+            t0 = time.perf_counter()
+            report.aircraft_rows = refresh_aircraft(store, rules)
+            report.refresh_seconds = time.perf_counter() - t0
+    return report
+
+
+def aircraft_table(
+    db: PathLike | None = None,
+    icao24: str | None = None,
+    registration: str | None = None,
+    military: bool | None = None,
+    watchlists: PathLike | Iterable[PathLike] | None = None,
+) -> pa.Table:
+    """Identity of aircraft as an Arrow table (columns in ``AIRCRAFT_COLUMNS``), computed now.
+
+    ``icao24`` may be any 6-hex-digit address, even one the store has never seen (its country
+    still comes from the address block). ``registration`` ignores case and '-'.
+    """
+    import re
+
+    from .identity.identify import icao24s_for_registration, identify_aircraft
+    from .identity.rules import load_rules
+
+    settings = config.resolve(db)
+    rules = load_rules(watchlists=watchlists)
+    want: list[str] | None = None
+    if icao24 is not None:
+        if not re.fullmatch(r"[0-9a-fA-F]{6}", icao24.strip()):
+            raise ConfigError(f"icao24 {icao24!r}: expected 6 hex digits, e.g. 152fa2")
+        want = [icao24.strip().lower()]
+    with open_store(settings.db, read_only=True) as store:
+        if registration is not None:
+            found = icao24s_for_registration(store.con, registration)
+            want = found if want is None else [a for a in want if a in found]
+        if want is not None and not want:
+            return schema.AIRCRAFT.empty_table()
+        table = identify_aircraft(store.con, rules, want)
+    if icao24 is not None and table.num_rows == 0:
+        table = _unseen(icao24.strip().lower(), rules)
+    if military is not None:
+        import pyarrow.compute as pc
+
+        table = table.filter(pc.equal(table.column("is_military"), military))
+    return table
+
+
+def _unseen(icao24: str, rules) -> pa.Table:
+    """The one thing known of an address the store has never seen: its block's country."""
+    from .identity.identify import DETECTOR
+
+    iso2, country = rules.blocks.country_of(icao24)
+    row = {f.name: None for f in schema.AIRCRAFT}
+    row.update(
+        icao24=icao24,
+        country_iso2=iso2,
+        country=country,
+        is_military=False,
+        is_state=False,
+        position_count=0,
+        detector=DETECTOR,
+    )
+    return pa.Table.from_pylist([row], schema=schema.AIRCRAFT)
+
+
+def aircraft(
+    db: PathLike | None = None,
+    icao24: str | None = None,
+    registration: str | None = None,
+    military: bool | None = None,
+    watchlists: PathLike | Iterable[PathLike] | None = None,
+) -> pd.DataFrame:
+    """Identity of aircraft as a pandas DataFrame; columns in ``bw.AIRCRAFT_COLUMNS``."""
+    return aircraft_table(db, icao24, registration, military, watchlists).to_pandas()

@@ -198,6 +198,55 @@ PROCESSED_SOURCES = pa.schema(
     ]
 )
 
+# --- aircraft identity (issue 4, item 4) -------------------------------------------------
+
+AIRCRAFT_DB = pa.schema(
+    [
+        _f("icao24", pa.string(), "ICAO 24-bit address, 6 lowercase hex digits", nullable=False),
+        _f("registration", pa.string(), "registration as the database gives it"),
+        _f("type_code", pa.string(), "ICAO aircraft type designator (e.g. IL62, A124)"),
+        _f("description", pa.string(), "type description (manufacturer and model)"),
+        _f("operator", pa.string(), "operator or owner as the database gives it"),
+        _f("operator_icao", pa.string(), "operator's ICAO three-letter designator, if given"),
+        _f("year", pa.string(), "year built"),
+        _f(
+            "military",
+            pa.bool_(),
+            "database's military flag (tar1090-db: first flag digit 1); null if it has none",
+        ),
+        _f(
+            "source",
+            pa.string(),
+            "name the rows were imported under (default the format); re-import replaces it",
+            nullable=False,
+        ),
+        _f("format", pa.string(), "file format: tar1090_db or opensky_db", nullable=False),
+        _f("source_id", pa.string(), "content hash of the imported file", nullable=False),
+        _f("run_id", pa.string(), "the import run", nullable=False),
+        _f("imported_at", UTC_US, "when the import finished", nullable=False),
+    ]
+)
+
+AIRCRAFT = pa.schema(
+    [
+        _f("icao24", pa.string(), "ICAO 24-bit address, 6 lowercase hex digits", nullable=False),
+        _f("registration", pa.string(), "registration: imported databases first, then observed"),
+        _f("type_code", pa.string(), "ICAO aircraft type designator"),
+        _f("description", pa.string(), "type description"),
+        _f("operator", pa.string(), "operator or owner"),
+        _f("country_iso2", pa.string(), "ISO 3166-1 alpha-2 of the address block's state"),
+        _f("country", pa.string(), "name of the address block's state (or region if unassigned)"),
+        _f("is_military", pa.bool_(), "a rule says military (see reason)", nullable=False),
+        _f("is_state", pa.bool_(), "state aircraft: military, police, government", nullable=False),
+        _f("reason", pa.string(), "every rule that flagged it, '; '-separated"),
+        _f("watch_labels", pa.string(), "labels of matching watch-list entries, '; '-separated"),
+        _f("callsigns", pa.string(), "up to 5 callsigns seen in positions, most used first"),
+        _f("position_count", pa.int64(), "positions stored for this address", nullable=False),
+        _f("sources", pa.string(), "what described it: imported sources, observed, positions"),
+        _f("detector", pa.string(), "identity rules name and version", nullable=False),
+    ]
+)
+
 TABLES: dict[str, pa.Schema] = {
     "positions": POSITIONS,
     "aircraft_observed": AIRCRAFT_OBSERVED,
@@ -208,6 +257,8 @@ TABLES: dict[str, pa.Schema] = {
     "airfield_events": AIRFIELD_EVENTS,
     "data_windows": DATA_WINDOWS,
     "processed_sources": PROCESSED_SOURCES,
+    "aircraft_db": AIRCRAFT_DB,
+    "aircraft": AIRCRAFT,
 }
 
 _DUCK_TYPES = {

@@ -176,6 +176,9 @@ from .flights import events, flights, process  # noqa: E402
 cli.add_command(process)
 cli.add_command(flights)
 cli.add_command(events)
+from .aircraft import aircraft as _aircraft  # noqa: E402
+
+cli.add_command(_aircraft)
 
 
 def main() -> None:

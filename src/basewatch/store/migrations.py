@@ -14,6 +14,11 @@ def _m0001_initial(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(schema.create_table_sql(name))
 
 
+def _m0002_aircraft_identity(con: duckdb.DuckDBPyConnection) -> None:
+    for name in ("aircraft_db", "aircraft"):
+        con.execute(schema.create_table_sql(name))
+
+
 def _m0003_flights(con: duckdb.DuckDBPyConnection) -> None:
     for name in ("flights", "airfield_events", "data_windows", "processed_sources"):
         con.execute(schema.create_table_sql(name))
@@ -29,6 +34,7 @@ def _m0003_flights(con: duckdb.DuckDBPyConnection) -> None:
 
 MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     ("0001_initial", _m0001_initial),
+    ("0002_aircraft_identity", _m0002_aircraft_identity),
     ("0003_flights", _m0003_flights),
 ]
 
