@@ -308,3 +308,25 @@ def test_aircraft_json_snapshot_db_flags(tmp_path, db):
     assert (row["registration"], row["type_code"], row["country"]) == ("YK-ATA", "IL76", "Syria")
     assert (row["is_military"], row["reason"]) == (True, "readsb dbFlags military")
     assert row["callsigns"] == "SYR501"
+
+
+def test_user_ranges_and_operators_from_settings(tmp_path, db, monkeypatch):
+    ranges = tmp_path / "ranges.json"
+    ranges.write_text(
+        '{"registers": [{"start": "0x0f0000", "end": "0x0fffff", "country": "Testland",'
+        ' "iso2": "TX"}]}'
+    )
+    ops = tmp_path / "ops.toml"
+    ops.write_text(
+        '[[callsign]]\nprefix = "TXA"\noperator = "Testland Air Force"\nkind = "military"\n'
+    )
+    (tmp_path / "basewatch.toml").write_text(f'icao_ranges = ["{ranges}"]\n')
+    monkeypatch.setenv("BASEWATCH_OPERATORS", str(ops))
+    monkeypatch.chdir(tmp_path)
+    _ingest_traces(tmp_path, db, {"icao": "0f1234", "callsign": "TXA12"})
+    row = _row(db, "0f1234")
+    assert (row["country_iso2"], row["country"]) == ("TX", "Testland")
+    assert (row["is_military"], row["reason"]) == (True, "callsign prefix TXA (Testland Air Force)")
+    (tmp_path / "basewatch.toml").write_text("icao_ranges = 3\n")
+    with pytest.raises(ConfigError, match="must be a path or a list of paths"):
+        api.aircraft(db, icao24="0f1234")
