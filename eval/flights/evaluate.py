@@ -162,3 +162,11 @@ def store_from(files: list[Path], keep: tuple[float, float] | None = None) -> Pa
 
 def required_in(gold: list[Movement], keep: tuple[float, float], edge_s: float) -> set[Movement]:
     return {g for g in gold if keep[0] + edge_s <= g.ts < keep[1] - edge_s}
+
+
+def data_span(db: Path) -> tuple[float, float]:
+    with open_store(db, read_only=True) as store:
+        a, b = store.con.execute(
+            "SELECT epoch_ms(min(ts)), epoch_ms(max(ts)) FROM positions"
+        ).fetchone()
+    return a / 1000, b / 1000

@@ -58,6 +58,7 @@ class EventParams:
     edge_s: float = 300.0  # a flight seen first/last this close to a data-window edge was cut by it
     infer_radius_nm: float = 20.0  # where to look for the airfield of a dark arrival or departure
     infer_max_height_ft: float = 4000.0  # above this, a vanishing aircraft is not landing
+    edge_max_height_ft: float = 1000.0  # … and at a data-window edge, above this
     infer_min_conf: float = 0.3  # weaker inferences are not reported
     pass_radius_nm: float = 3.0  # a low point this close to an airfield is a pass over it
     pass_ceiling_ft: float = 1000.0  # height above the field that makes a point "low"
@@ -171,7 +172,7 @@ def _push(ev_i, ev_f, n, flight, kind, row, ts, af, conf, dist, h, trk):
 @nb.njit(cache=True)
 def _events(
     starts, t, lat, lon, alt, gs, trk, vr, g, ws, we,
-    field_radius_nm, edge_s, infer_radius_nm, infer_max_h, infer_min_conf,
+    field_radius_nm, edge_s, infer_radius_nm, infer_max_h, edge_max_h, infer_min_conf,
     pass_radius_nm, pass_ceiling_ft, level_band_ft, level_min_s,
     cell_ptr, cell_items, af_lat, af_lon, af_elev, max_elev_near,
 ):  # fmt: skip
@@ -225,6 +226,8 @@ def _events(
                     climbing = True
                 j += 1
             if climbing:
+                # at the edge of the data, only an aircraft still by the runway is inferred
+                reach_h = infer_max_h if f_begin[f] == UNKNOWN else edge_max_h
                 a, conf, d, h = _best_inferred(
                     lat[s],
                     lon[s],
@@ -232,7 +235,7 @@ def _events(
                     trk[s],
                     False,
                     infer_radius_nm,
-                    infer_max_h,
+                    reach_h,
                     *grid,
                     af_elev,
                 )
@@ -263,6 +266,7 @@ def _events(
                 if not np.isnan(alt[j]) and not np.isnan(alt[last]) and alt[j] - alt[last] > 150.0:
                     descending = True
                 j -= 1
+            reach_h = infer_max_h if f_end[f] == UNKNOWN else edge_max_h
             a, conf, d, h = _best_inferred(
                 lat[last],
                 lon[last],
@@ -270,7 +274,7 @@ def _events(
                 trk[last],
                 True,
                 infer_radius_nm,
-                infer_max_h,
+                reach_h,
                 *grid,
                 af_elev,
             )

@@ -43,7 +43,21 @@ class SplitParams:
 
 
 @nb.njit(cache=True)
-def _clean_altitude(icao, t, alt, gnd, max_rate_fps, slack_ft):
+def _clean_altitude(
+    icao,
+    t,
+    lat,
+    lon,
+    alt,
+    gnd,
+    max_rate_fps,
+    slack_ft,
+    cell_ptr,
+    cell_items,
+    af_lat,
+    af_lon,
+    af_elev,
+):
     """Altitudes no aircraft could have flown become NaN (a copy; positions stay as stored).
 
     Real feeds carry single spikes (38,000 ft between two 900 ft reports) and runs of garbage
@@ -63,45 +77,54 @@ def _clean_altitude(icao, t, alt, gnd, max_rate_fps, slack_ft):
         lim = slack_ft + max_rate_fps * (t[i + 1] - t[i - 1]) / US
         if abs(b - a) > lim and abs(b - c) > lim and abs(a - c) <= lim:
             out[i] = np.nan
-    # runs: rate-limited from the last kept value (or the last time on the ground)
+    # runs: rate-limited from the last kept value, or from the field the aircraft was last on
     last_alt = np.nan
     last_t = 0
+    ground_elev = np.nan  # elevation of the field under the last ground report (NaN: none near)
+    on_ground = False
     for i in range(n):
         if i == 0 or icao[i] != icao[i - 1]:
             last_alt = np.nan
             last_t = t[i]
+            on_ground = False
         if gnd[i] == 1:
-            last_alt = -1.0  # on the ground: height unknown, but near the field
+            if not on_ground or t[i] - last_t > 60 * US:
+                a, _ = nearest_airfield(lat[i], lon[i], 5.0, cell_ptr, cell_items, af_lat, af_lon)
+                ground_elev = af_elev[a] if a >= 0 else np.nan
+            on_ground = True
             last_t = t[i]
             continue
         if np.isnan(out[i]):
             continue
-        if np.isnan(last_alt):
-            last_alt = out[i]
-            last_t = t[i]
-            continue
-        lim = slack_ft + max_rate_fps * (t[i] - last_t) / US
-        if last_alt == -1.0:
-            # after the ground, the first altitudes must be reachable from a field; fields lie
-            # below ~14,000 ft, so only a jump far above any field within the time is refused
-            ok = (
-                out[i] <= 14500.0 + max_rate_fps * (t[i] - last_t) / US
-                or (t[i] - last_t) > 600 * US
-            )
+        climb = max_rate_fps * (t[i] - last_t) / US
+        if on_ground:
+            # the first altitudes after the ground must be reachable from the field
+            ceiling = (ground_elev if not np.isnan(ground_elev) else 14500.0) + slack_ft + climb
+            ok = out[i] <= ceiling or (t[i] - last_t) > 600 * US
+        elif np.isnan(last_alt):
+            ok = True
         else:
-            ok = abs(out[i] - last_alt) <= lim
+            ok = abs(out[i] - last_alt) <= slack_ft + climb
         if ok:
             last_alt = out[i]
             last_t = t[i]
+            on_ground = False
         else:
             out[i] = np.nan
     return out
 
 
 @nb.njit(cache=True)
-def _ground_state(icao, gnd, alt, gs, n):
-    """1 on the ground, 0 airborne. A report with neither a ground flag nor an altitude says
-    nothing about it and takes the state before it (OpenSky sends such rows on the apron)."""
+def _ground_state(
+    icao, t, lat, lon, gnd, alt, gs, n, cell_ptr, cell_items, af_lat, af_lon, af_elev
+):
+    """1 on the ground, 0 airborne.
+
+    A report with neither a ground flag nor an altitude says nothing and takes the state before
+    it (OpenSky sends such rows on the apron). An 'airborne' report that is slow (or has no
+    speed) at the level of the field it is on is on the ground: parked aircraft flagged
+    airborne make no flights.
+    """
     g = np.zeros(n, np.int8)
     for i in range(n):
         if gnd[i] == 1:
@@ -111,11 +134,25 @@ def _ground_state(icao, gnd, alt, gs, n):
                 g[i] = g[i - 1]
             else:
                 g[i] = 1 if (np.isnan(gs[i]) or gs[i] < 60.0) else 0
+        elif np.isnan(gs[i]) or gs[i] < 40.0:
+            # not moving over the ground, by its own positions (an aircraft in flight moves)
+            still = False
+            k = i - 1
+            while k > 0 and k > i - 30 and icao[k] == icao[i] and t[i] - t[k] < 10 * US:
+                k -= 1
+            if k >= 0 and icao[k] == icao[i] and 10 * US <= t[i] - t[k] <= 300 * US:
+                d = distance_nm(lat[k], lon[k], lat[i], lon[i])
+                still = d / ((t[i] - t[k]) / US / 3600.0) < 30.0
+            a, _ = nearest_airfield(lat[i], lon[i], 3.0, cell_ptr, cell_items, af_lat, af_lon)
+            if a >= 0 and (alt[i] <= af_elev[a] + 150.0 or still):
+                g[i] = 1
     return g
 
 
 @nb.njit(cache=True)
-def _smooth_blips(g, icao, t, gs, max_points, max_s):
+def _smooth_blips(
+    g, icao, t, lat, lon, alt, gs, max_points, max_s, cell_ptr, cell_items, af_lat, af_lon, af_elev
+):
     """Flip short runs that contradict both neighbours: a slow 'airborne' blip on the ground,
     a fast 'ground' blip in the air (touch-and-goes are longer or slower than a blip)."""
     n = len(g)
@@ -139,7 +176,16 @@ def _smooth_blips(g, icao, t, gs, max_points, max_s):
             for k in range(i, j + 1):
                 if not np.isnan(gs[k]):
                     fast = max(fast, gs[k])
-            if (g[i] == 0 and fast < 80.0) or (g[i] == 1 and fast >= 150.0):
+            low = True  # an airborne blip with every altitude at the level of a field
+            if g[i] == 0:
+                for k in range(i, j + 1):
+                    if not np.isnan(alt[k]):
+                        a, _ = nearest_airfield(
+                            lat[k], lon[k], 3.0, cell_ptr, cell_items, af_lat, af_lon
+                        )
+                        if a < 0 or alt[k] > af_elev[a] + 300.0:
+                            low = False
+            if (g[i] == 0 and (fast < 80.0 or low)) or (g[i] == 1 and fast >= 150.0):
                 for k in range(i, j + 1):
                     g[k] = 1 - g[k]
         i = j + 1
@@ -285,11 +331,31 @@ def split(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Ground state per row (after smoothing) and the row index where each flight starts."""
     n = len(tr)
+    field = (grid.cell_ptr, grid.cell_items, grid.lat, grid.lon, grid.elev_ft)
     tr.alt = _clean_altitude(
-        tr.icao, tr.t, tr.alt, tr.gnd, params.max_climb_fps, params.alt_slack_ft
+        tr.icao,
+        tr.t,
+        tr.lat,
+        tr.lon,
+        tr.alt,
+        tr.gnd,
+        params.max_climb_fps,
+        params.alt_slack_ft,
+        *field,
     )
-    g = _ground_state(tr.icao, tr.gnd, tr.alt, tr.gs, n)
-    g = _smooth_blips(g, tr.icao, tr.t, tr.gs, params.blip_max_points, params.blip_max_s)
+    g = _ground_state(tr.icao, tr.t, tr.lat, tr.lon, tr.gnd, tr.alt, tr.gs, n, *field)
+    g = _smooth_blips(
+        g,
+        tr.icao,
+        tr.t,
+        tr.lat,
+        tr.lon,
+        tr.alt,
+        tr.gs,
+        params.blip_max_points,
+        params.blip_max_s,
+        *field,
+    )
     brk = _split(
         tr.icao, tr.t, tr.lat, tr.lon, tr.alt, tr.gs, tr.leg, g,
         params.max_gap_s, params.max_cruise_gap_s, params.transition_gap_s,

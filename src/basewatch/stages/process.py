@@ -280,7 +280,8 @@ def derive(
     we = windows[:, 1].copy() if len(windows) else np.zeros(0, np.int64)
     f_begin, f_end, f_max_alt, f_dist, f_air, ev_i, ev_f = ev._events(
         starts, tr.t, tr.lat, tr.lon, tr.alt, tr.gs, tr.trk, tr.vr, g, ws, we,
-        p.field_radius_nm, p.edge_s, p.infer_radius_nm, p.infer_max_height_ft, p.infer_min_conf,
+        p.field_radius_nm, p.edge_s, p.infer_radius_nm, p.infer_max_height_ft, p.edge_max_height_ft,
+        p.infer_min_conf,
         p.pass_radius_nm, p.pass_ceiling_ft, p.level_band_ft, p.level_min_s,
         grid.cell_ptr, grid.cell_items, grid.lat, grid.lon, grid.elev_ft, grid.max_elev_near,
     )  # fmt: skip
