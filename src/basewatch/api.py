@@ -192,16 +192,34 @@ def flights_table(
     until: str | datetime | None = None,
     icao24: str | None = None,
     airborne_only: bool = True,
+    military: bool | None = None,
+    state: bool | None = None,
+    type_code: str | None = None,
+    country: str | None = None,
 ) -> pa.Table:
     """Flights (see ``FLIGHT_COLUMNS``) overlapping [since, until), oldest first; ``base``
-    matches origin or destination."""
+    matches origin or destination; ``military``, ``state``, ``type_code`` (ICAO designator,
+    e.g. A124) and ``country`` (ISO alpha-2 of the address block) filter by identity."""
     span = ("last_seen", "first_seen")
     where, params = _filters(base, since, until, icao24, span, ("origin", "destination"))
+    where = [w.replace("icao24 = ?", "f.icao24 = ?") for w in where]
     if airborne_only:
         where.append("n_airborne > 0")
-    sql = "SELECT * FROM flights" + (" WHERE " + " AND ".join(where) if where else "")
+    for col, value in (("is_military", military), ("is_state", state)):
+        if value is not None:
+            where.append(f"coalesce(a.{col}, false) = ?")
+            params.append(bool(value))
+    if type_code:
+        where.append("upper(a.type_code) = ?")
+        params.append(type_code.upper())
+    if country:
+        where.append("upper(a.country_iso2) = ?")
+        params.append(country.upper())
+    sql = "SELECT f.* FROM flights f LEFT JOIN aircraft a ON a.icao24 = f.icao24" + (
+        " WHERE " + " AND ".join(where) if where else ""
+    )
     with _fresh(db) as store:
-        return store.table(sql + " ORDER BY first_seen, icao24", params)
+        return store.table(sql + " ORDER BY f.first_seen, f.icao24", params)
 
 
 def flights(
@@ -211,9 +229,15 @@ def flights(
     until: str | datetime | None = None,
     icao24: str | None = None,
     airborne_only: bool = True,
+    military: bool | None = None,
+    state: bool | None = None,
+    type_code: str | None = None,
+    country: str | None = None,
 ) -> pd.DataFrame:
     """Flights as a pandas DataFrame; columns and units in ``bw.FLIGHT_COLUMNS``."""
-    return flights_table(db, base, since, until, icao24, airborne_only).to_pandas()
+    return flights_table(
+        db, base, since, until, icao24, airborne_only, military, state, type_code, country
+    ).to_pandas()
 
 
 def events_table(

@@ -152,3 +152,22 @@ def test_export_geojson_and_kml(tmp_path):
     runner = CliRunner()
     out = runner.invoke(cli, ["flights", "--db", str(db), "--export", str(tmp_path / "f.txt")])
     assert out.exit_code == 2 and ".geojson or .kml" in out.output
+
+
+def test_identity_filters(tmp_path):
+    db = tmp_path / "w.duckdb"
+    with open_store(db) as store:
+        for i, tb in enumerate(_fleet()):
+            store_positions(store, tb, f"s{i}")
+    dbfile = tmp_path / "tar1090.csv"
+    dbfile.write_text(
+        "152fa2;RA-86496;IL62;10;Ilyushin Il-62M;;Russian Air Force;\n1520ab;RA-82038;A124;00;Antonov An-124-100;;;\n"
+    )
+    bw.import_aircraft(dbfile, db=db)
+    assert set(bw.flights(db=db, military=True)["icao24"]) == {"152fa2"}
+    assert set(bw.flights(db=db, type_code="a124")["icao24"]) == {"1520ab"}
+    assert set(bw.flights(db=db, country="RU")["icao24"]) == {"152fa2", "1520ab"}
+    runner = CliRunner()
+    out = runner.invoke(cli, ["flights", "--db", str(db), "--military", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    assert [json.loads(x)["icao24"] for x in out.output.splitlines()] == ["152fa2"]

@@ -45,6 +45,12 @@ def process(db, full) -> None:
 @_until
 @_icao
 @click.option("--all", "include_ground", is_flag=True, help="Include stays on the ground.")
+@click.option("--military", is_flag=True, default=None, help="Only military aircraft.")
+@click.option(
+    "--state", is_flag=True, default=None, help="Only state aircraft (military, government)."
+)
+@click.option("--type", "type_code", default=None, help="Only this ICAO type, e.g. A124, IL62.")
+@click.option("--country", default=None, help="Only addresses of this country (ISO code, e.g. RU).")
 @_fmt
 @_out
 @click.option(
@@ -54,17 +60,34 @@ def process(db, full) -> None:
     help="Also write the flights with their tracks to FILE.geojson or FILE.kml.",
 )
 @user_errors
-def flights(db, base, since, until, icao24, include_ground, fmt, output, export) -> None:
+def flights(
+    db,
+    base,
+    since,
+    until,
+    icao24,
+    include_ground,
+    military,
+    state,
+    type_code,
+    country,
+    fmt,
+    output,
+    export,
+) -> None:
     """List flights: origin and destination, take-off and landing times.
 
     \b
     Examples:
       basewatch flights --base OSLK --since 2025-10-20 --until 2025-11-01
       basewatch flights --icao24 152fa2 --export il62.kml
+      basewatch flights --base OSLK --state --country RU --type A124
     """
     from .. import api
 
-    table = api.flights_table(db, base, since, until, icao24, airborne_only=not include_ground)
+    table = api.flights_table(
+        db, base, since, until, icao24, not include_ground, military, state, type_code, country
+    )
     emit(table.drop_columns(["detector"]) if fmt == "table" else table, fmt, output)
     if export:
         n = api.export_flights(export, db, base, since, until, icao24)

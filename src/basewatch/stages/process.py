@@ -198,6 +198,15 @@ def process(
             report.by_type[str(kind)] = report.by_type.get(str(kind), 0) + int(count)
         _append(store, "flights", flights)
         _append(store, "airfield_events", events)
+    # who the touched aircraft are (identity rules over databases, observed data, callsigns)
+    from ..identity.identify import refresh_aircraft
+
+    if full:
+        refresh_aircraft(store)
+    else:
+        refresh_aircraft(
+            store, icao24s=[r[0] for r in con.execute("SELECT icao24 FROM _work").fetchall()]
+        )
     if pending:
         con.executemany(
             "INSERT INTO processed_sources VALUES (?, ?)", [(s, report.run_id) for s in pending]
