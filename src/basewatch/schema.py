@@ -247,6 +247,88 @@ AIRCRAFT = pa.schema(
     ]
 )
 
+# --- base watch (issue 5) -------------------------------------------------------------
+
+BASE_DAYS = pa.schema(
+    [
+        _f("base", pa.string(), "ICAO code of the watched airfield", nullable=False),
+        _f("day", pa.date32(), "UTC day", nullable=False),
+        _f("window_hours", pa.float32(), "hours of the day inside the data windows"),
+        _f("coverage_hours", pa.int32(), "hours with at least one position within the radius"),
+        _f("positions_near", pa.int64(), "positions within the radius that day"),
+        _f(
+            "observable",
+            pa.bool_(),
+            "the base could be seen that day: data present and coverage around it; "
+            "a day that is not observable is unknown, never zero",
+            nullable=False,
+        ),
+    ]
+)
+
+BASE_ACTIVITY = pa.schema(
+    [
+        _f("base", pa.string(), "ICAO code of the watched airfield", nullable=False),
+        _f("day", pa.date32(), "UTC day", nullable=False),
+        _f("category", pa.string(), "military | state | civil", nullable=False),
+        _f("country_iso2", pa.string(), "country of the address block"),
+        _f("type_code", pa.string(), "ICAO aircraft type designator"),
+        _f("arrivals", pa.int32(), "landings, observed and inferred", nullable=False),
+        _f("departures", pa.int32(), "take-offs, observed and inferred", nullable=False),
+        _f("inferred", pa.int32(), "of which inferred", nullable=False),
+        _f("aircraft", pa.int32(), "distinct aircraft", nullable=False),
+    ]
+)
+
+BASE_CHANGES = pa.schema(
+    [
+        _f("change_id", pa.uint64(), "hash of (watch, kind, start)", nullable=False),
+        _f("watch", pa.string(), "watch name", nullable=False),
+        _f("base", pa.string(), "ICAO code of the base", nullable=False),
+        _f(
+            "kind",
+            pa.string(),
+            "gap | resumption | stop | surge | drop | unobserved",
+            nullable=False,
+        ),
+        _f("start_ts", UTC_US, "start of the change (for a gap: the last movement before it)"),
+        _f("end_ts", UTC_US, "end (for a gap: the movement that ended it); null if ongoing"),
+        _f("days", pa.float64(), "length in days (exact, from movement to movement)"),
+        _f("observable_days", pa.int32(), "days inside it on which the base was observable"),
+        _f("unobservable_days", pa.int32(), "days inside it with no usable data"),
+        _f("movements", pa.int32(), "qualifying movements counted (surges, drops)"),
+        _f("expected", pa.float64(), "movements expected from the baseline (surges, drops)"),
+        _f("test", pa.string(), "the statistical test used, in words"),
+        _f("score", pa.float64(), "its score: -log10 p for surges and drops, days for gaps"),
+        _f("event_ids", pa.list_(pa.uint64()), "airfield events that make the change"),
+        _f("flight_ids", pa.list_(pa.uint64()), "their flights"),
+        _f("summary", pa.string(), "the change in one sentence"),
+        _f("detector", pa.string(), "versioned name of the detector", nullable=False),
+    ]
+)
+
+BASE_ROUTES = pa.schema(
+    [
+        _f("watch", pa.string(), "watch name", nullable=False),
+        _f("base", pa.string(), "ICAO code of the base", nullable=False),
+        _f("icao24", pa.string(), "ICAO 24-bit address", nullable=False),
+        _f("registration", pa.string(), "registration"),
+        _f("type_code", pa.string(), "ICAO aircraft type designator"),
+        _f("origin", pa.string(), "where the arriving flight came from (ICAO code)"),
+        _f("origin_how", pa.string(), "observed | inferred | window_edge | unknown"),
+        _f("arrival_ts", UTC_US, "landing at the base"),
+        _f("arrival_how", pa.string(), "landing or landing_inferred"),
+        _f("departure_ts", UTC_US, "next take-off from the base, within the route window"),
+        _f("departure_how", pa.string(), "takeoff or takeoff_inferred"),
+        _f("destination", pa.string(), "where the departing flight went (ICAO code)"),
+        _f("destination_how", pa.string(), "observed | inferred | window_edge | unknown"),
+        _f("arrival_flight_id", pa.uint64(), "the arriving flight"),
+        _f("departure_flight_id", pa.uint64(), "the departing flight"),
+        _f("arrival_event_id", pa.uint64(), "the landing event"),
+        _f("departure_event_id", pa.uint64(), "the take-off event"),
+    ]
+)
+
 TABLES: dict[str, pa.Schema] = {
     "positions": POSITIONS,
     "aircraft_observed": AIRCRAFT_OBSERVED,
@@ -259,6 +341,10 @@ TABLES: dict[str, pa.Schema] = {
     "processed_sources": PROCESSED_SOURCES,
     "aircraft_db": AIRCRAFT_DB,
     "aircraft": AIRCRAFT,
+    "base_days": BASE_DAYS,
+    "base_activity": BASE_ACTIVITY,
+    "base_changes": BASE_CHANGES,
+    "base_routes": BASE_ROUTES,
 }
 
 _DUCK_TYPES = {
@@ -270,10 +356,13 @@ _DUCK_TYPES = {
     pa.bool_(): "BOOLEAN",
     pa.string(): "VARCHAR",
     UTC_US: "TIMESTAMPTZ",
+    pa.date32(): "DATE",
 }
 
 
 def duckdb_type(t: pa.DataType) -> str:
+    if pa.types.is_list(t):
+        return duckdb_type(t.value_type) + "[]"
     return _DUCK_TYPES[t]
 
 

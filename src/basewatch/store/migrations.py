@@ -32,10 +32,16 @@ def _m0003_flights(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _m0005_base_watch(con: duckdb.DuckDBPyConnection) -> None:
+    for name in ("base_days", "base_activity", "base_changes", "base_routes"):
+        con.execute(schema.create_table_sql(name))
+
+
 MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     ("0001_initial", _m0001_initial),
     ("0002_aircraft_identity", _m0002_aircraft_identity),
     ("0003_flights", _m0003_flights),
+    ("0005_base_watch", _m0005_base_watch),
 ]
 
 

@@ -1,0 +1,100 @@
+"""Activity per watched base per day, and whether the base could be seen that day.
+
+reads:   airfield_events, aircraft, positions, data_windows
+writes:  base_days, base_activity
+
+A day is observable when the data windows cover most of it and positions were seen around
+the base (within ``radius_nm``) in enough of its hours: a receiver outage, a missing archive
+day or a coverage hole makes the day unknown, never a day of zero movements.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ..airfields import load_reference
+from ..store import Store
+
+DETECTOR = "base_activity/1"
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityParams:
+    radius_nm: float = 100.0  # coverage around the base: positions this close count
+    min_window_hours: float = 12.0  # the data windows must cover this much of the day …
+    min_coverage_hours: int = 4  # … and positions must be seen near the base in this many hours
+
+
+def _box(lat: float, lon: float, radius_nm: float) -> tuple[float, float, float, float]:
+    dlat = radius_nm / 60.0
+    dlon = radius_nm / (60.0 * max(0.05, math.cos(math.radians(lat))))
+    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
+
+
+def base_days(store: Store, bases: list[str], params: ActivityParams = ActivityParams()) -> int:
+    """Rebuild base_days for these bases, for every day the data windows touch."""
+    con = store.con
+    ref = load_reference()
+    n = 0
+    for base in sorted(set(bases)):
+        af = ref.airfield(base)
+        la0, la1, lo0, lo1 = _box(af.lat, af.lon, params.radius_nm)
+        con.execute("DELETE FROM base_days WHERE base = ?", [base])
+        con.execute(
+            """
+            INSERT INTO base_days
+            WITH days AS (
+                SELECT DISTINCT CAST(d AS DATE) AS day
+                FROM data_windows w,
+                     generate_series(date_trunc('day', w.window_start), w.window_end, INTERVAL 1 DAY) g(d)
+            ),
+            win AS (
+                SELECT d.day, sum(greatest(0, epoch(least(w.window_end, d.day + INTERVAL 1 DAY))
+                                     - epoch(greatest(w.window_start, d.day::TIMESTAMPTZ)))) / 3600 AS h
+                FROM days d JOIN data_windows w
+                  ON w.window_start < d.day + INTERVAL 1 DAY AND w.window_end >= d.day
+                GROUP BY d.day
+            ),
+            near AS (
+                SELECT CAST(ts AS DATE) AS day, count(DISTINCT date_trunc('hour', ts)) AS hours,
+                       count(*) AS n
+                FROM positions
+                WHERE lat_deg BETWEEN ? AND ? AND lon_deg BETWEEN ? AND ?
+                GROUP BY 1
+            )
+            SELECT ?, d.day, coalesce(win.h, 0), coalesce(near.hours, 0), coalesce(near.n, 0),
+                   coalesce(win.h, 0) >= ? AND coalesce(near.hours, 0) >= ?
+            FROM days d LEFT JOIN win USING (day) LEFT JOIN near USING (day)
+            """,
+            [la0, la1, lo0, lo1, base, params.min_window_hours, params.min_coverage_hours],
+        )
+        n += con.execute("SELECT count(*) FROM base_days WHERE base = ?", [base]).fetchone()[0]
+    return n
+
+
+def base_activity(store: Store, bases: list[str]) -> int:
+    """Rebuild base_activity for these bases: movements per day by category, country, type."""
+    con = store.con
+    n = 0
+    for base in sorted(set(bases)):
+        con.execute("DELETE FROM base_activity WHERE base = ?", [base])
+        con.execute(
+            """
+            INSERT INTO base_activity
+            SELECT e.airfield, CAST(e.ts AS DATE),
+                   CASE WHEN a.is_military THEN 'military' WHEN a.is_state THEN 'state' ELSE 'civil' END,
+                   a.country_iso2, a.type_code,
+                   count(*) FILTER (WHERE e.event_type LIKE 'landing%'),
+                   count(*) FILTER (WHERE e.event_type LIKE 'takeoff%'),
+                   count(*) FILTER (WHERE e.event_type LIKE '%inferred'),
+                   count(DISTINCT e.icao24)
+            FROM airfield_events e LEFT JOIN aircraft a USING (icao24)
+            WHERE e.airfield = ? AND e.event_type IN
+                  ('takeoff', 'landing', 'takeoff_inferred', 'landing_inferred')
+            GROUP BY ALL
+            """,
+            [base],
+        )
+        n += con.execute("SELECT count(*) FROM base_activity WHERE base = ?", [base]).fetchone()[0]
+    return n

@@ -1,0 +1,55 @@
+"""Run the watches: flights up to date, then per base the days and activity, per watch the
+changes and routes.
+
+reads:   everything the stages read
+writes:  base_days, base_activity, base_changes, base_routes
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from ..store import Store
+from ..watches import Watch
+from .activity import ActivityParams, base_activity, base_days
+from .changes import ChangeParams, detect_changes
+from .process import process
+from .routes import base_routes
+
+
+@dataclass(slots=True)
+class WatchReport:
+    watches: int = 0
+    days: int = 0
+    changes: dict[str, int] = field(default_factory=dict)
+    routes: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        kinds = ", ".join(f"{v} {k}" for k, v in sorted(self.changes.items())) or "no changes"
+        return (
+            f"watched {self.watches} watches over {self.days:,} base-days: {kinds}, "
+            f"{self.routes} routes in {self.seconds:.1f} s"
+        )
+
+
+def run_watches(
+    store: Store,
+    watches: list[Watch],
+    activity: ActivityParams = ActivityParams(),
+    changes: ChangeParams = ChangeParams(),
+) -> WatchReport:
+    t0 = time.perf_counter()
+    process(store)
+    bases = sorted({w.base for w in watches})
+    report = WatchReport(watches=len(watches))
+    report.days = base_days(store, bases, activity)
+    base_activity(store, bases)
+    for w in watches:
+        table = detect_changes(store, w, changes)
+        for kind in table["kind"].to_pylist():
+            report.changes[kind] = report.changes.get(kind, 0) + 1
+        report.routes += base_routes(store, w)
+    report.seconds = time.perf_counter() - t0
+    return report
