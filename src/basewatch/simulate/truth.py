@@ -1,0 +1,125 @@
+"""Ground truth written beside the simulated data.
+
+truth_movements.csv  every take-off, landing, low pass, go-around and touch-and-go, with its
+                     true time and airfield and whether the data could show it
+truth_flights.csv    every flight: aircraft, route, times, scripted or background
+aircraft.csv         the scenario's aircraft as a tar1090-db style database (no header):
+                     icao;reg;type;flags;desc;year;ownop;  (first flag digit 1 = military)
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from ..airfields import Reference
+from .coverage import Coverage, dark_mask
+from .profiles import Profile, elevation_series
+from .scenario import Aircraft
+
+MOVEMENT_COLUMNS = ("ts", "icao24", "flight_ref", "airfield", "kind", "visibility")
+FLIGHT_COLUMNS = (
+    "flight_ref",
+    "icao24",
+    "registration",
+    "type_code",
+    "callsign",
+    "origin",
+    "destination",
+    "departure_ts",
+    "arrival_ts",
+    "category",
+    "country",
+    "military",
+    "state",
+)
+VISIBILITY = ("observed", "dark", "no_coverage", "outside_window")
+SEEN_WITHIN_S = 120.0  # a movement counts as observed if the aircraft is seen this close to it
+
+
+def iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def movement_visibility(p: Profile, ts: float, cov: Coverage, ref: Reference) -> str:
+    if not cov.start <= ts < cov.end:
+        return "outside_window"
+    st = p.at(np.array([ts]))
+    if dark_mask(p.flight, ref, st["lat"], st["lon"])[0]:
+        return "dark"
+    around = np.arange(ts - SEEN_WITHIN_S, ts + SEEN_WITHIN_S + 1e-9, 5.0)
+    s = p.at(around)
+    agl = s["alt_ft"] - elevation_series(p, around)
+    seen = cov.any(s["ts"], s["lat"], s["lon"], agl) & ~dark_mask(p.flight, ref, s["lat"], s["lon"])
+    return "observed" if seen.any() else "no_coverage"
+
+
+def movements(profiles: list[Profile], cov: Coverage, ref: Reference) -> list[dict]:
+    rows = []
+    for p in profiles:
+        for ts, airfield, kind in p.movements:
+            rows.append(
+                {
+                    "ts": iso(ts),
+                    "icao24": p.flight.icao24,
+                    "flight_ref": p.flight.flight_ref,
+                    "airfield": airfield,
+                    "kind": kind,
+                    "visibility": movement_visibility(p, ts, cov, ref),
+                }
+            )
+    rows.sort(key=lambda r: (r["ts"], r["icao24"]))
+    return rows
+
+
+def flights(profiles: list[Profile]) -> list[dict]:
+    rows = []
+    for p in profiles:
+        f, ac = p.flight, p.aircraft
+        rows.append(
+            {
+                "flight_ref": f.flight_ref,
+                "icao24": f.icao24,
+                "registration": ac.registration,
+                "type_code": ac.type_code,
+                "callsign": f.callsign,
+                "origin": f.origin,
+                "destination": f.destination,
+                "departure_ts": iso(p.takeoff_ts),
+                "arrival_ts": iso(p.landing_ts),
+                "category": f.category,
+                "country": ac.country,
+                "military": "true" if ac.military else "false",
+                "state": "true" if ac.state else "false",
+            }
+        )
+    return rows
+
+
+def _write_csv(path: Path, columns: tuple[str, ...], rows: list[dict]) -> None:
+    with path.open("w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(columns), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+
+
+def write_truth(
+    out: Path, profiles: list[Profile], aircraft: dict[str, Aircraft], cov: Coverage, ref
+) -> dict:
+    mv = movements(profiles, cov, ref)
+    _write_csv(out / "truth_movements.csv", MOVEMENT_COLUMNS, mv)
+    _write_csv(out / "truth_flights.csv", FLIGHT_COLUMNS, flights(profiles))
+    with (out / "aircraft.csv").open("w") as fh:
+        for ac in sorted(aircraft.values(), key=lambda a: a.icao24):
+            flags = ("1" if ac.military else "0") + "0"
+            fh.write(
+                f"{ac.icao24};{ac.registration};{ac.type_code};{flags};{ac.description};"
+                f"{ac.year};{ac.operator};\n"
+            )
+    counts: dict[str, int] = {}
+    for r in mv:
+        counts[r["visibility"]] = counts.get(r["visibility"], 0) + 1
+    return {"movements": len(mv), "flights": len(profiles), "visibility": counts}

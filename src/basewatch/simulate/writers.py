@@ -1,0 +1,366 @@
+"""Observed emissions → the file formats basewatch's readers take.
+
+trace_full    one gzip-content ``.json`` per aircraft per day, in a globe_history day folder:
+              ``<day>/traces/<last two hex digits>/trace_full_<icao>.json``
+beast, avr    one capture per receiver per day: ``<receiver>/<day>.beast`` / ``.avr``, with a
+              12 MHz receiver clock; the file's modification time is its last frame's time,
+              as a capture written live would have
+sbs           one BaseStation CSV per receiver per day: ``<receiver>/<day>.sbs``
+opensky-csv   OpenSky history state vectors, one CSV per day: ``states_<day>.csv``
+
+Every ``to_<format>`` takes one day's emissions and writes that day's files, and returns
+how many records it wrote.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import orjson
+
+from . import modes_encode as enc
+from .faults import corrupt_mask, duplicate_index, flip_bit, jitter
+from .observe import ALT_REPLY, ID_REPLY, IDENT, POS, VEL, Observed
+from .profiles import Profile
+from .scenario import Faults, Receiver
+from .traffic import rng_for
+
+FORMATS = ("trace_full", "beast", "avr", "sbs", "opensky-csv")
+KT_PER_MS = 1.943844
+FT_PER_M = 3.28084
+
+
+def day_name(day0: float) -> str:
+    return datetime.fromtimestamp(day0, UTC).strftime("%Y-%m-%d")
+
+
+def _faulted(
+    obs: Observed, faults: Faults, rng: np.random.Generator
+) -> tuple[Observed, np.ndarray]:
+    """Jitter the clock, duplicate some records; returns the rows and a corrupt mask."""
+    ts = jitter(obs.ts, faults, rng)
+    obs.ts = ts
+    order = np.argsort(ts, kind="stable")
+    obs = obs.take(order)
+    obs = obs.take(duplicate_index(len(obs), faults, rng))
+    return obs, corrupt_mask(len(obs), faults, rng)
+
+
+# --- trace_full ------------------------------------------------------------------------------
+
+
+def to_trace_full(
+    out: Path,
+    day0: float,
+    per_aircraft: dict[str, list[tuple[Profile, Observed]]],
+    faults: Faults,
+    seed: int,
+) -> int:
+    day_dir = out / day_name(day0) / "traces"
+    written = 0
+    for icao in sorted(per_aircraft):
+        parts = sorted(per_aircraft[icao], key=lambda x: x[1].ts[0])
+        rows: list[list] = []
+        rng = rng_for(seed, icao, "trace_full", str(int(day0)))
+        first_ts = None
+        ac = parts[0][0].aircraft
+        for p, obs in parts:
+            obs, bad = _faulted(obs, faults, rng)
+            if first_ts is None:
+                first_ts = round(float(obs.ts[0]), 2)
+            rows.extend(_trace_rows(p, obs, bad, first_ts))
+        rows.sort(key=lambda r: r[0])
+        doc = {
+            "icao": icao,
+            "r": ac.registration or None,
+            "t": ac.type_code,
+            "dbFlags": 1 if ac.military else 0,
+            "desc": ac.description,
+            "ownOp": ac.operator or None,
+            "year": ac.year or None,
+            "timestamp": first_ts,
+            "trace": rows,
+        }
+        folder = day_dir / icao[-2:]
+        folder.mkdir(parents=True, exist_ok=True)
+        data = gzip.compress(orjson.dumps(doc), compresslevel=3, mtime=0)
+        (folder / f"trace_full_{icao}.json").write_bytes(data)
+        written += len(rows)
+    return written
+
+
+def _trace_rows(p: Profile, obs: Observed, bad: np.ndarray, t_base: float) -> list[list]:
+    n = len(obs)
+    dt = np.round(obs.ts - t_base, 2).tolist()
+    lat = np.round(obs.lat, 6)
+    lat[bad] = 91.5  # a corrupted point: latitude out of range
+    alt = (np.round(obs.alt_ft / 25.0) * 25.0).astype(np.int64)
+    alts: list = alt.tolist()
+    for i in np.flatnonzero(obs.ground).tolist():
+        alts[i] = "ground"
+    geom = np.where(obs.ground, -1, alt + 100).tolist()
+    vr = (np.round(obs.vrate_fpm / 64.0) * 64).astype(np.int64).tolist()
+    flags = np.where(obs.new_leg, 2, 0).tolist()
+    details: list = [None] * n
+    det = {"type": "adsb_icao"}
+    if p.flight.callsign:
+        det["flight"] = p.flight.callsign.ljust(8)
+    if p.flight.squawk:
+        det["squawk"] = p.flight.squawk
+    for i in range(0, n, 10):
+        details[i] = det
+    return [
+        [
+            d,
+            la,
+            lo,
+            a,
+            g,
+            t,
+            f,
+            v if a != "ground" else None,
+            de,
+            "adsb_icao",
+            ge if ge >= 0 else None,
+            None,
+            None,
+            None,
+        ]
+        for d, la, lo, a, g, t, f, v, de, ge in zip(
+            dt,
+            lat.tolist(),
+            np.round(obs.lon, 6).tolist(),
+            alts,
+            np.round(obs.gs_kt, 1).tolist(),
+            np.round(obs.track_deg, 1).tolist(),
+            flags,
+            vr,
+            details,
+            geom,
+            strict=True,
+        )
+    ]
+
+
+# --- raw Mode S ------------------------------------------------------------------------------
+
+
+def encode(p: Profile, obs: Observed) -> list[str]:
+    """One hex frame per emission, by kind; position parity alternates even/odd."""
+    n = len(obs)
+    icao = np.full(n, int(p.flight.icao24, 16), dtype=np.uint64)
+    frames = np.empty(n, dtype=object)
+    k = obs.kind
+    pos = k == POS
+    odd = (np.cumsum(pos) % 2).astype(np.uint64)
+    air = pos & ~obs.ground
+    surf = pos & obs.ground
+    if air.any():
+        frames[air] = enc.airborne_position(
+            icao[air], obs.lat[air], obs.lon[air], obs.alt_ft[air], odd[air]
+        )
+    if surf.any():
+        frames[surf] = enc.surface_position(
+            icao[surf],
+            obs.lat[surf],
+            obs.lon[surf],
+            obs.gs_kt[surf],
+            obs.track_deg[surf],
+            odd[surf],
+        )
+    m = k == VEL
+    if m.any():
+        frames[m] = enc.airborne_velocity(icao[m], obs.gs_kt[m], obs.track_deg[m], obs.vrate_fpm[m])
+    m = k == IDENT
+    if m.any():
+        cat = np.full(int(m.sum()), _category(p), dtype=np.uint64)
+        frames[m] = enc.identification(icao[m], [p.flight.callsign] * int(m.sum()), cat)
+    m = k == ALT_REPLY
+    if m.any():
+        frames[m] = enc.altitude_reply(icao[m], obs.alt_ft[m], obs.ground[m])
+    m = k == ID_REPLY
+    if m.any():
+        frames[m] = enc.identity_reply(icao[m], [p.flight.squawk] * int(m.sum()), obs.ground[m])
+    return frames.tolist()
+
+
+def _category(p: Profile) -> int:
+    from .types import PERFORMANCE
+
+    return PERFORMANCE[p.aircraft.aircraft_class].category
+
+
+def receiver_frames(
+    day: list[tuple[Profile, Observed]], r_index: int, faults: Faults, rng: np.random.Generator
+) -> tuple[np.ndarray, list[str], list[tuple[Profile, Observed]]]:
+    """One receiver's frames of the day, time-ordered, with faults applied."""
+    ts_parts, frames = [], []
+    for p, obs in day:
+        sel = np.flatnonzero(obs.seen[r_index])
+        if len(sel) == 0:
+            continue
+        o = obs.take(sel)
+        ts_parts.append(o.ts)
+        frames.extend(encode(p, o))
+    if not frames:
+        return np.zeros(0), [], []
+    ts = jitter(np.concatenate(ts_parts), faults, rng)
+    order = np.argsort(ts, kind="stable")
+    idx = order[duplicate_index(len(order), faults, rng)]
+    ts = ts[idx]
+    fr = [frames[i] for i in idx.tolist()]
+    fr = flip_bit(fr, corrupt_mask(len(fr), faults, rng), rng)
+    return ts, fr, day
+
+
+def _counters(ts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    base = int(rng.integers(1 << 36, 1 << 40))
+    return base + np.round((ts - ts[0]) * 12e6).astype(np.int64)
+
+
+def _set_mtime(path: Path, ts: float) -> None:
+    ns = int(round(ts * 1e9))
+    os.utime(path, ns=(ns, ns))
+
+
+def to_beast(path: Path, ts: np.ndarray, frames: list[str], rng: np.random.Generator) -> int:
+    counters = _counters(ts, rng)
+    signal = rng.integers(20, 250, len(frames))
+    chunks = []
+    for c, s, f in zip(counters.tolist(), signal.tolist(), frames, strict=True):
+        body = c.to_bytes(6, "big") + bytes([s]) + bytes.fromhex(f)
+        chunks.append(
+            b"\x1a" + (b"3" if len(f) == 28 else b"2") + body.replace(b"\x1a", b"\x1a\x1a")
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"".join(chunks))
+    _set_mtime(path, float(ts[-1]))
+    return len(frames)
+
+
+def to_avr(path: Path, ts: np.ndarray, frames: list[str], rng: np.random.Generator) -> int:
+    counters = _counters(ts, rng)
+    lines = [f"@{c:012X}{f.upper()};\n" for c, f in zip(counters.tolist(), frames, strict=True)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(lines))
+    _set_mtime(path, float(ts[-1]))
+    return len(frames)
+
+
+# --- SBS -------------------------------------------------------------------------------------
+
+
+def to_sbs(
+    path: Path, day: list[tuple[Profile, Observed]], r_index: int, faults: Faults, rng
+) -> int:
+    """BaseStation lines as a decoder would print them from the receiver's messages."""
+    recs: list[tuple[float, str]] = []
+    for p, obs in day:
+        sel = np.flatnonzero(obs.seen[r_index])
+        if len(sel) == 0:
+            continue
+        o = obs.take(sel)
+        hexid = p.flight.icao24.upper()
+        o.ts = jitter(o.ts, faults, rng)
+        for i in range(len(o)):
+            recs.append((float(o.ts[i]), _sbs_line(p, hexid, o, i)))
+    if not recs:
+        return 0
+    recs.sort(key=lambda r: r[0])
+    idx = duplicate_index(len(recs), faults, rng)
+    bad = corrupt_mask(len(idx), faults, rng)
+    lines = []
+    for j, i in enumerate(idx.tolist()):
+        line = recs[i][1]
+        if bad[j]:
+            line = line[: len(line) // 2]  # cut short, as a dropped connection leaves it
+        lines.append(line + "\n")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(lines))
+    return len(lines)
+
+
+def _sbs_line(p: Profile, hexid: str, o: Observed, i: int) -> str:
+    t = datetime.fromtimestamp(float(o.ts[i]), UTC)
+    stamp = t.strftime("%Y/%m/%d,%H:%M:%S.") + f"{t.microsecond // 1000:03d}"
+    k = int(o.kind[i])
+    gnd = bool(o.ground[i])
+    f = [""] * 22
+    if k == POS and not gnd:
+        mt = 3
+        f[11] = f"{int(round(o.alt_ft[i] / 25.0) * 25)}"
+        f[14], f[15] = f"{o.lat[i]:.5f}", f"{o.lon[i]:.5f}"
+        f[18:22] = ["0", "0", "0", "0"]
+    elif k == POS:
+        mt = 2
+        f[12], f[13] = f"{o.gs_kt[i]:.0f}", f"{o.track_deg[i]:.1f}"
+        f[14], f[15] = f"{o.lat[i]:.5f}", f"{o.lon[i]:.5f}"
+        f[21] = "-1"
+    elif k == VEL:
+        mt = 4
+        f[12], f[13] = f"{o.gs_kt[i]:.0f}", f"{o.track_deg[i]:.1f}"
+        f[16] = f"{int(round(o.vrate_fpm[i] / 64.0) * 64)}"
+        f[21] = "0"
+    elif k == IDENT:
+        mt = 1
+        f[10] = p.flight.callsign.ljust(8)
+        f[21] = "-1" if gnd else "0"
+    elif k == ALT_REPLY:
+        mt = 5
+        f[11] = f"{int(round(o.alt_ft[i] / 25.0) * 25)}"
+        f[21] = "-1" if gnd else "0"
+    else:
+        mt = 6
+        f[17] = p.flight.squawk
+        f[18:21] = ["0", "0", "0"]
+        f[21] = "-1" if gnd else "0"
+    f[0:10] = ["MSG", str(mt), "1", "1", hexid, "1", *stamp.split(","), *stamp.split(",")]
+    return ",".join(f)
+
+
+# --- OpenSky ---------------------------------------------------------------------------------
+
+OPENSKY_HEADER = (
+    "time,icao24,lat,lon,velocity,heading,vertrate,callsign,onground,alert,spi,squawk,"
+    "baroaltitude,geoaltitude,lastposupdate,lastcontact,hour"
+)
+
+
+def to_opensky_csv(path: Path, day: list[tuple[Profile, Observed]], faults: Faults, rng) -> int:
+    recs: list[tuple[float, str, str]] = []
+    for p, obs in day:
+        obs, bad = _faulted(obs, faults, rng)
+        t = np.ceil(obs.ts)  # the state's whole second; the position's own time is below
+        lastpos = obs.ts
+        cs = p.flight.callsign.ljust(8) if p.flight.callsign else ""
+        for i in range(len(obs)):
+            gnd = bool(obs.ground[i])
+            lat = "x" if bad[i] else f"{obs.lat[i]:.5f}"
+            baro = "" if gnd else f"{obs.alt_ft[i] / FT_PER_M:.2f}"
+            geo = "" if gnd else f"{obs.alt_ft[i] / FT_PER_M + 30.0:.2f}"
+            vr = "" if gnd else f"{obs.vrate_fpm[i] / FT_PER_M / 60.0:.2f}"
+            line = (
+                f"{int(t[i])},{p.flight.icao24},{lat},{obs.lon[i]:.5f},"
+                f"{obs.gs_kt[i] / KT_PER_MS:.2f},{obs.track_deg[i]:.2f},{vr},{cs},"
+                f"{gnd},False,False,{p.flight.squawk},{baro},{geo},{lastpos[i]:.3f},"
+                f"{obs.ts[i]:.3f},{int(t[i] // 3600 * 3600)}"
+            )
+            recs.append((float(t[i]), p.flight.icao24, line))
+    if not recs:
+        return 0
+    recs.sort(key=lambda r: (r[0], r[1]))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(OPENSKY_HEADER + "\n" + "".join(r[2] + "\n" for r in recs))
+    return len(recs)
+
+
+def receiver_list(receivers: tuple[Receiver, ...]) -> str:
+    lines = ["name,lat,lon,range_nm,polygon"]
+    for r in receivers:
+        poly = " ".join(f"{a}:{b}" for a, b in r.polygon)
+        lines.append(f"{r.name},{r.lat},{r.lon},{r.range_nm},{poly}")
+    return "\n".join(lines) + "\n"
