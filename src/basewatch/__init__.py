@@ -2,6 +2,6 @@
 
 __version__ = "0.1.0"
 
-from .api import POSITION_COLUMNS, ingest, positions, positions_table  # noqa: E402
+from .api import POSITION_COLUMNS, ingest, positions, positions_table, simulate  # noqa: E402
 
-__all__ = ["__version__", "ingest", "positions", "positions_table", "POSITION_COLUMNS"]
+__all__ = ["__version__", "ingest", "positions", "positions_table", "POSITION_COLUMNS", "simulate"]

@@ -123,3 +123,14 @@ def positions(
 ) -> pd.DataFrame:
     """Positions as a pandas DataFrame; columns and units in ``bw.POSITION_COLUMNS``."""
     return positions_table(db, icao24, since, until, limit).to_pandas()
+
+
+def simulate(scenario, out: PathLike, format: str = "trace_full", seed: int | None = None):
+    """Write a scenario's synthetic traffic under ``out`` in ``format``, with the truth files.
+
+    ``scenario`` is a TOML path, a shipped scenario name (e.g. ``khmeimim-2025``) or a parsed
+    ``Scenario``. Returns a ``SimReport``.
+    """
+    from .simulate.run import simulate as _simulate
+
+    return _simulate(scenario, out, format=format, seed=seed)

@@ -171,5 +171,10 @@ def demo(db) -> None:
         click.echo(line)
 
 
+from .simulate import simulate  # noqa: E402
+
+cli.add_command(simulate)
+
+
 def main() -> None:
     cli(prog_name="basewatch")

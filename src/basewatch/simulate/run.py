@@ -142,7 +142,9 @@ def _write_day(
             if (o := state_vectors(p, cov, ref, faults, seed, day0)) is not None
         ]
         rng = rng_for(seed, "opensky", str(int(day0)))
-        n = writers.to_opensky_csv(out / f"states_{writers.day_name(day0)}.csv", day, faults, rng)
+        n = writers.to_opensky_csv(
+            out / "opensky" / f"states_{writers.day_name(day0)}.csv", day, faults, rng
+        )
         return n, int(n > 0)
     day = [
         (p, o)
@@ -154,13 +156,15 @@ def _write_day(
     for r_index, r in enumerate(sc.receivers):
         rng = rng_for(seed, fmt, r.name, str(int(day0)))
         if fmt == "sbs":
-            n = writers.to_sbs(out / r.name / f"{name}.sbs", day, r_index, faults, rng)
+            n = writers.to_sbs(
+                out / "receivers" / r.name / f"{name}.sbs", day, r_index, faults, rng
+            )
         else:
             ts, frames, _ = writers.receiver_frames(day, r_index, faults, rng)
             if not frames:
                 continue
             write = writers.to_beast if fmt == "beast" else writers.to_avr
-            n = write(out / r.name / f"{name}.{fmt}", ts, frames, rng)
+            n = write(out / "receivers" / r.name / f"{name}.{fmt}", ts, frames, rng)
         records += n
         files += int(n > 0)
     return records, files

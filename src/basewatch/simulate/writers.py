@@ -1,12 +1,12 @@
 """Observed emissions → the file formats basewatch's readers take.
 
 trace_full    one gzip-content ``.json`` per aircraft per day, in a globe_history day folder:
-              ``<day>/traces/<last two hex digits>/trace_full_<icao>.json``
-beast, avr    one capture per receiver per day: ``<receiver>/<day>.beast`` / ``.avr``, with a
+              ``globe_history/<day>/traces/<last two hex digits>/trace_full_<icao>.json``
+beast, avr    one capture per receiver per day: ``receivers/<name>/<day>.beast`` / ``.avr``, with a
               12 MHz receiver clock; the file's modification time is its last frame's time,
               as a capture written live would have
-sbs           one BaseStation CSV per receiver per day: ``<receiver>/<day>.sbs``
-opensky-csv   OpenSky history state vectors, one CSV per day: ``states_<day>.csv``
+sbs           one BaseStation CSV per receiver per day: ``receivers/<name>/<day>.sbs``
+opensky-csv   OpenSky history state vectors, one CSV per day: ``opensky/states_<day>.csv``
 
 Every ``to_<format>`` takes one day's emissions and writes that day's files, and returns
 how many records it wrote.
@@ -60,7 +60,7 @@ def to_trace_full(
     faults: Faults,
     seed: int,
 ) -> int:
-    day_dir = out / day_name(day0) / "traces"
+    day_dir = out / "globe_history" / day_name(day0) / "traces"
     written = 0
     for icao in sorted(per_aircraft):
         parts = sorted(per_aircraft[icao], key=lambda x: x[1].ts[0])
