@@ -72,6 +72,7 @@ class Path:
     cum: list[float] = field(default_factory=list)
     _v: np.ndarray | None = None
     _cum: np.ndarray | None = None
+    _pole: np.ndarray | None = None
 
     def add(self, point: tuple[float, float]) -> float:
         if self.lat:
@@ -90,11 +91,27 @@ class Path:
     def freeze(self) -> None:
         self._v = _vec(np.array(self.lat), np.array(self.lon))
         self._cum = np.array(self.cum)
+        # each segment's great-circle pole: the direction of travel at p is pole × p
+        if len(self.lat) > 1:
+            n = np.cross(self._v[:-1], self._v[1:])
+            norm = np.linalg.norm(n, axis=1)
+            ok = norm > 1e-12
+            if not ok.any():
+                n[:] = (0.0, 0.0, 1.0)  # a path that goes nowhere: say north
+            else:
+                idx = np.where(ok, np.arange(len(n)), -1)
+                np.maximum.accumulate(idx, out=idx)
+                first = int(np.argmax(ok))
+                idx[idx < 0] = first
+                n = n[idx] / norm[idx][:, None]
+            self._pole = n
 
-    def position(self, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def position(self, s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Latitude, longitude and track (degrees) at each along-path distance."""
         cum = self._cum
         if len(cum) == 1:
-            return np.full(len(s), self.lat[0]), np.full(len(s), self.lon[0])
+            n = len(s)
+            return np.full(n, self.lat[0]), np.full(n, self.lon[0]), np.zeros(n)
         s = np.clip(s, 0.0, cum[-1])
         seg = np.clip(np.searchsorted(cum, s, side="right") - 1, 0, len(cum) - 2)
         length = cum[seg + 1] - cum[seg]
@@ -106,7 +123,16 @@ class Path:
         wa = np.where(small, 1.0 - f, np.sin((1.0 - f) * omega) / np.where(small, 1.0, so))
         wb = np.where(small, f, np.sin(f * omega) / np.where(small, 1.0, so))
         v = a * wa[:, None] + b * wb[:, None]
-        return _latlon(v)
+        lat, lon = _latlon(v)
+        d = np.cross(self._pole[seg], v)
+        la, lo = np.radians(lat), np.radians(lon)
+        east = -np.sin(lo) * d[:, 0] + np.cos(lo) * d[:, 1]
+        north = (
+            -np.sin(la) * np.cos(lo) * d[:, 0]
+            - np.sin(la) * np.sin(lo) * d[:, 1]
+            + np.cos(la) * d[:, 2]
+        )
+        return lat, lon, np.degrees(np.arctan2(east, north)) % 360.0
 
 
 # --- runways ---------------------------------------------------------------------------------
@@ -176,11 +202,7 @@ class Profile:
         slope = np.where(ds > 0, (H[k + 1] - H[k]) / np.where(ds > 0, ds, 1.0), 0.0)  # ft/NM
         h = H[k] + slope * (s - S[k])
         vrate = slope * v / 60.0
-        lat, lon = self.path.position(s)
-        eps = 0.03
-        la1, lo1 = self.path.position(np.maximum(s - eps, 0.0))
-        la2, lo2 = self.path.position(s + eps)
-        track = bearing(la1, lo1, la2, lo2)
+        lat, lon, track = self.path.position(s)
         return {
             "ts": tr + self.t0,
             "lat": lat,
@@ -230,6 +252,20 @@ class _Knots:
         self.step.append(step)
         self.dwell.append(0.0)
         return len(self.s) - 1
+
+    def toward(
+        self, s: float, v: float, h_want: float, up_fpm: float, down_fpm: float, step: float = 4.0
+    ) -> int:
+        """Fly to ``s`` aiming for ``h_want``, no faster in altitude than the class can climb
+        or descend over the time the segment takes."""
+        s0, v0, h0 = self.last
+        minutes = 2.0 * max(s - s0, 0.0) / max(v + v0, 1.0) * 60.0
+        h = (
+            min(h_want, h0 + up_fpm * minutes)
+            if h_want >= h0
+            else max(h_want, h0 - down_fpm * minutes)
+        )
+        return self.to(s, v, h, False, step)
 
     def hold(self, seconds: float, ground: bool = True, step: float = 20.0) -> int:
         self.to(self.s[-1], 0.0, self.h[-1], ground, step)
@@ -392,12 +428,22 @@ class _Builder:
             k.to(s_thr, p.approach_kt, e + 50.0, False, 3.0)
             i = k.to(s_thr + TOUCHDOWN_NM, p.approach_kt - 5.0, e, False, 2.0)
             k.to(s_thr + TOUCHDOWN_NM + 0.3, p.approach_kt - 25.0, e, True, 2.0)
-            k.to(s_thr + rw["len"] * 0.85, p.rotate_kt, e, True, 2.0)
+            k.to(
+                s_thr + min(rw["len"] * 0.85, TOUCHDOWN_NM + 0.3 + p.takeoff_roll_m / M_PER_NM),
+                p.rotate_kt,
+                e,
+                True,
+                2.0,
+            )
         self.moves.append((i, af.icao, kind))
         s_end = self.path.add(rw["end"])
-        k.to(s_end, p.approach_kt + 20.0, e + 600.0, False, 3.0)
+        if kind == "low_pass":
+            k.to(s_end, p.approach_kt + 20.0, e + 100.0, False, 2.0)
+        else:
+            k.toward(s_end, p.approach_kt + 20.0, e + 600.0, p.climb_fpm, p.descent_fpm, 3.0)
         s_up = self.path.add(destination(*rw["end"], rw["hdg"], 2.0))
-        k.to(s_up, min(p.approach_kt + 40.0, p.climb_kt), e + CIRCUIT_AGL_FT, False, 4.0)
+        v_up = min(p.approach_kt + 40.0, p.climb_kt)
+        k.toward(s_up, v_up, e + CIRCUIT_AGL_FT, p.climb_fpm, p.descent_fpm, 4.0)
         self.visit_elev.append((i, e))
 
     def land(self, af: Airfield, rw: dict) -> None:

@@ -44,23 +44,33 @@ def iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-def movement_visibility(p: Profile, ts: float, cov: Coverage, ref: Reference) -> str:
-    if not cov.start <= ts < cov.end:
-        return "outside_window"
-    st = p.at(np.array([ts]))
-    if dark_mask(p.flight, ref, st["lat"], st["lon"])[0]:
-        return "dark"
-    around = np.arange(ts - SEEN_WITHIN_S, ts + SEEN_WITHIN_S + 1e-9, 5.0)
-    s = p.at(around)
-    agl = s["alt_ft"] - elevation_series(p, around)
-    seen = cov.any(s["ts"], s["lat"], s["lon"], agl) & ~dark_mask(p.flight, ref, s["lat"], s["lon"])
-    return "observed" if seen.any() else "no_coverage"
+def movement_visibility(p: Profile, cov: Coverage, ref: Reference) -> list[str]:
+    """Each of a flight's movements: observed, dark, no_coverage or outside_window."""
+    times = np.array([t for t, _, _ in p.movements])
+    offsets = np.arange(-SEEN_WITHIN_S, SEEN_WITHIN_S + 1e-9, 5.0)
+    grid = np.concatenate([times, (times[:, None] + offsets[None, :]).ravel()])
+    s = p.at(grid)
+    dark = dark_mask(p.flight, ref, s["lat"], s["lon"])
+    agl = s["alt_ft"] - elevation_series(p, grid)
+    seen = cov.any(s["ts"], s["lat"], s["lon"], agl) & ~dark
+    m = len(times)
+    seen_near = seen[m:].reshape(m, len(offsets)).any(axis=1)
+    out = []
+    for i, t in enumerate(times.tolist()):
+        if not cov.start <= t < cov.end:
+            out.append("outside_window")
+        elif dark[i]:
+            out.append("dark")
+        else:
+            out.append("observed" if seen_near[i] else "no_coverage")
+    return out
 
 
 def movements(profiles: list[Profile], cov: Coverage, ref: Reference) -> list[dict]:
     rows = []
     for p in profiles:
-        for ts, airfield, kind in p.movements:
+        vis = movement_visibility(p, cov, ref)
+        for (ts, airfield, kind), v in zip(p.movements, vis, strict=True):
             rows.append(
                 {
                     "ts": iso(ts),
@@ -68,7 +78,7 @@ def movements(profiles: list[Profile], cov: Coverage, ref: Reference) -> list[di
                     "flight_ref": p.flight.flight_ref,
                     "airfield": airfield,
                     "kind": kind,
-                    "visibility": movement_visibility(p, ts, cov, ref),
+                    "visibility": v,
                 }
             )
     rows.sort(key=lambda r: (r["ts"], r["icao24"]))

@@ -87,7 +87,7 @@ def to_trace_full(
         }
         folder = day_dir / icao[-2:]
         folder.mkdir(parents=True, exist_ok=True)
-        data = gzip.compress(orjson.dumps(doc), compresslevel=3, mtime=0)
+        data = gzip.compress(orjson.dumps(doc), compresslevel=1, mtime=0)
         (folder / f"trace_full_{icao}.json").write_bytes(data)
         written += len(rows)
     return written
