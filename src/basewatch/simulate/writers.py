@@ -21,6 +21,9 @@ from pathlib import Path
 
 import numpy as np
 import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
 
 from . import modes_encode as enc
 from .faults import corrupt_mask, duplicate_index, flip_bit, jitter
@@ -324,38 +327,70 @@ def _sbs_line(p: Profile, hexid: str, o: Observed, i: int) -> str:
 
 # --- OpenSky ---------------------------------------------------------------------------------
 
-OPENSKY_HEADER = (
-    "time,icao24,lat,lon,velocity,heading,vertrate,callsign,onground,alert,spi,squawk,"
-    "baroaltitude,geoaltitude,lastposupdate,lastcontact,hour"
-)
-
 
 def to_opensky_csv(path: Path, day: list[tuple[Profile, Observed]], faults: Faults, rng) -> int:
-    recs: list[tuple[float, str, str]] = []
+    """OpenSky history state vectors; SI units; corrupted rows carry a latitude that is no number."""
+    parts = []
     for p, obs in day:
         obs, bad = _faulted(obs, faults, rng)
-        t = np.ceil(obs.ts)  # the state's whole second; the position's own time is below
-        lastpos = obs.ts
-        cs = p.flight.callsign.ljust(8) if p.flight.callsign else ""
-        for i in range(len(obs)):
-            gnd = bool(obs.ground[i])
-            lat = "x" if bad[i] else f"{obs.lat[i]:.5f}"
-            baro = "" if gnd else f"{obs.alt_ft[i] / FT_PER_M:.2f}"
-            geo = "" if gnd else f"{obs.alt_ft[i] / FT_PER_M + 30.0:.2f}"
-            vr = "" if gnd else f"{obs.vrate_fpm[i] / FT_PER_M / 60.0:.2f}"
-            line = (
-                f"{int(t[i])},{p.flight.icao24},{lat},{obs.lon[i]:.5f},"
-                f"{obs.gs_kt[i] / KT_PER_MS:.2f},{obs.track_deg[i]:.2f},{vr},{cs},"
-                f"{gnd},False,False,{p.flight.squawk},{baro},{geo},{lastpos[i]:.3f},"
-                f"{obs.ts[i]:.3f},{int(t[i] // 3600 * 3600)}"
-            )
-            recs.append((float(t[i]), p.flight.icao24, line))
-    if not recs:
+        parts.append((p, obs, bad))
+    if not parts:
         return 0
-    recs.sort(key=lambda r: (r[0], r[1]))
+    cat = lambda f: np.concatenate([getattr(o, f) for _, o, _ in parts])  # noqa: E731
+    ts, lat, lon = cat("ts"), cat("lat"), cat("lon")
+    gnd, alt, gs, trk, vr = (
+        cat("ground"),
+        cat("alt_ft"),
+        cat("gs_kt"),
+        cat("track_deg"),
+        cat("vrate_fpm"),
+    )
+    bad = np.concatenate([b for _, _, b in parts])
+    icao = np.concatenate([np.full(len(o), p.flight.icao24, dtype=object) for p, o, _ in parts])
+    cs = np.concatenate(
+        [
+            np.full(len(o), p.flight.callsign.ljust(8) if p.flight.callsign else None, dtype=object)
+            for p, o, _ in parts
+        ]
+    )
+    sq = np.concatenate(
+        [np.full(len(o), p.flight.squawk or None, dtype=object) for p, o, _ in parts]
+    )
+    t = np.ceil(ts)  # the state's whole second; the position's own time is at or before it
+    order = np.lexsort((icao.astype(str), t))
+    lat_s = pc.cast(pa.array(np.round(lat, 5)), pa.string())
+    lat_s = pc.if_else(pa.array(bad), pa.scalar("x"), lat_s)
+    air = ~gnd
+
+    def maybe(values: np.ndarray, digits: int) -> pa.Array:
+        return pa.array(np.round(values, digits), mask=~air)
+
+    table = pa.table(
+        {
+            "time": t.astype(np.int64),
+            "icao24": pa.array(icao, pa.string()),
+            "lat": lat_s,
+            "lon": np.round(lon, 5),
+            "velocity": np.round(gs / KT_PER_MS, 2),
+            "heading": np.round(trk, 2),
+            "vertrate": maybe(vr / FT_PER_M / 60.0, 2),
+            "callsign": pa.array(cs, pa.string()),
+            "onground": gnd,
+            "alert": np.zeros(len(t), dtype=bool),
+            "spi": np.zeros(len(t), dtype=bool),
+            "squawk": pa.array(sq, pa.string()),
+            "baroaltitude": maybe(alt / FT_PER_M, 2),
+            "geoaltitude": maybe(alt / FT_PER_M + 30.0, 2),
+            "lastposupdate": np.round(ts, 3),
+            "lastcontact": np.round(ts, 3),
+            "hour": (t // 3600 * 3600).astype(np.int64),
+        }
+    ).take(order)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(OPENSKY_HEADER + "\n" + "".join(r[2] + "\n" for r in recs))
-    return len(recs)
+    sink = pa.BufferOutputStream()
+    pcsv.write_csv(table, sink, pcsv.WriteOptions(include_header=False, quoting_style="none"))
+    path.write_bytes((",".join(table.column_names) + "\n").encode() + sink.getvalue().to_pybytes())
+    return table.num_rows
 
 
 def receiver_list(receivers: tuple[Receiver, ...]) -> str:
