@@ -31,6 +31,7 @@ FIX_AGL_FT = 2500.0  # about a 3° glide from the fix
 CIRCUIT_AGL_FT = 1500.0
 CIRCUIT_OFFSET_NM = 2.5
 TOUCHDOWN_NM = 0.16  # ~300 m past the threshold
+TURN_KT_PER_NM_RADIUS = 120.0  # a rate-one turn at ~25° bank: radius ≈ speed / 120 (NM, kt)
 
 
 # --- geodesy ---------------------------------------------------------------------------------
@@ -70,11 +71,16 @@ class Path:
     lat: list[float] = field(default_factory=list)
     lon: list[float] = field(default_factory=list)
     cum: list[float] = field(default_factory=list)
+    radius: list[float] = field(default_factory=list)
     _v: np.ndarray | None = None
     _cum: np.ndarray | None = None
     _pole: np.ndarray | None = None
 
-    def add(self, point: tuple[float, float]) -> float:
+    def add(self, point: tuple[float, float], turn_kt: float = 0.0) -> float:
+        """Append a waypoint; returns its along-path distance. With ``turn_kt`` the path turns
+        at this waypoint on an arc flown at that speed (once the next waypoint is known)."""
+        if len(self.lat) >= 2 and self.radius[-1] > 0:
+            self._fillet(point)
         if self.lat:
             d = float(haversine_nm(self.lat[-1], self.lon[-1], point[0], point[1]))
             self.cum.append(self.cum[-1] + d)
@@ -82,7 +88,48 @@ class Path:
             self.cum.append(0.0)
         self.lat.append(point[0])
         self.lon.append(point[1])
+        self.radius.append(turn_kt / TURN_KT_PER_NM_RADIUS)
         return self.cum[-1]
+
+    def _fillet(self, nxt: tuple[float, float]) -> None:
+        """Replace the last waypoint (a corner) by an arc tangent to both legs."""
+        clat, clon = self.lat[-1], self.lon[-1]
+        k = np.cos(np.radians(clat))
+
+        def local(lat: float, lon: float) -> np.ndarray:  # NM east, north of the corner
+            return np.array([(lon - clon) * 60.0 * k, (lat - clat) * 60.0])
+
+        a, b = local(self.lat[-2], self.lon[-2]), local(*nxt)
+        la, lb = np.linalg.norm(a), np.linalg.norm(b)
+        if la < 1e-6 or lb < 1e-6:
+            return
+        u_in, u_out = -a / la, b / lb
+        turn = float(np.arccos(np.clip(np.dot(u_in, u_out), -1.0, 1.0)))
+        if turn < np.radians(3.0):
+            return
+        r = self.radius[-1]
+        t = r * np.tan(turn / 2.0)
+        limit = 0.45 * min(la, lb)
+        if t > limit:
+            t, r = limit, limit / np.tan(turn / 2.0)
+        side = np.sign(u_in[0] * u_out[1] - u_in[1] * u_out[0])  # +1 left turn, -1 right
+        normal = np.array([-u_in[1], u_in[0]]) * side
+        t1 = -u_in * t
+        centre = t1 + normal * r
+        start = np.arctan2(t1[1] - centre[1], t1[0] - centre[0])
+        steps = max(int(np.degrees(turn) // 10.0), 1)
+        ang = start + side * np.linspace(0.0, turn, steps + 1)
+        pts = centre[None, :] + r * np.stack([np.cos(ang), np.sin(ang)], axis=1)
+        lats = clat + pts[:, 1] / 60.0
+        lons = clon + pts[:, 0] / (60.0 * k)
+        # drop the corner, add the arc
+        self.lat.pop(), self.lon.pop(), self.cum.pop(), self.radius.pop()
+        for la_, lo_ in zip(lats.tolist(), lons.tolist(), strict=True):
+            d = float(haversine_nm(self.lat[-1], self.lon[-1], la_, lo_))
+            self.cum.append(self.cum[-1] + d)
+            self.lat.append(la_)
+            self.lon.append(lo_)
+            self.radius.append(0.0)
 
     @property
     def end(self) -> tuple[float, float]:
@@ -321,14 +368,14 @@ class _Builder:
         stand = destination(af.lat, af.lon, rw["hdg"] + 90.0, 0.35)
         self.path.add(stand)
         k.hold(float(self.rng.uniform(120, 420)), step=30.0)
-        s_thr = self.path.add(rw["thr"])
+        s_thr = self.path.add(rw["thr"], turn_kt=p.taxi_kt)
         k.to(s_thr, p.taxi_kt, af.elevation_ft, True, 10.0)
         k.to(s_thr, 0.0, af.elevation_ft, True, 10.0)
         k.hold(float(self.rng.uniform(30, 180)), step=15.0)
         lift = k.to(s_thr + p.takeoff_roll_m / M_PER_NM, p.rotate_kt, af.elevation_ft, True, 2.0)
         self.moves.append((lift, af.icao, "takeoff"))
         self.path.add(rw["end"])
-        self.path.add(destination(*rw["end"], rw["hdg"], 4.0))
+        self.path.add(destination(*rw["end"], rw["hdg"], 4.0), turn_kt=p.climb_kt)
 
     def approach_point(self, af: Airfield, circuit: bool) -> tuple[dict, tuple[float, float]]:
         want = float(bearing(*self.path.end, af.lat, af.lon))
@@ -340,7 +387,7 @@ class _Builder:
         """Climb, cruise and descend from where we are to the next airfield's approach fix."""
         p, k = self.p, self.k
         rw, fix = self.approach_point(af, circuit=False)
-        s_fix = self.path.add(fix)
+        s_fix = self.path.add(fix, turn_kt=min(200.0, p.approach_kt + 50.0))
         s0, v0, h0 = k.last
         fix_h = af.elevation_ft + FIX_AGL_FT
         v_fix = min(200.0, p.approach_kt + 50.0)
@@ -441,7 +488,9 @@ class _Builder:
             k.to(s_end, p.approach_kt + 20.0, e + 100.0, False, 2.0)
         else:
             k.toward(s_end, p.approach_kt + 20.0, e + 600.0, p.climb_fpm, p.descent_fpm, 3.0)
-        s_up = self.path.add(destination(*rw["end"], rw["hdg"], 2.0))
+        s_up = self.path.add(
+            destination(*rw["end"], rw["hdg"], 2.0), turn_kt=min(p.approach_kt + 40.0, p.climb_kt)
+        )
         v_up = min(p.approach_kt + 40.0, p.climb_kt)
         k.toward(s_up, v_up, e + CIRCUIT_AGL_FT, p.climb_fpm, p.descent_fpm, 4.0)
         self.visit_elev.append((i, e))
@@ -456,7 +505,7 @@ class _Builder:
         self.visit_elev.append((td, e))
         roll = TOUCHDOWN_NM + p.landing_roll_m / M_PER_NM
         exit_pt = destination(*rw["thr"], rw["hdg"], roll)
-        s_exit = self.path.add(exit_pt)
+        s_exit = self.path.add(exit_pt, turn_kt=p.taxi_kt)
         k.to(s_exit, p.taxi_kt, e, True, 3.0)
         stand = destination(af.lat, af.lon, rw["hdg"] + 90.0, 0.35)
         s_stand = self.path.add(stand)
