@@ -114,3 +114,14 @@ def test_khmeimim_follows_the_reported_facts():
     # the regular period reached both Libyan bases
     dests = {p.flight.destination for p in traffic.profiles if p.flight.icao24 in state}
     assert {"HL59", "HL69", "OSLK", "UUMU"} <= dests
+
+
+def test_coverage_truth_knows_the_missing_day(tmp_path):
+    api.simulate("trap-missing-day", tmp_path, format="opensky-csv")
+    rows = {(r["day"], r["airfield"]): r for r in read(tmp_path / "truth_coverage.csv")}
+    assert rows[("2025-03-02", "OSLK")]["archived"] == "false"
+    assert float(rows[("2025-03-02", "OSLK")]["low_fraction"]) == 0.0
+    assert rows[("2025-03-01", "OSLK")]["archived"] == "true"
+    assert float(rows[("2025-03-01", "OSLK")]["ground_fraction"]) == 1.0
+    assert float(rows[("2025-03-03", "OSDI")]["low_fraction"]) == 0.0  # no receiver near Damascus
+    assert not (tmp_path / "opensky" / "states_2025-03-02.csv").exists()

@@ -105,7 +105,9 @@ def simulate(
         records, files = _write_day(out, fmt, day0, todays, sc, cov, ref, seed)
         report.records += records
         report.files += files
-    truth = write_truth(out, profiles, traffic.aircraft, cov, ref)
+    truth = write_truth(
+        out, profiles, traffic.aircraft, cov, ref, tuple(b.airfield for b in sc.background)
+    )
     (out / "receivers.csv").write_text(writers.receiver_list(sc.receivers))
     report.flights = truth["flights"]
     report.movements = truth["movements"]

@@ -3,6 +3,9 @@
 truth_movements.csv  every take-off, landing, low pass, go-around and touch-and-go, with its
                      true time and airfield and whether the data could show it
 truth_flights.csv    every flight: aircraft, route, times, scripted or background
+truth_coverage.csv   per day and airfield of the scenario: whether the archive has the day and
+                     what share of it a receiver could see an aircraft on the ground there
+                     and at 1,000 ft above it (transponders switched off are not counted)
 aircraft.csv         the scenario's aircraft as a tar1090-db style database (no header):
                      icao;reg;type;flags;desc;year;ownop;  (first flag digit 1 = military)
 """
@@ -109,6 +112,38 @@ def flights(profiles: list[Profile]) -> list[dict]:
     return rows
 
 
+COVERAGE_COLUMNS = ("day", "airfield", "archived", "ground_fraction", "low_fraction")
+
+
+def coverage_rows(airfields: list[str], cov: Coverage, ref: Reference) -> list[dict]:
+    """Observability of each airfield, per UTC day of the window, sampled every 10 minutes."""
+    day0 = np.floor(cov.start / 86400.0) * 86400.0
+    days = np.arange(day0, cov.end, 86400.0)
+    offsets = np.arange(0.0, 86400.0, 600.0)
+    ts = (days[:, None] + offsets[None, :]).ravel()
+    rows = []
+    for code in airfields:
+        af = ref.airfield(code)
+        lat, lon = np.full(len(ts), af.lat), np.full(len(ts), af.lon)
+        arch = cov.archived(ts).reshape(len(days), -1)
+        fr = {}
+        for name, agl in (("ground", 0.0), ("low", 1000.0)):
+            seen = cov.any(ts, lat, lon, np.full(len(ts), agl)).reshape(len(days), -1)
+            fr[name] = seen.mean(axis=1)
+        for i, d in enumerate(days.tolist()):
+            rows.append(
+                {
+                    "day": datetime.fromtimestamp(d, UTC).strftime("%Y-%m-%d"),
+                    "airfield": code,
+                    "archived": "true" if arch[i].any() else "false",
+                    "ground_fraction": f"{fr['ground'][i]:.3f}",
+                    "low_fraction": f"{fr['low'][i]:.3f}",
+                }
+            )
+    rows.sort(key=lambda r: (r["day"], r["airfield"]))
+    return rows
+
+
 def _write_csv(path: Path, columns: tuple[str, ...], rows: list[dict]) -> None:
     with path.open("w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(columns), lineterminator="\n")
@@ -117,11 +152,23 @@ def _write_csv(path: Path, columns: tuple[str, ...], rows: list[dict]) -> None:
 
 
 def write_truth(
-    out: Path, profiles: list[Profile], aircraft: dict[str, Aircraft], cov: Coverage, ref
+    out: Path,
+    profiles: list[Profile],
+    aircraft: dict[str, Aircraft],
+    cov: Coverage,
+    ref: Reference,
+    background_airfields: tuple[str, ...] = (),
 ) -> dict:
     mv = movements(profiles, cov, ref)
     _write_csv(out / "truth_movements.csv", MOVEMENT_COLUMNS, mv)
     _write_csv(out / "truth_flights.csv", FLIGHT_COLUMNS, flights(profiles))
+    scripted = {a for p in profiles if p.flight.category == "scripted" for _, a, _ in p.movements}
+    homes = set(background_airfields)
+    _write_csv(
+        out / "truth_coverage.csv",
+        COVERAGE_COLUMNS,
+        coverage_rows(sorted(scripted | homes), cov, ref),
+    )
     with (out / "aircraft.csv").open("w") as fh:
         for ac in sorted(aircraft.values(), key=lambda a: a.icao24):
             flags = ("1" if ac.military else "0") + "0"
