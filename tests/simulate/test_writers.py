@@ -47,3 +47,27 @@ def test_opensky_history_columns(tmp_path):
     row = lines[len(lines) // 2].split(",")
     assert row[1] == "152fd0" and len(row) == 17
     assert 150 < float(row[4]) < 260  # m/s in cruise
+
+
+def test_captures_list_gives_start_when_mtime_is_lost(tmp_path):
+    import csv
+
+    from sim_cases import true_states
+
+    from basewatch.geo import haversine_nm
+
+    api.simulate("trap-patchy", tmp_path, format="avr")
+    rows = list(csv.DictReader((tmp_path / "captures.csv").open()))
+    assert len(rows) == len(list((tmp_path / "receivers").rglob("*.avr")))
+    db = tmp_path / "s.duckdb"
+    for r in rows:
+        path = tmp_path / r["path"]
+        os.utime(path, (0, 0))  # copied without its time
+        api.ingest(
+            [path], db=db, receiver=(float(r["lat"]), float(r["lon"])), start=r["first_frame"]
+        )
+    df = api.positions(db=db)
+    ts = df["ts"].map(lambda t: t.timestamp()).to_numpy(dtype=np.float64)
+    truth = true_states("trap-patchy", df["icao24"].to_numpy(dtype=object), ts)
+    err = haversine_nm(truth["lat"], truth["lon"], df["lat_deg"], df["lon_deg"]) * 1852
+    assert len(df) > 500 and np.nanmax(err) < 20

@@ -77,6 +77,7 @@ def simulate(
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {out}: exists and is not a folder")
     out.mkdir(parents=True, exist_ok=True)
+    (out / "captures.csv").unlink(missing_ok=True)
     traffic = plan_traffic(sc, ref, seed)
     cov = Coverage(sc)
     report = SimReport(
@@ -155,6 +156,7 @@ def _write_day(
     ]
     records = files = 0
     name = writers.day_name(day0)
+    captures: list = []
     for r_index, r in enumerate(sc.receivers):
         rng = rng_for(seed, fmt, r.name, str(int(day0)))
         if fmt == "sbs":
@@ -166,7 +168,24 @@ def _write_day(
             if not frames:
                 continue
             write = writers.to_beast if fmt == "beast" else writers.to_avr
-            n = write(out / "receivers" / r.name / f"{name}.{fmt}", ts, frames, rng)
+            rel = f"receivers/{r.name}/{name}.{fmt}"
+            n = write(out / rel, ts, frames, rng)
+            captures.append((rel, r, float(ts[0]), float(ts[-1])))
         records += n
         files += int(n > 0)
+    if captures:
+        _list_captures(out, captures)
     return records, files
+
+
+def _list_captures(out: Path, captures: list) -> None:
+    """captures.csv: each raw capture's receiver and first/last frame times, for --start."""
+    from .truth import iso
+
+    path = out / "captures.csv"
+    new = not path.exists()
+    with path.open("a") as fh:
+        if new:
+            fh.write("path,receiver,lat,lon,first_frame,last_frame\n")
+        for rel, r, first, last in captures:
+            fh.write(f"{rel},{r.name},{r.lat},{r.lon},{iso(first)},{iso(last)}\n")
