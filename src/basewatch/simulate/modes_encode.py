@@ -66,8 +66,11 @@ def _frame(
     return np.concatenate([msg, _bytes(crc.astype(np.uint64), 3)], axis=1)
 
 
-def _es(icao: np.ndarray, me: np.ndarray, ca: int = 5) -> list[str]:
-    head = np.full(len(me), (17 << 3) | ca, dtype=np.uint8)
+def _es(icao: np.ndarray, me: np.ndarray, ca: int | np.ndarray = 5) -> list[str]:
+    """DF17 frames; capability 5 (airborne) or 4 (on the ground)."""
+    head = ((17 << 3) | np.broadcast_to(np.asarray(ca, dtype=np.uint8), (len(me),))).astype(
+        np.uint8
+    )
     addr = _bytes(np.asarray(icao, dtype=np.uint64), 3)
     mes = _bytes(np.asarray(me, dtype=np.uint64), 7)
     msg = np.concatenate([head[:, None], addr, mes], axis=1)
@@ -185,11 +188,13 @@ def _callsign_bits(callsign: str) -> int:
 # --- messages --------------------------------------------------------------------------------
 
 
-def identification(icao: np.ndarray, callsign: list[str], category: np.ndarray) -> list[str]:
+def identification(
+    icao: np.ndarray, callsign: list[str], category: np.ndarray, ca: int | np.ndarray = 5
+) -> list[str]:
     """DF17 TC 4 (set A): the 8-character flight identification."""
     codes = np.array([_callsign_bits(cs) for cs in callsign], dtype=np.uint64)
     me = (_u(4) << _u(51)) | (_u(category) << _u(48)) | codes
-    return _es(icao, me)
+    return _es(icao, me, ca)
 
 
 def airborne_position(
@@ -229,7 +234,7 @@ def surface_position(
         | (yz << _u(17))
         | xz
     )
-    return _es(icao, me)
+    return _es(icao, me, ca=4)
 
 
 def airborne_velocity(

@@ -469,8 +469,9 @@ def parse_scenario(
             raise t.err("polygon", "needs at least three corners")
         if not poly and not (t.has("lat") and t.has("lon")):
             raise t.err("lat", "a receiver needs lat and lon (and range_nm), or a polygon")
-        lat = t.number("lat", pts[0][0] if pts else ..., lo=-90, hi=90)
-        lon = t.number("lon", pts[0][1] if pts else ..., lo=-180, hi=180)
+        # a polygon's receiver sits at its centre unless told (the reference for surface decoding)
+        lat = t.number("lat", sum(p[0] for p in pts) / len(pts) if pts else ..., lo=-90, hi=90)
+        lon = t.number("lon", sum(p[1] for p in pts) / len(pts) if pts else ..., lo=-180, hi=180)
         receivers.append(
             Receiver(
                 name=t.get("name", str),

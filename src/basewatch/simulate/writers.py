@@ -181,7 +181,9 @@ def encode(p: Profile, obs: Observed) -> list[str]:
     m = k == IDENT
     if m.any():
         cat = np.full(int(m.sum()), _category(p), dtype=np.uint64)
-        frames[m] = enc.identification(icao[m], [p.flight.callsign] * int(m.sum()), cat)
+        frames[m] = enc.identification(
+            icao[m], [p.flight.callsign] * int(m.sum()), cat, ca=np.where(obs.ground[m], 4, 5)
+        )
     m = k == ALT_REPLY
     if m.any():
         frames[m] = enc.altitude_reply(icao[m], obs.alt_ft[m], obs.ground[m])
