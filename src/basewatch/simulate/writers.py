@@ -262,69 +262,75 @@ def to_avr(path: Path, ts: np.ndarray, frames: list[str], rng: np.random.Generat
 def to_sbs(
     path: Path, day: list[tuple[Profile, Observed]], r_index: int, faults: Faults, rng
 ) -> int:
-    """BaseStation lines as a decoder would print them from the receiver's messages."""
-    recs: list[tuple[float, str]] = []
+    """BaseStation lines as a decoder prints them from the receiver's messages (vectorised).
+
+    MSG,3 airborne position, MSG,2 surface position, MSG,4 velocity, MSG,1 identification,
+    MSG,5 altitude reply, MSG,6 identity reply. A corrupted line is cut short, as a dropped
+    connection leaves it.
+    """
+    parts = []
     for p, obs in day:
         sel = np.flatnonzero(obs.seen[r_index])
-        if len(sel) == 0:
-            continue
-        o = obs.take(sel)
-        hexid = p.flight.icao24.upper()
-        o.ts = jitter(o.ts, faults, rng)
-        for i in range(len(o)):
-            recs.append((float(o.ts[i]), _sbs_line(p, hexid, o, i)))
-    if not recs:
+        if len(sel):
+            parts.append((p, obs.take(sel)))
+    if not parts:
         return 0
-    recs.sort(key=lambda r: r[0])
-    idx = duplicate_index(len(recs), faults, rng)
-    bad = corrupt_mask(len(idx), faults, rng)
-    lines = []
-    for j, i in enumerate(idx.tolist()):
-        line = recs[i][1]
-        if bad[j]:
-            line = line[: len(line) // 2]  # cut short, as a dropped connection leaves it
-        lines.append(line + "\n")
+    cat = lambda f: np.concatenate([getattr(o, f) for _, o in parts])  # noqa: E731
+    rep = lambda v: np.concatenate([np.full(len(o), v(p), dtype=object) for p, o in parts])  # noqa: E731
+    ts = jitter(cat("ts"), faults, rng)
+    order = np.argsort(ts, kind="stable")
+    idx = order[duplicate_index(len(order), faults, rng)]
+    ts, kind, gnd = ts[idx], cat("kind")[idx], cat("ground")[idx]
+    lat, lon, alt = cat("lat")[idx], cat("lon")[idx], cat("alt_ft")[idx]
+    gs, trk, vr = cat("gs_kt")[idx], cat("track_deg")[idx], cat("vrate_fpm")[idx]
+    hexid = rep(lambda p: p.flight.icao24.upper())[idx]
+    call = rep(lambda p: p.flight.callsign.ljust(8))[idx]
+    squawk = rep(lambda p: p.flight.squawk)[idx]
+    n = len(ts)
+    air_pos, gnd_pos = (kind == POS) & ~gnd, (kind == POS) & gnd
+    vel, ident, alt_r, id_r = kind == VEL, kind == IDENT, kind == ALT_REPLY, kind == ID_REPLY
+    msg_type = np.select([air_pos, gnd_pos, vel, ident, alt_r], [3, 2, 4, 1, 5], 6)
+
+    stamp = pa.array((ts * 1000).astype(np.int64), pa.timestamp("ms", tz="UTC"))
+    date = pc.strftime(stamp, format="%Y/%m/%d")
+    clock = pc.strftime(stamp, format="%H:%M:%S")
+    cols = [
+        pa.array(np.full(n, "MSG", dtype=object), pa.string()),
+        pc.cast(pa.array(msg_type), pa.string()),
+        pa.array(np.full(n, "1", dtype=object), pa.string()),
+        pa.array(np.full(n, "1", dtype=object), pa.string()),
+        pa.array(hexid, pa.string()),
+        pa.array(np.full(n, "1", dtype=object), pa.string()),
+        date,
+        clock,
+        date,
+        clock,
+        _masked_text(call, ident),
+        _masked_text((np.round(alt / 25.0) * 25).astype(np.int64), air_pos | alt_r),
+        _masked_text(np.round(gs).astype(np.int64), gnd_pos | vel),
+        _masked_text(np.round(trk, 1), gnd_pos | vel),
+        _masked_text(np.round(lat, 5), air_pos | gnd_pos),
+        _masked_text(np.round(lon, 5), air_pos | gnd_pos),
+        _masked_text((np.round(vr / 64.0) * 64).astype(np.int64), vel),
+        _masked_text(squawk, id_r),
+        *[_masked_text(np.zeros(n, np.int64), air_pos | id_r) for _ in range(3)],
+        pa.array(np.where(gnd, "-1", "0").astype(object), pa.string()),
+    ]
+    lines = pc.binary_join_element_wise(*cols, ",", null_handling="replace", null_replacement="")
+    bad = corrupt_mask(n, faults, rng)
+    if bad.any():
+        cut = pc.utf8_slice_codeunits(lines, 0, 40)
+        lines = pc.if_else(pa.array(bad), cut, lines)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(lines))
-    return len(lines)
+    body = pc.binary_join_element_wise(lines, pa.scalar(""), "\n")  # each line ends in a newline
+    path.write_bytes("".join(body.to_pylist()).encode())
+    return n
 
 
-def _sbs_line(p: Profile, hexid: str, o: Observed, i: int) -> str:
-    t = datetime.fromtimestamp(float(o.ts[i]), UTC)
-    stamp = t.strftime("%Y/%m/%d,%H:%M:%S.") + f"{t.microsecond // 1000:03d}"
-    k = int(o.kind[i])
-    gnd = bool(o.ground[i])
-    f = [""] * 22
-    if k == POS and not gnd:
-        mt = 3
-        f[11] = f"{int(round(o.alt_ft[i] / 25.0) * 25)}"
-        f[14], f[15] = f"{o.lat[i]:.5f}", f"{o.lon[i]:.5f}"
-        f[18:22] = ["0", "0", "0", "0"]
-    elif k == POS:
-        mt = 2
-        f[12], f[13] = f"{o.gs_kt[i]:.0f}", f"{o.track_deg[i]:.1f}"
-        f[14], f[15] = f"{o.lat[i]:.5f}", f"{o.lon[i]:.5f}"
-        f[21] = "-1"
-    elif k == VEL:
-        mt = 4
-        f[12], f[13] = f"{o.gs_kt[i]:.0f}", f"{o.track_deg[i]:.1f}"
-        f[16] = f"{int(round(o.vrate_fpm[i] / 64.0) * 64)}"
-        f[21] = "0"
-    elif k == IDENT:
-        mt = 1
-        f[10] = p.flight.callsign.ljust(8)
-        f[21] = "-1" if gnd else "0"
-    elif k == ALT_REPLY:
-        mt = 5
-        f[11] = f"{int(round(o.alt_ft[i] / 25.0) * 25)}"
-        f[21] = "-1" if gnd else "0"
-    else:
-        mt = 6
-        f[17] = p.flight.squawk
-        f[18:21] = ["0", "0", "0"]
-        f[21] = "-1" if gnd else "0"
-    f[0:10] = ["MSG", str(mt), "1", "1", hexid, "1", *stamp.split(","), *stamp.split(",")]
-    return ",".join(f)
+def _masked_text(values: np.ndarray, where: np.ndarray) -> pa.Array:
+    """Values as text where ``where`` holds, else null (an empty field)."""
+    arr = pa.array(values) if values.dtype != object else pa.array(values, pa.string())
+    return pc.if_else(pa.array(where), pc.cast(arr, pa.string()), pa.scalar(None, pa.string()))
 
 
 # --- OpenSky ---------------------------------------------------------------------------------
