@@ -46,13 +46,13 @@ def _bytes(value: np.ndarray, nbytes: int) -> np.ndarray:
     return ((v[:, None] >> shifts[None, :]) & np.uint64(0xFF)).astype(np.uint8)
 
 
-_HEX = np.array([f"{i:02x}" for i in range(256)])
-
-
 def _hex(rows: np.ndarray) -> list[str]:
+    """(n, bytes) uint8 → n lowercase hex strings."""
     if len(rows) == 0:
         return []
-    return ["".join(r) for r in _HEX[rows].tolist()]
+    width = 2 * rows.shape[1]
+    text = np.ascontiguousarray(rows, dtype=np.uint8).tobytes().hex().encode()
+    return np.frombuffer(text, dtype=f"S{width}").astype(f"U{width}").tolist()
 
 
 def _frame(

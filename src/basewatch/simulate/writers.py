@@ -233,18 +233,31 @@ def _set_mtime(path: Path, ts: float) -> None:
 
 
 def to_beast(path: Path, ts: np.ndarray, frames: list[str], rng: np.random.Generator) -> int:
-    counters = _counters(ts, rng)
-    signal = rng.integers(20, 250, len(frames))
-    chunks = []
-    for c, s, f in zip(counters.tolist(), signal.tolist(), frames, strict=True):
-        body = c.to_bytes(6, "big") + bytes([s]) + bytes.fromhex(f)
-        chunks.append(
-            b"\x1a" + (b"3" if len(f) == 28 else b"2") + body.replace(b"\x1a", b"\x1a\x1a")
-        )
+    """Beast binary: 0x1a, type, 6-byte 12 MHz counter, signal, payload; 0x1a doubled inside."""
+    n = len(frames)
+    counters = _counters(ts, rng).astype(np.uint64)
+    signal = rng.integers(20, 250, n).astype(np.uint8)
+    long_ = np.fromiter((len(f) == 28 for f in frames), dtype=bool, count=n)
+    m = np.zeros((n, 23), dtype=np.uint8)
+    m[:, 0] = 0x1A
+    m[:, 1] = np.where(long_, ord("3"), ord("2"))
+    shifts = np.arange(40, -1, -8, dtype=np.uint64)
+    m[:, 2:8] = ((counters[:, None] >> shifts[None, :]) & np.uint64(0xFF)).astype(np.uint8)
+    m[:, 8] = signal
+    for mask, width in ((long_, 14), (~long_, 7)):
+        if mask.any():
+            payload = bytes.fromhex(
+                "".join(f for f, k in zip(frames, mask.tolist(), strict=True) if k)
+            )
+            m[mask, 9 : 9 + width] = np.frombuffer(payload, dtype=np.uint8).reshape(-1, width)
+    col = np.arange(23)[None, :]
+    valid = col < np.where(long_, 23, 16)[:, None]
+    escape = (m == 0x1A) & (col >= 2) & valid
+    repeats = valid.astype(np.int64) + escape
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(b"".join(chunks))
+    path.write_bytes(np.repeat(m.ravel(), repeats.ravel()).tobytes())
     _set_mtime(path, float(ts[-1]))
-    return len(frames)
+    return n
 
 
 def to_avr(path: Path, ts: np.ndarray, frames: list[str], rng: np.random.Generator) -> int:
