@@ -17,6 +17,7 @@ from .api import (  # noqa: E402
     positions,
     positions_table,
     process,
+    simulate,
 )
 
 __all__ = [
@@ -35,4 +36,5 @@ __all__ = [
     "aircraft_table",
     "import_aircraft",
     "AIRCRAFT_COLUMNS",
+    "simulate",
 ]

@@ -400,3 +400,14 @@ def aircraft(
 ) -> pd.DataFrame:
     """Identity of aircraft as a pandas DataFrame; columns in ``bw.AIRCRAFT_COLUMNS``."""
     return aircraft_table(db, icao24, registration, military, watchlists).to_pandas()
+
+
+def simulate(scenario, out: PathLike, format: str = "trace_full", seed: int | None = None):
+    """Write a scenario's synthetic traffic under ``out`` in ``format``, with the truth files.
+
+    ``scenario`` is a TOML path, a shipped scenario name (e.g. ``khmeimim-2025``) or a parsed
+    ``Scenario``. Returns a ``SimReport``.
+    """
+    from .simulate.run import simulate as _simulate
+
+    return _simulate(scenario, out, format=format, seed=seed)

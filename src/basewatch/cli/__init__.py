@@ -179,6 +179,9 @@ cli.add_command(events)
 from .aircraft import aircraft as _aircraft  # noqa: E402
 
 cli.add_command(_aircraft)
+from .simulate import simulate  # noqa: E402
+
+cli.add_command(simulate)
 
 
 def main() -> None:
