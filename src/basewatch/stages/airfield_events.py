@@ -57,6 +57,7 @@ class EventParams:
     )
     edge_s: float = 300.0  # a flight seen first/last this close to a data-window edge was cut by it
     infer_radius_nm: float = 20.0  # where to look for the airfield of a dark arrival or departure
+    infer_far_nm: float = 60.0  # … and, on a normal descent path straight at it, this far
     infer_max_height_ft: float = 4000.0  # above this, a vanishing aircraft is not landing
     edge_max_height_ft: float = 1000.0  # … and at a data-window edge, above this
     infer_min_conf: float = 0.3  # weaker inferences are not reported
@@ -101,13 +102,17 @@ def _above_before(j, stop, step, g, alt, t, level):
 
 @nb.njit(cache=True)
 def _best_inferred(
-    lat, lon, alt, trk, toward, radius_nm, max_h, cell_ptr, cell_items, af_lat, af_lon, af_elev
-):
+    lat, lon, alt, trk, toward, radius_nm, far_nm, max_h,
+    cell_ptr, cell_items, af_lat, af_lon, af_elev, af_base,
+):  # fmt: skip
     """The airfield a low aircraft is most plausibly landing at (toward=True) or leaving.
 
-    Scores each airfield within reach by height above it, distance, and whether the track
-    points at it (arrivals) or away from it (departures), on a glide a transport could fly.
-    Returns (airfield, confidence, distance, height).
+    Near (within ``radius_nm``, below ``max_h``): scored by height above it, distance, and
+    whether the track points at it (arrivals) or away from it (departures), on a glide a
+    transport could fly. Far (up to ``far_nm``, as aircraft that go dark before a base do): only
+    on a normal descent or climb path (150–600 ft per NM) with the track within 25° of it, at a
+    confidence that falls with distance, and only for military bases (bases.toml), where going
+    dark is what aircraft do. Returns (airfield, confidence, distance, height).
     """
     best = -1
     best_c = 0.0
@@ -115,6 +120,41 @@ def _best_inferred(
     best_h = np.nan
     if np.isnan(alt):
         return best, best_c, best_d, best_h
+    i0, i1, j0, nj = cells_within(lat, lon, max(radius_nm, far_nm))
+    for ii in range(i0, i1 + 1):
+        for dj in range(nj):
+            c = ii * NJ + (j0 + dj) % NJ
+            for k in range(cell_ptr[c], cell_ptr[c + 1]):
+                a = cell_items[k]
+                d = distance_nm(lat, lon, af_lat[a], af_lon[a])
+                h = alt - af_elev[a]
+                if d > max(radius_nm, far_nm) or h < -500.0:
+                    continue
+                off = 0.0
+                if d >= 1.5 and not np.isnan(trk):
+                    brg = bearing_deg(lat, lon, af_lat[a], af_lon[a])
+                    off = angle_diff(trk, brg) if toward else angle_diff(trk, (brg + 180.0) % 360.0)
+                grad = max(0.0, h) / max(d, 0.1)
+                if d <= radius_nm and h <= max_h:
+                    c_h = 1.0 - max(0.0, h) / max_h
+                    c_d = 1.0 - d / radius_nm
+                    c_a = (
+                        0.8
+                        if np.isnan(trk)
+                        else (math.cos(math.radians(off)) if off < 75.0 else 0.0)
+                    )
+                    # a glide steeper than ~10° or far shallower than 1° does not end at this
+                    # field (an aircraft already down at field level near it is on its line)
+                    near_field = d < 2.0 or (h < 600.0 and d < 6.0)
+                    c_g = 1.0 if (near_field or (60.0 <= grad <= 1500.0)) else 0.3
+                    conf = c_h**0.5 * c_d**0.5 * c_a * c_g
+                elif af_base[a] and 150.0 <= grad <= 600.0 and off < 25.0 and not np.isnan(trk):
+                    conf = 0.6 * math.exp(-(d - radius_nm) / 40.0) * math.cos(math.radians(off))
+                else:
+                    continue
+                if conf > best_c:
+                    best, best_c, best_d, best_h = a, conf, d, h
+    return best, best_c, best_d, best_h
     i0, i1, j0, nj = cells_within(lat, lon, radius_nm)
     for ii in range(i0, i1 + 1):
         for dj in range(nj):
@@ -172,9 +212,9 @@ def _push(ev_i, ev_f, n, flight, kind, row, ts, af, conf, dist, h, trk):
 @nb.njit(cache=True)
 def _events(
     starts, t, lat, lon, alt, gs, trk, vr, g, ws, we,
-    field_radius_nm, edge_s, infer_radius_nm, infer_max_h, edge_max_h, infer_min_conf,
+    field_radius_nm, edge_s, infer_radius_nm, far_nm, infer_max_h, edge_max_h, infer_min_conf,
     pass_radius_nm, pass_ceiling_ft, level_band_ft, level_min_s,
-    cell_ptr, cell_items, af_lat, af_lon, af_elev, max_elev_near,
+    cell_ptr, cell_items, af_lat, af_lon, af_elev, af_base, max_elev_near,
 ):  # fmt: skip
     nf = len(starts)
     n = len(t)
@@ -235,9 +275,11 @@ def _events(
                     trk[s],
                     False,
                     infer_radius_nm,
+                    far_nm if f_begin[f] == UNKNOWN else 0.0,
                     reach_h,
                     *grid,
                     af_elev,
+                    af_base,
                 )
                 if a >= 0 and conf >= infer_min_conf:
                     rate = vr[s] if (not np.isnan(vr[s]) and vr[s] > 300.0) else 1500.0
@@ -274,9 +316,11 @@ def _events(
                 trk[last],
                 True,
                 infer_radius_nm,
+                far_nm if f_end[f] == UNKNOWN else 0.0,
                 reach_h,
                 *grid,
                 af_elev,
+                af_base,
             )
             if not descending:
                 conf *= 0.5 if (not np.isnan(h) and h < 1000.0) else 0.0

@@ -289,17 +289,19 @@ def derive(
     we = windows[:, 1].copy() if len(windows) else np.zeros(0, np.int64)
     f_begin, f_end, f_max_alt, f_dist, f_air, ev_i, ev_f = ev._events(
         starts, tr.t, tr.lat, tr.lon, tr.alt, tr.gs, tr.trk, tr.vr, g, ws, we,
-        p.field_radius_nm, p.edge_s, p.infer_radius_nm, p.infer_max_height_ft, p.edge_max_height_ft,
+        p.field_radius_nm, p.edge_s, p.infer_radius_nm, p.infer_far_nm, p.infer_max_height_ft, p.edge_max_height_ft,
         p.infer_min_conf,
         p.pass_radius_nm, p.pass_ceiling_ft, p.level_band_ft, p.level_min_s,
-        grid.cell_ptr, grid.cell_items, grid.lat, grid.lon, grid.elev_ft, grid.max_elev_near,
+        grid.cell_ptr, grid.cell_items, grid.lat, grid.lon, grid.elev_ft, grid.is_base,
+        grid.max_elev_near,
     )  # fmt: skip
     n = len(tr)
     ends = np.append(starts[1:], n)
     nf = len(starts)
     icao_f = tr.icao[starts]
     fid = _ids(icao_f, tr.t[starts])
-    events = _events_table(tr, grid, fid, icao_f, ev_i, ev_f)
+    paired = _pair_dark_visits(ev_i, ev_f, icao_f)
+    events = _events_table(tr, grid, fid, icao_f, ev_i, ev_f, paired)
     # origin and destination from the take-off and landing events of each flight
     et = events["event_type"].to_numpy(zero_copy_only=False)
     ef = ev_i[:, 0]
@@ -373,22 +375,58 @@ _REASONS = {
 }
 
 
-def _events_table(tr, grid, fid, icao_f, ev_i, ev_f):
+def _pair_dark_visits(
+    ev_i: np.ndarray,
+    ev_f: np.ndarray,
+    icao_f: np.ndarray,
+    min_s: float = 600,
+    max_s: float = 7 * 86400,
+) -> np.ndarray:
+    """An inferred landing at a field and the same aircraft's next flight leaving that field
+    (inferred or observed) confirm each other: both confidences become 1 - (1-c1)(1-c2),
+    at most 0.95. Returns, per event, the seconds to (or from) its partner, NaN if none."""
+    partner = np.full(len(ev_i), np.nan)
+    flight, kind, _, ts, af = (ev_i[:, k] for k in range(5))
+    first_of = {}
+    for k in np.flatnonzero(np.isin(kind, (ev.TAKEOFF, ev.TAKEOFF_INF))):
+        first_of[int(flight[k])] = k
+    for k in np.flatnonzero(kind == ev.LANDING_INF):
+        f = int(flight[k])
+        j = first_of.get(f + 1)
+        if j is None or icao_f[f + 1] != icao_f[f] or af[j] != af[k] or af[k] < 0:
+            continue
+        dt = (ts[j] - ts[k]) / 1e6
+        if not (min_s <= dt <= max_s):
+            continue
+        both = 1.0 - (1.0 - ev_f[k, 0]) * (1.0 - ev_f[j, 0])
+        for q in (k, j):
+            if kind[q] in (ev.LANDING_INF, ev.TAKEOFF_INF):
+                ev_f[q, 0] = min(0.95, max(ev_f[q, 0], both))
+            partner[q] = dt
+    return partner
+
+
+def _events_table(tr, grid, fid, icao_f, ev_i, ev_f, paired):
     m = len(ev_i)
     flight, e_type, row, ts, af = (ev_i[:, k] for k in range(5))
     e_conf, dist, height, e_trk = (ev_f[:, k] for k in range(4))
     kind = np.array(ev.EVENT_TYPES, object)[e_type]
     code = np.where(af >= 0, grid.codes[np.maximum(af, 0)] if m else af, None)
     reasons = []
-    for k, d, h, c in zip(
-        kind.tolist(), dist.tolist(), height.tolist(), code.tolist(), strict=True
+    for k, d, h, c, p in zip(
+        kind.tolist(), dist.tolist(), height.tolist(), code.tolist(), paired.tolist(), strict=True
     ):
         at = (
             f", {d:.1f} NM from {c}'s reference point"
             if c is not None
             else ", no airfield within reach"
         )
-        reasons.append(_REASONS[k].format(at=at, d=d, h=h if h == h else 0.0))
+        text = _REASONS[k].format(at=at, d=d, h=h if h == h else 0.0)
+        if p == p and k == "landing_inferred":
+            text += f"; seen leaving it {p / 3600:.1f} h later"
+        elif p == p and k == "takeoff_inferred":
+            text += f"; last seen arriving there {p / 3600:.1f} h before"
+        reasons.append(text)
     types = e_type.astype(np.uint64)
     with np.errstate(over="ignore"):
         eid = schema._mix(schema._mix(fid[flight] ^ types) ^ ts.view(np.uint64))
