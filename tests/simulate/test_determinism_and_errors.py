@@ -88,3 +88,13 @@ def test_cli_writes_a_scenario(tmp_path):
     assert '"format": "avr"' in res.output
     assert (tmp_path / "o" / "truth_movements.csv").exists()
     assert list((tmp_path / "o" / "receivers").rglob("*.avr"))
+
+
+def test_out_folder_is_new_empty_or_an_earlier_run(tmp_path):
+    (tmp_path / "mine.txt").write_text("a user's file")
+    with pytest.raises(ConfigError, match="not empty"):
+        api.simulate("trap-patchy", tmp_path, format="sbs")
+    out = tmp_path / "sim"
+    api.simulate("trap-patchy", out, format="sbs")
+    api.simulate("trap-patchy", out, format="avr")  # a rerun replaces the earlier output
+    assert not list(out.rglob("*.sbs")) and list(out.rglob("*.avr"))

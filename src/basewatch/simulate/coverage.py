@@ -33,6 +33,9 @@ def in_polygon(
     return inside
 
 
+MESSAGE_LOSS_AT_EDGE = 0.6  # share of single messages lost at the limit of range, per receiver
+
+
 class Coverage:
     """Visibility of positions to each receiver, with outages and missing archive days."""
 
@@ -60,20 +63,30 @@ class Coverage:
             ok &= ~np.isin(day, self.missing)
         return ok
 
-    def seen_by(self, r: Receiver, ts, lat, lon, agl_ft) -> np.ndarray:
+    def seen_by(self, r: Receiver, ts, lat, lon, agl_ft, rng=None) -> np.ndarray:
+        """In range and line of sight (or inside the polygon), and the receiver up.
+
+        With ``rng``, single messages are also lost now and then, more often towards the edge
+        of range (a raw receiver decodes nearly everything close by and a fraction far out).
+        """
         if r.polygon:
             seen = in_polygon(lat, lon, r.polygon)
+            frac = np.zeros(len(lat))
         else:
             d = haversine_nm(r.lat, r.lon, lat, lon)
-            seen = d <= np.minimum(r.range_nm, radio_horizon_nm(agl_ft, r.antenna_ft))
+            limit = np.minimum(r.range_nm, radio_horizon_nm(agl_ft, r.antenna_ft))
+            seen = d <= limit
+            frac = d / np.maximum(limit, 1e-9)
         for a, b in self.outages[r.name]:
             seen &= ~((ts >= a) & (ts < b))
+        if rng is not None:
+            seen &= rng.random(len(seen)) >= MESSAGE_LOSS_AT_EDGE * frac**3
         return seen
 
-    def per_receiver(self, ts, lat, lon, agl_ft) -> np.ndarray:
+    def per_receiver(self, ts, lat, lon, agl_ft, rng=None) -> np.ndarray:
         """(receivers, n) visibility, window and missing days applied."""
         arch = self.archived(ts)
-        return np.stack([self.seen_by(r, ts, lat, lon, agl_ft) & arch for r in self.receivers])
+        return np.stack([self.seen_by(r, ts, lat, lon, agl_ft, rng) & arch for r in self.receivers])
 
     def any(self, ts, lat, lon, agl_ft) -> np.ndarray:
         return self.per_receiver(ts, lat, lon, agl_ft).any(axis=0)

@@ -73,7 +73,8 @@ def _observe(
     agl = st["alt_ft"] - elevation_series(p, ts)
     dark = dark_mask(p.flight, ref, st["lat"], st["lon"])
     if per_receiver:
-        seen = cov.per_receiver(ts, st["lat"], st["lon"], agl) & ~dark
+        loss = rng_for(seed, p.flight.flight_ref, "loss", str(int(day0)))
+        seen = cov.per_receiver(ts, st["lat"], st["lon"], agl, loss) & ~dark
     else:
         seen = (cov.any(ts, st["lat"], st["lon"], agl) & ~dark)[None, :]
     any_seen = seen.any(axis=0)

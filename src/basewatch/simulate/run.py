@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
@@ -76,8 +77,7 @@ def simulate(
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {out}: exists and is not a folder")
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "captures.csv").unlink(missing_ok=True)
+    _prepare(out)
     traffic = plan_traffic(sc, ref, seed)
     cov = Coverage(sc)
     report = SimReport(
@@ -124,6 +124,33 @@ def simulate(
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     log.info(report.summary())
     return report
+
+
+OUTPUTS = ("globe_history", "receivers", "opensky")
+OUTPUT_FILES = (
+    "truth_movements.csv",
+    "truth_flights.csv",
+    "truth_coverage.csv",
+    "aircraft.csv",
+    "receivers.csv",
+    "captures.csv",
+    "manifest.json",
+)
+
+
+def _prepare(out: Path) -> None:
+    """An empty folder, or an earlier simulation's output (cleared so runs never mix)."""
+    if out.is_dir() and any(out.iterdir()):
+        if not (out / "manifest.json").is_file():
+            raise ConfigError(
+                f"--out {out}: folder is not empty and holds no earlier simulation; "
+                "give a new or empty folder"
+            )
+        for name in OUTPUTS:
+            shutil.rmtree(out / name, ignore_errors=True)
+        for name in OUTPUT_FILES:
+            (out / name).unlink(missing_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
 
 
 def _write_day(
