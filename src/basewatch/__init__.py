@@ -4,11 +4,14 @@ __version__ = "0.1.0"
 
 from .api import (  # noqa: E402
     AIRCRAFT_COLUMNS,
+    CHANGE_COLUMNS,
     EVENT_COLUMNS,
     FLIGHT_COLUMNS,
     POSITION_COLUMNS,
+    activity,
     aircraft,
     aircraft_table,
+    changes,
     events,
     export_flights,
     flights,
@@ -17,7 +20,10 @@ from .api import (  # noqa: E402
     positions,
     positions_table,
     process,
+    report,
+    routes,
     simulate,
+    watch,
 )
 
 __all__ = [
@@ -37,4 +43,10 @@ __all__ = [
     "import_aircraft",
     "AIRCRAFT_COLUMNS",
     "simulate",
+    "watch",
+    "changes",
+    "activity",
+    "routes",
+    "report",
+    "CHANGE_COLUMNS",
 ]

@@ -411,3 +411,111 @@ def simulate(scenario, out: PathLike, format: str = "trace_full", seed: int | No
     from .simulate.run import simulate as _simulate
 
     return _simulate(scenario, out, format=format, seed=seed)
+
+
+CHANGE_COLUMNS = schema.column_docs("base_changes")
+
+
+def _watches(watches: PathLike | Iterable[PathLike] | None, names: Iterable[str] | None = None):
+    from .watches import load_watches
+
+    files = [watches] if isinstance(watches, str | os.PathLike) else list(watches or [])
+    found = load_watches(files)
+    if names:
+        missing = [n for n in names if n not in found]
+        if missing:
+            raise ConfigError(
+                f"unknown watch {', '.join(missing)}; known: {', '.join(sorted(found))}"
+            )
+        return [found[n] for n in names]
+    return list(found.values())
+
+
+def watch(
+    db: PathLike | None = None,
+    watches: PathLike | Iterable[PathLike] | None = None,
+    names: Iterable[str] | None = None,
+):
+    """Bring flights up to date, then each watch's base days, activity, changes and routes;
+    returns a ``WatchReport``."""
+    from .stages.watch import run_watches
+
+    chosen = _watches(watches, names)
+    with open_store(config.resolve(db).db) as store:
+        return run_watches(store, chosen)
+
+
+def changes(
+    db: PathLike | None = None, watch: str | None = None, kind: str | None = None
+) -> pd.DataFrame:
+    """Changes found by the watches (columns in ``bw.CHANGE_COLUMNS``), in time order."""
+    where, params = [], []
+    if watch:
+        where.append("watch = ?")
+        params.append(watch)
+    if kind:
+        where.append("kind = ?")
+        params.append(kind)
+    sql = "SELECT * FROM base_changes" + (" WHERE " + " AND ".join(where) if where else "")
+    with open_store(config.resolve(db).db, read_only=True) as store:
+        return store.table(sql + " ORDER BY start_ts, watch", params).to_pandas()
+
+
+def activity(
+    db: PathLike | None = None,
+    base: str | None = None,
+    since: str | datetime | None = None,
+    until: str | datetime | None = None,
+) -> pd.DataFrame:
+    """Per base and day: whether it was observable, and movements by category (military,
+    state, civil). Days that were not observable have null counts: unknown, not zero."""
+    where, params = [], []
+    if base:
+        where.append("d.base = ?")
+        params.append(_base_code(base))
+    if since:
+        where.append("d.day >= CAST(? AS DATE)")
+        params.append(parse_time(since, "since"))
+    if until:
+        where.append("d.day < CAST(? AS DATE)")
+        params.append(parse_time(until, "until"))
+    counts = ", ".join(
+        f"coalesce(sum(a.{m}) FILTER (WHERE a.category = '{c}'), 0) AS {c}_{m}"
+        for c in ("military", "state", "civil")
+        for m in ("arrivals", "departures")
+    )
+    shown = ", ".join(
+        f"CASE WHEN observable THEN {c}_{m} END AS {c}_{m}"
+        for c in ("military", "state", "civil")
+        for m in ("arrivals", "departures")
+    )
+    sql = f"""
+        SELECT base, day, observable, coverage_hours, window_hours, {shown} FROM (
+            SELECT d.base, d.day, d.observable, d.coverage_hours, d.window_hours, {counts}
+            FROM base_days d LEFT JOIN base_activity a ON a.base = d.base AND a.day = d.day
+            {"WHERE " + " AND ".join(where) if where else ""}
+            GROUP BY d.base, d.day, d.observable, d.coverage_hours, d.window_hours
+        ) ORDER BY base, day
+    """  # noqa: S608 - the interpolated parts are fixed names
+    with open_store(config.resolve(db).db, read_only=True) as store:
+        return store.table(sql, params).to_pandas()
+
+
+def routes(db: PathLike | None = None, watch: str | None = None) -> pd.DataFrame:
+    """Origin → base → destination chains of each watch's aircraft."""
+    sql = "SELECT * FROM base_routes" + (" WHERE watch = ?" if watch else "")
+    with open_store(config.resolve(db).db, read_only=True) as store:
+        return store.table(sql + " ORDER BY arrival_ts", [watch] if watch else []).to_pandas()
+
+
+def report(
+    db: PathLike | None = None,
+    watches: PathLike | Iterable[PathLike] | None = None,
+    names: Iterable[str] | None = None,
+) -> str:
+    """Each watch's base report: its changes and routes in sentences, with their evidence."""
+    from .report import base_report
+
+    chosen = _watches(watches, names)
+    with open_store(config.resolve(db).db, read_only=True) as store:
+        return "\n\n".join("\n".join(base_report(store, w)) for w in chosen)

@@ -1,16 +1,26 @@
-"""``basewatch demo``: ingest the shipped samples and say what was found."""
+"""``basewatch demo``: the seed case end to end, from nothing.
+
+Simulate the khmeimim-2025 scenario as a readsb globe_history archive, ingest it, import the
+scenario's aircraft database (as a user brings tar1090-db), find flights and airfield events,
+run the shipped base watches, and print the Khmeimim base report: the resumption of Russian
+state flights after the six-month gap, the An-124 flights of 24–29 October and the Il-62M's
+Libya → Latakia → Moscow-region route, each with its supporting flights.
+"""
 
 from __future__ import annotations
 
 import tempfile
+import time
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
 from . import api
-from .store import open_store
 
-# (sample, receiver position) — the rs1090 capture was made near Paris-CDG
+SCENARIO = "khmeimim-2025"
+FOCUS = "oslk-russian-state"
+
+# real samples shipped with the package (MIT, from the traffic library)
 SAMPLES = [
     ("trace_full_ac671b.json", None),
     ("dump1090_sample.bin", None),
@@ -22,33 +32,33 @@ def sample_path(name: str) -> Path:
     return Path(str(resources.files("basewatch") / "data" / "samples" / name))
 
 
-def run_demo(db: str | None = None) -> Iterator[str]:
+def run_demo(db: str | None = None, workdir: str | None = None) -> Iterator[str]:
+    """Yield the demo's lines as they come."""
     tmp = None
-    if db is None:
+    if workdir is None:
         tmp = tempfile.TemporaryDirectory(prefix="basewatch-demo-")
-        db = str(Path(tmp.name) / "demo.duckdb")
+        workdir = tmp.name
+    work = Path(workdir)
+    db = db or str(work / "demo.duckdb")
+    t0 = time.perf_counter()
     try:
         yield f"store: {db}"
-        for name, receiver in SAMPLES:
-            report = api.ingest([sample_path(name)], db=db, receiver=receiver)
-            yield f"{name}: {report.summary()}"
-        with open_store(db, read_only=True) as store:
-            rows = store.con.execute(
-                """
-                SELECT p.icao24, any_value(p.callsign) FILTER (WHERE p.callsign IS NOT NULL) AS callsign,
-                       any_value(a.registration) AS reg, any_value(a.type_code) AS type,
-                       count(*) AS n, min(p.ts) AS first, max(p.ts) AS last,
-                       max(p.alt_baro_ft) AS max_alt, sum(p.on_ground::INT) AS ground
-                FROM positions p LEFT JOIN aircraft_observed a USING (icao24)
-                GROUP BY p.icao24 ORDER BY n DESC
-                """
-            ).fetchall()
-            yield f"found {len(rows)} aircraft:"
-            for icao, cs, reg, typ, n, first, last, alt, ground in rows:
-                yield (
-                    f"  {icao} {cs or '(no callsign)':8} {reg or '':7} {typ or '':4} {n:6,} positions "
-                    f"{first:%Y-%m-%d %H:%M}–{last:%H:%M} UTC, max {alt or 0:,} ft, {ground or 0:,} on ground"
-                )
+        sim = api.simulate(SCENARIO, work / "archive", format="trace_full")
+        yield (
+            f"1. simulated {SCENARIO}: {sim.flights:,} flights, {sim.records:,} trace points in "
+            f"{sim.files:,} readsb files ({sim.start[:10]} to {sim.end[:10]}, archive days "
+            f"missing: {', '.join(sim.missing_days) or 'none'}) in {sim.seconds:.0f} s"
+        )
+        report = api.ingest([work / "archive" / "globe_history"], db=db)
+        yield f"2. {report.summary()}"
+        imported = api.import_aircraft(work / "archive" / "aircraft.csv", db=db)
+        yield f"3. aircraft database: {imported.rows_stored:,} aircraft imported"
+        yield f"4. {api.process(db).summary()}"
+        yield f"5. {api.watch(db).summary()}"
+        yield ""
+        yield api.report(db, names=[FOCUS])
+        yield ""
+        yield f"demo finished in {time.perf_counter() - t0:.0f} s"
     finally:
         if tmp is not None:
             tmp.cleanup()

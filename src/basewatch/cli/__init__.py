@@ -157,17 +157,24 @@ def positions(db, icao24, since, until, limit, fmt, output) -> None:
     default=None,
     help="Store to fill (default: a fresh one in a temporary folder).",
 )
+@click.option(
+    "--workdir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Keep the simulated archive and the store here (default: a temporary folder).",
+)
 @user_errors
-def demo(db) -> None:
-    """Ingest the shipped samples and say what was found.
+def demo(db, workdir) -> None:
+    """The Khmeimim case end to end: simulate, ingest, find flights, watch the bases, report.
 
     \b
     Example:
       basewatch demo
+      basewatch demo --workdir demo/    # keep the archive and the store
     """
     from ..demo import run_demo
 
-    for line in run_demo(db):
+    for line in run_demo(db, workdir):
         click.echo(line)
 
 

@@ -3,9 +3,12 @@
 reads:   airfield_events, aircraft, positions, data_windows
 writes:  base_days, base_activity
 
-A day is observable when the data windows cover most of it and positions were seen around
-the base (within ``radius_nm``) in enough of its hours: a receiver outage, a missing archive
-day or a coverage hole makes the day unknown, never a day of zero movements.
+A day is observable when the data windows cover most of it and aircraft were seen low around
+the base (within ``radius_nm``, below ``low_ft`` above it, or on the ground) in at least
+``min_coverage_hours`` of its hours, or when a movement at the base was seen that day.
+Aircraft passing high overhead do not count: they prove nothing about seeing a landing. A
+receiver outage, a missing archive day or a coverage hole makes the day unknown, never a day
+of zero movements.
 """
 
 from __future__ import annotations
@@ -21,9 +24,10 @@ DETECTOR = "base_activity/1"
 
 @dataclass(frozen=True, slots=True)
 class ActivityParams:
-    radius_nm: float = 100.0  # coverage around the base: positions this close count
+    radius_nm: float = 100.0  # coverage around the base: positions this close count …
+    low_ft: float = 10000.0  # … when this low above the base (or on the ground)
     min_window_hours: float = 12.0  # the data windows must cover this much of the day …
-    min_coverage_hours: int = 4  # … and positions must be seen near the base in this many hours
+    min_coverage_hours: int = 1  # … and low aircraft must be seen near it in this many hours
 
 
 def _box(lat: float, lon: float, radius_nm: float) -> tuple[float, float, float, float]:
@@ -61,13 +65,29 @@ def base_days(store: Store, bases: list[str], params: ActivityParams = ActivityP
                        count(*) AS n
                 FROM positions
                 WHERE lat_deg BETWEEN ? AND ? AND lon_deg BETWEEN ? AND ?
+                  AND (on_ground OR coalesce(alt_baro_ft, alt_geom_ft) < ?)
                 GROUP BY 1
+            ),
+            seen AS (
+                SELECT DISTINCT CAST(ts AS DATE) AS day FROM airfield_events WHERE airfield = ?
             )
             SELECT ?, d.day, coalesce(win.h, 0), coalesce(near.hours, 0), coalesce(near.n, 0),
-                   coalesce(win.h, 0) >= ? AND coalesce(near.hours, 0) >= ?
+                   (coalesce(win.h, 0) >= ? AND coalesce(near.hours, 0) >= ?)
+                   OR seen.day IS NOT NULL
             FROM days d LEFT JOIN win USING (day) LEFT JOIN near USING (day)
+                 LEFT JOIN seen USING (day)
             """,
-            [la0, la1, lo0, lo1, base, params.min_window_hours, params.min_coverage_hours],
+            [
+                la0,
+                la1,
+                lo0,
+                lo1,
+                af.elevation_ft + params.low_ft,
+                base,
+                base,
+                params.min_window_hours,
+                params.min_coverage_hours,
+            ],  # fmt: skip
         )
         n += con.execute("SELECT count(*) FROM base_days WHERE base = ?", [base]).fetchone()[0]
     return n

@@ -287,13 +287,15 @@ def _surges(watch, moves, obs, first_day, last_day, params) -> list[dict]:
         if mu >= params.min_drop_expected:
             p = poisson_cdf(len(got), mu)
             if p < params.alpha:
+                # evidence: the week's movements and the latest ones that set the expectation
+                baseline = [m for j in range(k - params.baseline_weeks, k) for m in by_week[j]]
                 out.append(
                     _row(
                         watch,
                         "drop",
                         start,
                         end,
-                        got,
+                        got + baseline[-8:],
                         days=float(w),
                         observable_days=obs_days[k],
                         movements=len(got),

@@ -1,0 +1,33 @@
+"""The README's main command: the seed case, found by basewatch itself, with its evidence."""
+
+from __future__ import annotations
+
+import re
+
+from basewatch.demo import run_demo
+
+
+def test_demo_finds_the_seed_case(tmp_path):
+    text = "\n".join(run_demo(workdir=str(tmp_path)))
+    # the resumption after about six months
+    m = re.search(r"resumed on (\d+ October 2025) after (\d+) days without one", text)
+    assert m, text
+    assert m.group(1) == "24 October 2025" and 170 <= int(m.group(2)) <= 210
+    # three An-124-100 flights into Khmeimim between 24 and 29 October
+    assert re.search(
+        r"3 ANTONOV An-124-100 Ruslan flights into OSLK between 24 and 29 October", text
+    )
+    # the Il-62M: Libya → Latakia → the Moscow region on 26 October
+    route = [line for line in text.splitlines() if line.startswith("• route: RA-86496")]
+    assert route, text
+    assert (
+        "(HL59), Cyrenaica, Libya" in route[0]
+        and "Khmeimim Air Base (OSLK), Latakia, Syria" in route[0]
+    )
+    assert "arrived 26 Oct 2025" in route[0] and "left 26 Oct" in route[0]
+    assert route[0].endswith("Chkalovsky Air Base (UUMU), Moscow region, Russia [observed]")
+    # every finding is followed by its evidence
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("• "):
+            assert lines[i + 1].strip().startswith("evidence: flight "), line
