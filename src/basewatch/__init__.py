@@ -11,6 +11,7 @@ from .api import (  # noqa: E402
     activity,
     aircraft,
     aircraft_table,
+    alert,
     changes,
     events,
     export_flights,
@@ -48,5 +49,6 @@ __all__ = [
     "activity",
     "routes",
     "report",
+    "alert",
     "CHANGE_COLUMNS",
 ]

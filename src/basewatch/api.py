@@ -519,3 +519,21 @@ def report(
     chosen = _watches(watches, names)
     with open_store(config.resolve(db).db, read_only=True) as store:
         return "\n\n".join("\n".join(base_report(store, w)) for w in chosen)
+
+
+def alert(
+    db: PathLike | None = None,
+    rules: PathLike | None = None,
+    watches: PathLike | Iterable[PathLike] | None = None,
+    names: Iterable[str] | None = None,
+):
+    """Raise the alerts the rules find in the watches' movements and changes (each once) and
+    deliver them to the rules file's sinks; returns an ``AlertReport``."""
+    from .alerts import load_rules, run_alerts
+
+    if rules is None:
+        raise ConfigError("no alert rules: give a rules file (see data/alerts/example.toml)")
+    chosen = _watches(watches, names)
+    rule_list, sinks = load_rules(rules)
+    with open_store(config.resolve(db).db) as store:
+        return run_alerts(store, rule_list, sinks, chosen)

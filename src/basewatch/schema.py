@@ -329,6 +329,21 @@ BASE_ROUTES = pa.schema(
     ]
 )
 
+ALERTS = pa.schema(
+    [
+        _f("alert_id", pa.uint64(), "hash of (rule, event or change): raised once", nullable=False),
+        _f("rule", pa.string(), "the rule that fired", nullable=False),
+        _f("watch", pa.string(), "the watch it concerns"),
+        _f("kind", pa.string(), "event type or change kind"),
+        _f("ts", UTC_US, "time of the movement or start of the change"),
+        _f("summary", pa.string(), "the alert in one sentence"),
+        _f("payload", pa.string(), "the JSON object sent to the sinks"),
+        _f("raised_at", UTC_US, "when the alert was raised"),
+        _f("delivered", pa.bool_(), "every sink took it; false ones are retried", nullable=False),
+        _f("error", pa.string(), "why the last delivery failed"),
+    ]
+)
+
 TABLES: dict[str, pa.Schema] = {
     "positions": POSITIONS,
     "aircraft_observed": AIRCRAFT_OBSERVED,
@@ -345,6 +360,7 @@ TABLES: dict[str, pa.Schema] = {
     "base_activity": BASE_ACTIVITY,
     "base_changes": BASE_CHANGES,
     "base_routes": BASE_ROUTES,
+    "alerts": ALERTS,
 }
 
 _DUCK_TYPES = {

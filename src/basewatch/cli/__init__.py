@@ -189,6 +189,10 @@ cli.add_command(_aircraft)
 from .simulate import simulate  # noqa: E402
 
 cli.add_command(simulate)
+from .watch import activity, changes, report, watch  # noqa: E402
+
+for _command in (watch, changes, activity, report):
+    cli.add_command(_command)
 
 
 def main() -> None:

@@ -37,11 +37,16 @@ def _m0005_base_watch(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(schema.create_table_sql(name))
 
 
+def _m0006_alerts(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(schema.create_table_sql("alerts"))
+
+
 MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     ("0001_initial", _m0001_initial),
     ("0002_aircraft_identity", _m0002_aircraft_identity),
     ("0003_flights", _m0003_flights),
     ("0005_base_watch", _m0005_base_watch),
+    ("0006_alerts", _m0006_alerts),
 ]
 
 

@@ -1,0 +1,118 @@
+"""``basewatch watch``, ``changes``, ``activity``, ``routes`` and ``report``."""
+
+from __future__ import annotations
+
+import time
+
+import click
+import pyarrow as pa
+
+from . import FORMATS_OUT, db_option, user_errors
+from .output import emit
+
+_watches = click.option(
+    "--watches",
+    "watch_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Watch file (TOML) added to the shipped watches; repeatable.",
+)
+_names = click.option("--watch", "names", multiple=True, help="Only this watch (repeatable).")
+_fmt = click.option(
+    "--format", "fmt", type=click.Choice(FORMATS_OUT), default="table", show_default=True
+)
+_out = click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to a file."
+)
+
+
+@click.command()
+@db_option
+@_watches
+@_names
+@click.option(
+    "--rules", type=click.Path(dir_okay=False), default=None, help="Alert rules and sinks (TOML)."
+)
+@click.option("--every", type=float, default=None, help="Run again every S seconds (until Ctrl-C).")
+@user_errors
+def watch(db, watch_files, names, rules, every) -> None:
+    """Bring everything up to date, run the watches, raise alerts on new findings.
+
+    \b
+    Examples:
+      basewatch watch --db watch.duckdb
+      basewatch watch --rules alerts.toml --every 600
+    """
+    from .. import api
+
+    while True:
+        click.echo(api.watch(db, list(watch_files), list(names) or None).summary())
+        if rules:
+            click.echo(api.alert(db, rules, list(watch_files), list(names) or None).summary())
+        if every is None:
+            return
+        time.sleep(every)
+
+
+@click.command()
+@db_option
+@_names
+@click.option("--kind", default=None, help="gap, resumption, stop, surge, drop or unobserved.")
+@_fmt
+@_out
+@user_errors
+def changes(db, names, kind, fmt, output) -> None:
+    """List the changes the watches found, with their test and evidence.
+
+    \b
+    Example:
+      basewatch changes --watch oslk-russian-state --format json
+    """
+    from .. import api
+
+    frames = [api.changes(db, n, kind) for n in names] if names else [api.changes(db, None, kind)]
+    table = pa.concat_tables(pa.Table.from_pandas(f, preserve_index=False) for f in frames)
+    if fmt == "table":
+        table = table.select(["watch", "kind", "start_ts", "end_ts", "days", "summary"])
+    emit(table, fmt, output)
+
+
+@click.command()
+@db_option
+@click.option("--base", required=True, help="ICAO code or name of the base.")
+@click.option("--since", default=None, help="From this UTC day.")
+@click.option("--until", default=None, help="Before this UTC day.")
+@_fmt
+@_out
+@user_errors
+def activity(db, base, since, until, fmt, output) -> None:
+    """Movements per day at a base by category; unobservable days show no counts.
+
+    \b
+    Example:
+      basewatch activity --base Khmeimim --since 2025-10-01 --format csv
+    """
+    from .. import api
+
+    emit(
+        pa.Table.from_pandas(api.activity(db, base, since, until), preserve_index=False),
+        fmt,
+        output,
+    )
+
+
+@click.command()
+@db_option
+@_watches
+@_names
+@user_errors
+def report(db, watch_files, names) -> None:
+    """Print each watch's base report: changes and routes, each with its evidence.
+
+    \b
+    Example:
+      basewatch report --watch oslk-russian-state
+    """
+    from .. import api
+
+    click.echo(api.report(db, list(watch_files), list(names) or None))
