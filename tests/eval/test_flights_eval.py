@@ -3,19 +3,16 @@ above the floors pinned in eval/flights/floors.toml."""
 
 from __future__ import annotations
 
-import sys
 import tomllib
 from pathlib import Path
+
+from .loader import load_run
 
 EVAL = Path(__file__).resolve().parents[2] / "eval" / "flights"
 
 
 def test_flights_scores_hold_their_floors():
-    sys.path.insert(0, str(EVAL))
-    try:
-        import run
-    finally:
-        sys.path.remove(str(EVAL))
+    run = load_run("flights")
     total, per = run.evaluate()
     floors = tomllib.loads((EVAL / "floors.toml").read_text())["floors"]
     assert run.below_floors(total, floors) == [], run.table(total, per)
