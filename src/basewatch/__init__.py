@@ -13,6 +13,7 @@ from .api import (  # noqa: E402
     aircraft_table,
     alert,
     changes,
+    chart,
     events,
     export_flights,
     flights,
@@ -50,5 +51,6 @@ __all__ = [
     "routes",
     "report",
     "alert",
+    "chart",
     "CHANGE_COLUMNS",
 ]

@@ -537,3 +537,30 @@ def alert(
     rule_list, sinks = load_rules(rules)
     with open_store(config.resolve(db).db) as store:
         return run_alerts(store, rule_list, sinks, chosen)
+
+
+def chart(
+    path: PathLike,
+    db: PathLike | None = None,
+    base: str | None = None,
+    watch: str | None = None,
+    since: str | datetime | None = None,
+    until: str | datetime | None = None,
+):
+    """Write a base's activity chart (.png, .svg or self-contained .html); unobservable days
+    are shown as such, and ``watch``'s changes are marked."""
+    from pathlib import Path
+
+    from .charts import write_chart
+    from .watches import load_watches
+
+    if base is None and watch is None:
+        raise ConfigError("a chart needs --base or --watch")
+    title_watch = load_watches().get(watch) if watch else None
+    if watch and title_watch is None:
+        raise ConfigError(f"unknown watch {watch!r}")
+    code = _base_code(base) if base else title_watch.base
+    act = activity(db, code, since, until)
+    chg = changes(db, watch) if watch else changes(db).iloc[0:0]
+    title = f"{title_watch.title if title_watch else code} — movements per day at {code}"
+    return write_chart(act, chg, Path(path), title)

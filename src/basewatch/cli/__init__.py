@@ -189,9 +189,9 @@ cli.add_command(_aircraft)
 from .simulate import simulate  # noqa: E402
 
 cli.add_command(simulate)
-from .watch import activity, changes, report, watch  # noqa: E402
+from .watch import activity, changes, chart, report, watch  # noqa: E402
 
-for _command in (watch, changes, activity, report):
+for _command in (watch, changes, activity, report, chart):
     cli.add_command(_command)
 
 

@@ -116,3 +116,25 @@ def report(db, watch_files, names) -> None:
     from .. import api
 
     click.echo(api.report(db, list(watch_files), list(names) or None))
+
+
+@click.command()
+@db_option
+@click.option("--base", default=None, help="ICAO code or name of the base.")
+@click.option("--watch", "watch_name", default=None, help="Mark this watch's changes.")
+@click.option("--since", default=None, help="From this UTC day.")
+@click.option("--until", default=None, help="Before this UTC day.")
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False), help="FILE.png, .svg or .html"
+)
+@user_errors
+def chart(db, base, watch_name, since, until, output) -> None:
+    """Chart a base's movements per day; days without data are shown as unknown.
+
+    \b
+    Example:
+      basewatch chart --watch oslk-russian-state -o khmeimim.html
+    """
+    from .. import api
+
+    click.echo(f"wrote {api.chart(output, db, base, watch_name, since, until)}")

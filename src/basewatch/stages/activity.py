@@ -48,10 +48,10 @@ def base_days(store: Store, bases: list[str], params: ActivityParams = ActivityP
         con.execute(
             """
             INSERT INTO base_days
-            WITH days AS (
-                SELECT DISTINCT CAST(d AS DATE) AS day
-                FROM data_windows w,
-                     generate_series(date_trunc('day', w.window_start), w.window_end, INTERVAL 1 DAY) g(d)
+            WITH days AS (  -- every day from the first data to the last, holes included
+                SELECT CAST(d AS DATE) AS day
+                FROM (SELECT min(window_start) AS a, max(window_end) AS b FROM data_windows) w,
+                     generate_series(date_trunc('day', w.a), w.b, INTERVAL 1 DAY) g(d)
             ),
             win AS (
                 SELECT d.day, sum(greatest(0, epoch(least(w.window_end, d.day + INTERVAL 1 DAY))
