@@ -160,6 +160,30 @@ def store_from(files: list[Path], keep: tuple[float, float] | None = None) -> Pa
     return tmp
 
 
+def scenario_case(name: str) -> tuple[Path, list[Movement], set[Movement]]:
+    """Simulate a shipped scenario as a readsb archive, ingest it with its aircraft database;
+    the gold is its truth file. Movements the receivers saw (observed) or that happened with the
+    transponder off near the field (dark) must be found; the others may be."""
+    work = Path(tempfile.mkdtemp(prefix="basewatch-eval-"))
+    bw.simulate(name, work / "sim", format="trace_full")
+    db = work / "eval.duckdb"
+    bw.ingest([work / "sim" / "globe_history"], db=db)
+    bw.import_aircraft(work / "sim" / "aircraft.csv", db=db)
+    gold, required = [], set()
+    with (work / "sim" / "truth_movements.csv").open() as fh:
+        for r in csv.DictReader(fh):
+            m = Movement(
+                r["icao24"],
+                r["kind"],
+                r["airfield"],
+                datetime.fromisoformat(r["ts"].replace("Z", "+00:00")).timestamp(),
+            )
+            gold.append(m)
+            if r["visibility"] in ("observed", "dark"):
+                required.add(m)
+    return db, gold, required
+
+
 def required_in(gold: list[Movement], keep: tuple[float, float], edge_s: float) -> set[Movement]:
     return {g for g in gold if keep[0] + edge_s <= g.ts < keep[1] - edge_s}
 

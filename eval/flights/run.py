@@ -24,6 +24,7 @@ from evaluate import (  # noqa: E402
     detected,
     read_gold,
     required_in,
+    scenario_case,
     score,
     store_from,
 )
@@ -40,6 +41,14 @@ def evaluate(cases_file: Path = HERE / "cases.toml") -> tuple[Score, list[tuple[
     total = Score()
     per = []
     for case in cases:
+        if "scenario" in case:
+            db, gold, required = scenario_case(case["scenario"])
+            span = data_span(db)
+            required = {g for g in required if span[0] + EDGE_S <= g.ts < span[1] - EDGE_S}
+            sc = score(detected(db), gold, required)
+            per.append((case["name"], sc))
+            total.add(sc)
+            continue
         gold = read_gold(HERE / case["gold"])
         keep = tuple(map(_t, case["keep"])) if "keep" in case else None
         db = store_from([ROOT / f for f in case["files"]], keep)
