@@ -18,7 +18,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -36,6 +36,8 @@ from .modes import DecodeParams, decode_frames
 from .seen import SeenIds
 
 log = logging.getLogger(__name__)
+
+READ_WHOLE_BYTES = 32 << 20  # files up to this size are read once into memory
 
 # format → (module, function, what it yields)
 READERS: dict[str, tuple[str, str, str]] = {
@@ -138,25 +140,39 @@ def expand(inputs: Iterable[str | os.PathLike], rejects: RejectLog) -> Iterator[
             yield Source(uri=str(p), path=p)
 
 
-def _with_ids(table: pa.Table, source_id: str) -> pa.Table:
-    names = table.column_names
-    if "_key" in names:
-        icao = schema.hex_to_u64(table.column("icao24"))
+def _with_ids(tables: list[pa.Table], source_ids: list[str]) -> pa.Table:
+    """Reader tables (in READER_POSITIONS, or with a ``_key`` from the decoder) → POSITIONS.
+
+    Done once per writer batch rather than once per table: a globe_history day is tens of
+    thousands of small files.
+    """
+    keyed = [i for i, t in enumerate(tables) if "_key" in t.column_names]
+    parts = []
+    for i in keyed:
+        t = tables[i]
+        icao = schema.hex_to_u64(t.column("icao24"))
         with np.errstate(over="ignore"):
-            key = table.column("_key").to_numpy(zero_copy_only=False).astype(np.uint64)
+            key = t.column("_key").to_numpy(zero_copy_only=False).astype(np.uint64)
             pid = pa.array(schema._mix(key ^ icao), pa.uint64())
-        table = table.drop_columns(["_key"])
-    else:
+        parts.append((t.drop_columns(["_key"]), pid, [source_ids[i]], [t.num_rows]))
+    plain = [i for i in range(len(tables)) if i not in set(keyed)] if keyed else range(len(tables))
+    if plain:
+        t = pa.concat_tables([tables[i] for i in plain])
         pid = schema.position_ids(
-            table.column("icao24"),
-            table.column("ts"),
-            table.column("lat_deg"),
-            table.column("lon_deg"),
-            table.column("alt_baro_ft"),
+            t.column("icao24"),
+            t.column("ts"),
+            t.column("lat_deg"),
+            t.column("lon_deg"),
+            t.column("alt_baro_ft"),
         )
-    table = table.add_column(0, schema.POSITIONS.field("position_id"), pid)
-    src = pa.array([source_id], pa.string()).take(np.zeros(table.num_rows, np.int32))
-    return table.append_column(schema.POSITIONS.field("source_id"), src).cast(schema.POSITIONS)
+        parts.append((t, pid, [source_ids[i] for i in plain], [tables[i].num_rows for i in plain]))
+    out = []
+    for t, pid, sids, counts in parts:
+        t = t.add_column(0, schema.POSITIONS.field("position_id"), pid)
+        names, which = np.unique(np.array(sids, dtype=object), return_inverse=True)
+        src = pa.array(names.tolist(), pa.string()).take(np.repeat(which, counts))
+        out.append(t.append_column(schema.POSITIONS.field("source_id"), src).cast(schema.POSITIONS))
+    return out[0] if len(out) == 1 else pa.concat_tables(out)
 
 
 ROW_GROUP = 122_880  # DuckDB's row group: appends of whole groups are compressed once
@@ -181,7 +197,8 @@ class _Writer:
 
     def __init__(self, store: Store) -> None:
         self.con = store.con
-        self.pending: list[pa.Table] = []
+        self.pending: list[pa.Table] = []  # reader tables, without ids yet
+        self.pending_sources: list[str] = []
         self.rows = 0
         self.carry: pa.Table | None = None  # new rows waiting for a whole row group
         self.since_checkpoint = 0
@@ -190,16 +207,17 @@ class _Writer:
         # the time span of what the store held before this run: the filter knows nothing of it
         self.before = self.con.execute("SELECT min(ts), max(ts) FROM positions").fetchone()
 
-    def stage(self, table: pa.Table) -> None:
+    def stage(self, table: pa.Table, source_id: str) -> None:
         self.pending.append(table)
+        self.pending_sources.append(source_id)
         self.rows += table.num_rows
         if self.rows >= self.BATCH:
             self.flush()
 
     def flush(self, final: bool = False) -> None:
         if self.rows:
-            batch = pa.concat_tables(self.pending)
-            self.pending, self.rows = [], 0
+            batch = _with_ids(self.pending, self.pending_sources)
+            self.pending, self.pending_sources, self.rows = [], [], 0
             new = self._new_rows(batch)
             for vc in pc.value_counts(new.column("source_id")).to_pylist():
                 self.added[vc["values"]] += vc["counts"]
@@ -278,15 +296,19 @@ class _Writer:
         # convert to C long"); on hash ids that filter prunes nothing anyway
         con.execute("SET disabled_optimizers = 'join_filter_pushdown'")
         try:
-            return con.execute(
-                """
+            return (
+                con.execute(
+                    """
                 SELECT * FROM _batch b ANTI JOIN (
                     SELECT position_id FROM positions
                     WHERE ts BETWEEN (SELECT min(ts) FROM _batch) - INTERVAL 1 DAY
                                  AND (SELECT max(ts) FROM _batch) + INTERVAL 1 DAY
                 ) p USING (position_id)
                 """
-            ).to_arrow_table().cast(schema.POSITIONS)
+                )
+                .to_arrow_table()
+                .cast(schema.POSITIONS)
+            )
         finally:
             con.execute("RESET disabled_optimizers")
             con.unregister("_batch")
@@ -424,8 +446,10 @@ def _ingest_one(src: Source, run: _Run) -> dict | None:
     rejects.uri = src.uri
     if src.path is not None:
         try:
-            with open(src.path, "rb"):
-                pass
+            with open(src.path, "rb") as fh:
+                if src.data is None and os.fstat(fh.fileno()).st_size <= READ_WHOLE_BYTES:
+                    # read once: hashed, sniffed and parsed from memory
+                    src = replace(src, data=fh.read())
             sid, size = content_id(src)
         except OSError as exc:
             rejects.source_id = ""
@@ -471,7 +495,7 @@ def _ingest_one(src: Source, run: _Run) -> dict | None:
     for table in read_source(src, this_fmt, ctx, run.params):
         if table.num_rows:
             read += table.num_rows
-            run.writer.stage(_with_ids(table, sid))
+            run.writer.stage(table, sid)
     report.sources += 1
     report.rows_read += read
     report.counters.update(ctx.counters)

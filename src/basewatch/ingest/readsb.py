@@ -32,7 +32,6 @@ from .base import (
 log = logging.getLogger(__name__)
 
 _ICAO_RE = re.compile(r"^[0-9a-f]{6}$")
-FAST = True  # use the compiled trace scan where it accepts the file (tests compare both paths)
 
 
 def _load_json(data: bytes, ctx: ReadContext, location: str, array_key: str) -> dict | None:
@@ -77,12 +76,15 @@ def _salvage(data: bytes, array_key: str) -> dict | None:
 def _num(col: tuple, dtype=np.float64) -> np.ndarray:
     """Numbers (None → NaN) from a JSON column; anything non-numeric becomes NaN too."""
     try:
-        return np.array(col, dtype=dtype)
+        out = np.array(col, dtype=dtype)
+        if out.ndim == 1:  # nested lists of numbers would give more dimensions
+            return out
     except (TypeError, ValueError):
-        return np.array(
-            [v if isinstance(v, int | float) and not isinstance(v, bool) else np.nan for v in col],
-            dtype=dtype,
-        )
+        pass
+    return np.array(
+        [v if isinstance(v, int | float) and not isinstance(v, bool) else np.nan for v in col],
+        dtype=dtype,
+    )
 
 
 def _num_obj(obj: np.ndarray) -> np.ndarray:
@@ -121,7 +123,7 @@ def _columns(trace: list, ctx: ReadContext, location: str) -> tuple[list, list]:
 def _details(col: tuple) -> tuple[np.ndarray, np.ndarray]:
     """Callsign and squawk from the sparse details objects, carried forward."""
     n = len(col)
-    obj = np.array(col, dtype=object)
+    obj = np.fromiter(col, dtype=object, count=n)  # 1-D whatever the values
     at = np.flatnonzero(np.not_equal(obj, None))
     dets = obj[at].tolist()
     if not all(map(dict.__instancecheck__, dets)):
@@ -184,7 +186,7 @@ def _points_from_rows(trace: list, ctx: ReadContext, location: str) -> _Points |
     rows, cols = _columns(trace, ctx, location)
     if not rows:
         return None
-    alt_obj = np.array(cols[3], dtype=object)
+    alt_obj = np.fromiter(cols[3], dtype=object, count=len(rows))
     ground = alt_obj == "ground"
     alt_obj[ground] = np.nan
     callsign, squawk = _details(cols[8])
@@ -339,16 +341,28 @@ def _observe(doc: dict, icao: str, ctx: ReadContext) -> None:
         )
 
 
+def trace_bytes_to_table(
+    data: bytes, ctx: ReadContext, location: str, fast: bool = True
+) -> pa.Table | None:
+    """The (decompressed) bytes of a trace file → positions: compiled scan, else orjson."""
+    accepted, table = scanned_trace_to_table(data, ctx, location) if fast else (False, None)
+    if not accepted:
+        doc = _load_json(data, ctx, location, "trace")
+        table = None if doc is None else trace_to_table(doc, ctx, location)
+    return table
+
+
 def read_trace_full(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
     """One readsb ``trace_full`` / ``trace_recent`` file (gzip content or not)."""
-    data = b"".join(iter_bytes(src, ctx))
+    if src.data is not None and src.data[:2] != b"\x1f\x8b":
+        data = src.data  # already in memory, plain: no copy
+        ctx.progress(len(data))
+    else:
+        data = b"".join(iter_bytes(src, ctx))
     if not data.strip():
         ctx.rejects.add("empty_file", src.uri)
         return
-    accepted, table = scanned_trace_to_table(data, ctx, src.uri) if FAST else (False, None)
-    if not accepted:
-        doc = _load_json(data, ctx, src.uri, "trace")
-        table = None if doc is None else trace_to_table(doc, ctx, src.uri)
+    table = trace_bytes_to_table(data, ctx, src.uri)
     if table is not None and table.num_rows:
         yield table
 
@@ -455,7 +469,7 @@ def read_aircraft_json(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
             "seen_pos",
         )
     }
-    alt_obj = np.array(g["alt_baro"], dtype=object)
+    alt_obj = np.fromiter(g["alt_baro"], dtype=object, count=len(recs))
     ground = alt_obj == "ground"
     lat, lon = _num(tuple(g["lat"])), _num(tuple(g["lon"]))
     seen_pos = np.nan_to_num(_num(tuple(g["seen_pos"])), nan=0.0)

@@ -256,7 +256,7 @@ def _same(buf, a0, a1, b0, b1):
     """Whether bytes [a0, a1) equal bytes [b0, b1) (b0 < 0: nothing, never equal)."""
     if b0 < 0 or a1 - a0 != b1 - b0:
         return False
-    for q in range(a1 - a0):
+    for q in range(a1 - a0):  # noqa: SIM110 (a plain loop for numba)
         if buf[a0 + q] != buf[b0 + q]:
             return False
     return True
@@ -368,12 +368,10 @@ def _scan(buf, i, num, ground, row_at, flight, squawk):
                 if i < 0:
                     return -1, i
                 # a value equal to the one carried keeps the old span: few distinct spans
-                if spans[0] >= 0 and spans[1] > spans[0]:
-                    if not _same(buf, spans[0], spans[1], cur_f0, cur_f1):
-                        cur_f0, cur_f1 = spans[0], spans[1]
-                if spans[2] >= 0 and spans[3] > spans[2]:
-                    if not _same(buf, spans[2], spans[3], cur_s0, cur_s1):
-                        cur_s0, cur_s1 = spans[2], spans[3]
+                if spans[1] > spans[0] >= 0 and not _same(buf, spans[0], spans[1], cur_f0, cur_f1):
+                    cur_f0, cur_f1 = spans[0], spans[1]
+                if spans[3] > spans[2] >= 0 and not _same(buf, spans[2], spans[3], cur_s0, cur_s1):
+                    cur_s0, cur_s1 = spans[2], spans[3]
             elif col < 0 and k != 8:
                 i = _skip_value(buf, i, stack)
                 if i < 0:
