@@ -9,7 +9,6 @@ content...), the result must still be the orjson path's, and ``accepts`` says wh
 from __future__ import annotations
 
 import json
-from collections import Counter
 
 import orjson
 import pytest
@@ -232,11 +231,17 @@ def test_truncated_same(samples):
 finite = st.floats(allow_nan=False, allow_infinity=False, width=64)
 
 
-coord = st.one_of(st.integers(-200, 200), st.decimals(-200, 200, places=6).map(float))
+def _plain(v: float) -> bool:  # printed without an exponent by json and orjson
+    return v == 0 or abs(v) >= 1e-4
+
+
+coord = st.one_of(
+    st.integers(-200, 200), st.decimals(-200, 200, places=6).map(float).filter(_plain)
+)
 number = st.one_of(
     st.none(),
     st.integers(-(10**6), 10**6),
-    st.decimals(-(10**5), 10**5, places=3, allow_nan=False).map(float),
+    st.decimals(-(10**5), 10**5, places=3, allow_nan=False).map(float).filter(_plain),
 )
 # values the scan leaves to orjson: doubles printed in full or with exponents, escapes, ...
 exotic = st.one_of(
@@ -294,9 +299,10 @@ def trace_row(draw):
 
 
 @st.composite
-def trace_file(draw):
+def trace_file(draw, odd: bool):
+    """A trace file as readsb writes them; ``odd``: with an odd value, maybe cut short."""
     trace = draw(st.lists(trace_row(), max_size=30))
-    if trace and draw(st.integers(0, 5)) == 0:  # one odd value somewhere
+    if odd and trace:  # one odd value somewhere
         row = draw(st.sampled_from(trace))
         row[draw(st.integers(0, len(row) - 1))] = draw(exotic)
     doc = {
@@ -310,28 +316,24 @@ def trace_file(draw):
         doc["r"] = draw(text)
     style = draw(st.sampled_from(["compact", "spaced", "indent"]))
     if style == "compact":
-        data = orjson.dumps(doc)
+        data = json.dumps(doc, separators=(",", ":")).encode()
     elif style == "spaced":
         data = json.dumps(doc).encode()
     else:
         data = json.dumps(doc, indent=2).encode()
-    if draw(st.integers(0, 4)) == 0:  # cut somewhere
+    if odd and draw(st.booleans()):  # cut somewhere
         data = data[: draw(st.integers(0, len(data)))]
     return data
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(trace_file())
-def test_generated_trace_files_same(data):
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(trace_file(odd=False))
+def test_generated_trace_files_scanned_same(data):
+    assert accepts(data)
     same(data)
-    ACCEPTED[accepts(data)] += 1
 
 
-ACCEPTED: Counter[bool] = Counter()
-
-
-def test_generated_files_mostly_take_the_scan():
-    """The property above must exercise the scan, not only the fallback."""
-    if sum(ACCEPTED.values()) < 50:
-        pytest.skip("runs after the property test in the same session")
-    assert ACCEPTED[True] > ACCEPTED[False] / 2
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(trace_file(odd=True))
+def test_generated_odd_trace_files_same(data):
+    same(data)

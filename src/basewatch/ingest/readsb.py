@@ -111,7 +111,7 @@ def _columns(trace: list, ctx: ReadContext, location: str) -> tuple[list, list]:
         rows = [r for r in trace if isinstance(r, list) and len(r) >= 6]
         for r in trace:
             if not (isinstance(r, list) and len(r) >= 6):
-                ctx.rejects.add("bad_trace_row", location, orjson.dumps(r)[:200].decode())
+                ctx.rejects.add("bad_trace_row", location, orjson.dumps(r).decode()[:200])
         if not rows:
             return [], []
         cols = list(itertools.zip_longest(*rows, fillvalue=None))
@@ -203,7 +203,7 @@ def _points_from_rows(trace: list, ctx: ReadContext, location: str) -> _Points |
         alt_geom=_num(cols[10]),
         callsign=callsign,
         squawk=squawk,
-        excerpt=lambda i: orjson.dumps(rows[i])[:200].decode(),
+        excerpt=lambda i: orjson.dumps(rows[i]).decode()[:200],
     )
 
 
@@ -238,9 +238,9 @@ def _points_from_scan(sc: trace_scan.Scan, data: bytes) -> _Points:
         alt_geom=num[trace_scan.ALT_GEOM],
         callsign=_span_strings(data, sc.flight),
         squawk=_span_strings(data, sc.squawk),
-        excerpt=lambda i: orjson.dumps(orjson.loads(data[row_at[i, 0] : row_at[i, 1]]))[
+        excerpt=lambda i: orjson.dumps(orjson.loads(data[row_at[i, 0] : row_at[i, 1]])).decode()[
             :200
-        ].decode(),
+        ],
     )
 
 
@@ -478,7 +478,7 @@ def read_aircraft_json(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
     ok = valid_position_mask(lat, lon)
     for i in np.flatnonzero(~ok):
         ctx.rejects.add(
-            "bad_position", f"{src.uri} hex {g['hex'][i]}", orjson.dumps(recs[i])[:200].decode()
+            "bad_position", f"{src.uri} hex {g['hex'][i]}", orjson.dumps(recs[i]).decode()[:200]
         )
     table = positions_table(
         {
