@@ -16,6 +16,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import orjson
+
+try:  # ISA-L's inflate is about three times zlib's; the standard library otherwise
+    from isal import isal_zlib as _zlib
+except ImportError:  # pragma: no cover (platforms without isal wheels)
+    import zlib as _zlib
 import pyarrow as pa
 
 from . import trace_scan
@@ -341,6 +346,18 @@ def _observe(doc: dict, icao: str, ctx: ReadContext) -> None:
         )
 
 
+def _whole(raw: bytes) -> bytes | None:
+    """In-memory content, gunzipped if it is one whole gzip member; None for anything else."""
+    if raw[:2] != b"\x1f\x8b":
+        return raw
+    try:
+        d = _zlib.decompressobj(31)
+        data = d.decompress(raw)
+    except _zlib.error:
+        return None
+    return data if d.eof and not d.unused_data else None
+
+
 def trace_bytes_to_table(
     data: bytes, ctx: ReadContext, location: str, fast: bool = True
 ) -> pa.Table | None:
@@ -354,10 +371,10 @@ def trace_bytes_to_table(
 
 def read_trace_full(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
     """One readsb ``trace_full`` / ``trace_recent`` file (gzip content or not)."""
-    if src.data is not None and src.data[:2] != b"\x1f\x8b":
-        data = src.data  # already in memory, plain: no copy
-        ctx.progress(len(data))
-    else:
+    data = _whole(src.data) if src.data is not None else None
+    if data is not None:
+        ctx.progress(len(src.data))
+    else:  # streamed: a cut or damaged gzip is reported, what it held is kept
         data = b"".join(iter_bytes(src, ctx))
     if not data.strip():
         ctx.rejects.add("empty_file", src.uri)

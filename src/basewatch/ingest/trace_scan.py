@@ -448,4 +448,14 @@ def scan_trace(data: bytes) -> Scan | None:
     n, end = _scan(buf, start, num, ground, row_at, flight, squawk)
     if n < 0:
         return None
-    return Scan(n, num[:, :n], ground[:n], row_at[:n], flight[:n], squawk[:n], start, end)
+    # copies: the tables built from these keep them alive, not the whole capacity
+    return Scan(
+        n,
+        num[:, :n].copy(),
+        ground[:n].copy(),
+        row_at[:n].copy(),
+        flight[:n].copy(),
+        squawk[:n].copy(),
+        start,
+        end,
+    )
