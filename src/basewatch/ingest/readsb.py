@@ -249,6 +249,13 @@ def _points_from_scan(sc: trace_scan.Scan, data: bytes) -> _Points:
     )
 
 
+def _repeat(text: str, n: int) -> pa.Array:
+    """A string array of ``n`` times ``text``, built from its buffers."""
+    raw = text.encode()
+    offsets = np.arange(0, len(raw) * (n + 1), len(raw), dtype=np.int32)
+    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(raw * n))
+
+
 def _points_table(icao: str, base: float, p: _Points, ctx: ReadContext, location: str) -> pa.Table:
     flags_i = np.nan_to_num(p.flags, nan=0).astype(np.int64)
     geom_alt_flag = (flags_i & 8) != 0
@@ -271,7 +278,7 @@ def _points_table(icao: str, base: float, p: _Points, ctx: ReadContext, location
     table = positions_table(
         {
             "ts": epoch_to_ts(base + np.nan_to_num(p.dt)),
-            "icao24": pa.array([icao], pa.string()).take(np.zeros(n, np.int32)),
+            "icao24": _repeat(icao, n),
             "callsign": p.callsign,
             "lat_deg": p.lat,
             "lon_deg": p.lon,
