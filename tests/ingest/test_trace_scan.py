@@ -8,13 +8,16 @@ content...), the result must still be the orjson path's, and ``accepts`` says wh
 
 from __future__ import annotations
 
+import gzip
 import json
 
+import framing as F
 import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from basewatch import api
 from basewatch.ingest import readsb, trace_scan
 from basewatch.ingest.base import ReadContext, RejectLog
 
@@ -337,3 +340,22 @@ def test_generated_trace_files_scanned_same(data):
 @given(trace_file(odd=True))
 def test_generated_odd_trace_files_same(data):
     same(data)
+
+
+# --- gzip content ----------------------------------------------------------------------------------
+
+
+def test_gzip_in_two_members_same_as_plain(db, tmp_path, samples):
+    """One whole member is inflated in memory; anything else streams: same rows either way."""
+    raw = samples(TRACE).read_bytes()
+    half = len(raw) // 2
+    assert readsb._whole(gzip.compress(raw)) == raw
+    two = gzip.compress(raw[:half]) + gzip.compress(raw[half:])
+    assert readsb._whole(two) is None
+    path = F.write(tmp_path / "trace_full_ac671b.json", two)
+    report = api.ingest([path], db=db)
+    assert (report.rows_added, dict(report.rejects)) == (2500, {})
+    plain = tmp_path / "plain.duckdb"
+    api.ingest([samples(TRACE)], db=plain)
+    cols = "* EXCLUDE (source_id) FROM positions ORDER BY ts"
+    assert F.query(db, f"SELECT {cols}") == F.query(plain, f"SELECT {cols}")

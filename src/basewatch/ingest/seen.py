@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-BITS_LOG2 = 28  # 2**28 bits = 32 MiB; ~1e-5 false hits per id at 2.5 M ids (k = 3)
+BITS_LOG2 = 28  # 2**28 bits = 32 MiB; false hits per id (k = 3): 1.4e-6 after 1 M ids, 2e-5 after 2.5 M
 
 
 @njit(cache=True)
