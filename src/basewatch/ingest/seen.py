@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-BITS_LOG2 = 28  # 2**28 bits = 32 MiB; false hits per id (k = 3): 1.4e-6 after 1 M ids, 2e-5 after 2.5 M
+# 2**28 bits = 32 MiB; false hits per id (k = 3): 1.4e-6 after 1 M ids, 2e-5 after 2.5 M
+BITS_LOG2 = 28
 
 
 @njit(cache=True)
