@@ -199,6 +199,9 @@ def write_readme(results: dict) -> None:
     def rate(r: dict, key: str) -> str:
         return f"{r[key]:,}"
 
+    def per_cpu(r: dict) -> str:
+        return f"{round(r['rows'] / r['cpu_seconds']):,}" if r.get("cpu_seconds") else "–"
+
     pm = dec.get("pyModeS 3.6.1 with positions", {})
     peers = (
         f"rs1090 0.7.0 with positions {rate(dec['rs1090 0.7.0 with positions'], 'msg_per_s')} msg/s"
@@ -219,12 +222,14 @@ def write_readme(results: dict) -> None:
         f"| 57,793 real raw frames, read + decode + store | "
         f"{rate(dec['basewatch ingest (read + decode + store)'], 'msg_per_s')} msg/s | {peers} |",
         f"| readsb trace_full, 1,000,000 positions, read + store (plain / gzip) | "
-        f"{rate(plain, 'positions_per_s')} / {rate(gz, 'positions_per_s')} positions/s | "
+        f"{rate(plain, 'positions_per_s')} / {rate(gz, 'positions_per_s')} positions/s "
+        f"({per_cpu(plain)} / {per_cpu(gz)} per CPU second) | "
         f"DuckDB `read_json` + unnest + field extraction alone {rate(duck, 'positions_per_s')}/s |",
         f"| of which reading and parsing alone (compiled scan; orjson path) | "
-        f"{rate(parse, 'positions_per_s')}/s; {rate(orj, 'positions_per_s')}/s | |",
+        f"{rate(parse, 'positions_per_s')}/s ({per_cpu(parse)} per CPU second); "
+        f"{rate(orj, 'positions_per_s')}/s ({per_cpu(orj)}) | |",
         f"| of which ids, duplicate check and DuckDB insert alone | "
-        f"{rate(store, 'positions_per_s')}/s | |",
+        f"{rate(store, 'positions_per_s')}/s ({per_cpu(store)} per CPU second) | |",
         f"| peak RSS, 250 k → 2.5 M trace positions | "
         f"{small['peak_rss_mib']:.0f} → {big['peak_rss_mib']:.0f} MiB | |",
     ]

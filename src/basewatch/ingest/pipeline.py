@@ -155,7 +155,8 @@ def _with_ids(tables: list[pa.Table], source_ids: list[str]) -> pa.Table:
             key = t.column("_key").to_numpy(zero_copy_only=False).astype(np.uint64)
             pid = pa.array(schema._mix(key ^ icao), pa.uint64())
         parts.append((t.drop_columns(["_key"]), pid, [source_ids[i]], [t.num_rows]))
-    plain = [i for i in range(len(tables)) if i not in set(keyed)] if keyed else range(len(tables))
+    keyed_set = set(keyed)
+    plain = [i for i in range(len(tables)) if i not in keyed_set]
     if plain:
         t = pa.concat_tables([tables[i] for i in plain])
         pid = schema.position_ids(
