@@ -148,7 +148,7 @@ def positions(
 
 def store_positions(store, table: pa.Table, source_id: str, fmt: str = "sbs") -> None:
     """Insert positions as one source would (the stage reads nothing else)."""
-    rows = _with_ids(table, source_id)
+    rows = _with_ids([table], [source_id])
     store.con.register("_t", rows)
     store.con.execute("INSERT INTO positions SELECT * FROM _t")
     store.con.unregister("_t")

@@ -18,8 +18,8 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -33,8 +33,11 @@ from . import detect as _detect
 from .base import ReadContext, RejectLog, Source, content_id
 from .frames import rebatch
 from .modes import DecodeParams, decode_frames
+from .seen import SeenIds
 
 log = logging.getLogger(__name__)
+
+READ_WHOLE_BYTES = 32 << 20  # files up to this size are read once into memory
 
 # format → (module, function, what it yields)
 READERS: dict[str, tuple[str, str, str]] = {
@@ -138,58 +141,154 @@ def expand(inputs: Iterable[str | os.PathLike], rejects: RejectLog) -> Iterator[
             yield Source(uri=str(p), path=p)
 
 
-def _with_ids(table: pa.Table, source_id: str) -> pa.Table:
-    names = table.column_names
-    if "_key" in names:
-        icao = schema.hex_to_u64(table.column("icao24"))
+def _with_ids(tables: list[pa.Table], source_ids: list[str]) -> pa.Table:
+    """Reader tables (in READER_POSITIONS, or with a ``_key`` from the decoder) → POSITIONS.
+
+    Done once per writer batch rather than once per table: a globe_history day is tens of
+    thousands of small files.
+    """
+    keyed = [i for i, t in enumerate(tables) if "_key" in t.column_names]
+    parts = []
+    for i in keyed:
+        t = tables[i]
+        icao = schema.hex_to_u64(t.column("icao24"))
         with np.errstate(over="ignore"):
-            key = table.column("_key").to_numpy(zero_copy_only=False).astype(np.uint64)
+            key = t.column("_key").to_numpy(zero_copy_only=False).astype(np.uint64)
             pid = pa.array(schema._mix(key ^ icao), pa.uint64())
-        table = table.drop_columns(["_key"])
-    else:
+        parts.append((t.drop_columns(["_key"]), pid, [source_ids[i]], [t.num_rows]))
+    keyed_set = set(keyed)
+    plain = [i for i in range(len(tables)) if i not in keyed_set]
+    if plain:
+        t = pa.concat_tables([tables[i] for i in plain])
         pid = schema.position_ids(
-            table.column("icao24"),
-            table.column("ts"),
-            table.column("lat_deg"),
-            table.column("lon_deg"),
-            table.column("alt_baro_ft"),
+            t.column("icao24"),
+            t.column("ts"),
+            t.column("lat_deg"),
+            t.column("lon_deg"),
+            t.column("alt_baro_ft"),
         )
-    table = table.add_column(0, schema.POSITIONS.field("position_id"), pid)
-    src = pa.array([source_id], pa.string()).take(np.zeros(table.num_rows, np.int32))
-    return table.append_column(schema.POSITIONS.field("source_id"), src).cast(schema.POSITIONS)
+        parts.append((t, pid, [source_ids[i] for i in plain], [tables[i].num_rows for i in plain]))
+    out = []
+    for t, pid, sids, counts in parts:
+        t = t.add_column(0, schema.POSITIONS.field("position_id"), pid)
+        names, which = np.unique(np.array(sids, dtype=object), return_inverse=True)
+        src = pa.array(names.tolist(), pa.string()).take(np.repeat(which, counts))
+        out.append(t.append_column(schema.POSITIONS.field("source_id"), src).cast(schema.POSITIONS))
+    return out[0] if len(out) == 1 else pa.concat_tables(out)
+
+
+ROW_GROUP = 122_880  # DuckDB's row group: appends of whole groups are compressed once
 
 
 class _Writer:
     """Gathers rows in memory up to ``BATCH`` and moves the new ones into ``positions``.
 
-    Duplicates within a batch are dropped with numpy; against the store, one semi-join over
-    the batch's time window (± 1 day, as receiver clocks of raw captures may be re-anchored)
-    finds the ids already there, and only the rest is inserted.
+    Duplicates are found in two steps. A Bloom filter of the ids this run has written answers
+    "certainly new" for almost every row; only the rows it flags (and every row whose time
+    window overlaps positions stored before the run) are checked exactly: first occurrence
+    within the batch with numpy, then one semi-join against the store over the batch's time
+    window (± 1 day, as receiver clocks of raw captures may be re-anchored).
+
+    Rows go into DuckDB in whole row groups; the remainder waits for the next batch (or
+    ``close``), so a checkpoint never has to rewrite half-filled groups.
     """
 
-    BATCH = 262_144
-    CHECKPOINT_ROWS = 1_048_576  # DuckDB holds rows in memory until a checkpoint compresses them
+    BATCH = 2 * ROW_GROUP
+    CHECKPOINT_ROWS = 8 * ROW_GROUP  # DuckDB holds rows in memory until a checkpoint
+    EXACT_MAX = 4096  # flagged rows resolved one by one; more than this: check the whole batch
 
     def __init__(self, store: Store) -> None:
         self.con = store.con
-        self.pending: list[pa.Table] = []
+        self.pending: list[pa.Table] = []  # reader tables, without ids yet
+        self.pending_sources: list[str] = []
         self.rows = 0
+        self.carry: pa.Table | None = None  # new rows waiting for a whole row group
         self.since_checkpoint = 0
         self.added: Counter[str] = Counter()
+        self.seen = SeenIds()
+        # the time span of what the store held before this run: the filter knows nothing of it
+        self.before = self.con.execute("SELECT min(ts), max(ts) FROM positions").fetchone()
 
-    def stage(self, table: pa.Table) -> None:
+    def stage(self, table: pa.Table, source_id: str) -> None:
         self.pending.append(table)
+        self.pending_sources.append(source_id)
         self.rows += table.num_rows
         if self.rows >= self.BATCH:
             self.flush()
 
-    def flush(self) -> None:
-        if not self.rows:
+    def flush(self, final: bool = False) -> None:
+        if self.rows:
+            batch = _with_ids(self.pending, self.pending_sources)
+            self.pending, self.pending_sources, self.rows = [], [], 0
+            new = self._new_rows(batch)
+            for vc in pc.value_counts(new.column("source_id")).to_pylist():
+                self.added[vc["values"]] += vc["counts"]
+            self.carry = new if self.carry is None else pa.concat_tables([self.carry, new])
+        if self.carry is None:
             return
-        batch = pa.concat_tables(self.pending)
-        self.pending, self.rows = [], 0
+        n = self.carry.num_rows if final else self.carry.num_rows // ROW_GROUP * ROW_GROUP
+        if n:
+            self._append(self.carry.slice(0, n))
+            rest = self.carry.slice(n)
+            self.carry = rest if rest.num_rows else None
+
+    def _new_rows(self, batch: pa.Table) -> pa.Table:
         ids = batch.column("position_id").to_numpy()
-        _, first = np.unique(ids, return_index=True)
+        hit = self.seen.check_add(ids)
+        ts = batch.column("ts")
+        lo, hi = pc.min(ts).as_py(), pc.max(ts).as_py()
+        day = timedelta(days=1)
+        overlaps = self.before[0] is not None and (
+            lo - day <= self.before[1] and hi + day >= self.before[0]
+        )
+        n_hit = int(np.count_nonzero(hit))
+        if overlaps or n_hit > self.EXACT_MAX:
+            return self._exact(batch, ids)
+        if n_hit == 0:
+            return batch
+        # a few flagged rows: are they repeats within the batch or the carry, or in the store?
+        carry_ids = (
+            self.carry.column("position_id").to_numpy() if self.carry is not None else ids[:0]
+        )
+        flagged = np.unique(ids[hit])
+        both = np.concatenate([carry_ids, ids])
+        involved = np.flatnonzero(np.isin(both, flagged))
+        _, first = np.unique(both[involved], return_index=True)
+        drop = np.setdiff1d(involved, involved[first]) - len(carry_ids)
+        stored = self._stored(flagged, lo, hi)
+        if len(stored):
+            drop = np.union1d(drop, np.flatnonzero(np.isin(ids, stored)))
+        if not len(drop):
+            return batch
+        keep = np.ones(len(ids), dtype=bool)
+        keep[drop] = False
+        return batch.filter(pa.array(keep))
+
+    def _stored(self, ids: np.ndarray, lo, hi) -> np.ndarray:
+        """Which of ``ids`` the store holds between ``lo`` and ``hi`` (± 1 day)."""
+        con = self.con
+        con.register("_ids", pa.table({"position_id": pa.array(ids, pa.uint64())}))
+        try:
+            rows = con.execute(
+                """
+                SELECT position_id FROM positions
+                WHERE ts BETWEEN ?::TIMESTAMPTZ - INTERVAL 1 DAY AND ?::TIMESTAMPTZ + INTERVAL 1 DAY
+                  AND position_id IN (SELECT position_id FROM _ids)
+                """,
+                [lo, hi],
+            ).fetchall()
+        finally:
+            con.unregister("_ids")
+        return np.array([r[0] for r in rows], dtype=np.uint64)
+
+    def _exact(self, batch: pa.Table, ids: np.ndarray) -> pa.Table:
+        """First occurrence within the batch (and after the carry), and not in the store."""
+        if self.carry is not None:
+            carry_ids = self.carry.column("position_id").to_numpy()
+            _, first = np.unique(np.concatenate([carry_ids, ids]), return_index=True)
+            first = first[first >= len(carry_ids)] - len(carry_ids)
+        else:
+            _, first = np.unique(ids, return_index=True)
         if len(first) < len(ids):
             batch = batch.take(np.sort(first))
         con = self.con
@@ -199,46 +298,39 @@ class _Writer:
         # convert to C long"); on hash ids that filter prunes nothing anyway
         con.execute("SET disabled_optimizers = 'join_filter_pushdown'")
         try:
-            dup = con.execute(
-                """
-                SELECT count(*) FROM _batch b SEMI JOIN (
+            return (
+                con.execute(
+                    """
+                SELECT * FROM _batch b ANTI JOIN (
                     SELECT position_id FROM positions
                     WHERE ts BETWEEN (SELECT min(ts) FROM _batch) - INTERVAL 1 DAY
                                  AND (SELECT max(ts) FROM _batch) + INTERVAL 1 DAY
                 ) p USING (position_id)
                 """
-            ).fetchone()[0]
-            if dup == 0:
-                con.execute("INSERT INTO positions SELECT * FROM _batch")
-                for vc in pc.value_counts(batch.column("source_id")).to_pylist():
-                    self.added[vc["values"]] += vc["counts"]
-            else:
-                con.execute(
-                    """
-                    CREATE OR REPLACE TEMP TABLE _new AS
-                    SELECT * FROM _batch b ANTI JOIN (
-                        SELECT position_id FROM positions
-                        WHERE ts BETWEEN (SELECT min(ts) FROM _batch) - INTERVAL 1 DAY
-                                     AND (SELECT max(ts) FROM _batch) + INTERVAL 1 DAY
-                    ) p USING (position_id)
-                    """
                 )
-                for sid, n in con.execute(
-                    "SELECT source_id, count(*) FROM _new GROUP BY 1"
-                ).fetchall():
-                    self.added[sid] += n
-                con.execute("INSERT INTO positions SELECT * FROM _new")
-                con.execute("DROP TABLE _new")
+                .to_arrow_table()
+                .cast(schema.POSITIONS)
+            )
         finally:
             con.execute("RESET disabled_optimizers")
             con.unregister("_batch")
-        self.since_checkpoint += batch.num_rows
+
+    def _append(self, rows: pa.Table) -> None:
+        con = self.con
+        # one chunk: DuckDB writes many small Arrow chunks as partial row groups that a
+        # checkpoint must then rewrite
+        con.register("_rows", rows.combine_chunks())
+        try:
+            con.execute("INSERT INTO positions SELECT * FROM _rows")
+        finally:
+            con.unregister("_rows")
+        self.since_checkpoint += rows.num_rows
         if self.since_checkpoint >= self.CHECKPOINT_ROWS:
             con.execute("CHECKPOINT")
             self.since_checkpoint = 0
 
     def close(self) -> None:
-        self.flush()
+        self.flush(final=True)
 
 
 def _insert(store: Store, table_name: str, rows: list[dict] | pa.Table) -> None:
@@ -356,8 +448,10 @@ def _ingest_one(src: Source, run: _Run) -> dict | None:
     rejects.uri = src.uri
     if src.path is not None:
         try:
-            with open(src.path, "rb"):
-                pass
+            with open(src.path, "rb") as fh:
+                if src.data is None and os.fstat(fh.fileno()).st_size <= READ_WHOLE_BYTES:
+                    # read once: hashed, sniffed and parsed from memory
+                    src = replace(src, data=fh.read())
             sid, size = content_id(src)
         except OSError as exc:
             rejects.source_id = ""
@@ -403,7 +497,7 @@ def _ingest_one(src: Source, run: _Run) -> dict | None:
     for table in read_source(src, this_fmt, ctx, run.params):
         if table.num_rows:
             read += table.num_rows
-            run.writer.stage(_with_ids(table, sid))
+            run.writer.stage(table, sid)
     report.sources += 1
     report.rows_read += read
     report.counters.update(ctx.counters)

@@ -11,12 +11,19 @@ import itertools
 import logging
 import re
 import tarfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import orjson
+
+try:  # ISA-L's inflate is about three times zlib's; the standard library otherwise
+    from isal import isal_zlib as _zlib
+except ImportError:  # pragma: no cover (platforms without isal wheels)
+    import zlib as _zlib
 import pyarrow as pa
 
+from . import trace_scan
 from .base import (
     BATCH_ROWS,
     ReadContext,
@@ -74,12 +81,15 @@ def _salvage(data: bytes, array_key: str) -> dict | None:
 def _num(col: tuple, dtype=np.float64) -> np.ndarray:
     """Numbers (None → NaN) from a JSON column; anything non-numeric becomes NaN too."""
     try:
-        return np.array(col, dtype=dtype)
+        out = np.array(col, dtype=dtype)
+        if out.ndim == 1:  # nested lists of numbers would give more dimensions
+            return out
     except (TypeError, ValueError):
-        return np.array(
-            [v if isinstance(v, int | float) and not isinstance(v, bool) else np.nan for v in col],
-            dtype=dtype,
-        )
+        pass
+    return np.array(
+        [v if isinstance(v, int | float) and not isinstance(v, bool) else np.nan for v in col],
+        dtype=dtype,
+    )
 
 
 def _num_obj(obj: np.ndarray) -> np.ndarray:
@@ -106,7 +116,7 @@ def _columns(trace: list, ctx: ReadContext, location: str) -> tuple[list, list]:
         rows = [r for r in trace if isinstance(r, list) and len(r) >= 6]
         for r in trace:
             if not (isinstance(r, list) and len(r) >= 6):
-                ctx.rejects.add("bad_trace_row", location, orjson.dumps(r)[:200].decode())
+                ctx.rejects.add("bad_trace_row", location, orjson.dumps(r).decode()[:200])
         if not rows:
             return [], []
         cols = list(itertools.zip_longest(*rows, fillvalue=None))
@@ -118,7 +128,7 @@ def _columns(trace: list, ctx: ReadContext, location: str) -> tuple[list, list]:
 def _details(col: tuple) -> tuple[np.ndarray, np.ndarray]:
     """Callsign and squawk from the sparse details objects, carried forward."""
     n = len(col)
-    obj = np.array(col, dtype=object)
+    obj = np.fromiter(col, dtype=object, count=n)  # 1-D whatever the values
     at = np.flatnonzero(np.not_equal(obj, None))
     dets = obj[at].tolist()
     if not all(map(dict.__instancecheck__, dets)):
@@ -142,9 +152,27 @@ def _details(col: tuple) -> tuple[np.ndarray, np.ndarray]:
     return out[0], out[1]
 
 
-def trace_to_table(doc: dict, ctx: ReadContext, location: str) -> pa.Table | None:
+@dataclass(slots=True)
+class _Points:
+    """A trace's point columns, however they were parsed (numbers as float64, NaN if null)."""
+
+    dt: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    alt: np.ndarray  # NaN for null and for "ground"
+    ground: np.ndarray
+    gs: np.ndarray
+    track: np.ndarray
+    flags: np.ndarray
+    vrate: np.ndarray
+    alt_geom: np.ndarray
+    callsign: np.ndarray | pa.Array
+    squawk: np.ndarray | pa.Array
+    excerpt: Callable[[int], str]  # row number → the row as JSON, for rejects
+
+
+def _trace_header(doc: dict, ctx: ReadContext, location: str) -> tuple[str, float] | None:
     icao = str(doc.get("icao", "")).lower()
-    trace = doc.get("trace")
     base = doc.get("timestamp")
     if not _ICAO_RE.match(icao):
         # "~" marks a non-ICAO (TIS-B / anonymous) address: not an airframe we can follow
@@ -152,63 +180,160 @@ def trace_to_table(doc: dict, ctx: ReadContext, location: str) -> pa.Table | Non
             "non_icao_address" if icao.startswith("~") else "bad_icao24", location, icao
         )
         return None
-    if not isinstance(trace, list) or not isinstance(base, int | float):
+    if not isinstance(doc.get("trace"), list) or not isinstance(base, int | float):
         ctx.rejects.add("bad_trace", location, "missing trace array or timestamp")
         return None
+    return icao, base
+
+
+def _points_from_rows(trace: list, ctx: ReadContext, location: str) -> _Points | None:
+    """Point columns from parsed trace rows (the general path)."""
     rows, cols = _columns(trace, ctx, location)
     if not rows:
         return None
-    dt = _num(cols[0])
-    lat, lon = _num(cols[1]), _num(cols[2])
-    alt_obj = np.array(cols[3], dtype=object)
+    alt_obj = np.fromiter(cols[3], dtype=object, count=len(rows))
     ground = alt_obj == "ground"
     alt_obj[ground] = np.nan
-    alt = _num_obj(alt_obj)
-    flags_i = np.nan_to_num(_num(cols[6]), nan=0).astype(np.int64)
+    callsign, squawk = _details(cols[8])
+    return _Points(
+        dt=_num(cols[0]),
+        lat=_num(cols[1]),
+        lon=_num(cols[2]),
+        alt=_num_obj(alt_obj),
+        ground=ground,
+        gs=_num(cols[4]),
+        track=_num(cols[5]),
+        flags=_num(cols[6]),
+        vrate=_num(cols[7]),
+        alt_geom=_num(cols[10]),
+        callsign=callsign,
+        squawk=squawk,
+        excerpt=lambda i: orjson.dumps(rows[i]).decode()[:200],
+    )
+
+
+def _span_strings(data: bytes, spans: np.ndarray) -> pa.Array:
+    """Per-row (start, end) byte spans of ASCII strings (-1: none) → a string array."""
+    n = len(spans)
+    starts = spans[:, 0]
+    change = np.empty(n, dtype=bool)
+    change[:1] = True
+    np.not_equal(starts[1:], starts[:-1], out=change[1:])
+    at = np.flatnonzero(change)
+    values = pa.array(
+        [None if s < 0 else data[s:e].decode("ascii") for s, e in spans[at].tolist()],
+        pa.string(),
+    )
+    return values.take(np.cumsum(change) - 1)
+
+
+def _points_from_scan(sc: trace_scan.Scan, data: bytes) -> _Points:
+    """Point columns from the compiled scan (the fast path)."""
+    num, row_at = sc.num, sc.row_at
+    return _Points(
+        dt=num[trace_scan.DT],
+        lat=num[trace_scan.LAT],
+        lon=num[trace_scan.LON],
+        alt=num[trace_scan.ALT],
+        ground=sc.ground,
+        gs=num[trace_scan.GS],
+        track=num[trace_scan.TRACK],
+        flags=num[trace_scan.FLAGS],
+        vrate=num[trace_scan.VRATE],
+        alt_geom=num[trace_scan.ALT_GEOM],
+        callsign=_span_strings(data, sc.flight),
+        squawk=_span_strings(data, sc.squawk),
+        excerpt=lambda i: orjson.dumps(orjson.loads(data[row_at[i, 0] : row_at[i, 1]])).decode()[
+            :200
+        ],
+    )
+
+
+def _repeat(text: str, n: int) -> pa.Array:
+    """A string array of ``n`` times ``text``, built from its buffers."""
+    raw = text.encode()
+    offsets = np.arange(0, len(raw) * (n + 1), len(raw), dtype=np.int32)
+    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(raw * n))
+
+
+def _points_table(icao: str, base: float, p: _Points, ctx: ReadContext, location: str) -> pa.Table:
+    flags_i = np.nan_to_num(p.flags, nan=0).astype(np.int64)
     geom_alt_flag = (flags_i & 8) != 0
-    alt_geom = _num(cols[10])
+    alt, alt_geom = p.alt, p.alt_geom
     if geom_alt_flag.any():
         alt_geom = np.where(geom_alt_flag & np.isnan(alt_geom), alt, alt_geom)
         alt_baro = np.where(geom_alt_flag, np.nan, alt)
     else:
         alt_baro = alt
-    callsign, squawk = _details(cols[8])
 
-    ok = valid_position_mask(lat, lon) & np.isfinite(dt)
+    ok = valid_position_mask(p.lat, p.lon) & np.isfinite(p.dt)
     bad = np.flatnonzero(~ok)
     for i in bad[:50]:
-        ctx.rejects.add("bad_position", f"{location} row {i}", orjson.dumps(rows[i])[:200].decode())
+        ctx.rejects.add("bad_position", f"{location} row {i}", p.excerpt(i))
     if len(bad) > 50:
         ctx.rejects.add(
             "bad_position", f"{location} rows", f"{len(bad) - 50} more", n=len(bad) - 50
         )
-    n = len(rows)
+    n = len(p.dt)
     table = positions_table(
         {
-            "ts": epoch_to_ts(base + np.nan_to_num(dt)),
-            "icao24": pa.array([icao], pa.string()).take(np.zeros(n, np.int32)),
-            "callsign": callsign,
-            "lat_deg": lat,
-            "lon_deg": lon,
+            "ts": epoch_to_ts(base + np.nan_to_num(p.dt)),
+            "icao24": _repeat(icao, n),
+            "callsign": p.callsign,
+            "lat_deg": p.lat,
+            "lon_deg": p.lon,
             "alt_baro_ft": pa.array(alt_baro, pa.float64(), from_pandas=True).cast(
                 pa.int32(), safe=False
             ),
             "alt_geom_ft": pa.array(alt_geom, pa.float64(), from_pandas=True).cast(
                 pa.int32(), safe=False
             ),
-            "on_ground": ground,
-            "gs_kt": pa.array(_num(cols[4]), pa.float64(), from_pandas=True),
-            "track_deg": pa.array(_num(cols[5]), pa.float64(), from_pandas=True),
-            "vrate_fpm": pa.array(_num(cols[7]), pa.float64(), from_pandas=True).cast(
+            "on_ground": p.ground,
+            "gs_kt": pa.array(p.gs, pa.float64(), from_pandas=True),
+            "track_deg": pa.array(p.track, pa.float64(), from_pandas=True),
+            "vrate_fpm": pa.array(p.vrate, pa.float64(), from_pandas=True).cast(
                 pa.int32(), safe=False
             ),
-            "squawk": squawk,
+            "squawk": p.squawk,
             "new_leg": (flags_i & 2) != 0,
         },
         n,
     )
-    _observe(doc, icao, ctx)
     return table.filter(pa.array(ok)) if len(bad) else table
+
+
+def trace_to_table(doc: dict, ctx: ReadContext, location: str) -> pa.Table | None:
+    """A parsed trace document → positions (the general path, for any JSON)."""
+    header = _trace_header(doc, ctx, location)
+    if header is None:
+        return None
+    points = _points_from_rows(doc["trace"], ctx, location)
+    if points is None:
+        return None
+    table = _points_table(*header, points, ctx, location)
+    _observe(doc, header[0], ctx)
+    return table
+
+
+def scanned_trace_to_table(
+    data: bytes, ctx: ReadContext, location: str
+) -> tuple[bool, pa.Table | None]:
+    """The fast path: (accepted, table). Not accepted means: use ``trace_to_table``."""
+    sc = trace_scan.scan_trace(data)
+    if sc is None:
+        return False, None
+    try:  # the document without its trace rows: icao, timestamp, registration, ...
+        doc = orjson.loads(b"".join((data[: sc.start], b"[]", data[sc.end :])))
+    except orjson.JSONDecodeError:
+        return False, None
+    if not isinstance(doc, dict) or doc.get("trace") != []:
+        return False, None
+    header = _trace_header(doc, ctx, location)
+    if header is None or sc.n == 0:
+        return True, None
+    table = _points_table(*header, _points_from_scan(sc, data), ctx, location)
+    _observe(doc, header[0], ctx)
+    return True, table
 
 
 def _observe(doc: dict, icao: str, ctx: ReadContext) -> None:
@@ -228,17 +353,42 @@ def _observe(doc: dict, icao: str, ctx: ReadContext) -> None:
         )
 
 
+def _whole(raw: bytes) -> bytes | None:
+    """In-memory content, gunzipped if it is one whole gzip member; None for anything else."""
+    if raw[:2] != b"\x1f\x8b":
+        return raw
+    try:
+        d = _zlib.decompressobj(31)
+        data = d.decompress(raw)
+    except _zlib.error:
+        return None
+    return data if d.eof and not d.unused_data else None
+
+
+def trace_bytes_to_table(
+    data: bytes, ctx: ReadContext, location: str, fast: bool = True
+) -> pa.Table | None:
+    """The (decompressed) bytes of a trace file → positions: compiled scan, else orjson."""
+    accepted, table = scanned_trace_to_table(data, ctx, location) if fast else (False, None)
+    if not accepted:
+        doc = _load_json(data, ctx, location, "trace")
+        table = None if doc is None else trace_to_table(doc, ctx, location)
+    return table
+
+
 def read_trace_full(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
     """One readsb ``trace_full`` / ``trace_recent`` file (gzip content or not)."""
-    data = b"".join(iter_bytes(src, ctx))
+    data = _whole(src.data) if src.data is not None else None
+    if data is not None:
+        ctx.progress(len(src.data))
+    else:  # streamed: a cut or damaged gzip is reported, what it held is kept
+        data = b"".join(iter_bytes(src, ctx))
     if not data.strip():
         ctx.rejects.add("empty_file", src.uri)
         return
-    doc = _load_json(data, ctx, src.uri, "trace")
-    if doc is not None:
-        table = trace_to_table(doc, ctx, src.uri)
-        if table is not None and table.num_rows:
-            yield table
+    table = trace_bytes_to_table(data, ctx, src.uri)
+    if table is not None and table.num_rows:
+        yield table
 
 
 def _batched(tables: Iterator[pa.Table]) -> Iterator[pa.Table]:
@@ -343,7 +493,7 @@ def read_aircraft_json(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
             "seen_pos",
         )
     }
-    alt_obj = np.array(g["alt_baro"], dtype=object)
+    alt_obj = np.fromiter(g["alt_baro"], dtype=object, count=len(recs))
     ground = alt_obj == "ground"
     lat, lon = _num(tuple(g["lat"])), _num(tuple(g["lon"]))
     seen_pos = np.nan_to_num(_num(tuple(g["seen_pos"])), nan=0.0)
@@ -352,7 +502,7 @@ def read_aircraft_json(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
     ok = valid_position_mask(lat, lon)
     for i in np.flatnonzero(~ok):
         ctx.rejects.add(
-            "bad_position", f"{src.uri} hex {g['hex'][i]}", orjson.dumps(recs[i])[:200].decode()
+            "bad_position", f"{src.uri} hex {g['hex'][i]}", orjson.dumps(recs[i]).decode()[:200]
         )
     table = positions_table(
         {
