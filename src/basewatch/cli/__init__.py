@@ -171,5 +171,10 @@ def demo(db) -> None:
         click.echo(line)
 
 
+from .news import news  # noqa: E402
+
+cli.add_command(news)
+
+
 def main() -> None:
     cli(prog_name="basewatch")

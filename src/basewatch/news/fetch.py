@@ -123,7 +123,7 @@ def make_article(
         url=canonical_url(url),
         outlet=given.outlet or outlet or outlet_from_url(url),
         title=(title or "").strip() or None,
-        published_at=published.astimezone(UTC) if published else None,
+        published_at=published,  # kept in its own zone: "on Wednesday" counts from its day
         text=text,
         language=language or given.language,
         source_uri=source_uri,

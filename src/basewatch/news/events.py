@@ -1,0 +1,540 @@
+"""News events from one parsed article: who met whom, visited, said, negotiated, agreed, flew or
+moved, where and when, per source, each with the sentence that supports it.
+
+Every event comes from a trigger word in a sentence (no sentence, no event), so every row shows
+its evidence. A trigger that only names an earlier event in passing ("the October 15 talks",
+"three days after X met Y") makes no new event; a negated one ("did not meet") makes none either.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from . import dates as _dates
+from .entities import CAPITALS, People, country_of
+from .quotes import find_statements, strip_dateline
+from .sources import find_source, is_media
+
+EXTRACTOR = "basewatch-news-rules-1"
+EVENT_TYPES = (
+    "meeting",
+    "visit",
+    "statement",
+    "negotiation",
+    "agreement",
+    "flight",
+    "military_movement",
+)
+
+VERB_TRIGGERS = {
+    "meet": "meeting",
+    "host": "meeting",
+    "receive": "meeting",
+    "visit": "visit",
+    "travel": "visit",
+    "negotiate": "negotiation",
+    "discuss": "negotiation",
+    "talk": "negotiation",
+    "sign": "agreement",
+    "agree": "agreement",
+    "ratify": "agreement",
+    "land": "flight",
+    "depart": "flight",
+    "fly": "flight",
+    "deploy": "military_movement",
+    "redeploy": "military_movement",
+    "withdraw": "military_movement",
+    "relocate": "military_movement",
+    "evacuate": "military_movement",
+    "dispatch": "military_movement",
+    "reinforce": "military_movement",
+    "station": "military_movement",
+    "sail": "military_movement",
+    "dock": "military_movement",
+    "transfer": "military_movement",
+    "move": "military_movement",
+    "pull": "military_movement",
+    "arrive": "flight",
+}
+NOUN_TRIGGERS = {
+    "meeting": "meeting",
+    "summit": "meeting",
+    "talks": "meeting",
+    "visit": "visit",
+    "trip": "visit",
+    "negotiations": "negotiation",
+    "negotiation": "negotiation",
+    "consultations": "negotiation",
+    "agreement": "agreement",
+    "deal": "agreement",
+    "accord": "agreement",
+    "treaty": "agreement",
+    "memorandum": "agreement",
+    "flight": "flight",
+    "flights": "flight",
+    "deployment": "military_movement",
+    "withdrawal": "military_movement",
+    "redeployment": "military_movement",
+    "airlift": "flight",
+}
+# verbs that make a trigger noun an event: "a meeting was held", "talks took place"
+EVENT_VERBS = {
+    "hold",
+    "take",
+    "conduct",
+    "make",
+    "begin",
+    "start",
+    "open",
+    "resume",
+    "carry",
+    "operate",
+    "sign",
+    "reach",
+    "conclude",
+    "pay",
+    "complete",
+    "end",
+    "perform",
+    "stage",
+    "launch",
+    "happen",
+    "occur",
+    "continue",
+}
+AIRCRAFT_NOUNS = {
+    "aircraft",
+    "plane",
+    "planes",
+    "jet",
+    "jets",
+    "airliner",
+    "transport",
+    "freighter",
+    "helicopter",
+    "helicopters",
+    "bomber",
+    "bombers",
+    "fighter",
+    "fighters",
+    "flight",
+    "flights",
+    "ruslan",
+}
+FORCE_NOUNS = {
+    "troops",
+    "forces",
+    "force",
+    "soldiers",
+    "equipment",
+    "warship",
+    "warships",
+    "ship",
+    "ships",
+    "vessel",
+    "vessels",
+    "frigate",
+    "frigates",
+    "submarine",
+    "corvette",
+    "convoy",
+    "units",
+    "unit",
+    "personnel",
+    "systems",
+    "battalion",
+    "brigade",
+    "fleet",
+    "navy",
+    "vehicles",
+    "armour",
+    "armor",
+    "tanks",
+    "contingent",
+    "sailors",
+    "marines",
+    "mercenaries",
+    "fighters",
+    "assets",
+}
+PERSON_MOVES = {"visit", "travel", "fly", "arrive"}
+ANAPHORA = {"he", "she", "they", "parties", "sides", "latter", "former", "leaders", "ministers"}
+
+
+@dataclass(slots=True)
+class Event:
+    event_type: str
+    sentence: str
+    char_start: int
+    trigger: int
+    date_start: str | None = None
+    date_end: str | None = None
+    date_precision: str = "unknown"
+    actors: list[str] = field(default_factory=list)
+    place: str | None = None
+    place_icao: str | None = None
+    country: str | None = None
+    speaker: str | None = None
+    quote: str | None = None
+    source: str | None = None
+
+    def row(self, article_id: str, n: int) -> dict:
+        key = f"{article_id}|{self.event_type}|{self.char_start}|{n}"
+        return {
+            "event_id": hashlib.sha256(key.encode()).hexdigest()[:16],
+            "article_id": article_id,
+            "event_type": self.event_type,
+            "date_start": self.date_start,
+            "date_end": self.date_end,
+            "date_precision": self.date_precision,
+            "actors": self.actors,
+            "place": self.place,
+            "place_icao": self.place_icao,
+            "country": self.country,
+            "speaker": self.speaker,
+            "quote": self.quote,
+            "source": self.source,
+            "sentence": self.sentence,
+            "char_start": self.char_start,
+            "extractor": EXTRACTOR,
+        }
+
+
+def _in_quotes(tok, sent) -> bool:
+    before = sent.doc[sent.start : tok.i].text
+    return (before.count('"') % 2 == 1) or (before.count("\u201c") > before.count("\u201d"))
+
+
+def _negated(tok) -> bool:
+    if any(c.dep_ == "neg" for c in tok.children):
+        return True
+    if any(c.lower_ in ("no", "few") and c.dep_ in ("det", "amod") for c in tok.children):
+        return True
+    return tok.head.lemma_.lower() in ("decline", "refuse", "fail", "deny", "avoid")
+
+
+def _has_aircraft(sent, near=None) -> bool:
+    return any(e.label_ in ("AIRCRAFT", "REG") for e in sent.ents) or any(
+        t.lower_ in AIRCRAFT_NOUNS for t in (near.subtree if near is not None else sent)
+    )
+
+
+def _subject_text(tok) -> set[str]:
+    out = set()
+    for c in tok.children:
+        if c.dep_ in ("nsubj", "nsubjpass"):
+            out |= {t.lower_ for t in c.subtree}
+    return out
+
+
+def event_type_of(tok, sent, people: People) -> str | None:
+    """The event a token triggers in its sentence, or None."""
+    lemma = tok.lemma_.lower()
+    low = tok.lower_
+    if tok.pos_ in ("VERB",) and lemma in VERB_TRIGGERS:
+        if tok.dep_ in ("amod", "acl", "relcl") and tok.tag_ == "VBN":
+            return None
+        kind = VERB_TRIGGERS[lemma]
+        subj = _subject_text(tok)
+        if lemma in ("land", "depart", "fly", "arrive"):
+            if _has_aircraft(sent, tok) or subj & AIRCRAFT_NOUNS:
+                return "flight"
+            if subj & FORCE_NOUNS:
+                return "military_movement"
+            if lemma in PERSON_MOVES and any(
+                people.person_at(t) for t in tok.children if t.dep_ == "nsubj"
+            ):
+                return "visit"
+            return None
+        if kind == "military_movement":
+            words = {t.lower_ for t in tok.subtree} | subj
+            return kind if words & FORCE_NOUNS or _has_aircraft(sent, tok) else None
+        if lemma == "talk" and not any(c.lower_ in ("about", "with") for c in tok.children):
+            return None
+        if lemma == "receive" and not any(people.person_at(c) for c in tok.children):
+            return None
+        if lemma == "sit" and not any(c.lower_ == "down" for c in tok.children):
+            return None
+        return kind
+    if tok.pos_ == "VERB" and lemma == "sit" and any(c.lower_ == "down" for c in tok.children):
+        return "meeting"
+    if tok.pos_ in ("NOUN", "PROPN") and low in NOUN_TRIGGERS:
+        kind = NOUN_TRIGGERS[low]
+        head = tok.head
+        hl = head.lemma_.lower()
+        ok = (tok.dep_ in ("nsubj", "nsubjpass", "dobj") and hl in EVENT_VERBS) or (
+            tok.dep_ == "pobj" and head.head.lemma_.lower() in ("hold", "conduct")
+        )
+        if hl == "take" and not any(c.lower_ == "place" for c in head.children):
+            ok = ok and tok.dep_ == "dobj"
+        if not ok:
+            return None
+        if kind == "meeting" and low == "talks" and hl in ("conduct",):
+            return "negotiation"
+        if kind == "flight" and not (_has_aircraft(sent) or True):
+            return None
+        return kind
+    return None
+
+
+def _place(sent, trigger, ref) -> tuple[str | None, str | None, str | None]:
+    """(place, icao, country): an airfield, base or place named after in/at/to/near."""
+    best = None
+    for e in sent.ents:
+        if e.label_ not in ("BASE", "PLACE", "GPE", "LOC", "FAC"):
+            continue
+        prev = sent.doc[e.start - 1].lower_ if e.start > 0 else ""
+        if prev not in ("in", "at", "to", "into", "near", "from", "outside", "via"):
+            continue
+        if e.label_ in ("GPE",) and country_of(e.text) and e.text.casefold() not in CAPITALS:
+            c = country_of(e.text)
+            cand = (e.text, None, c)
+        else:
+            name = e.ent_id_ or e.text
+            nxt = sent.doc[e.end].lower_ if e.end < len(sent.doc) else ""
+            if e.label_ == "BASE" or nxt in ("airfield", "airport", "airbase"):
+                hit = ref.resolve(name + (" airport" if nxt in ("airfield", "airport") else ""))
+            else:
+                hit = None
+            if e.label_ == "PLACE" and nxt not in ("airfield", "airport", "airbase"):
+                hit = ref.resolve(name) if e.ent_id_ and e.ent_id_ != name else None
+                cand = (name, None, None)
+                if hit is None:
+                    from ..airfields import Place
+
+                    h = ref.places.get(name)
+                    cand = (name, None, h.country if isinstance(h, Place) else None)
+            elif hit is not None and hasattr(hit, "icao"):
+                cand = (hit.icao, hit.icao, hit.country)
+            else:
+                cand = (e.text.removeprefix("the "), None, None)
+        dist = abs(e.start - trigger.i)
+        if prev == "from":
+            dist += 50
+        if best is None or dist < best[0]:
+            best = (dist, cand)
+    return best[1] if best else (None, None, None)
+
+
+def _actors(sent, trigger, people: People, statements) -> list[str]:
+    names: list[str] = []
+    for t in sent:
+        p = people.person_at(t) if t.i in people.by_token or t.lower_ in ("he", "she") else None
+        if p and p.canonical not in names:
+            names.append(p.canonical)
+    if not names:
+        for e in sent.ents:
+            c = country_of(e.text) if e.label_ in ("GPE", "NORP") else None
+            if c and c not in names:
+                names.append(c)
+    return names
+
+
+def _past_perfect(tok) -> bool:
+    return any(c.dep_ == "aux" and c.lower_ == "had" for c in tok.children)
+
+
+def _anaphoric(tok, sent) -> bool:
+    subj = _subject_text(tok)
+    if subj & ANAPHORA:
+        return True
+    text = sent.text.casefold()
+    return bool(
+        re.search(r"\b(during|at|after) the (meeting|talks|visit|summit|negotiations)\b", text)
+    )
+
+
+class ArticleExtractor:
+    """Walks one parsed article sentence by sentence, keeping what later sentences refer to."""
+
+    def __init__(self, doc, anchor: date | None, outlet: str | None, ref) -> None:
+        self.doc = doc
+        self.anchor = anchor
+        self.outlet = outlet or ""
+        self.ref = ref
+        self.people = People(doc)
+        self.events: list[Event] = []
+
+    # dates ---------------------------------------------------------------------------------
+
+    def _last(self, types: tuple[str, ...] | None = None) -> Event | None:
+        for ev in reversed(self.events):
+            if ev.date_start and (types is None or ev.event_type in types):
+                return ev
+        return None
+
+    def _anchor_event(self, words: str) -> Event | None:
+        low = words.casefold()
+        if re.search(r"\b(visit|trip)\b", low):
+            return self._last(("visit",)) or self._last(("meeting",))
+        if re.search(r"\b(met|meeting|summit|talks)\b", low):
+            return self._last(("meeting",)) or self._last(("visit", "negotiation"))
+        if re.search(r"\b(negotiations?)\b", low):
+            return self._last(("negotiation", "meeting"))
+        if re.search(r"\b(agreement|deal|signing)\b", low):
+            return self._last(("agreement",))
+        return self._last()
+
+    def _set(self, ev: Event, span: _dates.TimeSpan | None) -> None:
+        if span is None:
+            return
+        ev.date_start = span.start.isoformat()
+        ev.date_end = span.end.isoformat()
+        ev.date_precision = span.precision
+
+    def _date(self, ev: Event, tok, sent, hits: list[_dates.TimeHit], rel_spans) -> None:
+        sc = sent.start_char
+        dated = [h for h in hits if h.span is not None]
+        if dated:
+            pos = tok.idx - sc
+            best = min(dated, key=lambda h: min(abs(h.start_char - pos), abs(h.end_char - pos)))
+            self._set(ev, best.span)
+            return
+        rel = [h for h in hits if h.relative_days is not None]
+        if rel:
+            h = rel[0]
+            base = self._anchor_event(h.anchor_text)
+            if base is not None and base.date_start:
+                start = date.fromisoformat(base.date_start)
+                if ev.event_type != "statement" and (_past_perfect(tok) or ev.trigger < 0):
+                    self._set(ev, _dates.TimeSpan(start, date.fromisoformat(base.date_end), "day"))
+                    return
+                lo, hi = h.relative_days
+                span = _dates.TimeSpan(start, start, "day").shift(lo)
+                if hi != lo:
+                    span = _dates.TimeSpan(
+                        span.start, start.fromordinal(start.toordinal() + hi), "range"
+                    )
+                if ev.event_type == "statement" or not _anaphoric_subject(tok):
+                    self._set(ev, span)
+                    return
+        if _past_perfect(tok) and ev.event_type == "statement":
+            return
+        subj = _subject_text(tok)
+        if re.match(r"^(these|this|the)$", next(iter(_det_of_subject(tok)), "")) and (
+            subj & set(NOUN_TRIGGERS)
+        ):
+            prev = self._anchor_event(" ".join(subj))
+            if prev:
+                self._set_from(ev, prev)
+                return
+        if ev.event_type == "statement":
+            prev = self._last(("statement",)) or self._last()
+            if prev:
+                self._set_from(ev, prev)
+            return
+        if _anaphoric(tok, sent) and not _past_perfect(tok):
+            prev = self._last()
+            if prev:
+                self._set_from(ev, prev)
+
+    @staticmethod
+    def _set_from(ev: Event, prev: Event) -> None:
+        ev.date_start, ev.date_end, ev.date_precision = (
+            prev.date_start,
+            prev.date_end,
+            prev.date_precision,
+        )
+
+    # sentences -----------------------------------------------------------------------------
+
+    def run(self) -> list[Event]:
+        last_source = None
+        for sent in self.doc.sents:
+            text = sent.text.strip()
+            if len(text.split()) < 3:
+                continue
+            self._sentence(sent, text, last_source)
+            src = find_source(text)
+            cont = re.match(r"^(additionally|also|in addition|moreover|furthermore)\b", text, re.I)
+            last_source = src or (last_source if cont else None)
+        return self.events
+
+    def _sentence(self, sent, text: str, carried_source: str | None) -> None:
+        lead = len(sent.text) - len(sent.text.lstrip())
+        char_start = sent.start_char + lead
+        future = bool(_dates.FUTURE_RE.search(text))
+        hits = _dates.find_times(sent.text, self.anchor, future)
+        rel_spans = [
+            (h.start_char + sent.start_char, h.end_char + sent.start_char)
+            for h in hits
+            if h.relative_days is not None
+        ]
+        sent_source = find_source(text)
+        if sent_source is None:
+            cont = re.match(r"^(additionally|also|in addition|moreover|furthermore)\b", text, re.I)
+            sent_source = carried_source if cont else None
+        statements = find_statements(sent, self.people)
+        new: list[Event] = []
+        for st in statements:
+            ev = Event(
+                "statement",
+                text,
+                char_start,
+                st.verb,
+                speaker=st.speaker,
+                quote=st.quote,
+                source=sent_source or self.outlet,
+                actors=[st.speaker],
+            )
+            self._date(ev, self.doc[st.verb], sent, hits, rel_spans)
+            new.append(ev)
+        seen_types = set()
+        speech_verbs = {self.doc[st.verb] for st in statements}
+        for tok in sent:
+            kind = event_type_of(tok, sent, self.people)
+            if kind is None or kind in seen_types:
+                continue
+            if _negated(tok) or _in_quotes(tok, sent):
+                continue
+            if any(s <= tok.idx < e for s, e in rel_spans):
+                continue  # "three days after X met Y": names an earlier event
+            ev = Event(kind, text, char_start, tok.i)
+            inside_speech = any(
+                tok.is_ancestor(v) is False and v.is_ancestor(tok) for v in speech_verbs
+            )
+            if inside_speech and statements:
+                st = next(s for s in statements if self.doc[s.verb].is_ancestor(tok))
+                ev.source = st.speaker if st.speaker_kind == "person" else st.speaker
+            else:
+                ev.source = sent_source or self.outlet
+            ev.place, ev.place_icao, ev.country = _place(sent, tok, self.ref)
+            if ev.place is None and kind in ("meeting", "visit", "negotiation", "agreement"):
+                m = re.match(r"^([A-Z][A-Z .'\-]{2,40})\s*[\u2014\u2013-]", text)
+                if m:
+                    ev.place = m.group(1).strip().title()
+            ev.actors = _actors(sent, tok, self.people, statements)
+            self._date(ev, tok, sent, hits, rel_spans)
+            seen_types.add(kind)
+            new.append(ev)
+        for ev in new:
+            if ev.event_type == "statement" and ev.place is None:
+                m = re.match(r"^([A-Z][A-Z .'\-]{2,40})\s*[\u2014\u2013-]", text)
+                ev.place = None if not m else None
+        self.events.extend(new)
+
+
+def _det_of_subject(tok) -> list[str]:
+    for c in tok.children:
+        if c.dep_ in ("nsubj", "nsubjpass"):
+            return [d.lower_ for d in c.children if d.dep_ == "det"]
+    return []
+
+
+def _anaphoric_subject(tok) -> bool:
+    return bool(_det_of_subject(tok))
+
+
+def extract_events(doc, anchor: date | None, outlet: str | None, ref) -> list[Event]:
+    """All events of one parsed article (see the module doc)."""
+    return ArticleExtractor(doc, anchor, outlet, ref).run()
+
+
+def clean_quote(text: str) -> str:
+    return strip_dateline(text).strip()
+
+
+__all__ = ["EXTRACTOR", "Event", "extract_events", "is_media"]
