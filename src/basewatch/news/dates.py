@@ -88,6 +88,16 @@ def _rx(*parts: str) -> re.Pattern:
 # order matters: longer, more specific forms first
 PATTERNS: list[tuple[str, re.Pattern]] = [
     (
+        "rel_event",  # three days after the visit; less than two weeks after the meeting
+        _rx(
+            r"\b(?P<mod>less than |more than |nearly |almost |about |some |just |only |within )?",
+            _NUM,
+            r"[\s-]+",
+            _UNIT,
+            r"\s+(?P<dir>after|before|later than|earlier than|since)\s+(?P<what>[^,.;]+)",
+        ),
+    ),
+    (
         "range_md_md",  # from October 24 to November 2, between Oct 24 and 29
         _rx(
             r"\b(?:from|between)\s+",
@@ -171,16 +181,6 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
             r"|",
             _M.format(n="m2"),
             r"\s+(?P<y2>(?:19|20)\d\d)\b)",
-        ),
-    ),
-    (
-        "rel_event",  # three days after the visit; less than two weeks after the meeting
-        _rx(
-            r"\b(?P<mod>less than |more than |nearly |almost |about |some |just |only |within )?",
-            _NUM,
-            r"[\s-]+",
-            _UNIT,
-            r"\s+(?P<dir>after|before|later than|earlier than|since)\s+(?P<what>[^,.;]+)",
         ),
     ),
     ("ago", _rx(r"\b", _NUM, r"\s+", _UNIT, r"\s+(?:ago|earlier|before)\b(?!\s+(?:the|his|her))")),

@@ -327,9 +327,11 @@ def role_of(ent) -> tuple[str, str]:
     while i >= 0 and ent.start - i <= 6:
         tok = doc[i]
         low = tok.lower_
-        if tok.ent_type_ in ("NORP", "GPE", "ORG") or country_of(tok.text):
-            c = country_of(tok.text) or (country_of(_ent_text(tok)) if tok.ent_type_ else None)
-            if c and not country:
+        c = country_of(tok.text) or (
+            country_of(_ent_text(tok)) if tok.ent_type_ in ("NORP", "GPE") else None
+        )
+        if c:
+            if not country:
                 country = c
             if low in ("kremlin",):
                 words.insert(0, tok.text)

@@ -287,6 +287,8 @@ def _place(sent, trigger, ref) -> tuple[str | None, str | None, str | None]:
         if e.label_ not in ("BASE", "PLACE", "GPE", "LOC", "FAC"):
             continue
         prev = sent.doc[e.start - 1].lower_ if e.start > 0 else ""
+        if prev == "the" and e.start > 1:
+            prev = sent.doc[e.start - 2].lower_
         if prev not in ("in", "at", "to", "into", "near", "from", "outside", "via"):
             continue
         if e.label_ in ("GPE",) and country_of(e.text) and e.text.casefold() not in CAPITALS:
@@ -387,7 +389,19 @@ class ArticleExtractor:
 
     def _date(self, ev: Event, tok, sent, hits: list[_dates.TimeHit], rel_spans) -> None:
         sc = sent.start_char
-        dated = [h for h in hits if h.span is not None]
+        rel_all = [h for h in hits if h.relative_days is not None]
+        dated = [
+            h
+            for h in hits
+            if h.span is not None
+            and not any(r.start_char <= h.start_char < r.end_char for r in rel_all)
+        ]
+        demo = _demonstrative(tok)
+        if demo and not dated:
+            prev = self._anchor_event(demo)
+            if prev is not None:
+                self._set_from(ev, prev)
+                return
         if dated:
             pos = tok.idx - sc
             best = min(dated, key=lambda h: min(abs(h.start_char - pos), abs(h.end_char - pos)))
@@ -488,7 +502,7 @@ class ArticleExtractor:
             kind = event_type_of(tok, sent, self.people)
             if kind is None or kind in seen_types:
                 continue
-            if _negated(tok) or _in_quotes(tok, sent):
+            if _negated(tok) or _in_quotes(tok, sent) or _under_negated_speech(tok):
                 continue
             if any(s <= tok.idx < e for s, e in rel_spans):
                 continue  # "three days after X met Y": names an earlier event
@@ -515,6 +529,26 @@ class ArticleExtractor:
                 m = re.match(r"^([A-Z][A-Z .'\-]{2,40})\s*[\u2014\u2013-]", text)
                 ev.place = None if not m else None
         self.events.extend(new)
+
+
+def _demonstrative(tok) -> str | None:
+    """'These talks took place' / 'the meeting was held': the event noun, when it points back."""
+    nouns = [tok] if tok.pos_ in ("NOUN", "PROPN") else []
+    nouns += [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
+    for n in nouns:
+        dets = [d.lower_ for d in n.children if d.dep_ == "det"]
+        if dets and dets[0] in ("these", "this", "those", "that") and n.lower_ in NOUN_TRIGGERS:
+            return n.lower_
+    return None
+
+
+def _under_negated_speech(tok) -> bool:
+    from .quotes import SPEECH
+
+    for anc in tok.ancestors:
+        if anc.lemma_.lower() in SPEECH and any(c.dep_ == "neg" for c in anc.children):
+            return True
+    return False
 
 
 def _det_of_subject(tok) -> list[str]:
