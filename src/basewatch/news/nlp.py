@@ -7,9 +7,10 @@
   one token each ("Il-62M", "An-124-100", "Il 76", "RA-86496") and keeps the sentence whole
   around them; the stock tokenizer splits "Il-62M" into "Il-62" + "M" and the parser then ends
   the sentence there. It also keeps a closing quotation mark with the sentence it closes.
-- ``bw_entity_ruler`` (an EntityRuler after the statistical NER, overwriting it) labels aircraft
-  types (AIRCRAFT), registrations (REG), bases and airfields (BASE, id = ICAO code) and known
-  places (PLACE) from basewatch.airfields, so that "An-124-100 'Ruslan'" is never a PERSON.
+- ``bw_entity_ruler`` (an EntityRuler of phrase patterns after the statistical NER, overwriting
+  it) labels bases and airfields (BASE, id = ICAO code) and known places (PLACE) from
+  basewatch.airfields with their spellings; ``bw_aircraft_ents`` then labels the merged aircraft
+  types (AIRCRAFT) and registrations (REG), so that "An-124-100 'Ruslan'" is never a PERSON.
 """
 
 from __future__ import annotations
@@ -210,36 +211,39 @@ def load_pipeline(bases: tuple[str, ...] = ()):
         config={"overwrite_ents": True, "phrase_matcher_attr": "LOWER"},
     )
     ruler.add_patterns(_ruler_patterns(nlp, bases))
+    nlp.add_pipe("bw_aircraft_ents", after="bw_entity_ruler")
     nlp.meta["basewatch_pipeline"] = PIPELINE_NAME
     return nlp
 
 
 def _ruler_patterns(nlp, bases: tuple[str, ...]) -> list[dict]:
+    """Phrase patterns (fast) for bases and places with their spellings."""
     from ..airfields import load_reference
 
     ref = load_reference(bases)
-    pats: list[dict] = [
-        {"label": "AIRCRAFT", "pattern": [{"TEXT": {"REGEX": AIRCRAFT_RE.pattern}}]},
-        {"label": "REG", "pattern": [{"TEXT": {"REGEX": REGISTRATION_RE.pattern}}]},
-    ]
-    tail = {"LOWER": {"IN": ["airbase", "airfield", "airport", "aerodrome"]}, "OP": "?"}
+    pats: list[dict] = []
+    tails = ("", " airbase", " air base", " airfield", " airport", " aerodrome")
     for af in ref.bases:
         for name in {af.name, *af.aliases}:
-            toks = [{"LOWER": t.lower_} for t in nlp.make_doc(name)]
-            pats.append({"label": "BASE", "id": af.icao, "pattern": toks})
-            pats.append({"label": "BASE", "id": af.icao, "pattern": [*toks, tail]})
-            pats.append(
-                {
-                    "label": "BASE",
-                    "id": af.icao,
-                    "pattern": [*toks, {"LOWER": "air"}, {"LOWER": "base"}],
-                }
-            )
+            for tail in tails:
+                pats.append({"label": "BASE", "id": af.icao, "pattern": name + tail})
     for place in ref.places.values():
         for name in {place.name, *place.aliases}:
-            toks = [{"LOWER": t.lower_} for t in nlp.make_doc(name)]
-            pats.append({"label": "PLACE", "id": place.name, "pattern": toks})
+            pats.append({"label": "PLACE", "id": place.name, "pattern": name})
     return pats
+
+
+def aircraft_ents(doc):
+    """Label the tokens merged by ``bw_aircraft_tokens`` AIRCRAFT / REG, over the NER's guess."""
+    from spacy.tokens import Span
+
+    marks = doc.user_data.get("bw_aircraft", ())
+    if not marks:
+        return doc
+    spans = [Span(doc, i, i + 1, label=label) for i, label in marks]
+    keep = [e for e in doc.ents if not any(e.start <= s.start < e.end for s in spans)]
+    doc.ents = sorted(keep + spans, key=lambda e: e.start)
+    return doc
 
 
 _REGISTERED = False
@@ -252,6 +256,7 @@ def _register() -> None:
     from spacy.language import Language
 
     Language.component("bw_aircraft_tokens")(aircraft_tokens)
+    Language.component("bw_aircraft_ents")(aircraft_ents)
     _REGISTERED = True
 
 
@@ -261,25 +266,34 @@ _CLOSERS = {'"', "\u201d", "\u2019", "'", ")", "\u00bb"}
 def aircraft_tokens(doc):
     """Merge aircraft designators and registrations into one token; keep sentences whole."""
     text = doc.text
-    spans = []
-    for rx in (AIRCRAFT_RE, REGISTRATION_RE):
+    found = []
+    for rx, label in ((AIRCRAFT_RE, "AIRCRAFT"), (REGISTRATION_RE, "REG")):
         for m in rx.finditer(text):
             span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
             if span is not None:
-                spans.append(span)
-    if spans:
+                found.append((span, label))
+    marks = []
+    if found:
         from spacy.util import filter_spans
 
+        spans = filter_spans([sp for sp, _ in found])
+        labels = {(sp.start_char, sp.end_char): lab for sp, lab in found}
+        offsets = [(sp.start_char, sp.end_char) for sp in spans]
         with doc.retokenize() as retok:
-            for span in filter_spans(spans):
+            for span in spans:
                 if len(span) > 1:
                     retok.merge(span)
-        for tok in doc:
-            if AIRCRAFT_RE.fullmatch(tok.text) or REGISTRATION_RE.fullmatch(tok.text):
-                if tok.i + 1 < len(doc) and doc[tok.i + 1].text not in (".", "!", "?"):
-                    doc[tok.i + 1].is_sent_start = False
-                if tok.i > 0:
-                    tok.is_sent_start = False
+        for start, end in offsets:
+            sp = doc.char_span(start, end)
+            if sp is None or len(sp) != 1:
+                continue
+            tok = sp[0]
+            marks.append((tok.i, labels[(start, end)]))
+            if tok.i + 1 < len(doc) and doc[tok.i + 1].text not in (".", "!", "?"):
+                doc[tok.i + 1].is_sent_start = False
+            if tok.i > 0:
+                tok.is_sent_start = False
+    doc.user_data["bw_aircraft"] = marks
     # a closing quote or bracket right after the end of a sentence belongs to that sentence
     for tok in doc[1:]:
         if tok.text in _CLOSERS and doc[tok.i - 1].text in (".", "!", "?", ".\u201d"):
