@@ -123,6 +123,20 @@ AIRCRAFT_NOUNS = {
     "flight",
     "flights",
     "ruslan",
+    "drone",
+    "drones",
+    "tanker",
+    "tankers",
+    "airliners",
+    "transports",
+    "freighters",
+    "typhoons",
+    "eurofighters",
+    "f-35s",
+    "f-16s",
+    "gripens",
+    "rafales",
+    "interceptors",
 }
 FORCE_NOUNS = {
     "troops",
@@ -159,6 +173,16 @@ FORCE_NOUNS = {
     "mercenaries",
     "fighters",
     "assets",
+    "destroyer",
+    "destroyers",
+    "corvettes",
+    "boats",
+    "boat",
+    "party",
+    "guard",
+    "warplanes",
+    "carrier",
+    "cruiser",
 }
 PERSON_MOVES = {"visit", "travel", "fly", "arrive"}
 ANAPHORA = {"he", "she", "they", "parties", "sides", "latter", "former", "leaders", "ministers"}
@@ -180,6 +204,7 @@ class Event:
     speaker: str | None = None
     quote: str | None = None
     source: str | None = None
+    quote_span: tuple[int, int] | None = None  # offsets of the quote in the sentence
 
     def row(self, article_id: str, n: int) -> dict:
         key = f"{article_id}|{self.event_type}|{self.char_start}|{n}"
@@ -230,41 +255,147 @@ def _subject_text(tok) -> set[str]:
     return out
 
 
+MOVE_VERBS = {
+    "land",
+    "depart",
+    "fly",
+    "arrive",
+    "touch",
+    "take",
+    "scramble",
+    "return",
+    "leave",
+    "come",
+    "head",
+    "reach",
+    "enter",
+    "pass",
+    "transit",
+    "sail",
+    "patrol",
+    "escort",
+    "follow",
+    "cross",
+    "intercept",
+    "shadow",
+    "fire",
+    "launch",
+    "travel",
+    "operate",
+    "deploy",
+    "redeploy",
+    "withdraw",
+    "relocate",
+    "evacuate",
+    "dispatch",
+    "reinforce",
+    "station",
+    "dock",
+    "transfer",
+    "move",
+    "pull",
+    "send",
+}
+MOVE_NEEDS_PARTICLE = {"take": "off", "touch": "down", "come": "in", "pull": "out"}
+MISSILE_NOUNS = {"missile", "missiles", "rocket", "rockets", "projectile", "projectiles"}
+EXERCISE_NOUNS = {
+    "exercise",
+    "exercises",
+    "drill",
+    "drills",
+    "manoeuvres",
+    "maneuvers",
+    "wargames",
+    "patrol",
+    "patrols",
+    "mission",
+    "launch",
+    "handover",
+    "rotation",
+    "incursion",
+    "resupply",
+    "deployment",
+    "withdrawal",
+    "redeployment",
+}
+EXERCISE_VERBS = EVENT_VERBS | {"wrap", "involve", "run", "join", "finish", "pass", "follow"}
+FLIGHT_NOUNS = {"flight", "flights", "arrivals", "airlift", "sorties", "sortie", "overflight"}
+
+
+def _participants(tok) -> tuple[set[str], bool]:
+    """Words of a verb's subject (its head's, for a bare conjunct) and whether an aircraft
+    entity is among them or its object."""
+    words: set[str] = set()
+    aircraft = False
+    target = tok
+    subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if not subj and tok.dep_ in ("conj", "xcomp", "advcl") and tok.head is not tok:
+        target = tok.head
+        subj = [c for c in target.children if c.dep_ in ("nsubj", "nsubjpass")]
+    objs = [c for c in tok.children if c.dep_ in ("dobj", "agent")]
+    for part in subj + objs:
+        for t in part.subtree:
+            words.add(t.lower_)
+            if t.ent_type_ in ("AIRCRAFT", "REG"):
+                aircraft = True
+    if tok.dep_ in ("acl", "relcl") and tok.head.pos_ in ("NOUN", "PROPN"):
+        words.add(tok.head.lower_)
+        aircraft = aircraft or tok.head.ent_type_ in ("AIRCRAFT", "REG")
+    return words, aircraft
+
+
+def _movement(tok, lemma: str, people: People) -> str | None:
+    need = MOVE_NEEDS_PARTICLE.get(lemma)
+    if need and not any(c.lower_ == need for c in tok.children):
+        return None
+    words, aircraft = _participants(tok)
+    if lemma in ("fire", "launch"):
+        own = {t.lower_ for t in tok.subtree}
+        return "military_movement" if (own | words) & (MISSILE_NOUNS | FORCE_NOUNS) else None
+    if aircraft or words & AIRCRAFT_NOUNS:
+        return "flight"
+    if words & FORCE_NOUNS:
+        return "military_movement"
+    if lemma in PERSON_MOVES and any(
+        people.person_at(t) for t in tok.children if t.dep_ == "nsubj"
+    ):
+        return "visit"
+    return None
+
+
 def event_type_of(tok, sent, people: People) -> str | None:
     """The event a token triggers in its sentence, or None."""
     lemma = tok.lemma_.lower()
     low = tok.lower_
+    if tok.pos_ == "VERB" and lemma in MOVE_VERBS:
+        if tok.dep_ == "amod":
+            return None
+        return _movement(tok, lemma, people)
     if tok.pos_ in ("VERB",) and lemma in VERB_TRIGGERS:
         if tok.dep_ in ("amod", "acl", "relcl") and tok.tag_ == "VBN":
             return None
         kind = VERB_TRIGGERS[lemma]
-        subj = _subject_text(tok)
-        if lemma in ("land", "depart", "fly", "arrive"):
-            if _has_aircraft(sent, tok) or subj & AIRCRAFT_NOUNS:
-                return "flight"
-            if subj & FORCE_NOUNS:
-                return "military_movement"
-            if lemma in PERSON_MOVES and any(
-                people.person_at(t) for t in tok.children if t.dep_ == "nsubj"
-            ):
-                return "visit"
-            return None
-        if kind == "military_movement":
-            words = {t.lower_ for t in tok.subtree} | subj
-            return kind if words & FORCE_NOUNS or _has_aircraft(sent, tok) else None
         if lemma == "talk" and not any(c.lower_ in ("about", "with") for c in tok.children):
             return None
         if lemma == "receive" and not any(people.person_at(c) for c in tok.children):
             return None
-        if lemma == "sit" and not any(c.lower_ == "down" for c in tok.children):
-            return None
         return kind
     if tok.pos_ == "VERB" and lemma == "sit" and any(c.lower_ == "down" for c in tok.children):
         return "meeting"
-    if tok.pos_ in ("NOUN", "PROPN") and low in NOUN_TRIGGERS:
+    if tok.pos_ not in ("NOUN", "PROPN"):
+        return None
+    head = tok.head
+    hl = head.lemma_.lower()
+    if low in FLIGHT_NOUNS:
+        if tok.dep_ in ("compound", "amod") or hl in ("since", "before"):
+            return None
+        return "flight"
+    if low in EXERCISE_NOUNS:
+        ok = tok.dep_ in ("nsubj", "nsubjpass", "dobj") and hl in EXERCISE_VERBS
+        ok = ok or (tok.dep_ == "pobj" and hl == "in" and head.head.lower_ == "part")
+        return "military_movement" if ok else None
+    if low in NOUN_TRIGGERS:
         kind = NOUN_TRIGGERS[low]
-        head = tok.head
-        hl = head.lemma_.lower()
         ok = (tok.dep_ in ("nsubj", "nsubjpass", "dobj") and hl in EVENT_VERBS) or (
             tok.dep_ == "pobj" and head.head.lemma_.lower() in ("hold", "conduct")
         )
@@ -274,8 +405,6 @@ def event_type_of(tok, sent, people: People) -> str | None:
             return None
         if kind == "meeting" and low == "talks" and hl in ("conduct",):
             return "negotiation"
-        if kind == "flight" and not (_has_aircraft(sent) or True):
-            return None
         return kind
     return None
 
@@ -390,11 +519,13 @@ class ArticleExtractor:
     def _date(self, ev: Event, tok, sent, hits: list[_dates.TimeHit], rel_spans) -> None:
         sc = sent.start_char
         rel_all = [h for h in hits if h.relative_days is not None]
+        qs, qe = ev.quote_span or (-1, -1)
         dated = [
             h
             for h in hits
             if h.span is not None
             and not any(r.start_char <= h.start_char < r.end_char for r in rel_all)
+            and not qs <= h.start_char < qe  # a date inside what was said dates the content
         ]
         demo = _demonstrative(tok)
         if demo and not dated:
@@ -436,9 +567,17 @@ class ArticleExtractor:
                 self._set_from(ev, prev)
                 return
         if ev.event_type == "statement":
-            prev = self._last(("statement",)) or self._last()
-            if prev:
-                self._set_from(ev, prev)
+            # said "after the meeting" / "at the talks": the day of that event; else undated
+            m = re.search(
+                r"\b(?:after|at|during|on the sidelines of) the (meeting|talks|summit|visit|"
+                r"negotiations|signing|ceremony)\b",
+                sent.text[: qs if qs > 0 else None] if qs > 0 else sent.text,
+                re.I,
+            )
+            if m:
+                prev = self._anchor_event(m.group(1))
+                if prev:
+                    self._set_from(ev, prev)
             return
         if _anaphoric(tok, sent) and not _past_perfect(tok):
             prev = self._last()
@@ -484,6 +623,7 @@ class ArticleExtractor:
         statements = find_statements(sent, self.people)
         new: list[Event] = []
         for st in statements:
+            qpos = sent.text.find(st.quote)
             ev = Event(
                 "statement",
                 text,
@@ -493,6 +633,7 @@ class ArticleExtractor:
                 quote=st.quote,
                 source=sent_source or self.outlet,
                 actors=[st.speaker],
+                quote_span=(qpos, qpos + len(st.quote)) if qpos >= 0 else None,
             )
             self._date(ev, self.doc[st.verb], sent, hits, rel_spans)
             new.append(ev)
