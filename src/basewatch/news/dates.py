@@ -183,6 +183,19 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
             r"\s+(?P<y2>(?:19|20)\d\d)\b)",
         ),
     ),
+    (
+        "rel_prev",  # a day later, the next day, the same day: from the event told just before
+        _rx(
+            r"\b(?:(?P<num>\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten)\s+"
+            r"(?P<unit>day|week)s?\s+(?P<dir>later|earlier)"
+            r"|(?P<word>the next day|the following day|the same day|the day before|"
+            r"the previous day|the next morning|the following morning|that day|that night))\b"
+        ),
+    ),
+    (
+        "weekend",
+        re.compile(r"\b(?:over|at|during) the weekend\b", re.I),
+    ),
     ("ago", _rx(r"\b", _NUM, r"\s+", _UNIT, r"\s+(?:ago|earlier|before)\b(?!\s+(?:the|his|her))")),
     (
         "rel_period",
@@ -216,7 +229,7 @@ DURATION_RE = re.compile(
 )
 
 FUTURE_RE = re.compile(
-    r"\b(will|shall|would be held|is to|are to|is due|are due|plans? to|planned|is expected|"
+    r"\b(will|shall|would|is to|are to|is due|are due|plans? to|planned|is expected|"
     r"are expected|scheduled|upcoming|next)\b",
     re.I,
 )
@@ -305,8 +318,7 @@ def _month_span(y: int, m: int) -> TimeSpan:
 def find_times(text: str, anchor: date | None, future: bool | None = None) -> list[TimeHit]:
     """Every time expression in ``text`` (one sentence), resolved against ``anchor`` (the
     publication day, in the publication's own time zone). Overlapping matches: first wins."""
-    if future is None:
-        future = bool(FUTURE_RE.search(text))
+    fixed = future
     taken: list[tuple[int, int]] = [(m.start(), m.end()) for m in DURATION_RE.finditer(text)]
     hits: list[TimeHit] = []
     for kind, rx in PATTERNS:
@@ -314,7 +326,10 @@ def find_times(text: str, anchor: date | None, future: bool | None = None) -> li
             s, e = m.span()
             if any(s < te and ts < e for ts, te in taken):
                 continue
-            hit = _resolve(kind, m, anchor, future)
+            # future only when a marker stands shortly before the expression, in its clause
+            near = text[max(0, s - 60) : s]
+            fut = fixed if fixed is not None else bool(FUTURE_RE.search(near))
+            hit = _resolve(kind, m, anchor, fut)
             if hit is not None:
                 hits.append(hit)
                 taken.append((s, e))
@@ -329,6 +344,19 @@ def _resolve(kind: str, m: re.Match, anchor: date | None, future: bool) -> TimeH
     def hit(span: TimeSpan | None, **kw) -> TimeHit:
         return TimeHit(kind, text, m.start(), m.end(), span, **kw)
 
+    if kind == "rel_prev":
+        if g.get("word"):
+            w = g["word"].lower()
+            off = {"the next day": 1, "the following day": 1, "the next morning": 1}.get(w, 0)
+            off = -1 if w in ("the day before", "the previous day") else off
+            off = 1 if w == "the following morning" else off
+        else:
+            off = _number(g["num"]) * UNIT_DAYS[g["unit"].lower()]
+            off = -off if g["dir"].lower() == "earlier" else off
+        return hit(None, relative_days=(off, off), anchor_text="")
+    if kind == "weekend" and anchor is not None:
+        sat = anchor - timedelta(days=(anchor.weekday() - 5) % 7 or 7)
+        return hit(TimeSpan(sat, sat + timedelta(days=1), "range"))
     if kind == "rel_event":
         n = _number(g["num"])
         days = n * UNIT_DAYS[g["unit"].lower()]

@@ -499,6 +499,17 @@ class ArticleExtractor:
 
     def _anchor_event(self, words: str) -> Event | None:
         low = words.casefold()
+        # an event whose sentence names the same aircraft or proper name ("the Il-62M landed")
+        names = {w for w in re.findall(r"[A-Z][\w-]*\d[\w-]*|[A-Z][a-z]{3,}", words)}
+        for ev in reversed(self.events):
+            if ev.date_start and names and any(n in ev.sentence for n in names):
+                if re.search(r"\b(land|flew|fly|flight|arriv|touch)", low):
+                    if ev.event_type == "flight":
+                        return ev
+                    continue
+                return ev
+        if re.search(r"\b(landed|flew|flights?|arrived|touched)\b", low):
+            return self._last(("flight",)) or self._last()
         if re.search(r"\b(visit|trip)\b", low):
             return self._last(("visit",)) or self._last(("meeting",))
         if re.search(r"\b(met|meeting|summit|talks)\b", low):
@@ -541,10 +552,13 @@ class ArticleExtractor:
         rel = [h for h in hits if h.relative_days is not None]
         if rel:
             h = rel[0]
-            base = self._anchor_event(h.anchor_text)
+            base = self._anchor_event(h.anchor_text) if h.anchor_text else self._last()
             if base is not None and base.date_start:
                 start = date.fromisoformat(base.date_start)
-                if ev.event_type != "statement" and (_past_perfect(tok) or ev.trigger < 0):
+                if h.kind == "rel_prev":
+                    self._set(ev, _dates.TimeSpan(start, start, "day").shift(h.relative_days[0]))
+                    return
+                if ev.event_type != "statement" and _past_perfect(tok) and _under_speech(tok):
                     self._set(ev, _dates.TimeSpan(start, date.fromisoformat(base.date_end), "day"))
                     return
                 lo, hi = h.relative_days
@@ -579,9 +593,10 @@ class ArticleExtractor:
                 if prev:
                     self._set_from(ev, prev)
             return
-        if _anaphoric(tok, sent) and not _past_perfect(tok):
-            prev = self._last()
-            if prev:
+        if ev.event_type in ("flight", "military_movement") or _anaphoric(tok, sent):
+            # the story goes on: the day of the event told just before
+            prev = self._last((ev.event_type,)) or self._last()
+            if prev and not _dates.FUTURE_RE.search(sent.text):
                 self._set_from(ev, prev)
 
     @staticmethod
@@ -609,8 +624,7 @@ class ArticleExtractor:
     def _sentence(self, sent, text: str, carried_source: str | None) -> None:
         lead = len(sent.text) - len(sent.text.lstrip())
         char_start = sent.start_char + lead
-        future = bool(_dates.FUTURE_RE.search(text))
-        hits = _dates.find_times(sent.text, self.anchor, future)
+        hits = _dates.find_times(sent.text, self.anchor)
         rel_spans = [
             (h.start_char + sent.start_char, h.end_char + sent.start_char)
             for h in hits
@@ -638,7 +652,6 @@ class ArticleExtractor:
             self._date(ev, self.doc[st.verb], sent, hits, rel_spans)
             new.append(ev)
         seen_types = set()
-        speech_verbs = {self.doc[st.verb] for st in statements}
         for tok in sent:
             kind = event_type_of(tok, sent, self.people)
             if kind is None or kind in seen_types:
@@ -648,14 +661,7 @@ class ArticleExtractor:
             if any(s <= tok.idx < e for s, e in rel_spans):
                 continue  # "three days after X met Y": names an earlier event
             ev = Event(kind, text, char_start, tok.i)
-            inside_speech = any(
-                tok.is_ancestor(v) is False and v.is_ancestor(tok) for v in speech_verbs
-            )
-            if inside_speech and statements:
-                st = next(s for s in statements if self.doc[s.verb].is_ancestor(tok))
-                ev.source = st.speaker if st.speaker_kind == "person" else st.speaker
-            else:
-                ev.source = sent_source or self.outlet
+            ev.source = sent_source or _reported_by(tok, sent, self.people) or self.outlet
             ev.place, ev.place_icao, ev.country = _place(sent, tok, self.ref)
             if ev.place is None and kind in ("meeting", "visit", "negotiation", "agreement"):
                 m = re.match(r"^([A-Z][A-Z .'\-]{2,40})\s*[\u2014\u2013-]", text)
@@ -680,6 +686,47 @@ def _demonstrative(tok) -> str | None:
         dets = [d.lower_ for d in n.children if d.dep_ == "det"]
         if dets and dets[0] in ("these", "this", "those", "that") and n.lower_ in NOUN_TRIGGERS:
             return n.lower_
+    return None
+
+
+def _under_speech(tok) -> bool:
+    from .quotes import SPEECH
+
+    return any(a.lemma_.lower() in SPEECH for a in tok.ancestors)
+
+
+SOURCE_VERBS = {"say", "report", "tell", "confirm", "announce", "show", "state", "add", "write"}
+
+
+def _reported_by(tok, sent, people: People) -> str | None:
+    """Who a sentence says told of the event: '..., ship spotters in Istanbul reported' or
+    'Lithuania's defence ministry said ... that X moved'. None when no one does."""
+    cands = [a for a in tok.ancestors if a.lemma_.lower() in SOURCE_VERBS]
+    cands += [
+        c
+        for c in list(tok.children) + list(tok.head.children)
+        if c.lemma_.lower() in SOURCE_VERBS
+        and c.dep_ in ("parataxis", "ccomp", "advcl", "conj")
+        and c.i > tok.i
+    ]
+    for verb in cands:
+        if any(c.dep_ == "neg" for c in verb.children):
+            continue
+        subj = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if not subj:
+            continue
+        p = people.person_at(subj[0])
+        if p is None:
+            for t in subj[0].subtree:
+                p = people.by_token.get(t.i)
+                if p:
+                    break
+        if p is not None:
+            return p.canonical
+        if subj[0].lower_ in ("he", "she", "they", "it", "which", "who"):
+            continue
+        doc = tok.doc
+        return doc[subj[0].left_edge.i : subj[0].right_edge.i + 1].text
     return None
 
 

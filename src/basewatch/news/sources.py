@@ -55,7 +55,7 @@ MEDIA_WORDS = re.compile(
     re.I,
 )
 _NP = r"(?P<src>(?:an?|the|several|two|three|unnamed|anonymous)?\s*[^,.;:()\"\u201c\u201d]+?)"
-_END = r"(?=\s*(?:[,.;:)]|$|\s+(?:that|on|in|which|who|and said|as|the)\b))"
+_END = r"(?=\s*(?:[,.;:)]|$|\s+(?:that|on|which|who|and said|as)\b))"
 
 PATTERNS = [
     re.compile(r"\baccording to " + _NP + _END, re.I),
@@ -88,6 +88,8 @@ def find_source(sentence: str) -> str | None:
             if rx is PATTERNS[4] and not is_media(src):
                 continue
             src = re.sub(r"\s+(?:on|in)\s+\w+day$", "", src)
+            if " by " in src:  # "flight-tracking data reviewed by Sahara Watch"
+                src = src.rsplit(" by ", 1)[1]
             if not src or len(src.split()) > 12:
                 continue
             if best is None or m.start() < best[0]:
