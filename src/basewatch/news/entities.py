@@ -259,6 +259,11 @@ class People:
             if child.dep_ in ("compound", "appos", "flat") and child.i in self.by_token:
                 return self.by_token[child.i]
         low = tok.lower_
+        if tok.pos_ == "PROPN":  # a surname the NER missed or mislabelled ("Al-Sharaa")
+            written = tok.doc[tok.left_edge.i : tok.i + 1].text.casefold()
+            for p in reversed(self.people):
+                if p.surname in (written, low) or p.surname.endswith("-" + low):
+                    return p
         if low in PRONOUNS:
             return self.last_before(tok.i, subject_first=True)
         if low in ("latter", "former"):

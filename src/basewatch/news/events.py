@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from . import dates as _dates
@@ -488,6 +488,7 @@ class ArticleExtractor:
         self.ref = ref
         self.people = People(doc)
         self.events: list[Event] = []
+        self.org_speakers: list[str] = []
 
     # dates ---------------------------------------------------------------------------------
 
@@ -607,6 +608,28 @@ class ArticleExtractor:
             prev.date_precision,
         )
 
+    def _last_org(self, word: str) -> str | None:
+        for name in reversed(self.org_speakers):
+            if word in ("it", "they") or word in name.casefold():
+                return name
+        return None
+
+    def _continues(self, ev: Event, sent) -> bool:
+        """A direct quote that goes on from the same speaker's quote in the sentence before
+        ('"...," he said. "..."') extends that statement instead of making a new one."""
+        if not self.events or ev.quote_span is None:
+            return False
+        prev = self.events[-1]
+        if prev.event_type != "statement" or prev.speaker != ev.speaker:
+            return False
+        gap = self.doc.text[prev.char_start + len(prev.sentence) : ev.char_start]
+        if gap.strip() or not re.search(r"[\"\u201c]", ev.sentence[:3] + prev.sentence[-3:]):
+            return False
+        end = ev.char_start + len(ev.sentence)
+        prev.sentence = self.doc.text[prev.char_start : end]
+        prev.quote = f"{prev.quote} … {ev.quote}"
+        return True
+
     # sentences -----------------------------------------------------------------------------
 
     def run(self) -> list[Event]:
@@ -636,6 +659,15 @@ class ArticleExtractor:
             sent_source = carried_source if cont else None
         statements = find_statements(sent, self.people)
         new: list[Event] = []
+        kept = []
+        for st in statements:
+            if st.speaker_kind == "anaphor":
+                org = self._last_org(st.speaker)
+                if org is None:
+                    continue
+                st = replace(st, speaker=org, speaker_kind="org")
+            kept.append(st)
+        statements = kept
         for st in statements:
             qpos = sent.text.find(st.quote)
             ev = Event(
@@ -671,11 +703,20 @@ class ArticleExtractor:
             self._date(ev, tok, sent, hits, rel_spans)
             seen_types.add(kind)
             new.append(ev)
+        moves = [e for e in new if e.event_type in ("flight", "military_movement")]
+        kinds = {st.verb: st.speaker_kind for st in statements}
+        out = []
         for ev in new:
-            if ev.event_type == "statement" and ev.place is None:
-                m = re.match(r"^([A-Z][A-Z .'\-]{2,40})\s*[\u2014\u2013-]", text)
-                ev.place = None if not m else None
-        self.events.extend(new)
+            if ev.event_type == "statement":
+                if kinds.get(ev.trigger) == "org":
+                    self.org_speakers.append(ev.speaker)
+                    # "X flew over Y, the navy said": the navy is the source, not a statement
+                    if any(m.trigger < ev.trigger for m in moves):
+                        continue
+                if self._continues(ev, sent):
+                    continue
+            out.append(ev)
+        self.events.extend(out)
 
 
 def _demonstrative(tok) -> str | None:

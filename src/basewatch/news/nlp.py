@@ -294,10 +294,27 @@ def aircraft_tokens(doc):
             if tok.i > 0:
                 tok.is_sent_start = False
     doc.user_data["bw_aircraft"] = marks
-    # a closing quote or bracket right after the end of a sentence belongs to that sentence
-    for tok in doc[1:]:
-        if tok.text in _CLOSERS and doc[tok.i - 1].text in (".", "!", "?", ".\u201d"):
+    # a closing quote right after the end of a sentence belongs to that sentence; an opening
+    # one starts the next sentence ('... al-Mabrouk said. "They bring ...')
+    open_quote = False
+    for tok in doc:
+        t = tok.text
+        if t in ('"', "\u201c", "\u201d"):
+            closing = t == "\u201d" or (t == '"' and open_quote)
+            open_quote = not closing if t != "\u201c" else True
+            if tok.i == 0:
+                continue
+            prev = doc[tok.i - 1].text
+            if closing and prev in (".", "!", "?", ","):
+                tok.is_sent_start = False
+                if tok.i + 1 < len(doc) and not doc[tok.i + 1].is_space:
+                    nxt = doc[tok.i + 1]
+                    if nxt.is_title and prev != ",":
+                        nxt.is_sent_start = True
+            elif not closing and tok.i + 1 < len(doc):
+                doc[tok.i + 1].is_sent_start = False
+                if prev in (".", "!", "?") or doc[tok.i - 1].is_space:
+                    tok.is_sent_start = True
+        elif t == ")" and tok.i > 0 and doc[tok.i - 1].text in (".", "!", "?"):
             tok.is_sent_start = False
-            if tok.i + 1 < len(doc) and not doc[tok.i + 1].is_space:
-                doc[tok.i + 1].is_sent_start = True
     return doc

@@ -66,7 +66,7 @@ _DATELINE = re.compile(r"^[A-Z][A-Z .'\-]{2,40}\s*(?:\([^)]*\)\s*)?[\u2014\u2013
 @dataclass(frozen=True, slots=True)
 class Statement:
     verb: int  # token index of the verb of saying
-    speaker: str
+    speaker: str  # for kind "anaphor": the pronoun or noun, to resolve
     speaker_kind: str  # person, org, country, media, unknown
     quote: str
     direct: bool
@@ -97,26 +97,64 @@ def _subject(verb):
     return None
 
 
+ORG_HEADS = {
+    "ministry",
+    "command",
+    "navy",
+    "army",
+    "force",
+    "forces",
+    "government",
+    "office",
+    "staff",
+    "service",
+    "guard",
+    "chiefs",
+    "kremlin",
+    "headquarters",
+    "administration",
+    "council",
+    "embassy",
+    "presidency",
+    "department",
+    "agency",
+    "committee",
+    "military",
+}
+
+
 def _speaker(subj, people: People):
-    """The speaker a subject token stands for → (canonical name, kind)."""
+    """The speaker a subject token stands for → (name, kind). Kinds: person, org, media,
+    country, anaphor (it / they / the ministry: resolved by the caller), unknown."""
     if subj is None:
         return None, "unknown"
     p = people.person_at(subj)
     if p is None:
         for t in subj.subtree:
-            p = people.by_token.get(t.i)
+            p = people.by_token.get(t.i) or (people.person_at(t) if t.pos_ == "PROPN" else None)
             if p:
                 break
     if p is not None:
         return p.canonical, "person"
-    span = subj.doc[subj.left_edge.i : subj.right_edge.i + 1]
+    doc = subj.doc
+    span = doc[subj.left_edge.i : subj.right_edge.i + 1]
     text = span.text.strip()
-    if subj.ent_type_ == "ORG" or any(t.ent_type_ == "ORG" for t in span):
-        orgs = [e for e in subj.doc.ents if e.label_ == "ORG" and e.start <= subj.i < e.end]
-        name = orgs[0].text if orgs else text
-        return (re.sub(r"^the\s+", "", name), "media" if is_media(name) else "org")
+    low = subj.lower_
+    if low in ("it", "they"):
+        return low, "anaphor"
+    dets = [c.lower_ for c in subj.children if c.dep_ == "det"]
+    if low in ORG_HEADS and dets and dets[0] in ("the", "this") and len(span) <= 3:
+        return low, "anaphor"
     if is_media(text):
         return text, "media"
+    orgs = [e for e in doc.ents if e.label_ == "ORG" and span.start <= e.start < span.end]
+    proper = [e for e in orgs if e.text[:1].isupper() and not e.text.lower().startswith("the ")]
+    if proper and any(t.lower_ in ORG_HEADS or t.pos_ == "PROPN" for t in proper[0]):
+        name = proper[0].text
+        if not any(t.lower_ in ("ministry",) for t in proper[0]) or len(orgs) == 1:
+            return name, "media" if is_media(name) else "org"
+    if low in ORG_HEADS or orgs:
+        return re.sub(r"^(the|a|an)\s+", "", text, flags=re.I), "org"
     c = country_of(subj.text)
     if c:
         return c, "country"
@@ -139,6 +177,15 @@ def _content(verb, sent) -> tuple[str, bool]:
         while end > start and doc[end].is_punct:
             end -= 1
         return doc[start : end + 1].text, False
+    # "told reporters after the talks that ...": the clause after "that"
+    for t in doc[verb.i + 1 : sent.end]:
+        if t.lower_ == "that" and t.dep_ in ("mark", "nsubj", "dobj"):
+            end = sent.end - 1
+            while end > t.i and doc[end].is_punct:
+                end -= 1
+            if end > t.i + 2:
+                return doc[t.i + 1 : end + 1].text, False
+            break
     # "X, he said" / "X, reported Y": what came before the verb in the sentence
     if verb.i > sent.start:
         before = doc[sent.start : verb.i].text
@@ -163,7 +210,7 @@ def find_statements(sent, people: People) -> list[Statement]:
             continue
         subj = _subject(tok)
         speaker, kind = _speaker(subj, people)
-        if speaker is None or kind == "media":
+        if speaker is None or kind in ("media", "country"):
             continue
         quote, direct = _content(tok, sent)
         if not quote:
