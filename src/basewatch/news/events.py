@@ -62,7 +62,8 @@ VERB_TRIGGERS = {
 NOUN_TRIGGERS = {
     "meeting": "meeting",
     "summit": "meeting",
-    "talks": "meeting",
+    "talks": "negotiation",
+    "round": "negotiation",
     "visit": "visit",
     "trip": "visit",
     "negotiations": "negotiation",
@@ -104,6 +105,9 @@ EVENT_VERBS = {
     "happen",
     "occur",
     "continue",
+    "cover",
+    "concern",
+    "come",
 }
 AIRCRAFT_NOUNS = {
     "aircraft",
@@ -319,6 +323,7 @@ EXERCISE_NOUNS = {
     "redeployment",
 }
 EXERCISE_VERBS = EVENT_VERBS | {"wrap", "involve", "run", "join", "finish", "pass", "follow"}
+FLIGHT_VERBS = EVENT_VERBS | {"reach", "restart", "land", "arrive", "bring", "carry", "use"}
 FLIGHT_NOUNS = {"flight", "flights", "arrivals", "airlift", "sorties", "sortie", "overflight"}
 
 
@@ -332,9 +337,16 @@ def _participants(tok) -> tuple[set[str], bool]:
     if not subj and tok.dep_ in ("conj", "xcomp", "advcl") and tok.head is not tok:
         target = tok.head
         subj = [c for c in target.children if c.dep_ in ("nsubj", "nsubjpass")]
+    subj = [c for c in subj if not (c.is_upper and c.ent_type_ == "GPE" and c.i == c.sent.start)]
     objs = [c for c in tok.children if c.dep_ in ("dobj", "agent")]
     for part in subj + objs:
         for t in part.subtree:
+            words.add(t.lower_)
+            if t.ent_type_ in ("AIRCRAFT", "REG"):
+                aircraft = True
+    if not subj and tok.dep_ not in ("acl", "relcl"):
+        # the parse lost the subject (datelines, long appositions): what stands before the verb
+        for t in tok.doc[tok.sent.start : tok.i]:
             words.add(t.lower_)
             if t.ent_type_ in ("AIRCRAFT", "REG"):
                 aircraft = True
@@ -352,14 +364,23 @@ def _movement(tok, lemma: str, people: People) -> str | None:
     if lemma in ("fire", "launch"):
         own = {t.lower_ for t in tok.subtree}
         return "military_movement" if (own | words) & (MISSILE_NOUNS | FORCE_NOUNS) else None
+    if words & {"delegation", "minister", "president", "premier"} and lemma in PERSON_MOVES:
+        return "visit"
     if aircraft or words & AIRCRAFT_NOUNS:
         return "flight"
     if words & FORCE_NOUNS:
         return "military_movement"
-    if lemma in PERSON_MOVES and any(
-        people.person_at(t) for t in tok.children if t.dep_ == "nsubj"
-    ):
-        return "visit"
+    if lemma in PERSON_MOVES:
+        subj = [t for t in tok.children if t.dep_ == "nsubj"]
+        before = tok.doc[tok.sent.start : tok.i]
+        if (
+            any(people.person_at(t) for t in subj)
+            or "delegation" in words
+            or (not subj and any(t.i in people.by_token for t in before))
+        ):
+            return "visit"
+        if any(t.i in people.by_token for t in before) and lemma in ("visit", "arrive"):
+            return "visit"
     return None
 
 
@@ -387,12 +408,22 @@ def event_type_of(tok, sent, people: People) -> str | None:
     head = tok.head
     hl = head.lemma_.lower()
     if low in FLIGHT_NOUNS:
-        if tok.dep_ in ("compound", "amod") or hl in ("since", "before"):
+        dets = {c.lower_ for c in tok.children if c.dep_ in ("det", "amod", "nummod")}
+        if tok.dep_ in ("compound", "amod") or hl in ("since", "before", "of", "about"):
             return None
-        return "flight"
+        if dets & {"such", "no", "few", "these", "those", "any"}:
+            return None
+        counted = any(c.dep_ == "nummod" for c in tok.children)
+        if counted or (tok.dep_ in ("nsubj", "nsubjpass", "dobj") and hl in FLIGHT_VERBS):
+            return "flight"
+        return None
     if low in EXERCISE_NOUNS:
         ok = tok.dep_ in ("nsubj", "nsubjpass", "dobj") and hl in EXERCISE_VERBS
-        ok = ok or (tok.dep_ == "pobj" and hl == "in" and head.head.lower_ == "part")
+        ok = ok or (
+            tok.dep_ == "pobj"
+            and hl == "in"
+            and (head.head.lower_ == "part" or any(c.lower_ == "part" for c in head.head.children))
+        )
         return "military_movement" if ok else None
     if low in NOUN_TRIGGERS:
         kind = NOUN_TRIGGERS[low]
