@@ -154,6 +154,41 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
         ),
     ),
     (
+        "range_mm",  # between September and October, from March to May 2025
+        _rx(
+            r"\b(?:between|from)\s+",
+            _M.format(n="m1"),
+            r"\s+(?:and|to|until|through)\s+",
+            _M.format(n="m2"),
+            r"\b(?!\s+\d)",
+            _Y.format(n="y"),
+        ),
+    ),
+    (
+        "half_year",  # in the first half of next year, the second half of 2025
+        re.compile(
+            r"\b(?:in\s+)?the\s+(?P<half>first|second)\s+half\s+of\s+"
+            r"(?:(?P<which>this|next|last)\s+year|(?P<y>(?:19|20)\d\d))\b",
+            re.I,
+        ),
+    ),
+    (
+        "end_period",  # at the end of the year / of this month
+        re.compile(
+            r"\b(?:at\s+|by\s+|before\s+)?the\s+(?P<edge>end|start|beginning)\s+of\s+"
+            r"(?:the\s+|this\s+|next\s+|last\s+)?(?P<unit>year|month)\b",
+            re.I,
+        ),
+    ),
+    (
+        "nth_day",  # on the second day of the visit
+        re.compile(
+            r"\b(?:on\s+)?the\s+(?P<nth>first|second|third|fourth|fifth|last)\s+day\s+of\s+"
+            r"(?P<what>the\s+\w+(?:\s+\w+)?)",
+            re.I,
+        ),
+    ),
+    (
         "part_month",  # mid-October, early November 2025, late October
         _rx(
             r"\b(?P<part>mid|early|late|the end of|the beginning of|the start of)[-\s]+",
@@ -357,6 +392,39 @@ def _resolve(kind: str, m: re.Match, anchor: date | None, future: bool) -> TimeH
     if kind == "weekend" and anchor is not None:
         sat = anchor - timedelta(days=(anchor.weekday() - 5) % 7 or 7)
         return hit(TimeSpan(sat, sat + timedelta(days=1), "range"))
+    if kind == "nth_day":
+        n = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4}.get(g["nth"].lower())
+        if n is None:
+            return None
+        return hit(None, relative_days=(n, n), anchor_text=g["what"])
+    if kind == "range_mm" and anchor is not None:
+        m1, m2 = _month(g["m1"]), _month(g["m2"])
+        y = int(g["y"]) if g.get("y") else _year_for(m2, 1, anchor, future)
+        y1 = y - 1 if m1 > m2 else y
+        return hit(TimeSpan(date(y1, m1, 1), date(y, m2, calendar.monthrange(y, m2)[1]), "range"))
+    if kind == "half_year" and anchor is not None:
+        which = (g.get("which") or "").lower()
+        y = int(g["y"]) if g.get("y") else anchor.year + {"next": 1, "last": -1}.get(which, 0)
+        if g["half"].lower() == "first":
+            return hit(TimeSpan(date(y, 1, 1), date(y, 6, 30), "range"))
+        return hit(TimeSpan(date(y, 7, 1), date(y, 12, 31), "range"))
+    if kind == "end_period" and anchor is not None:
+        text_low = text.lower()
+        step = 1 if "next" in text_low else -1 if "last" in text_low else 0
+        if g["unit"].lower() == "year":
+            y = anchor.year + step
+            if g["edge"].lower() == "end":
+                return hit(TimeSpan(date(y, 12, 21), date(y, 12, 31), "month"))
+            return hit(TimeSpan(date(y, 1, 1), date(y, 1, 10), "month"))
+        y, mo = anchor.year, anchor.month + step
+        if mo < 1:
+            y, mo = y - 1, 12
+        elif mo > 12:
+            y, mo = y + 1, 1
+        last = calendar.monthrange(y, mo)[1]
+        if g["edge"].lower() == "end":
+            return hit(TimeSpan(date(y, mo, 21), date(y, mo, last), "month"))
+        return hit(TimeSpan(date(y, mo, 1), date(y, mo, 10), "month"))
     if kind == "rel_event":
         n = _number(g["num"])
         days = n * UNIT_DAYS[g["unit"].lower()]
@@ -393,7 +461,7 @@ def _resolve(kind: str, m: re.Match, anchor: date | None, future: bool) -> TimeH
             a, b = 1, 10
         else:
             a, b = 21, last
-        return hit(TimeSpan(date(y, mo, a), date(y, mo, b), "range"))
+        return hit(TimeSpan(date(y, mo, a), date(y, mo, b), "month"))
     if kind == "iso":
         d = _safe(int(g["y"]), int(g["mn"]), int(g["d1"]))
         return hit(TimeSpan(d, d, "day")) if d else None
@@ -462,6 +530,9 @@ def _resolve(kind: str, m: re.Match, anchor: date | None, future: bool) -> TimeH
                 sat = monday + timedelta(days=5)
                 return hit(TimeSpan(sat, sat + timedelta(days=1), "range"))
             return hit(TimeSpan(monday, monday + timedelta(days=6), "week"))
+        if unit == "month" and which == "earlier this" and anchor.day > 1:
+            first = anchor.replace(day=1)
+            return hit(TimeSpan(first, anchor - timedelta(days=1), "month"))
         if unit == "month":
             y, mo = anchor.year, anchor.month + step
             if mo < 1:

@@ -587,6 +587,9 @@ class ArticleExtractor:
             base = self._anchor_event(h.anchor_text) if h.anchor_text else self._last()
             if base is not None and base.date_start:
                 start = date.fromisoformat(base.date_start)
+                if h.kind == "nth_day":
+                    self._set(ev, _dates.TimeSpan(start, start, "day").shift(h.relative_days[0]))
+                    return
                 if h.kind == "rel_prev":
                     self._set(ev, _dates.TimeSpan(start, start, "day").shift(h.relative_days[0]))
                     return
@@ -614,6 +617,11 @@ class ArticleExtractor:
                 return
         if ev.event_type == "statement":
             # said "after the meeting" / "at the talks": the day of that event; else undated
+            if re.search(r"\btold (?:his|her|their) (?:\w+ )?counterparts?\b", sent.text):
+                prev = self._last(("meeting",))
+                if prev:
+                    self._set_from(ev, prev)
+                    return
             m = re.search(
                 r"\b(?:after|at|during|on the sidelines of) the (meeting|talks|summit|visit|"
                 r"negotiations|signing|ceremony)\b",
@@ -637,6 +645,22 @@ class ArticleExtractor:
             prev.date_start,
             prev.date_end,
             prev.date_precision,
+        )
+
+    @staticmethod
+    def _another_leg(kind: str, tok, new: list[Event]) -> bool:
+        """A second flight in one sentence: another aircraft's, in its own clause with its own
+        subject ('an Il-62M landed ... and An-124 freighters made three trips')."""
+        if kind != "flight" or tok.pos_ != "VERB":
+            return False
+        if not any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children):
+            return False
+        earlier = [e for e in new if e.event_type == kind]
+        doc = tok.doc
+        return len(earlier) < 3 and all(
+            not doc[e.trigger].is_ancestor(tok) or tok.dep_ in ("ccomp", "conj")
+            for e in earlier
+            if e.trigger >= 0
         )
 
     def _last_org(self, word: str) -> str | None:
@@ -717,7 +741,9 @@ class ArticleExtractor:
         seen_types = set()
         for tok in sent:
             kind = event_type_of(tok, sent, self.people)
-            if kind is None or kind in seen_types:
+            if kind is None:
+                continue
+            if kind in seen_types and not self._another_leg(kind, tok, new):
                 continue
             if _negated(tok) or _in_quotes(tok, sent) or _under_negated_speech(tok):
                 continue
