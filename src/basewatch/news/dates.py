@@ -184,7 +184,7 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
         "nth_day",  # on the second day of the visit
         re.compile(
             r"\b(?:on\s+)?the\s+(?P<nth>first|second|third|fourth|fifth|last)\s+day\s+of\s+"
-            r"(?P<what>the\s+\w+(?:\s+\w+)?)",
+            r"(?P<what>the\s+\w+(?:\s+\w+)?)?",
             re.I,
         ),
     ),
@@ -393,10 +393,12 @@ def _resolve(kind: str, m: re.Match, anchor: date | None, future: bool) -> TimeH
         sat = anchor - timedelta(days=(anchor.weekday() - 5) % 7 or 7)
         return hit(TimeSpan(sat, sat + timedelta(days=1), "range"))
     if kind == "nth_day":
-        n = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4}.get(g["nth"].lower())
+        n = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": 0}.get(
+            g["nth"].lower()
+        )
         if n is None:
             return None
-        return hit(None, relative_days=(n, n), anchor_text=g["what"])
+        return hit(None, relative_days=(n, n), anchor_text=g.get("what") or "")
     if kind == "range_mm" and anchor is not None:
         m1, m2 = _month(g["m1"]), _month(g["m2"])
         y = int(g["y"]) if g.get("y") else _year_for(m2, 1, anchor, future)

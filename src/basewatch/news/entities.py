@@ -317,7 +317,7 @@ def _in_subject(tok) -> bool:
     for _ in range(4):
         if t.dep_ in ("nsubj", "nsubjpass"):
             return True
-        if t.head is t:
+        if t.head.i == t.i:
             return False
         t = t.head
     return False

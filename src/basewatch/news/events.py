@@ -189,7 +189,20 @@ FORCE_NOUNS = {
     "cruiser",
 }
 PERSON_MOVES = {"visit", "travel", "fly", "arrive"}
-ANAPHORA = {"he", "she", "they", "parties", "sides", "latter", "former", "leaders", "ministers"}
+ANAPHORA = {
+    "he",
+    "she",
+    "they",
+    "parties",
+    "sides",
+    "latter",
+    "former",
+    "leaders",
+    "ministers",
+    "men",
+    "delegations",
+    "presidents",
+}
 
 
 @dataclass(slots=True)
@@ -334,7 +347,7 @@ def _participants(tok) -> tuple[set[str], bool]:
     aircraft = False
     target = tok
     subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
-    if not subj and tok.dep_ in ("conj", "xcomp", "advcl") and tok.head is not tok:
+    if not subj and tok.dep_ in ("conj", "xcomp", "advcl") and tok.head.i != tok.i:
         target = tok.head
         subj = [c for c in target.children if c.dep_ in ("nsubj", "nsubjpass")]
     subj = [c for c in subj if not (c.is_upper and c.ent_type_ == "GPE" and c.i == c.sent.start)]
@@ -520,6 +533,7 @@ class ArticleExtractor:
         self.people = People(doc)
         self.events: list[Event] = []
         self.org_speakers: list[str] = []
+        self.source_names: list[str] = [outlet] if outlet else []
 
     # dates ---------------------------------------------------------------------------------
 
@@ -546,7 +560,11 @@ class ArticleExtractor:
             return self._last(("visit",)) or self._last(("meeting",))
         if re.search(r"\b(met|meeting|summit|talks)\b", low):
             return self._last(("meeting",)) or self._last(("visit", "negotiation"))
-        if re.search(r"\b(negotiations?)\b", low):
+        if re.search(r"\b(flights?|airlift)\b", low):
+            return self._last(("flight",)) or self._last()
+        if re.search(r"\b(launch|exercise|drills?|deployment|withdrawal)\b", low):
+            return self._last(("military_movement",)) or self._last()
+        if re.search(r"\b(negotiations?|round)\b", low):
             return self._last(("negotiation", "meeting"))
         if re.search(r"\b(agreement|deal|signing)\b", low):
             return self._last(("agreement",))
@@ -561,14 +579,21 @@ class ArticleExtractor:
 
     def _date(self, ev: Event, tok, sent, hits: list[_dates.TimeHit], rel_spans) -> None:
         sc = sent.start_char
+        doc = self.doc
         rel_all = [h for h in hits if h.relative_days is not None]
         qs, qe = ev.quote_span or (-1, -1)
+        statement = ev.event_type == "statement"
+        comp = None if statement else _complement_of_leading_speech(tok)
+        reported = comp is not None
+        lo_c, hi_c = _clause_chars(comp if comp is not None else tok)
         dated = [
             h
             for h in hits
             if h.span is not None
             and not any(r.start_char <= h.start_char < r.end_char for r in rel_all)
             and not qs <= h.start_char < qe  # a date inside what was said dates the content
+            and not (statement and _in_relcl(doc, sc + h.start_char, tok))
+            and not (reported and not lo_c <= sc + h.start_char < hi_c)
         ]
         demo = _demonstrative(tok)
         if demo and not dated:
@@ -577,66 +602,101 @@ class ArticleExtractor:
                 self._set_from(ev, prev)
                 return
         if dated:
+            own = _clause_chars(tok if tok.pos_ == "VERB" else tok.head)
+            inside = [h for h in dated if own[0] <= sc + h.start_char < own[1]] or dated
             pos = tok.idx - sc
-            best = min(dated, key=lambda h: min(abs(h.start_char - pos), abs(h.end_char - pos)))
+            best = min(inside, key=lambda h: min(abs(h.start_char - pos), abs(h.end_char - pos)))
             self._set(ev, best.span)
+            if ev.event_type == "visit":
+                m = re.search(r"\b(\w+)-day (?:visit|trip|tour)\b", sent.text)
+                if m and best.span.precision == "day":
+                    n = _dates._number(m.group(1))
+                    if 1 < n < 60:
+                        end = best.span.start.toordinal() + n - 1
+                        self._set(
+                            ev, _dates.TimeSpan(best.span.start, date.fromordinal(end), "range")
+                        )
             return
-        rel = [h for h in hits if h.relative_days is not None]
+        rel = [h for h in rel_all if not (statement and qs <= h.start_char < qe)]
         if rel:
             h = rel[0]
             base = self._anchor_event(h.anchor_text) if h.anchor_text else self._last()
             if base is not None and base.date_start:
                 start = date.fromisoformat(base.date_start)
                 if h.kind == "nth_day":
-                    self._set(ev, _dates.TimeSpan(start, start, "day").shift(h.relative_days[0]))
+                    if "last" in h.text.lower():
+                        start = date.fromisoformat(base.date_end)
+                        self._set(ev, _dates.TimeSpan(start, start, "day"))
+                    else:
+                        self._set(
+                            ev, _dates.TimeSpan(start, start, "day").shift(h.relative_days[0])
+                        )
                     return
                 if h.kind == "rel_prev":
                     self._set(ev, _dates.TimeSpan(start, start, "day").shift(h.relative_days[0]))
                     return
-                if ev.event_type != "statement" and _past_perfect(tok) and _under_speech(tok):
-                    self._set(ev, _dates.TimeSpan(start, date.fromisoformat(base.date_end), "day"))
+                if reported and _past_perfect(tok):
+                    self._set_from(ev, base)
                     return
                 lo, hi = h.relative_days
                 span = _dates.TimeSpan(start, start, "day").shift(lo)
                 if hi != lo:
-                    span = _dates.TimeSpan(
-                        span.start, start.fromordinal(start.toordinal() + hi), "range"
-                    )
-                if ev.event_type == "statement" or not _anaphoric_subject(tok):
+                    end = date.fromordinal(start.toordinal() + hi)
+                    span = _dates.TimeSpan(span.start, end, "range")
+                if statement or not _anaphoric_subject(tok):
                     self._set(ev, span)
                     return
-        if _past_perfect(tok) and ev.event_type == "statement":
+        if statement:
+            self._date_statement(ev, sent, qs, qe)
             return
-        subj = _subject_text(tok)
-        if re.match(r"^(these|this|the)$", next(iter(_det_of_subject(tok)), "")) and (
-            subj & set(NOUN_TRIGGERS)
+        if reported and ev.event_type not in ("flight", "military_movement"):
+            # "X said the leaders had discussed ...": the earlier event; ongoing talk: undated
+            if _past_perfect(tok) or tok.tag_ == "VBN":
+                prev = self._last((ev.event_type,)) or self._last(("meeting", "negotiation"))
+                if ev.event_type == "negotiation":
+                    prev = self._last(("negotiation", "meeting")) or prev
+                if prev:
+                    self._set_from(ev, prev)
+            return
+        if ev.event_type in ("flight", "military_movement"):
+            prev = self._last((ev.event_type,)) or self._last()
+            if prev:
+                self._set_from(ev, prev)
+            return
+        if _anaphoric(tok, sent) and not _future_tok(tok):
+            prev = self._last()
+            if prev:
+                self._set_from(ev, prev)
+
+    def _date_statement(self, ev: Event, sent, qs: int, qe: int) -> None:
+        """A statement's date is its occasion's: 'at the meeting', 'after the talks', 'told his
+        counterpart', or the statement it continues ('he added'); otherwise none."""
+        text = sent.text[:qs] + " " + sent.text[qe:] if qs >= 0 else sent.text
+        told = re.search(r"\btold (?:his|her|their) (?:\w+ )?counterparts?\b", text)
+        told_person = re.search(r"\btold ([A-Z][\w-]+)", text)
+        if told or (
+            told_person
+            and told_person.group(1) not in ("Reuters", "Bloomberg")
+            and any(p.surname.endswith(told_person.group(1).casefold()) for p in self.people.people)
         ):
-            prev = self._anchor_event(" ".join(subj))
+            prev = self._last(("meeting",))
             if prev:
                 self._set_from(ev, prev)
                 return
-        if ev.event_type == "statement":
-            # said "after the meeting" / "at the talks": the day of that event; else undated
-            if re.search(r"\btold (?:his|her|their) (?:\w+ )?counterparts?\b", sent.text):
-                prev = self._last(("meeting",))
-                if prev:
-                    self._set_from(ev, prev)
-                    return
-            m = re.search(
-                r"\b(?:after|at|during|on the sidelines of) the (meeting|talks|summit|visit|"
-                r"negotiations|signing|ceremony)\b",
-                sent.text[: qs if qs > 0 else None] if qs > 0 else sent.text,
-                re.I,
-            )
-            if m:
-                prev = self._anchor_event(m.group(1))
-                if prev:
-                    self._set_from(ev, prev)
-            return
-        if ev.event_type in ("flight", "military_movement") or _anaphoric(tok, sent):
-            # the story goes on: the day of the event told just before
-            prev = self._last((ev.event_type,)) or self._last()
-            if prev and not _dates.FUTURE_RE.search(sent.text):
+        m = re.search(
+            r"\b(?:after|at|during|on the sidelines of|at the (?:start|end|opening|close) of)"
+            r" (?:the|that|this) (meeting|talks|summit|visit|negotiations|signing|ceremony)\b",
+            text,
+            re.I,
+        )
+        if m:
+            prev = self._anchor_event(m.group(1))
+            if prev:
+                self._set_from(ev, prev)
+                return
+        if re.search(r"\b(?:he|she|they) added\b|^(?:He|She) added\b", text):
+            prev = self.events[-1] if self.events else None
+            if prev is not None and prev.event_type == "statement" and prev.speaker == ev.speaker:
                 self._set_from(ev, prev)
 
     @staticmethod
@@ -662,6 +722,25 @@ class ArticleExtractor:
             for e in earlier
             if e.trigger >= 0
         )
+
+    def _resolve_source(self, name: str) -> str:
+        """'the agency', 'the ministry', 'the same data' → the source named before in full."""
+        from .sources import is_media
+
+        low = name.casefold()
+        m = re.match(r"^the (?:same )?(?:\w+ )?(\w+)$", low)
+        if m:
+            head = m.group(1)
+            for prev in reversed(self.source_names):
+                pl = prev.casefold()
+                if pl == low:
+                    continue
+                if head == "agency" and is_media(prev):
+                    return prev
+                if head in pl.split() or (head == "data" and "data" in pl):
+                    return prev
+        self.source_names.append(name)
+        return name
 
     def _last_org(self, word: str) -> str | None:
         for name in reversed(self.org_speakers):
@@ -750,7 +829,8 @@ class ArticleExtractor:
             if any(s <= tok.idx < e for s, e in rel_spans):
                 continue  # "three days after X met Y": names an earlier event
             ev = Event(kind, text, char_start, tok.i)
-            ev.source = sent_source or _reported_by(tok, sent, self.people) or self.outlet
+            by = sent_source or _reported_by(tok, sent, self.people)
+            ev.source = self._resolve_source(by) if by else self.outlet
             ev.place, ev.place_icao, ev.country = _place(sent, tok, self.ref)
             if ev.place is None and kind in ("meeting", "visit", "negotiation", "agreement"):
                 m = re.match(r"^([A-Z][A-Z .'\-]{2,40})\s*[\u2014\u2013-]", text)
@@ -767,6 +847,7 @@ class ArticleExtractor:
             if ev.event_type == "statement":
                 if kinds.get(ev.trigger) == "org":
                     self.org_speakers.append(ev.speaker)
+                    self.source_names.append(ev.speaker)
                     # "X flew over Y, the navy said": the navy is the source, not a statement
                     if any(m.trigger < ev.trigger for m in moves):
                         continue
@@ -776,14 +857,57 @@ class ArticleExtractor:
         self.events.extend(out)
 
 
+def _complement_of_leading_speech(tok):
+    """For an event told in reported speech that comes first ('X said on Monday that ...'),
+    the complement clause holding it; None otherwise."""
+    from .quotes import SPEECH
+
+    t = tok
+    while t.head.i != t.i:
+        if t.dep_ in ("nsubj", "nsubjpass", "relcl", "acl"):
+            return None
+        parent = t.head
+        if parent.lemma_.lower() in SPEECH and parent.i < tok.i:
+            return t
+        t = parent
+    return None
+
+
+def _clause_chars(tok) -> tuple[int, int]:
+    """Character span of a trigger's own clause (its subtree)."""
+    left, right = tok.left_edge, tok.right_edge
+    return left.idx, right.idx + len(right.text)
+
+
+def _in_relcl(doc, char: int, verb) -> bool:
+    """Whether a character lies in a relative clause that does not hold the verb
+    ('Osman, who arrived in Moscow on Sunday, told reporters ...')."""
+    for t in doc[verb.sent.start : verb.sent.end]:
+        if t.dep_ in ("relcl", "acl") and not t.is_ancestor(verb) and t.i != verb.i:
+            lo, hi = _clause_chars(t)
+            if lo <= char < hi:
+                return True
+    return False
+
+
+def _future_tok(tok) -> bool:
+    return any(
+        c.dep_ == "aux" and c.lower_ in ("will", "would", "shall", "'ll") for c in tok.children
+    )
+
+
 def _demonstrative(tok) -> str | None:
     """'These talks took place' / 'the meeting was held': the event noun, when it points back."""
     nouns = [tok] if tok.pos_ in ("NOUN", "PROPN") else []
     nouns += [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
     for n in nouns:
         dets = [d.lower_ for d in n.children if d.dep_ == "det"]
-        if dets and dets[0] in ("these", "this", "those", "that") and n.lower_ in NOUN_TRIGGERS:
+        if not dets or n.lower_ not in (set(NOUN_TRIGGERS) | FLIGHT_NOUNS | EXERCISE_NOUNS):
+            continue
+        if dets[0] in ("these", "this", "those", "that"):
             return n.lower_
+        if dets[0] == "the" and tok.lemma_.lower() in ("come", "take", "follow", "happen"):
+            return n.lower_  # "The flights came a few days before ...", "The talks took place"
     return None
 
 
@@ -799,7 +923,14 @@ SOURCE_VERBS = {"say", "report", "tell", "confirm", "announce", "show", "state",
 def _reported_by(tok, sent, people: People) -> str | None:
     """Who a sentence says told of the event: '..., ship spotters in Istanbul reported' or
     'Lithuania's defence ministry said ... that X moved'. None when no one does."""
-    cands = [a for a in tok.ancestors if a.lemma_.lower() in SOURCE_VERBS]
+    cands = []
+    t = tok
+    while t.head.i != t.i:
+        if t.dep_ in ("nsubj", "nsubjpass", "relcl", "acl"):
+            break  # "Osman, who arrived ..., told": the arrival is not what was told
+        t = t.head
+        if t.lemma_.lower() in SOURCE_VERBS:
+            cands.append(t)
     cands += [
         c
         for c in list(tok.children) + list(tok.head.children)

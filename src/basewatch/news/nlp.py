@@ -317,4 +317,6 @@ def aircraft_tokens(doc):
                     tok.is_sent_start = True
         elif t == ")" and tok.i > 0 and doc[tok.i - 1].text in (".", "!", "?"):
             tok.is_sent_start = False
+        elif tok.i > 0 and doc[tok.i - 1].text in (":", ";") and tok.is_lower:
+            tok.is_sent_start = False  # "What the data show: on October 26 the Il-62M flew"
     return doc

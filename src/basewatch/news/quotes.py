@@ -92,7 +92,7 @@ def _subject(verb):
             for g in c.children:
                 if g.dep_ == "pobj":
                     return g
-    if verb.dep_ in ("conj", "advcl", "xcomp") and verb.head is not verb:  # "..., adding that"
+    if verb.dep_ in ("conj", "advcl", "xcomp") and verb.head.i != verb.i:  # "..., adding that"
         return _subject(verb.head)
     return None
 

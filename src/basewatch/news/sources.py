@@ -59,7 +59,9 @@ _END = r"(?=\s*(?:[,.;:)]|$|\s+(?:that|on|which|who|and said|as)\b))"
 
 PATTERNS = [
     re.compile(r"\baccording to " + _NP + _END, re.I),
-    re.compile(r"\b(?:as )?(?:reported|first reported|cited|quoted) by " + _NP + _END, re.I),
+    re.compile(
+        r"\b(?:as )?(?:reported|first reported|cited|quoted|carried) by " + _NP + _END, re.I
+    ),
     re.compile(r"\b(?:confirmed|told|denied) by " + _NP + _END, re.I),
     re.compile(r"\b(?:citing|quoting) " + _NP + _END, re.I),
     re.compile(r"\b(?P<src>[A-Z][\w.&'\- ]{1,40}?) (?:has |had )?(?:reported|reports|wrote)\b"),
