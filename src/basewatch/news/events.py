@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from . import dates as _dates
-from .entities import CAPITALS, People, country_of
+from .entities import CAPITALS, ROLE_WORDS, People, country_of
 from .quotes import find_statements, strip_dateline
 from .sources import find_source, is_media
 
@@ -246,8 +246,44 @@ class Event:
 
 
 def _in_quotes(tok, sent) -> bool:
-    before = sent.doc[sent.start : tok.i].text
+    """Inside quotation marks, counted from the start of the paragraph (quotes run across
+    sentences)."""
+    text = tok.doc.text
+    start = text.rfind("\n\n", 0, tok.idx)
+    before = text[start + 1 if start >= 0 else 0 : tok.idx]
     return (before.count('"') % 2 == 1) or (before.count("\u201c") > before.count("\u201d"))
+
+
+HEDGES = {"could", "might", "may"}
+UNREAL = {"propose", "suggest", "offer", "call", "ready", "willing", "want", "hope", "seek"}
+
+
+def _unreal(tok) -> bool:
+    """Proposed, hoped-for or merely possible ('proposed holding talks', 'could discuss')."""
+    if any(c.dep_ == "aux" and c.lower_ in HEDGES for c in tok.children):
+        return True
+    for a in [tok, *list(tok.ancestors)[:3]]:
+        if a.i != tok.i and a.lemma_.lower() in UNREAL:
+            return True
+        if a.dep_ in ("nsubj", "nsubjpass", "ccomp", "advcl") and a.i != tok.i:
+            break
+    return False
+
+
+MEET_PARTIES = ROLE_WORDS | {
+    "officials",
+    "official",
+    "delegation",
+    "delegations",
+    "counterpart",
+    "counterparts",
+    "ministers",
+    "leaders",
+    "officers",
+    "diplomats",
+    "commander",
+    "premier",
+}
 
 
 def _negated(tok) -> bool:
@@ -392,8 +428,6 @@ def _movement(tok, lemma: str, people: People) -> str | None:
             or (not subj and any(t.i in people.by_token for t in before))
         ):
             return "visit"
-        if any(t.i in people.by_token for t in before) and lemma in ("visit", "arrive"):
-            return "visit"
     return None
 
 
@@ -406,13 +440,24 @@ def event_type_of(tok, sent, people: People) -> str | None:
             return None
         return _movement(tok, lemma, people)
     if tok.pos_ in ("VERB",) and lemma in VERB_TRIGGERS:
-        if tok.dep_ in ("amod", "acl", "relcl") and tok.tag_ == "VBN":
+        own_subject = any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children)
+        if tok.dep_ in ("amod", "acl", "relcl") and tok.tag_ == "VBN" and not own_subject:
             return None
         kind = VERB_TRIGGERS[lemma]
         if lemma == "talk" and not any(c.lower_ in ("about", "with") for c in tok.children):
             return None
-        if lemma == "receive" and not any(people.person_at(c) for c in tok.children):
-            return None
+        if lemma in ("receive", "meet", "host"):
+            sub = [t for c in tok.children if c.dep_ != "punct" for t in c.subtree]
+            if not any(
+                t.i in people.by_token
+                or t.ent_type_ in ("PERSON", "ORG", "NORP", "GPE")
+                or t.lower_ in MEET_PARTIES
+                or t.lower_ in ("he", "she", "they")
+                for t in sub
+            ):
+                return None
+        if lemma == "discuss" and tok.head.lemma_.lower() in ("meet", "hold", "host"):
+            return None  # "met ... to discuss": one occurrence, a meeting
         return kind
     if tok.pos_ == "VERB" and lemma == "sit" and any(c.lower_ == "down" for c in tok.children):
         return "meeting"
@@ -438,8 +483,17 @@ def event_type_of(tok, sent, people: People) -> str | None:
             and (head.head.lower_ == "part" or any(c.lower_ == "part" for c in head.head.children))
         )
         return "military_movement" if ok else None
+    if low == "talks" and any(c.lower_ == "with" for c in tok.children) and hl in ("for", "in"):
+        return "meeting"  # "was in Moscow for talks with Vladimir Putin"
+    if low == "round" and not any(
+        c.lower_ == "of" and any(g.lower_ in ("talks", "negotiations") for g in c.children)
+        for c in tok.children
+    ):
+        return None
     if low in NOUN_TRIGGERS:
         kind = NOUN_TRIGGERS[low]
+        if kind == "agreement" and tok.dep_ == "nsubj" and hl in ("cover", "concern", "come"):
+            return None
         ok = (tok.dep_ in ("nsubj", "nsubjpass", "dobj") and hl in EVENT_VERBS) or (
             tok.dep_ == "pobj" and head.head.lemma_.lower() in ("hold", "conduct")
         )
@@ -447,8 +501,15 @@ def event_type_of(tok, sent, people: People) -> str | None:
             ok = ok and tok.dep_ == "dobj"
         if not ok:
             return None
-        if kind == "meeting" and low == "talks" and hl in ("conduct",):
-            return "negotiation"
+        if low == "talks":
+            about = any(c.lower_ in ("on", "about", "over") for c in tok.children) or any(
+                c.lower_ in ("on", "about", "over") and c.i > tok.i for c in head.children
+            )
+            if about or hl in ("conduct", "cover", "concern", "resume", "continue"):
+                return "negotiation"
+            if tok.dep_ == "dobj" and hl == "hold":
+                return "meeting"
+            return "meeting" if hl == "take" else "negotiation"
         return kind
     return None
 
@@ -825,6 +886,8 @@ class ArticleExtractor:
             if kind in seen_types and not self._another_leg(kind, tok, new):
                 continue
             if _negated(tok) or _in_quotes(tok, sent) or _under_negated_speech(tok):
+                continue
+            if _unreal(tok):
                 continue
             if any(s <= tok.idx < e for s, e in rel_spans):
                 continue  # "three days after X met Y": names an earlier event
