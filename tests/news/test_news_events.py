@@ -74,7 +74,7 @@ def test_flights_dated_and_attributed(events):
 
 def test_relative_date_counts_from_the_event_not_publication(events):
     _, rows, _ = events
-    ev = _one(rows, "negotiation", "These talks took place")
+    ev = _one(rows, "meeting", "These talks took place")
     assert ev["date_start"] == "2025-10-28"  # the talks named before, not 30 Oct minus 2 weeks
 
 
