@@ -309,6 +309,8 @@ def _subject_text(tok) -> set[str]:
 
 
 MOVE_VERBS = {
+    "continue",
+    "go",
     "land",
     "depart",
     "fly",
@@ -349,7 +351,13 @@ MOVE_VERBS = {
     "pull",
     "send",
 }
-MOVE_NEEDS_PARTICLE = {"take": "off", "touch": "down", "come": "in", "pull": "out"}
+MOVE_NEEDS_PARTICLE = {
+    "take": "off",
+    "touch": "down",
+    "come": "in",
+    "pull": "out",
+    "go": "on",
+}
 MISSILE_NOUNS = {"missile", "missiles", "rocket", "rockets", "projectile", "projectiles"}
 EXERCISE_NOUNS = {
     "exercise",
@@ -770,19 +778,16 @@ class ArticleExtractor:
 
     @staticmethod
     def _another_leg(kind: str, tok, new: list[Event]) -> bool:
-        """A second flight in one sentence: another aircraft's, in its own clause with its own
-        subject ('an Il-62M landed ... and An-124 freighters made three trips')."""
-        if kind != "flight" or tok.pos_ != "VERB":
+        """Another movement in one sentence: each leg or aircraft is its own event ('landed at
+        Latakia before heading on to the Moscow region'); a relative clause in the past perfect
+        ('an Il-76MD that had taken off from Chkalovsky landed ...') is background."""
+        if kind not in ("flight", "military_movement") or tok.pos_ != "VERB":
             return False
-        if not any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children):
+        if tok.dep_ == "relcl" and _past_perfect(tok):
             return False
-        earlier = [e for e in new if e.event_type == kind]
-        doc = tok.doc
-        return len(earlier) < 3 and all(
-            not doc[e.trigger].is_ancestor(tok) or tok.dep_ in ("ccomp", "conj")
-            for e in earlier
-            if e.trigger >= 0
-        )
+        if tok.lemma_.lower() in ("base", "station", "base"):
+            return False
+        return sum(e.event_type == kind for e in new) < 3
 
     def _resolve_source(self, name: str) -> str:
         """'the agency', 'the ministry', 'the same data' → the source named before in full."""
