@@ -130,7 +130,6 @@ AIRCRAFT_NOUNS = {
     "drone",
     "drones",
     "tanker",
-    "tankers",
     "airliners",
     "transports",
     "freighters",
@@ -423,10 +422,21 @@ def _movement(tok, lemma: str, people: People) -> str | None:
         return "military_movement" if (own | words) & (MISSILE_NOUNS | FORCE_NOUNS) else None
     if words & {"delegation", "minister", "president", "premier"} and lemma in PERSON_MOVES:
         return "visit"
+    subj_words = {
+        t.lower_ for c in tok.children if c.dep_ in ("nsubj", "nsubjpass") for t in c.subtree
+    }
+    exercise = tok.doc.user_data.get("bw_exercise", False)
+    in_exercise = lemma == "operate" or (exercise and _future_tok(tok) and lemma == "fly")
+    if in_exercise and (aircraft or words & (AIRCRAFT_NOUNS | FORCE_NOUNS)):
+        return "military_movement"  # aircraft in an exercise are part of the exercise
+    if subj_words & FORCE_NOUNS and not (subj_words & AIRCRAFT_NOUNS):
+        return "military_movement"
     if aircraft or words & AIRCRAFT_NOUNS:
         return "flight"
     if words & FORCE_NOUNS:
         return "military_movement"
+    if subj_words & {"it", "they"} and tok.doc.user_data.get("bw_last_move"):
+        return tok.doc.user_data["bw_last_move"]  # "It entered the Sea of Marmara"
     if lemma in PERSON_MOVES:
         subj = [t for t in tok.children if t.dep_ == "nsubj"]
         before = tok.doc[tok.sent.start : tok.i]
@@ -443,6 +453,14 @@ def event_type_of(tok, sent, people: People) -> str | None:
     """The event a token triggers in its sentence, or None."""
     lemma = tok.lemma_.lower()
     low = tok.lower_
+    if lemma == "take" and any(c.dep_ == "dobj" and c.lower_ == "part" for c in tok.children):
+        words, aircraft = _participants(tok)
+        if aircraft or words & (FORCE_NOUNS | AIRCRAFT_NOUNS):
+            return "military_movement"  # "20 ships and a dozen aircraft are to take part"
+    if lemma == "hand" and any(c.lower_ == "over" for c in tok.children):
+        words = {t.lower_ for t in tok.subtree} | _participants(tok)[0]
+        if words & {"base", "bases", "facility", "airfield", "barracks", "camp"}:
+            return "military_movement"  # handovers of bases
     if tok.pos_ == "VERB" and lemma in MOVE_VERBS:
         if tok.dep_ == "amod":
             return None
@@ -603,6 +621,9 @@ class ArticleExtractor:
         self.events: list[Event] = []
         self.org_speakers: list[str] = []
         self.source_names: list[str] = [outlet] if outlet else []
+        doc.user_data["bw_exercise"] = bool(
+            re.search(r"\b(exercises?|drills?|manoeuvres|wargames)\b", doc.text, re.I)
+        )
 
     # dates ---------------------------------------------------------------------------------
 
@@ -923,6 +944,9 @@ class ArticleExtractor:
                     continue
             out.append(ev)
         self.events.extend(out)
+        moves_now = [e for e in out if e.event_type in ("flight", "military_movement")]
+        if moves_now:
+            self.doc.user_data["bw_last_move"] = moves_now[-1].event_type
 
 
 def _complement_of_leading_speech(tok):
