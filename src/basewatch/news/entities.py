@@ -235,7 +235,13 @@ class People:
         person = None
         for p in self.people:
             pc = p.canonical.casefold()
-            if pc == key or (len(name.split()) == 1 and p.surname == key) or pc.endswith(" " + key):
+            single = len(name.split()) == 1
+            if (
+                pc == key
+                or (single and p.surname == key)
+                or pc.endswith(" " + key)
+                or (single and pc.startswith(key + " "))  # "Park" for "Park Ji-hoon"
+            ):
                 person = p
                 break
         if person is None:
@@ -265,7 +271,10 @@ class People:
                 if p.surname in (written, low) or p.surname.endswith("-" + low):
                     return p
         if low in PRONOUNS:
-            return self.last_before(tok.i, subject_first=True)
+            p = self.last_before(tok.i, subject_first=True)
+            if p is not None:
+                self.by_token[tok.i] = p  # a later "he" in the sentence can find it
+            return p
         if low in ("latter", "former"):
             before = self._distinct_before(tok.i)
             if len(before) >= 2:
@@ -301,6 +310,8 @@ class People:
         if not cands:
             return None
         inside = [j for j in cands if j >= sent_start]
+        if subject_first:  # "he" is the sentence's earlier subject, not any name before it
+            inside = [j for j in inside if _in_subject(doc[j])]
         if inside:
             return self.by_token[max(inside)]
         if subject_first:

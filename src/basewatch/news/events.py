@@ -844,7 +844,7 @@ class ArticleExtractor:
         if prev.event_type != "statement" or prev.speaker != ev.speaker:
             return False
         gap = self.doc.text[prev.char_start + len(prev.sentence) : ev.char_start]
-        if gap.strip() or not re.search(r"[\"\u201c]", ev.sentence[:3] + prev.sentence[-3:]):
+        if gap.strip() or ev.sentence[:1] not in ('"', "\u201c"):
             return False
         end = ev.char_start + len(ev.sentence)
         prev.sentence = self.doc.text[prev.char_start : end]
@@ -938,7 +938,8 @@ class ArticleExtractor:
                     self.org_speakers.append(ev.speaker)
                     self.source_names.append(ev.speaker)
                     # "X flew over Y, the navy said": the navy is the source, not a statement
-                    if any(m.trigger < ev.trigger for m in moves):
+                    told = [e for e in new if e.event_type != "statement"]
+                    if any(m.trigger < ev.trigger for m in moves + told):
                         continue
                 if self._continues(ev, sent):
                     continue
@@ -1029,6 +1030,11 @@ def _reported_by(tok, sent, people: People) -> str | None:
         if c.lemma_.lower() in SOURCE_VERBS
         and c.dep_ in ("parataxis", "ccomp", "advcl", "conj")
         and c.i > tok.i
+    ]
+    cands += [  # a trailing "..., the Estonian Defence Forces said" attached elsewhere
+        t
+        for t in sent
+        if t.lemma_.lower() in SOURCE_VERBS and t.i > tok.i and t.dep_ in ("parataxis", "ROOT")
     ]
     for verb in cands:
         if any(c.dep_ == "neg" for c in verb.children):

@@ -166,7 +166,7 @@ def _content(verb, sent) -> tuple[str, bool]:
     doc = verb.doc
     for m in _QUOTE.finditer(sent.text):
         words = m.group(1).strip()
-        if len(words.split()) >= 3:
+        if len(words.split()) >= 3 or verb.lemma_.lower() in ("describe", "call"):
             return words.rstrip(" ,."), True
     comp = [c for c in verb.children if c.dep_ in ("ccomp", "xcomp") and c.i > verb.i]
     if comp:
@@ -212,6 +212,8 @@ def find_statements(sent, people: People) -> list[Statement]:
         speaker, kind = _speaker(subj, people)
         if speaker is None or kind in ("media", "country"):
             continue
+        if kind == "org" and country_of(speaker):
+            continue  # "Belarus announced exercises": a country acting, not a voice
         quote, direct = _content(tok, sent)
         if not quote:
             continue

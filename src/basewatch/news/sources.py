@@ -50,7 +50,7 @@ MEDIA = {
     "itamilradar",
 }
 MEDIA_WORDS = re.compile(
-    r"\b(newspaper|agency|outlet|channel|broadcaster|daily|website|magazine|media|tv|radio|"
+    r"\b(newspaper|agency|outlet|channel|broadcaster|daily|website|magazine|media|tv|radio|television|"
     r"portal|blog|monitor|tracker)\b",
     re.I,
 )
