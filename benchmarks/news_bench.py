@@ -1,6 +1,7 @@
 """News extraction speed against the bare spaCy pipeline (same model, same texts, same run).
 
     taskset -c 0 .venv/bin/python benchmarks/news_bench.py [--eval-dir eval/news] [--repeat 5]
+    taskset -c 0,1 .venv/bin/python benchmarks/news_bench.py --processes 2
 
 Texts: the articles of the news evaluation set when present, else the test articles. The bare
 pass is the pinned en_core_web_sm 3.8.0 over the same texts with ``nlp.pipe``; the whole pass is
@@ -46,6 +47,7 @@ def main() -> None:
     ap.add_argument("--eval-dir", type=Path, default=ROOT / "eval" / "news")
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--copies", type=int, default=4, help="texts repeated to make the run longer")
+    ap.add_argument("--processes", type=int, default=1, help="parsing processes, both passes")
     args = ap.parse_args()
 
     from basewatch.news.nlp import load_model, load_pipeline
@@ -60,13 +62,17 @@ def main() -> None:
     # interleaved, best of each: the machine is shared, so load spikes hit both passes alike
     t_bare = t_all = float("inf")
     for _ in range(args.repeat):
-        t_bare = min(t_bare, timed(lambda: _consume(bare.pipe(texts)), 1))
-        t_all = min(t_all, timed(lambda: extract(arts), 1))
+        n = args.processes
+        t_bare = min(
+            t_bare, timed(lambda: _consume(bare.pipe(texts, n_process=n, batch_size=16)), 1)
+        )
+        t_all = min(t_all, timed(lambda: extract(arts, n_process=n), 1))
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     lines = [
         "# News extraction speed",
         "",
-        f"{len(texts)} articles, {words:,} words; best of {args.repeat}; {cores} core(s) allowed.",
+        f"{len(texts)} articles, {words:,} words; best of {args.repeat}; {cores} core(s) allowed,"
+        f" {args.processes} parsing process(es).",
         "",
         "| pass | articles/s | words/s | seconds |",
         "|---|---:|---:|---:|",
@@ -77,10 +83,15 @@ def main() -> None:
         "",
         f"Whole extraction / bare spaCy: {t_all / t_bare:.2f}x (goal: at most 1.5x).",
         "",
-        "Command: `taskset -c 0 .venv/bin/python benchmarks/news_bench.py`",
+        f"Command: `taskset -c {','.join(str(c) for c in range(max(1, args.processes)))} "
+        f".venv/bin/python benchmarks/news_bench.py --processes {args.processes}`",
     ]
     text = "\n".join(lines) + "\n"
-    (ROOT / "benchmarks" / "news_results.md").write_text(text)
+    out = ROOT / "benchmarks" / "news_results.md"
+    old = out.read_text() if out.exists() else ""
+    keep = [b for b in old.split("\n# ") if b and f"--processes {args.processes}`" not in b]
+    blocks = [b if b.startswith("# ") else "# " + b for b in keep] + [text]
+    out.write_text("\n".join(b.rstrip("\n") + "\n" for b in blocks))
     print(text)
 
 

@@ -105,3 +105,21 @@ def test_indirect_quote_with_source(tmp_path, db):
     assert pd.isna(df.iloc[1]["date_start"])  # no day for the second saying: none invented
     assert list(df["source"]) == ["Own Desk", "Reuters"]
     assert api.news_events(db=db, actor="asaad al-shibani").shape[0] == 2
+
+
+def test_odd_texts_do_not_crash_and_no_date_is_invented():
+    from basewatch.news.fetch import Given, make_article
+
+    texts = [
+        "...",
+        "\x01 garbage ü",
+        "a " * 5000,
+        '"""',
+        "On 31 February 2025 the Il-62M landed at Hmeimim.",
+        "Между тем самолёт Ил-62М приземлился.",
+        "Two Il-76 transports landed at Al Jufra on Saturday.",  # no publication date known
+    ]
+    arts = [make_article(t, f"t{i}", Given()) for i, t in enumerate(texts)]
+    rows, _ = extract(arts)
+    for r in rows:
+        assert r["date_start"] is None  # neither a 31 February nor a Saturday from nowhere

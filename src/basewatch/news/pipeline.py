@@ -80,15 +80,20 @@ def extract_article(nlp_doc, article: Article, ref) -> tuple[list[dict], list[di
     return rows, ents
 
 
-def extract(articles: list[Article], bases: tuple[str, ...] = ()) -> tuple[list[dict], list[dict]]:
-    """Run the whole extraction over articles (no store): (event rows, entity rows)."""
+def extract(
+    articles: list[Article], bases: tuple[str, ...] = (), n_process: int = 1
+) -> tuple[list[dict], list[dict]]:
+    """Run the whole extraction over articles (no store): (event rows, entity rows).
+
+    ``n_process`` > 1 parses in that many worker processes (spaCy's ``nlp.pipe``)."""
     from ..airfields import load_reference
     from .nlp import load_pipeline
 
     nlp = load_pipeline(bases)
     ref = load_reference(bases)
     events, ents = [], []
-    for art, doc in zip(articles, nlp.pipe(a.text for a in articles), strict=True):
+    docs = nlp.pipe((a.text for a in articles), n_process=n_process, batch_size=16)
+    for art, doc in zip(articles, docs, strict=True):
         ev, en = extract_article(doc, art, ref)
         events += ev
         ents += en
