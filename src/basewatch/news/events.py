@@ -39,6 +39,8 @@ VERB_TRIGGERS = {
     "discuss": "negotiation",
     "talk": "negotiation",
     "sign": "agreement",
+    "revise": "negotiation",
+    "renegotiate": "negotiation",
     "agree": "agreement",
     "ratify": "agreement",
     "land": "flight",
@@ -379,6 +381,17 @@ EXERCISE_NOUNS = {
     "redeployment",
 }
 EXERCISE_VERBS = EVENT_VERBS | {"wrap", "involve", "run", "join", "finish", "pass", "follow"}
+AGREEMENT_NOUNS = {
+    "agreement",
+    "agreements",
+    "deal",
+    "accord",
+    "treaty",
+    "memorandum",
+    "arrangement",
+    "protocol",
+    "declaration",
+}
 FLIGHT_VERBS = EVENT_VERBS | {"reach", "restart", "land", "arrive", "bring", "carry", "use"}
 FLIGHT_NOUNS = {"flight", "flights", "arrivals", "airlift", "sorties", "sortie", "overflight"}
 
@@ -437,6 +450,8 @@ def _movement(tok, lemma: str, people: People) -> str | None:
         return "military_movement"
     if subj_words & {"it", "they"} and tok.doc.user_data.get("bw_last_move"):
         return tok.doc.user_data["bw_last_move"]  # "It entered the Sea of Marmara"
+    if lemma in PERSON_MOVES and tok.dep_ == "relcl" and people.person_at(tok.head):
+        return "visit"  # "Osman, who arrived in Moscow on Sunday, ..."
     if lemma in PERSON_MOVES:
         subj = [t for t in tok.children if t.dep_ == "nsubj"]
         before = tok.doc[tok.sent.start : tok.i]
@@ -467,8 +482,12 @@ def event_type_of(tok, sent, people: People) -> str | None:
         return _movement(tok, lemma, people)
     if tok.pos_ in ("VERB",) and lemma in VERB_TRIGGERS:
         own_subject = any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children)
-        if tok.dep_ in ("amod", "acl", "relcl") and tok.tag_ == "VBN" and not own_subject:
-            return None
+        signed = lemma == "sign" and tok.dep_ == "acl" and tok.head.lower_ in AGREEMENT_NOUNS
+        participle = tok.dep_ in ("amod", "acl", "relcl") and tok.tag_ == "VBN"
+        if participle and not own_subject and not signed:
+            return None  # but "the original agreement, signed in 2020," is one
+        if tok.dep_ == "relcl" and _past_perfect(tok):
+            return None  # "the agreements that Moscow had signed": background
         kind = VERB_TRIGGERS[lemma]
         if lemma == "talk" and not any(c.lower_ in ("about", "with") for c in tok.children):
             return None
@@ -511,14 +530,21 @@ def event_type_of(tok, sent, people: People) -> str | None:
         return "military_movement" if ok else None
     if low == "talks" and any(c.lower_ == "with" for c in tok.children) and hl in ("for", "in"):
         return "meeting"  # "was in Moscow for talks with Vladimir Putin"
+    reported = any(a.lemma_.lower() in ("say", "tell", "state") for a in tok.ancestors)
+    if low in ("talks", "negotiations") and tok.dep_ in ("nsubj", "nsubjpass") and reported:
+        return "negotiation"  # "Zakharova said the talks were closed and concerned ..."
     if low == "round" and not any(
         c.lower_ == "of" and any(g.lower_ in ("talks", "negotiations") for g in c.children)
         for c in tok.children
     ):
-        return None
+        talks = tok.doc.user_data.get("bw_talks", False)
+        if not (talks and tok.dep_ in ("nsubj", "nsubjpass") and hl in ("hold", "come", "take")):
+            return None
     if low in NOUN_TRIGGERS:
         kind = NOUN_TRIGGERS[low]
         if kind == "agreement" and tok.dep_ == "nsubj" and hl in ("cover", "concern", "come"):
+            return None
+        if kind == "agreement" and tok.dep_ == "pobj":
             return None
         ok = (tok.dep_ in ("nsubj", "nsubjpass", "dobj") and hl in EVENT_VERBS) or (
             tok.dep_ == "pobj" and head.head.lemma_.lower() in ("hold", "conduct")
@@ -621,6 +647,7 @@ class ArticleExtractor:
         self.events: list[Event] = []
         self.org_speakers: list[str] = []
         self.source_names: list[str] = [outlet] if outlet else []
+        doc.user_data["bw_talks"] = bool(re.search(r"\b(talks|negotiations)\b", doc.text))
         doc.user_data["bw_exercise"] = bool(
             re.search(r"\b(exercises?|drills?|manoeuvres|wargames)\b", doc.text, re.I)
         )
