@@ -608,17 +608,36 @@ def _place(sent, trigger, ref) -> tuple[str | None, str | None, str | None]:
 
 
 def _actors(sent, trigger, people: People, statements) -> list[str]:
+    """People in the sentence (not those who only tell of the event), else its countries."""
     names: list[str] = []
+    doc = sent.doc
+    tellers = [doc[st.verb] for st in statements if doc[st.verb].i != trigger.i]
     for t in sent:
         p = people.person_at(t) if t.i in people.by_token or t.lower_ in ("he", "she") else None
-        if p and p.canonical not in names:
-            names.append(p.canonical)
+        if p is None or p.canonical in names:
+            continue
+        if any(
+            t.i in {c.i for c in v.children if c.dep_ in ("nsubj", "nsubjpass")}
+            or (t.head.i == v.i and t.dep_ in ("nsubj", "nsubjpass"))
+            or _in_subject_of(t, v)
+            for v in tellers
+        ):
+            continue
+        names.append(p.canonical)
     if not names:
         for e in sent.ents:
             c = country_of(e.text) if e.label_ in ("GPE", "NORP") else None
             if c and c not in names:
                 names.append(c)
     return names
+
+
+def _in_subject_of(tok, verb) -> bool:
+    """Whether a token lies in the subject of a verb ('Kremlin spokesman Dmitry Peskov said')."""
+    for c in verb.children:
+        if c.dep_ in ("nsubj", "nsubjpass") and c.left_edge.i <= tok.i <= c.right_edge.i:
+            return True
+    return False
 
 
 def _past_perfect(tok) -> bool:
