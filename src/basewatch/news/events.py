@@ -146,7 +146,6 @@ AIRCRAFT_NOUNS = {
 FORCE_NOUNS = {
     "troops",
     "forces",
-    "force",
     "soldiers",
     "equipment",
     "warship",
@@ -176,7 +175,6 @@ FORCE_NOUNS = {
     "sailors",
     "marines",
     "mercenaries",
-    "fighters",
     "assets",
     "destroyer",
     "destroyers",
@@ -442,6 +440,19 @@ def _movement(tok, lemma: str, people: People) -> str | None:
     in_exercise = lemma == "operate" or (exercise and _future_tok(tok) and lemma == "fly")
     if in_exercise and (aircraft or words & (AIRCRAFT_NOUNS | FORCE_NOUNS)):
         return "military_movement"  # aircraft in an exercise are part of the exercise
+    subj_aircraft = any(
+        t.ent_type_ in ("AIRCRAFT", "REG")
+        for c in tok.children
+        if c.dep_ in ("nsubj", "nsubjpass")
+        for t in c.subtree
+    )
+    carried = any(  # "arrived by transport aircraft", "aboard an Il-76"
+        c.lower_ in ("by", "aboard", "on", "in")
+        and any(t.ent_type_ == "AIRCRAFT" or t.lower_ in AIRCRAFT_NOUNS for t in c.subtree)
+        for c in tok.children
+    )
+    if subj_aircraft or carried:
+        return "flight"
     if subj_words & FORCE_NOUNS and not (subj_words & AIRCRAFT_NOUNS):
         return "military_movement"
     if aircraft or words & AIRCRAFT_NOUNS:
