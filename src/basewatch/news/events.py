@@ -879,7 +879,8 @@ class ArticleExtractor:
                 pl = prev.casefold()
                 if pl == low:
                     continue
-                if head == "agency" and is_media(prev):
+                media_word = head in ("agency", "broadcaster", "channel", "newspaper", "outlet")
+                if media_word and is_media(prev) and prev != self.outlet:
                     return prev
                 if head in pl.split() or (head == "data" and "data" in pl):
                     return prev
@@ -1074,24 +1075,33 @@ def _reported_by(tok, sent, people: People) -> str | None:
     """Who a sentence says told of the event: '..., ship spotters in Istanbul reported' or
     'Lithuania's defence ministry said ... that X moved'. None when no one does."""
     cands = []
+    leading = set()
     t = tok
     while t.head.i != t.i:
-        if t.dep_ in ("nsubj", "nsubjpass", "relcl", "acl"):
+        if t.dep_ in ("relcl", "acl"):
             break  # "Osman, who arrived ..., told": the arrival is not what was told
-        t = t.head
-        if t.lemma_.lower() in SOURCE_VERBS:
-            cands.append(t)
+        parent = t.head
+        if parent.lemma_.lower() in SOURCE_VERBS:
+            if t.dep_ in ("nsubj", "nsubjpass"):
+                break  # the event is who speaks, not what is said
+            cands.append(parent)
+            leading.add(parent.i)
+        t = parent
     cands += [
         c
         for c in list(tok.children) + list(tok.head.children)
         if c.lemma_.lower() in SOURCE_VERBS
         and c.dep_ in ("parataxis", "ccomp", "advcl", "conj")
         and c.i > tok.i
+        and not any(g.dep_ == "ccomp" for g in c.children)
     ]
     cands += [  # a trailing "..., the Estonian Defence Forces said" attached elsewhere
         t
         for t in sent
-        if t.lemma_.lower() in SOURCE_VERBS and t.i > tok.i and t.dep_ in ("parataxis", "ROOT")
+        if t.lemma_.lower() in SOURCE_VERBS
+        and t.i > tok.i
+        and t.dep_ in ("parataxis", "ROOT")
+        and not any(g.dep_ == "ccomp" and g.i > t.i for g in t.children)
     ]
     for verb in cands:
         if any(c.dep_ == "neg" for c in verb.children):
@@ -1099,6 +1109,9 @@ def _reported_by(tok, sent, people: People) -> str | None:
         subj = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
         if not subj:
             continue
+        pronoun = subj[0].lower_ in ("he", "she", "they", "it", "which", "who")
+        if pronoun and verb.i not in leading:
+            continue  # "..., he said" after the event: the pronoun may be anyone
         p = people.person_at(subj[0])
         if p is None:
             for t in subj[0].subtree:
@@ -1107,7 +1120,7 @@ def _reported_by(tok, sent, people: People) -> str | None:
                     break
         if p is not None:
             return p.canonical
-        if subj[0].lower_ in ("he", "she", "they", "it", "which", "who"):
+        if pronoun:
             continue
         doc = tok.doc
         return doc[subj[0].left_edge.i : subj[0].right_edge.i + 1].text
