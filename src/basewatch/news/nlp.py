@@ -317,9 +317,14 @@ def aircraft_tokens(doc):
                     tok.is_sent_start = True
         elif t == ")" and tok.i > 0 and doc[tok.i - 1].text in (".", "!", "?"):
             tok.is_sent_start = False
-        elif tok.i > 0 and tok.is_lower and tok.is_alpha and not doc[tok.i - 1].is_space:
-            # news sentences do not start in lower case unless after a quote or a line break
-            # ("What the data show: on October 26 the Il-62M flew" is one sentence)
-            if doc[tok.i - 1].text not in (".", "!", "?", '"', "\u201c", "\u201d"):
-                tok.is_sent_start = False
+        elif (
+            tok.i > 0
+            and tok.is_lower
+            and tok.is_alpha
+            and not doc[tok.i - 1].is_space
+            and doc[tok.i - 1].text not in (".", "!", "?", '"', "\u201c", "\u201d")
+        ):
+            # news sentences do not start in lower case unless after an end mark, a quote or a
+            # line break ("What the data show: on October 26 the Il-62M flew" is one sentence)
+            tok.is_sent_start = False
     return doc
