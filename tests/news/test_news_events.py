@@ -88,6 +88,7 @@ def test_aircraft_never_people(events):
     assert not [e for e in ents if e["label"] == "person" and "An-124" in e["text"]]
     types = {e["canonical"] for e in ents if e["label"] == "aircraft_type"}
     assert {"Il-62M", "An-124-100"} <= types
+    assert "Ruslan" not in {e["text"] for e in ents if e["label"] == "person"}
 
 
 def test_indirect_quote_with_source(tmp_path, db):

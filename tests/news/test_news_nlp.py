@@ -24,10 +24,20 @@ def test_aircraft_and_registrations_stay_one_token_and_entity(pipe, name):
     assert ent.label_ in ("AIRCRAFT", "REG")
 
 
-def test_aircraft_names_are_not_people(pipe):
-    doc = pipe("Three flights were made by the cargo plane An-124-100 'Ruslan' to Latakia.")
-    people = [e.text for e in doc.ents if e.label_ == "PERSON"]
-    assert not any("An-124" in p for p in people)
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("Three flights were made by the cargo plane An-124-100 'Ruslan' to Latakia.", "Ruslan"),
+        ("Poseidon landed safely at Clark after the mission.", "Poseidon"),
+        ("The Tu-142s, which NATO calls Bear-F, had taken off from the Kola Peninsula.", "Bear-F"),
+        ("The Tu-142s, which NATO calls Bear-F, had taken off from the Kola Peninsula.", "Tu-142s"),
+    ],
+)
+def test_aircraft_names_are_not_people(pipe, text, name):
+    doc = pipe(text)
+    labels = {e.text: e.label_ for e in doc.ents}
+    assert labels.get(name) == "AIRCRAFT"
+    assert not [e for e in doc.ents if e.label_ == "PERSON" and name in e.text]
 
 
 def test_look_alikes_resolve_in_aircraft_context():

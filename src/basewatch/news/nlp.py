@@ -43,7 +43,7 @@ _AC_PREFIX = r"(?:Il|IL|II|Ил|An|AN|Tu|TU|Yak|YAK|MiG|MIG|Mi|MI|Ka|KA|Su|SU|Be
 _AC_WEST = r"(?:C|KC|E|P|B|A|F)"
 AIRCRAFT_RE = re.compile(
     rf"(?<![\w-])(?:{_AC_PREFIX}[-\u2010\u2011\u2013 ]?\d{{1,3}}[A-Z]{{0,4}}(?:-\d{{2,3}}[A-Z]?)?"
-    rf"|{_AC_WEST}-\d{{1,3}}[A-Z]{{0,2}}|A400M)(?![\w-])"
+    rf"|{_AC_WEST}-\d{{1,3}}[A-Z]{{0,2}}|A400M)s?(?![\w-])"
 )
 REGISTRATION_RE = re.compile(
     r"(?<![\w-])(?:RA|RF|YK|5A|EW|UR|UP|EK|4K|EP|TC)-\d{4,5}[A-Z]?(?![\w-])"
@@ -131,7 +131,8 @@ AIRCRAFT_CONTEXT = re.compile(
 
 def canonical_aircraft(text: str, context: str = "") -> str:
     """'II 76' → 'Il-76', 'AN-124-100' → 'An-124-100', 'Il-26M' → 'Il-62M' near aircraft words."""
-    m = re.match(r"^([A-Za-zА-Яа-я]+)[-\u2010\u2011\u2013 ]?(\d+)(.*)$", text.strip())
+    text = re.sub(r"(?<=[\dA-Z])s$", "", text.strip())  # "Tu-142s" → "Tu-142"
+    m = re.match(r"^([A-Za-zА-Яа-я]+)[-\u2010\u2011\u2013 ]?(\d+)(.*)$", text)
     if not m:
         return text
     prefix, num, rest = m.groups()
@@ -233,16 +234,81 @@ def _ruler_patterns(nlp, bases: tuple[str, ...]) -> list[dict]:
     return pats
 
 
+# Names of aircraft types (makers' names and NATO reporting names) that taggers take for people
+# or organisations: "An-124-100 'Ruslan'", "the Poseidon", "Tu-142s, which NATO calls Bear-F".
+AIRCRAFT_NAMES = {
+    "ruslan",
+    "mriya",
+    "poseidon",
+    "lightning",
+    "bear",
+    "bear-f",
+    "candid",
+    "coot",
+    "coot-a",
+    "classic",
+    "condor",
+    "cub",
+    "forte",
+    "stratofortress",
+    "globemaster",
+    "hercules",
+    "atlas",
+    "typhoon",
+    "typhoons",
+    "eurofighter",
+    "hornet",
+    "sentry",
+    "rafale",
+    "gripen",
+    "flanker",
+    "fulcrum",
+    "foxhound",
+    "backfire",
+    "blackjack",
+    "mainstay",
+    "midas",
+    "hip",
+    "hind",
+    "halo",
+    "global hawk",
+    "reaper",
+    "fencer",
+    "frogfoot",
+    "fullback",
+    "felon",
+}
+
+
+def _aircraft_name(ent, doc) -> bool:
+    text = ent.text.strip("'\"\u2018\u2019\u201c\u201d ").casefold()
+    if text in AIRCRAFT_NAMES or text.removesuffix("s") in AIRCRAFT_NAMES:
+        return True
+    j = ent.start - 1
+    while j >= 0 and doc[j].text in ("'", '"', "\u2018", "\u201c", "("):
+        j -= 1
+    return j >= 0 and j < ent.start - 1 and doc[j].ent_type_ == "AIRCRAFT"
+
+
 def aircraft_ents(doc):
-    """Label the tokens merged by ``bw_aircraft_tokens`` AIRCRAFT / REG, over the NER's guess."""
+    """Label the tokens merged by ``bw_aircraft_tokens`` AIRCRAFT / REG, over the NER's guess;
+    aircraft names the NER took for people or organisations become AIRCRAFT too."""
     from spacy.tokens import Span
 
     marks = doc.user_data.get("bw_aircraft", ())
-    if not marks:
-        return doc
     spans = [Span(doc, i, i + 1, label=label) for i, label in marks]
-    keep = [e for e in doc.ents if not any(e.start <= s.start < e.end for s in spans)]
-    doc.ents = sorted(keep + spans, key=lambda e: e.start)
+    if spans:
+        keep = [e for e in doc.ents if not any(e.start <= s.start < e.end for s in spans)]
+        doc.ents = sorted(keep + spans, key=lambda e: e.start)
+    renamed = [
+        Span(doc, e.start, e.end, label="AIRCRAFT")
+        if e.label_ in ("PERSON", "ORG", "NORP", "GPE", "PRODUCT", "WORK_OF_ART")
+        and _aircraft_name(e, doc)
+        else e
+        for e in doc.ents
+    ]
+    if any(r.label_ != e.label_ for r, e in zip(renamed, doc.ents, strict=True)):
+        doc.ents = renamed
     return doc
 
 
