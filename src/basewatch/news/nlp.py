@@ -297,6 +297,11 @@ def aircraft_ents(doc):
 
     marks = doc.user_data.get("bw_aircraft", ())
     spans = [Span(doc, i, i + 1, label=label) for i, label in marks]
+    quotes = ("'", '"', "\u2018", "\u201c")
+    for i, label in marks:  # the name in quotes after a type: An-124-100 'Ruslan'
+        named = label == "AIRCRAFT" and i + 2 < len(doc) and doc[i + 1].text in quotes
+        if named and doc[i + 2].is_title and doc[i + 2].is_alpha:
+            spans.append(Span(doc, i + 2, i + 3, label="AIRCRAFT"))
     if spans:
         keep = [e for e in doc.ents if not any(e.start <= s.start < e.end for s in spans)]
         doc.ents = sorted(keep + spans, key=lambda e: e.start)
