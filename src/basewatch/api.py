@@ -564,3 +564,91 @@ def chart(
     chg = changes(db, watch) if watch else changes(db).iloc[0:0]
     title = f"{title_watch.title if title_watch else code} — movements per day at {code}"
     return write_chart(act, chg, Path(path), title)
+
+
+# --- news ---------------------------------------------------------------------------------
+
+NEWS_EVENT_COLUMNS = schema.column_docs("news_events")
+NEWS_FORMATS = ("table", "json", "csv")
+
+
+def news_add(
+    inputs: PathLike | Iterable[PathLike],
+    db: PathLike | None = None,
+    published: str | datetime | None = None,
+    url: str | None = None,
+    outlet: str | None = None,
+    bases: Iterable[PathLike] = (),
+    timeout_s: float = 10.0,
+    max_bytes: int = 5 * 1024 * 1024,
+):
+    """Read articles (files, folders, http(s) pages or feeds) and extract their events.
+
+    ``published``, ``url`` and ``outlet`` say what a file cannot tell itself. Returns a
+    ``NewsReport`` (articles read, new, duplicates, events, rejects by reason).
+    """
+    from .news.fetch import Given, parse_published
+    from .news.pipeline import add_news
+
+    items = [str(inputs)] if isinstance(inputs, str | os.PathLike) else [str(i) for i in inputs]
+    given = Given(published=parse_published(published, "--published"), url=url, outlet=outlet)
+    settings = config.resolve(db)
+    with open_store(settings.db) as store:
+        return add_news(
+            items,
+            store,
+            given,
+            bases=tuple(str(b) for b in bases),
+            timeout_s=timeout_s,
+            max_bytes=max_bytes,
+            args={"inputs": items, "published": str(published or ""), "url": url, "outlet": outlet},
+        )
+
+
+def news_events_table(
+    db: PathLike | None = None,
+    since: str | datetime | None = None,
+    actor: str | None = None,
+    place: str | None = None,
+    type: str | None = None,
+) -> pa.Table:
+    """News events (see ``NEWS_EVENT_COLUMNS``), oldest first; filters match without case."""
+    from .news.events import EVENT_TYPES
+
+    settings = config.resolve(db)
+    where, params = [], []
+    if since:
+        where.append("e.date_end >= ?")
+        params.append(parse_time(since, "since").date().isoformat())
+    if actor:
+        where.append(
+            "(list_contains(list_transform(e.actors, x -> lower(x)), lower(?))"
+            " OR lower(e.speaker) LIKE '%' || lower(?) || '%')"
+        )
+        params += [actor, actor]
+    if place:
+        where.append("(lower(e.place) = lower(?) OR lower(e.place_icao) = lower(?))")
+        params += [place, place]
+    if type:
+        if type not in EVENT_TYPES:
+            raise ConfigError(f"event type {type!r}: choose one of {', '.join(EVENT_TYPES)}")
+        where.append("e.event_type = ?")
+        params.append(type)
+    sql = (
+        "SELECT e.*, a.url, a.outlet FROM news_events e JOIN articles a USING (article_id)"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY e.date_start NULLS LAST, a.published_at, e.char_start"
+    )
+    with open_store(settings.db, read_only=True) as store:
+        return store.table(sql, params)
+
+
+def news_events(
+    db: PathLike | None = None,
+    since: str | datetime | None = None,
+    actor: str | None = None,
+    place: str | None = None,
+    type: str | None = None,
+) -> pd.DataFrame:
+    """News events as a pandas DataFrame; columns in ``bw.NEWS_EVENT_COLUMNS``."""
+    return news_events_table(db, since, actor, place, type).to_pandas()

@@ -344,6 +344,72 @@ ALERTS = pa.schema(
     ]
 )
 
+# --- news ---------------------------------------------------------------------------------
+
+ARTICLES = pa.schema(
+    [
+        _f(
+            "article_id",
+            pa.string(),
+            "hash of the canonical URL, else of the text: stable id",
+            nullable=False,
+        ),
+        _f("url", pa.string(), "canonical address of the article; null if none is known"),
+        _f("outlet", pa.string(), "publisher as given or told from the address"),
+        _f("title", pa.string(), "headline"),
+        _f("published_at", UTC_US, "publication time, UTC; null when unknown"),
+        _f("text", pa.string(), "body text as extracted (plain text)", nullable=False),
+        _f("language", pa.string(), "ISO 639-1 language code"),
+        _f("words", pa.int32(), "words in the text"),
+        _f("source_uri", pa.string(), "file, page or feed it was read from"),
+        _f("duplicates", pa.int32(), "times the same article was met again after the first"),
+        _f("run_id", pa.string(), "the run that added it", nullable=False),
+    ]
+)
+
+NEWS_EVENTS = pa.schema(
+    [
+        _f("event_id", pa.string(), "hash of (article, type, sentence, position)", nullable=False),
+        _f("article_id", pa.string(), "the article that reports it", nullable=False),
+        _f(
+            "event_type",
+            pa.string(),
+            "meeting, visit, statement, negotiation, agreement, flight or military_movement",
+            nullable=False,
+        ),
+        _f("date_start", pa.string(), "first day, YYYY-MM-DD; null when the text gives no date"),
+        _f("date_end", pa.string(), "last day, YYYY-MM-DD (equal to date_start for one day)"),
+        _f("date_precision", pa.string(), "day, range, week, month, year or unknown"),
+        _f("actors", pa.list_(pa.string()), "who took part: people, ISO country codes, orgs"),
+        _f("place", pa.string(), "where: airfield ICAO code, else place name"),
+        _f("place_icao", pa.string(), "ICAO code when the place is an airfield or base"),
+        _f("country", pa.string(), "ISO 3166-1 alpha-2 country of the place"),
+        _f("speaker", pa.string(), "for statements: who said it (canonical name)"),
+        _f("quote", pa.string(), "for statements: the words said, direct or indirect"),
+        _f("source", pa.string(), "to whom the article attributes it (outlet when direct)"),
+        _f("sentence", pa.string(), "the supporting sentence as it stands in the text"),
+        _f("char_start", pa.int32(), "offset of the sentence in the article text"),
+        _f("extractor", pa.string(), "versioned name of the extractor", nullable=False),
+    ]
+)
+
+NEWS_ENTITIES = pa.schema(
+    [
+        _f("article_id", pa.string(), "the article", nullable=False),
+        _f("text", pa.string(), "mention as written", nullable=False),
+        _f(
+            "label",
+            pa.string(),
+            "person, org, country, place, aircraft_type or registration",
+            nullable=False,
+        ),
+        _f("canonical", pa.string(), "resolved name, ISO code, ICAO code or type"),
+        _f("role", pa.string(), "title or role of a person as the article gives it"),
+        _f("country", pa.string(), "ISO 3166-1 alpha-2 country tied to the entity"),
+        _f("char_start", pa.int32(), "offset of the mention in the article text"),
+    ]
+)
+
 TABLES: dict[str, pa.Schema] = {
     "positions": POSITIONS,
     "aircraft_observed": AIRCRAFT_OBSERVED,
@@ -361,6 +427,9 @@ TABLES: dict[str, pa.Schema] = {
     "base_changes": BASE_CHANGES,
     "base_routes": BASE_ROUTES,
     "alerts": ALERTS,
+    "articles": ARTICLES,
+    "news_events": NEWS_EVENTS,
+    "news_entities": NEWS_ENTITIES,
 }
 
 _DUCK_TYPES = {
@@ -373,6 +442,7 @@ _DUCK_TYPES = {
     pa.string(): "VARCHAR",
     UTC_US: "TIMESTAMPTZ",
     pa.date32(): "DATE",
+    pa.list_(pa.string()): "VARCHAR[]",
 }
 
 

@@ -193,6 +193,9 @@ from .watch import activity, changes, chart, report, watch  # noqa: E402
 
 for _command in (watch, changes, activity, report, chart):
     cli.add_command(_command)
+from .news import news  # noqa: E402
+
+cli.add_command(news)
 
 
 def main() -> None:

@@ -32,6 +32,11 @@ def _m0003_flights(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _m0004_news(con: duckdb.DuckDBPyConnection) -> None:
+    for name in ("articles", "news_events", "news_entities"):
+        con.execute(schema.create_table_sql(name))
+
+
 def _m0005_base_watch(con: duckdb.DuckDBPyConnection) -> None:
     for name in ("base_days", "base_activity", "base_changes", "base_routes"):
         con.execute(schema.create_table_sql(name))
@@ -45,6 +50,7 @@ MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     ("0001_initial", _m0001_initial),
     ("0002_aircraft_identity", _m0002_aircraft_identity),
     ("0003_flights", _m0003_flights),
+    ("0004_news", _m0004_news),
     ("0005_base_watch", _m0005_base_watch),
     ("0006_alerts", _m0006_alerts),
 ]

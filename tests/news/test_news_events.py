@@ -1,0 +1,126 @@
+"""Event extraction on articles we wrote, including the known traps of the tools analysts use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from basewatch import api
+from basewatch.news.fetch import read_text
+from basewatch.news.pipeline import extract
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def events():
+    art = read_text((DATA / "belousov_meeting.md").read_text(), "belousov_meeting.md")
+    rows, ents = extract([art])
+    return art, rows, ents
+
+
+def _one(rows, etype, contains):
+    hits = [r for r in rows if r["event_type"] == etype and contains in r["sentence"]]
+    assert len(hits) == 1, (etype, contains, rows)
+    return hits[0]
+
+
+def test_every_event_shows_its_sentence(events):
+    art, rows, _ = events
+    assert rows
+    for r in rows:
+        assert r["sentence"] in art.text
+        assert r["extractor"].startswith("basewatch-news-rules-")
+
+
+def test_meeting_with_people_place_date(events):
+    _, rows, _ = events
+    ev = _one(rows, "meeting", "met his Syrian counterpart")
+    assert ev["actors"][:2] == ["Andrei Belousov", "Murhaf Abu Qasra"]
+    assert (ev["date_start"], ev["date_precision"]) == ("2025-10-28", "day")
+    assert ev["place"] == "Moscow" and ev["source"] == "Test Wire"
+
+
+def test_direct_quote_and_later_surname_is_same_person(events):
+    _, rows, ents = events
+    ev = _one(rows, "statement", "substantive and fruitful")
+    assert ev["speaker"] == "Andrei Belousov"
+    assert ev["quote"].startswith("contacts between our military departments")
+    person = [e for e in ents if e["label"] == "person" and e["canonical"] == "Andrei Belousov"]
+    assert person[0]["role"] == "Defence Minister" and person[0]["country"] == "RU"
+
+
+def test_the_minister_and_he_resolve_to_the_speaker(events):
+    _, rows, _ = events
+    ev = _one(rows, "statement", "The minister added")
+    assert ev["speaker"] == "Andrei Belousov"
+    assert ev["date_start"] is None  # the text does not say when; never the publication day
+
+
+def test_flights_dated_and_attributed(events):
+    _, rows, _ = events
+    il62 = _one(rows, "flight", "Il-62M landed")
+    assert (il62["date_start"], il62["place"], il62["source"]) == (
+        "2025-10-26",
+        "OSLK",
+        "Bloomberg",
+    )
+    ruslan = _one(rows, "flight", "made three flights")
+    assert (ruslan["date_start"], ruslan["date_end"]) == ("2025-10-24", "2025-10-29")
+    assert ruslan["date_precision"] == "range"  # the six-month break is a duration, not a date
+
+
+def test_relative_date_counts_from_the_event_not_publication(events):
+    _, rows, _ = events
+    ev = _one(rows, "meeting", "These talks took place")
+    assert ev["date_start"] == "2025-10-28"  # the talks named before, not 30 Oct minus 2 weeks
+
+
+def test_negated_saying_is_no_statement(events):
+    _, rows, _ = events
+    assert not [r for r in rows if "did not say" in r["sentence"]]
+
+
+def test_aircraft_never_people(events):
+    _, _, ents = events
+    assert not [e for e in ents if e["label"] == "person" and "An-124" in e["text"]]
+    types = {e["canonical"] for e in ents if e["label"] == "aircraft_type"}
+    assert {"Il-62M", "An-124-100"} <= types
+    assert "Ruslan" not in {e["text"] for e in ents if e["label"] == "person"}
+
+
+def test_indirect_quote_with_source(tmp_path, db):
+    f = tmp_path / "a.md"
+    f.write_text(
+        "Syrian Foreign Minister Asaad al-Shibani said on Saturday that the fate of the bases "
+        "had not been resolved. The two sides were revising the agreements, he said, "
+        "according to Reuters.\n"
+    )
+    api.news_add([str(f)], db=db, published="2025-10-19T11:00:00+03:00", outlet="Own Desk")
+    df = api.news_events(db=db, type="statement")
+    assert list(df["speaker"]) == ["Asaad al-Shibani", "Asaad al-Shibani"]
+    assert df.iloc[0]["quote"] == "the fate of the bases had not been resolved"
+    assert df.iloc[0]["date_start"] == "2025-10-18"  # "said on Saturday"
+    assert pd.isna(df.iloc[1]["date_start"])  # no day for the second saying: none invented
+    assert list(df["source"]) == ["Own Desk", "Reuters"]
+    assert api.news_events(db=db, actor="asaad al-shibani").shape[0] == 2
+
+
+def test_odd_texts_do_not_crash_and_no_date_is_invented():
+    from basewatch.news.fetch import Given, make_article
+
+    texts = [
+        "...",
+        "\x01 garbage ü",
+        "a " * 5000,
+        '"""',
+        "On 31 February 2025 the Il-62M landed at Hmeimim.",
+        "Между тем самолёт Ил-62М приземлился.",
+        "Two Il-76 transports landed at Al Jufra on Saturday.",  # no publication date known
+    ]
+    arts = [make_article(t, f"t{i}", Given()) for i, t in enumerate(texts)]
+    rows, _ = extract(arts)
+    for r in rows:
+        assert r["date_start"] is None  # neither a 31 February nor a Saturday from nowhere
