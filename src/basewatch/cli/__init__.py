@@ -56,6 +56,13 @@ db_option = click.option(
     help="Store file (default: $BASEWATCH_DB, then basewatch.toml, then the user data folder).",
 )
 
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(FORMATS_OUT), default="table", show_default=True
+)
+output_option = click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to a file."
+)
+
 
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True)

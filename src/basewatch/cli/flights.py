@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import click
 
-from . import FORMATS_OUT, db_option, user_errors
+from . import db_option, format_option, output_option, user_errors
 from .output import emit
 
 _since = click.option("--since", default=None, help="From this UTC time (ISO 8601).")
 _until = click.option("--until", default=None, help="Before this UTC time (ISO 8601).")
 _base = click.option("--base", default=None, help="Only at this airfield: ICAO code or name.")
 _icao = click.option("--icao24", default=None, help="Only this aircraft (6 hex digits).")
-_fmt = click.option(
-    "--format", "fmt", type=click.Choice(FORMATS_OUT), default="table", show_default=True
-)
-_out = click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to a file."
-)
+_fmt = format_option
+_out = output_option
 
 
 @click.command()

@@ -7,7 +7,7 @@ import time
 import click
 import pyarrow as pa
 
-from . import FORMATS_OUT, db_option, user_errors
+from . import db_option, format_option, output_option, user_errors
 from .output import emit
 
 _watches = click.option(
@@ -18,12 +18,8 @@ _watches = click.option(
     help="Watch file (TOML) added to the shipped watches; repeatable.",
 )
 _names = click.option("--watch", "names", multiple=True, help="Only this watch (repeatable).")
-_fmt = click.option(
-    "--format", "fmt", type=click.Choice(FORMATS_OUT), default="table", show_default=True
-)
-_out = click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to a file."
-)
+_fmt = format_option
+_out = output_option
 
 
 @click.command()
