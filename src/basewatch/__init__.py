@@ -28,6 +28,7 @@ from .api import (  # noqa: E402
     report,
     routes,
     simulate,
+    timeline,
     watch,
 )
 
@@ -56,6 +57,7 @@ __all__ = [
     "alert",
     "chart",
     "CHANGE_COLUMNS",
+    "timeline",
     "news_add",
     "news_events",
     "NEWS_EVENT_COLUMNS",

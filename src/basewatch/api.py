@@ -652,3 +652,15 @@ def news_events(
 ) -> pd.DataFrame:
     """News events as a pandas DataFrame; columns in ``bw.NEWS_EVENT_COLUMNS``."""
     return news_events_table(db, since, actor, place, type).to_pandas()
+
+
+TIMELINE_COLUMNS = schema.column_docs("timeline")
+
+
+def timeline(db: PathLike | None = None, watch: str | None = None) -> pd.DataFrame:
+    """Each watch's timeline (columns in ``bw.TIMELINE_COLUMNS``): its changes, the movements of
+    its aircraft and the news linked to them by place, actors and time, in order. Built by
+    ``bw.watch``; news added since are linked when it runs again."""
+    sql = "SELECT * FROM timeline" + (" WHERE watch = ?" if watch else "")
+    with open_store(config.resolve(db).db, read_only=True) as store:
+        return store.table(sql + " ORDER BY watch, ts, kind", [watch] if watch else []).to_pandas()

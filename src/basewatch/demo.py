@@ -2,7 +2,8 @@
 
 Simulate the khmeimim-2025 scenario as a readsb globe_history archive, ingest it, import the
 scenario's aircraft database (as a user brings tar1090-db), find flights and airfield events,
-run the shipped base watches, and print the Khmeimim base report: the resumption of Russian
+read the project's own articles about the case, run the shipped base watches, and print the
+Khmeimim base report and timeline: the resumption of Russian
 state flights after the six-month gap, the An-124 flights of 24–29 October and the Il-62M's
 Libya → Latakia → Moscow-region route, each with its supporting flights.
 """
@@ -18,6 +19,7 @@ from pathlib import Path
 from . import api
 
 SCENARIO = "khmeimim-2025"
+ARTICLES = Path(str(resources.files("basewatch") / "data" / "articles" / "khmeimim-2025"))
 FOCUS = "oslk-russian-state"
 
 # real samples shipped with the package (MIT, from the traffic library)
@@ -54,9 +56,20 @@ def run_demo(db: str | None = None, workdir: str | None = None) -> Iterator[str]
         imported = api.import_aircraft(work / "archive" / "aircraft.csv", db=db)
         yield f"3. aircraft database: {imported.rows_stored:,} aircraft imported"
         yield f"4. {api.process(db).summary()}"
-        yield f"5. {api.watch(db).summary()}"
+        news = api.news_add([ARTICLES], db=db)
+        yield f"5. {news.summary()} (the project's own articles about the case)"
+        yield f"6. {api.watch(db).summary()}"
         yield ""
         yield api.report(db, names=[FOCUS])
+        yield ""
+        yield "Timeline (changes, movements of the watched aircraft, news linked to them):"
+        for row in api.timeline(db, FOCUS).itertuples():
+            gap = (
+                f"+{row.days_after_prev:.1f} d"
+                if row.days_after_prev == row.days_after_prev
+                else ""
+            )
+            yield f"  {row.ts:%Y-%m-%d %H:%M}Z {gap:>9}  {row.kind:8} {row.title}"
         yield ""
         yield f"demo finished in {time.perf_counter() - t0:.0f} s"
     finally:

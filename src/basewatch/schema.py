@@ -410,6 +410,47 @@ NEWS_ENTITIES = pa.schema(
     ]
 )
 
+# --- timeline (issue 6) --------------------------------------------------------------
+
+TIMELINE = pa.schema(
+    [
+        _f("watch", pa.string(), "watch name", nullable=False),
+        _f("base", pa.string(), "ICAO code of the base", nullable=False),
+        _f(
+            "ts",
+            UTC_US,
+            "when: the change or movement, or the first day of the news event",
+            nullable=False,
+        ),
+        _f("date_end", UTC_US, "last day of a news event spanning days"),
+        _f("kind", pa.string(), "change | movement | news", nullable=False),
+        _f("subtype", pa.string(), "resumption, landing, meeting, statement, …", nullable=False),
+        _f("title", pa.string(), "the item in one line", nullable=False),
+        _f(
+            "link",
+            pa.string(),
+            "for news: why it belongs here (place, country, actors) and how near in time",
+        ),
+        _f(
+            "refs",
+            pa.list_(pa.string()),
+            "evidence: change, event and flight ids (hex), news event ids",
+        ),
+        _f(
+            "sources",
+            pa.list_(pa.string()),
+            "for news: the sources that report it (one per article)",
+        ),
+        _f("urls", pa.list_(pa.string()), "for news: the articles' addresses"),
+        _f(
+            "sentences",
+            pa.list_(pa.string()),
+            "for news: the supporting sentences, one per article",
+        ),
+        _f("days_after_prev", pa.float64(), "days since the previous item of this timeline"),
+    ]
+)
+
 TABLES: dict[str, pa.Schema] = {
     "positions": POSITIONS,
     "aircraft_observed": AIRCRAFT_OBSERVED,
@@ -427,6 +468,7 @@ TABLES: dict[str, pa.Schema] = {
     "base_changes": BASE_CHANGES,
     "base_routes": BASE_ROUTES,
     "alerts": ALERTS,
+    "timeline": TIMELINE,
     "articles": ARTICLES,
     "news_events": NEWS_EVENTS,
     "news_entities": NEWS_ENTITIES,

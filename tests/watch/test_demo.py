@@ -31,3 +31,23 @@ def test_demo_finds_the_seed_case(tmp_path):
     for i, line in enumerate(lines):
         if line.startswith("• "):
             assert lines[i + 1].strip().startswith("evidence: flight "), line
+    # the timeline sets the flights against the news: the 15 October meeting in Moscow before
+    # the resumption, the 28 October defence ministers' meeting after it, with their sources
+    tl = lines[
+        lines.index("Timeline (changes, movements of the watched aircraft, news linked to them):") :
+    ]
+    meeting = next(
+        i
+        for i, x in enumerate(tl)
+        if "2025-10-15" in x and "meeting: Ahmed al-Sharaa, Vladimir Putin in Moscow" in x
+    )
+    resumed = next(
+        i for i, x in enumerate(tl) if "change" in x and "resumed on 24 October 2025" in x
+    )
+    ministers = next(
+        i
+        for i, x in enumerate(tl)
+        if "2025-10-28" in x and "Andrei Belousov, Murhaf Abu Qasra" in x
+    )
+    assert meeting < resumed < ministers
+    assert "reported by" in tl[meeting] and "Open Skies Notebook" in tl[ministers]

@@ -196,9 +196,9 @@ cli.add_command(_aircraft)
 from .simulate import simulate  # noqa: E402
 
 cli.add_command(simulate)
-from .watch import activity, changes, chart, report, watch  # noqa: E402
+from .watch import activity, changes, chart, report, timeline, watch  # noqa: E402
 
-for _command in (watch, changes, activity, report, chart):
+for _command in (watch, changes, activity, report, chart, timeline):
     cli.add_command(_command)
 from .news import news  # noqa: E402
 

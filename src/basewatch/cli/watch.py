@@ -134,3 +134,24 @@ def chart(db, base, watch_name, since, until, output) -> None:
     from .. import api
 
     click.echo(f"wrote {api.chart(output, db, base, watch_name, since, until)}")
+
+
+@click.command()
+@db_option
+@click.option("--watch", "watch_name", default=None, help="Only this watch.")
+@_fmt
+@_out
+@user_errors
+def timeline(db, watch_name, fmt, output) -> None:
+    """Show a watch's timeline: changes, movements and the news around them, in order.
+
+    \b
+    Example:
+      basewatch timeline --watch oslk-russian-state
+    """
+    from .. import api
+
+    table = pa.Table.from_pandas(api.timeline(db, watch_name), preserve_index=False)
+    if fmt == "table":
+        table = table.select(["ts", "days_after_prev", "kind", "title", "link"])
+    emit(table, fmt, output)

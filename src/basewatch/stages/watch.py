@@ -2,7 +2,7 @@
 changes and routes.
 
 reads:   everything the stages read
-writes:  base_days, base_activity, base_changes, base_routes
+writes:  base_days, base_activity, base_changes, base_routes, timeline
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from ..fuse.timeline import build_timeline
 from ..store import Store
 from ..watches import Watch
 from .activity import ActivityParams, base_activity, base_days
@@ -24,13 +25,14 @@ class WatchReport:
     days: int = 0
     changes: dict[str, int] = field(default_factory=dict)
     routes: int = 0
+    timeline: int = 0
     seconds: float = 0.0
 
     def summary(self) -> str:
         kinds = ", ".join(f"{v} {k}" for k, v in sorted(self.changes.items())) or "no changes"
         return (
             f"watched {self.watches} watches over {self.days:,} base-days: {kinds}, "
-            f"{self.routes} routes in {self.seconds:.1f} s"
+            f"{self.routes} routes, {self.timeline} timeline items in {self.seconds:.1f} s"
         )
 
 
@@ -51,5 +53,6 @@ def run_watches(
         for kind in table["kind"].to_pylist():
             report.changes[kind] = report.changes.get(kind, 0) + 1
         report.routes += base_routes(store, w)
+        report.timeline += build_timeline(store, w).num_rows
     report.seconds = time.perf_counter() - t0
     return report

@@ -46,6 +46,10 @@ def _m0006_alerts(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(schema.create_table_sql("alerts"))
 
 
+def _m0007_timeline(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(schema.create_table_sql("timeline"))
+
+
 MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     ("0001_initial", _m0001_initial),
     ("0002_aircraft_identity", _m0002_aircraft_identity),
@@ -53,6 +57,7 @@ MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     ("0004_news", _m0004_news),
     ("0005_base_watch", _m0005_base_watch),
     ("0006_alerts", _m0006_alerts),
+    ("0007_timeline", _m0007_timeline),
 ]
 
 

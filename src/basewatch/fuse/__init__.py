@@ -1,0 +1,1 @@
+"""Joining air activity and news: the timeline (and, next, the brief)."""

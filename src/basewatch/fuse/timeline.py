@@ -1,0 +1,240 @@
+"""One watch's timeline: its changes, the movements of its aircraft, and the news around them.
+
+reads:   base_changes, base_routes, news_events, news_entities, articles
+writes:  timeline
+
+News events are linked to a watch by place (the base itself, or a place in the base's country),
+or by actors (a country of the watch's aircraft or of the base among the event's actors, people
+counted by the country the news gives them), and by time (within ``window_days`` of the watch's
+changes). The same event reported by several articles is one item with all its sources, so a
+brief can say whether one source or several report it. Items are ordered by time, each with the
+days since the one before.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pyarrow as pa
+
+from .. import schema
+from ..airfields import load_reference
+from ..store import Store
+from ..watches import Watch
+
+CHANGE_KINDS = ("gap", "resumption", "stop", "surge", "drop")
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineParams:
+    window_days: float = 45.0  # news this close (before or after) to the watch's changes
+    fallback_days: float = 90.0  # with no change: the last days of the data
+
+
+def _day(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC) if text else None
+
+
+def _people_countries(store: Store) -> dict[str, str]:
+    rows = store.con.execute(
+        """
+        SELECT canonical, mode(country) FROM news_entities
+        WHERE label = 'person' AND country IS NOT NULL GROUP BY canonical
+        """
+    ).fetchall()
+    return dict(rows)
+
+
+def _span(store: Store, watch: Watch, params: TimelineParams) -> tuple[datetime, datetime] | None:
+    a, b = store.con.execute(
+        f"SELECT min(start_ts), max(coalesce(end_ts, start_ts)) FROM base_changes "
+        f"WHERE watch = ? AND kind IN {CHANGE_KINDS}",
+        [watch.name],
+    ).fetchone()
+    pad = timedelta(days=params.window_days)
+    if a is not None:
+        # the window that matters is around the latest change; older ones have their own
+        latest = store.con.execute(
+            f"SELECT max(start_ts) FROM base_changes WHERE watch = ? AND kind IN {CHANGE_KINDS}",
+            [watch.name],
+        ).fetchone()[0]
+        return latest - pad, max(b, latest) + pad
+    end = store.con.execute(
+        "SELECT max(day) FROM base_days WHERE base = ?", [watch.base]
+    ).fetchone()[0]
+    if end is None:
+        return None
+    end = datetime.combine(end, datetime.min.time(), UTC) + timedelta(days=1)
+    return end - timedelta(days=params.fallback_days), end
+
+
+def build_timeline(
+    store: Store, watch: Watch, params: TimelineParams = TimelineParams()
+) -> pa.Table:
+    """Compute and store the watch's timeline; returns it."""
+    con = store.con
+    items: list[dict] = []
+    span = _span(store, watch, params)
+    if span is not None:
+        lo, hi = span
+        items += _changes(store, watch, lo, hi)
+        items += _movements(store, watch, lo, hi)
+        items += _news(store, watch, lo, hi)
+    items.sort(key=lambda r: (r["ts"], {"news": 0, "change": 1, "movement": 2}[r["kind"]]))
+    prev = None
+    for it in items:
+        it["days_after_prev"] = (it["ts"] - prev).total_seconds() / 86400 if prev else None
+        prev = it["ts"]
+    con.execute("DELETE FROM timeline WHERE watch = ?", [watch.name])
+    table = (
+        pa.Table.from_pylist(items, schema=schema.TIMELINE)
+        if items
+        else schema.empty(schema.TIMELINE)
+    )
+    if items:
+        con.register("_tl", table)
+        con.execute("INSERT INTO timeline SELECT * FROM _tl")
+        con.unregister("_tl")
+    return table
+
+
+def _item(watch: Watch, ts, kind, subtype, title, refs, **kw) -> dict:
+    return {
+        "watch": watch.name,
+        "base": watch.base,
+        "ts": ts,
+        "date_end": kw.get("date_end"),
+        "kind": kind,
+        "subtype": subtype,
+        "title": title,
+        "link": kw.get("link"),
+        "refs": refs,
+        "sources": kw.get("sources"),
+        "urls": kw.get("urls"),
+        "sentences": kw.get("sentences"),
+    }
+
+
+def _changes(store: Store, watch: Watch, lo, hi) -> list[dict]:
+    rows = store.con.execute(
+        f"""
+        SELECT change_id, kind, start_ts, summary, event_ids, flight_ids FROM base_changes
+        WHERE watch = ? AND kind IN {CHANGE_KINDS} AND coalesce(end_ts, start_ts) >= ? AND start_ts <= ?
+        """,
+        [watch.name, lo, hi],
+    ).fetchall()
+    return [
+        _item(watch, ts, "change", kind, summary,
+              [f"change:{cid:016x}", *(f"event:{e:016x}" for e in eids), *(f"flight:{f:016x}" for f in fids)])
+        for cid, kind, ts, summary, eids, fids in rows
+    ]  # fmt: skip
+
+
+def _movements(store: Store, watch: Watch, lo, hi) -> list[dict]:
+    rows = store.con.execute(
+        """
+        SELECT registration, type_code, origin, origin_how, arrival_ts, arrival_how,
+               arrival_event_id, arrival_flight_id, departure_ts, departure_how, destination,
+               destination_how, departure_event_id, departure_flight_id
+        FROM base_routes WHERE watch = ? AND arrival_ts BETWEEN ? AND ? ORDER BY arrival_ts
+        """,
+        [watch.name, lo, hi],
+    ).fetchall()
+    out = []
+    for reg, typ, org, org_how, a_ts, a_how, a_e, a_f, d_ts, d_how, dst, dst_how, d_e, d_f in rows:
+        who = f"{reg or '?'} ({typ or 'type unknown'})"
+        out.append(
+            _item(watch, a_ts, "movement", a_how,
+                  f"{who} {a_how.replace('_', ' ')} at {watch.base} from {org or 'an unknown origin'} ({org_how})",
+                  [f"event:{a_e:016x}", f"flight:{a_f:016x}"])
+        )  # fmt: skip
+        if d_ts is not None:
+            out.append(
+                _item(watch, d_ts, "movement", d_how,
+                      f"{who} {d_how.replace('_', ' ')} from {watch.base} to {dst or 'an unknown destination'} ({dst_how})",
+                      [f"event:{d_e:016x}", f"flight:{d_f:016x}"])
+            )  # fmt: skip
+    return out
+
+
+def _news(store: Store, watch: Watch, lo, hi) -> list[dict]:
+    ref = load_reference()
+    base_country = ref.airfield(watch.base).country
+    wanted = {base_country, *(c.upper() for c in watch.countries)}
+    people = _people_countries(store)
+    rows = store.con.execute(
+        """
+        SELECT e.event_id, e.event_type, e.date_start, e.date_end, e.actors, e.place, e.place_icao,
+               e.country, e.speaker, e.quote, e.source, e.sentence, a.url, a.outlet
+        FROM news_events e JOIN articles a USING (article_id)
+        WHERE e.date_start IS NOT NULL
+        """
+    ).fetchall()
+    groups: dict[tuple, list] = defaultdict(list)
+    for row in rows:
+        (
+            eid,
+            typ,
+            d0,
+            d1,
+            actors,
+            place,
+            icao,
+            country,
+            speaker,
+            quote,
+            source,
+            sentence,
+            url,
+            outlet,
+        ) = row
+        start = _day(d0)
+        if start is None or not (lo <= start <= hi):
+            continue
+        actor_countries = {a for a in actors or () if len(a) == 2 and a.isupper()}
+        actor_countries |= {people[a] for a in actors or () if a in people}
+        if speaker in people:
+            actor_countries.add(people[speaker])
+        if icao == watch.base:
+            link = f"place: {watch.base}"
+        elif country == base_country:
+            link = f"place in {base_country}: {place}"
+        elif actor_countries & wanted:
+            link = "actors from " + ", ".join(sorted(actor_countries & wanted))
+        else:
+            continue
+        named = sorted(a for a in actors or () if not (len(a) == 2 and a.isupper()))
+        key = (
+            typ,
+            d0,
+            d1,
+            speaker or "",
+            tuple(named) if typ != "statement" else (quote or "")[:40],
+        )
+        groups[key].append(
+            (eid, place, source or outlet, url, sentence, link, speaker, named, quote)
+        )
+    out = []
+    for (typ, d0, d1, speaker, _), members in groups.items():
+        eids = [m[0] for m in members]
+        place = next((m[1] for m in members if m[1]), None)
+        sources = sorted({m[2] for m in members if m[2]})
+        named = members[0][7]
+        if typ == "statement":
+            quote = " ".join((members[0][8] or members[0][4] or "").split())
+            title = f"statement by {speaker or 'an unnamed speaker'}: “{quote}”"
+        else:
+            who = ", ".join(named) if named else "unnamed parties"
+            title = f"{typ.replace('_', ' ')}: {who}" + (f" in {place}" if place else "")
+        if d1 and d1 != d0:
+            title += f" ({d0} to {d1})"
+        n = len(sources)
+        title += f", reported by {', '.join(sources)}" if n else ""
+        out.append(
+            _item(watch, _day(d0), "news", typ, title, [f"news:{e}" for e in eids],
+                  date_end=_day(d1), link=members[0][5], sources=[m[2] or "" for m in members],
+                  urls=[m[3] or "" for m in members], sentences=[m[4] or "" for m in members])
+        )  # fmt: skip
+    return out
