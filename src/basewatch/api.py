@@ -664,3 +664,45 @@ def timeline(db: PathLike | None = None, watch: str | None = None) -> pd.DataFra
     sql = "SELECT * FROM timeline" + (" WHERE watch = ?" if watch else "")
     with open_store(config.resolve(db).db, read_only=True) as store:
         return store.table(sql + " ORDER BY watch, ts, kind", [watch] if watch else []).to_pandas()
+
+
+def brief(
+    db: PathLike | None = None,
+    watch: str | None = None,
+    base: str | None = None,
+    since: str | datetime | None = None,
+    until: str | datetime | None = None,
+    format: str = "md",
+) -> str:
+    """The brief of a watch (or of the first watch of ``base``) as Markdown, HTML (one
+    self-contained file with the activity chart) or JSON; every sentence cites its evidence."""
+    from .charts import _frame, svg_chart
+    from .fuse.brief import brief_json, build_brief
+    from .watches import load_watches
+
+    if format not in ("md", "html", "json"):
+        raise ConfigError(f"brief format {format!r}: choose md, html or json")
+    found = load_watches()
+    if watch:
+        if watch not in found:
+            raise ConfigError(f"unknown watch {watch!r}; known: {', '.join(sorted(found))}")
+        chosen = found[watch]
+    elif base:
+        code = _base_code(base)
+        chosen = next((w for w in found.values() if w.base == code), None)
+        if chosen is None:
+            raise ConfigError(f"no watch on {code}: add one in a watch file")
+    else:
+        raise ConfigError("a brief needs --watch or --base")
+    with open_store(config.resolve(db).db, read_only=True) as store:
+        b = build_brief(store, chosen, parse_time(since, "from"), parse_time(until, "to"))
+    if format == "md":
+        return b.markdown()
+    if format == "json":
+        return brief_json(b)
+    svg = svg_chart(
+        _frame(activity(db, chosen.base, since, until)),
+        changes(db, chosen.name),
+        f"{chosen.title}: movements per day",
+    )
+    return b.html(svg)

@@ -71,6 +71,9 @@ def run_demo(db: str | None = None, workdir: str | None = None) -> Iterator[str]
             )
             yield f"  {row.ts:%Y-%m-%d %H:%M}Z {gap:>9}  {row.kind:8} {row.title}"
         yield ""
+        yield "Brief (every sentence cites its evidence; `basewatch brief --format html` for the page):"
+        yield ""
+        yield api.brief(db, watch=FOCUS)
         yield f"demo finished in {time.perf_counter() - t0:.0f} s"
     finally:
         if tmp is not None:

@@ -196,9 +196,9 @@ cli.add_command(_aircraft)
 from .simulate import simulate  # noqa: E402
 
 cli.add_command(simulate)
-from .watch import activity, changes, chart, report, timeline, watch  # noqa: E402
+from .watch import activity, brief, changes, chart, report, timeline, watch  # noqa: E402
 
-for _command in (watch, changes, activity, report, chart, timeline):
+for _command in (watch, changes, activity, report, chart, timeline, brief):
     cli.add_command(_command)
 from .news import news  # noqa: E402
 

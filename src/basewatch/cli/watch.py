@@ -155,3 +155,33 @@ def timeline(db, watch_name, fmt, output) -> None:
     if fmt == "table":
         table = table.select(["ts", "days_after_prev", "kind", "title", "link"])
     emit(table, fmt, output)
+
+
+@click.command()
+@db_option
+@click.option("--watch", "watch_name", default=None, help="The watch to tell.")
+@click.option("--base", default=None, help="Or a base: its first watch.")
+@click.option("--from", "since", default=None, help="From this UTC day.")
+@click.option("--to", "until", default=None, help="Before this UTC day.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md", show_default=True
+)
+@_out
+@user_errors
+def brief(db, watch_name, base, since, until, fmt, output) -> None:
+    """Write the brief: the change, its flights and the news around it, every sentence with its
+    footnotes (flight ids and times, article addresses with the sentence quoted).
+
+    \b
+    Example:
+      basewatch brief --base OSLK --from 2025-10-01 --format html -o khmeimim.html
+    """
+    from .. import api
+
+    text = api.brief(db, watch_name, base, since, until, fmt)
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text)

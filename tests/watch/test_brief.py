@@ -1,0 +1,92 @@
+"""The brief: no sentence without evidence, evidence that resolves to stored rows, hostile
+article text escaped in the HTML page."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from basewatch import api
+from basewatch.demo import run_demo
+from basewatch.fuse.brief import Brief, Note
+from basewatch.store import open_store
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory):
+    work = tmp_path_factory.mktemp("demo")
+    text = "\n".join(run_demo(workdir=str(work)))
+    return work / "demo.duckdb", text
+
+
+def test_every_sentence_cites_rows_that_exist(demo_store):
+    db, _ = demo_store
+    b = json.loads(api.brief(db, watch="oslk-russian-state", format="json"))
+    sentences = [s for p in b["paragraphs"] for s in p]
+    assert len(sentences) >= 6
+    notes = {n["n"]: n for n in b["notes"]}
+    with open_store(db, read_only=True) as store:
+        for s in sentences:
+            assert s["notes"], s["text"]
+            for n in s["notes"]:
+                for ref in notes[n]["refs"]:
+                    kind, _, key = ref.partition(":")
+                    if kind == "flight":
+                        assert (
+                            store.scalar(
+                                "SELECT count(*) FROM flights WHERE flight_id = ?", [int(key, 16)]
+                            )
+                            == 1
+                        )
+                    elif kind == "news":
+                        assert (
+                            store.scalar(
+                                "SELECT count(*) FROM news_events WHERE event_id = ?", [key]
+                            )
+                            == 1
+                        )
+                        assert notes[n]["url"].startswith("https://") and notes[n]["quote"]
+                    else:
+                        assert kind == "change"
+
+
+def test_brief_states_the_seed_findings(demo_store):
+    db, demo_text = demo_store
+    md = api.brief(db, watch="oslk-russian-state")
+    assert "resumed on 24 October 2025 after 198 days without one (observed in flight data)" in md
+    assert "Three ANTONOV An-124-100 Ruslan flights arrived between 24 and 29 October 2025" in md
+    assert (
+        "came from Al Khadim Air Base (HL59), Cyrenaica, Libya (inferred), landed at OSLK on 26 October 2025 and left the same day for Chkalovsky Air Base (UUMU), Moscow region"
+        in md
+    )
+    assert (
+        "On 15 October 2025, 9 days before the resumption, Ahmed al-Sharaa and Vladimir Putin met in Moscow; reported by 3 sources"
+        in md
+    )
+    assert (
+        "On 28 October 2025, 4 days after the resumption, Andrei Belousov and Murhaf Abu Qasra met"
+        in md
+    )
+    assert "Ahmed al-Sharaa said “he would respect the agreements Russia had concluded" in md
+    assert md in demo_text  # the demo prints the same brief
+
+
+def test_html_escapes_article_text():
+    b = Brief(title="Base <b>X</b>")
+    s = b.say(
+        "A <script>alert(1)</script> claim.",
+        [
+            Note(
+                "<img src=x onerror=alert(1)>",
+                ["news:1"],
+                "https://e.example/?a=<x>",
+                "<script>bad()</script>",
+            )
+        ],
+    )
+    b.paragraphs.append([s])
+    page = b.html()
+    assert "<script>" not in page and "<img" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "Base &lt;b&gt;X&lt;/b&gt;" in page
+    assert b.say("no evidence", []) is None
