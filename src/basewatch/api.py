@@ -700,9 +700,22 @@ def brief(
         return b.markdown()
     if format == "json":
         return brief_json(b)
+    from .fuse.map import svg_map
+
     svg = svg_chart(
         _frame(activity(db, chosen.base, since, until)),
         changes(db, chosen.name),
         f"{chosen.title}: movements per day",
     )
-    return b.html(svg)
+    rows = [
+        (
+            f"{r.ts:%Y-%m-%d %H:%M}",
+            "" if r.days_after_prev != r.days_after_prev else f"{r.days_after_prev:.1f}",
+            r.kind,
+            r.title,
+        )
+        for r in timeline(db, chosen.name).itertuples()
+    ]
+    with open_store(config.resolve(db).db, read_only=True) as store:
+        map_svg = svg_map(store, b.flight_ids(), chosen.base)
+    return b.html(svg, map_svg, rows)

@@ -90,3 +90,23 @@ def test_html_escapes_article_text():
     assert "<script>" not in page and "<img" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "Base &lt;b&gt;X&lt;/b&gt;" in page
     assert b.say("no evidence", []) is None
+
+
+def test_hostile_article_is_escaped_in_the_html_brief(demo_store, tmp_path):
+    db, _ = demo_store
+    hostile = tmp_path / "hostile.md"
+    hostile.write_text(
+        '+++\nurl = "https://hostile.example/a"\noutlet = "Hostile <b>Wire</b>"\n'
+        'published = "2025-10-27T08:00:00+00:00"\n+++\n\n'
+        "Russian Defence Minister Andrei Belousov said on October 26 that "
+        '"<script>alert(1)</script> flights to Khmeimim will continue <img src=x onerror=alert(2)>", '
+        "according to Hostile Wire.\n"
+    )
+    api.news_add([hostile], db=db)
+    api.watch(db, names=["oslk-russian-state"])
+    page = api.brief(db, watch="oslk-russian-state", format="html")
+    assert "hostile.example" in page  # the article made it into the brief
+    assert "<script>" not in page and "<img" not in page and "onerror=alert(2)>" not in page
+    assert "&lt;script&gt;" in page
+    assert page.count("<svg") >= 2  # the map and the chart, inline
+    assert "<link" not in page and "src=" not in page.replace("src=x", "")  # nothing fetched

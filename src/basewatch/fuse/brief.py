@@ -75,9 +75,18 @@ class Brief:
             ],
         }
 
-    def html(self, chart_svg: str = "") -> str:
+    def flight_ids(self) -> list[int]:
+        return [int(r[7:], 16) for n in self.notes for r in n.refs if r.startswith("flight:")]
+
+    def html(self, chart_svg: str = "", map_svg: str = "", timeline: list[tuple] = ()) -> str:
+        """One self-contained page: text with footnotes, map, chart and timeline (all article
+        text escaped; nothing fetched, no scripts)."""
         e = html.escape
         body = [f"<h1>{e(self.title)}</h1>"]
+        if map_svg:
+            body.append(
+                f"<figure>{map_svg}<figcaption>Flights cited in the brief</figcaption></figure>"
+            )
         if chart_svg:
             body.append(f"<figure>{chart_svg}</figure>")
         for para in self.paragraphs:
@@ -97,6 +106,15 @@ class Brief:
                 f"<li id='n{i}'>{e(n.text)}{link}{quote} <small>{e(', '.join(n.refs))}</small></li>"
             )
         body.append("</ol>")
+        if timeline:
+            body.append(
+                "<h2>Timeline</h2><table><tr><th>UTC</th><th>days after</th><th></th><th></th></tr>"
+            )
+            for ts, gap, kind, title in timeline:
+                body.append(
+                    f"<tr><td>{e(ts)}</td><td>{e(gap)}</td><td>{e(kind)}</td><td>{e(title)}</td></tr>"
+                )
+            body.append("</table>")
         return (
             "<!doctype html><html><head><meta charset='utf-8'><title>"
             + e(self.title)
