@@ -657,10 +657,21 @@ def news_events(
 TIMELINE_COLUMNS = schema.column_docs("timeline")
 
 
-def timeline(db: PathLike | None = None, watch: str | None = None) -> pd.DataFrame:
+def timeline(
+    db: PathLike | None = None, watch: str | None = None, countries: str | None = None
+) -> pd.DataFrame:
     """Each watch's timeline (columns in ``bw.TIMELINE_COLUMNS``): its changes, the movements of
     its aircraft and the news linked to them by place, actors and time, in order. Built by
-    ``bw.watch``; news added since are linked when it runs again."""
+    ``bw.watch``; news added since are linked when it runs again. With ``countries="RU,SY"``:
+    the timeline of that pair (news between them, changes of watches that join them)."""
+    if countries:
+        from .fuse.timeline import pair_timeline
+
+        pair = [c.strip().upper() for c in countries.split(",") if c.strip()]
+        if len(pair) != 2 or not all(len(c) == 2 and c.isalpha() for c in pair):
+            raise ConfigError(f"countries {countries!r}: give two ISO codes, e.g. RU,SY")
+        with open_store(config.resolve(db).db, read_only=True) as store:
+            return pair_timeline(store, *pair).to_pandas()
     sql = "SELECT * FROM timeline" + (" WHERE watch = ?" if watch else "")
     with open_store(config.resolve(db).db, read_only=True) as store:
         return store.table(sql + " ORDER BY watch, ts, kind", [watch] if watch else []).to_pandas()

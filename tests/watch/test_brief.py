@@ -110,3 +110,23 @@ def test_hostile_article_is_escaped_in_the_html_brief(demo_store, tmp_path):
     assert "&lt;script&gt;" in page
     assert page.count("<svg") >= 2  # the map and the chart, inline
     assert "<link" not in page and "src=" not in page.replace("src=x", "")  # nothing fetched
+
+
+def test_pair_of_countries_timeline_and_csv_lists(demo_store):
+    from click.testing import CliRunner
+
+    from basewatch.cli import cli
+
+    db, _ = demo_store
+    tl = api.timeline(db, countries="ru,sy")
+    titles = list(tl["title"])
+    meeting = next(
+        i for i, t in enumerate(titles) if "meeting: Ahmed al-Sharaa, Vladimir Putin in Moscow" in t
+    )
+    resumed = next(i for i, t in enumerate(titles) if "resumed on 24 October 2025" in t)
+    assert meeting < resumed
+    runner = CliRunner()
+    out = runner.invoke(cli, ["changes", "--db", str(db), "--format", "csv"])
+    assert out.exit_code == 0 and '"event_ids"' in out.output.splitlines()[0]
+    out = runner.invoke(cli, ["timeline", "--db", str(db), "--countries", "Russia"])
+    assert out.exit_code == 2 and "two ISO codes" in out.output

@@ -25,7 +25,7 @@ def emit(table: pa.Table, fmt: str, output: str | None = None) -> None:
     try:
         if fmt == "csv":
             buf = pa.BufferOutputStream()
-            pacsv.write_csv(table, buf)
+            pacsv.write_csv(_flat(table), buf)
             out.write(buf.getvalue().to_pybytes().decode())
         elif fmt == "json":
             import orjson
@@ -39,6 +39,17 @@ def emit(table: pa.Table, fmt: str, output: str | None = None) -> None:
     finally:
         if output:
             out.close()
+
+
+def _flat(table: pa.Table) -> pa.Table:
+    """CSV has no lists: list columns become their items joined by '; '."""
+    for i, f in enumerate(table.schema):
+        if pa.types.is_list(f.type) or pa.types.is_large_list(f.type):
+            joined = [
+                None if v is None else "; ".join(map(str, v)) for v in table.column(i).to_pylist()
+            ]
+            table = table.set_column(i, f.name, pa.array(joined, pa.string()))
+    return table
 
 
 def _rich_table(table: pa.Table, out) -> None:

@@ -139,19 +139,22 @@ def chart(db, base, watch_name, since, until, output) -> None:
 @click.command()
 @db_option
 @click.option("--watch", "watch_name", default=None, help="Only this watch.")
+@click.option("--countries", default=None, help="Instead, a pair of countries, e.g. RU,SY.")
 @_fmt
 @_out
 @user_errors
-def timeline(db, watch_name, fmt, output) -> None:
-    """Show a watch's timeline: changes, movements and the news around them, in order.
+def timeline(db, watch_name, countries, fmt, output) -> None:
+    """Show a watch's timeline (changes, movements and the news around them), or a pair of
+    countries' timeline, in order.
 
     \b
-    Example:
+    Examples:
       basewatch timeline --watch oslk-russian-state
+      basewatch timeline --countries RU,SY
     """
     from .. import api
 
-    table = pa.Table.from_pandas(api.timeline(db, watch_name), preserve_index=False)
+    table = pa.Table.from_pandas(api.timeline(db, watch_name, countries), preserve_index=False)
     if fmt == "table":
         table = table.select(["ts", "days_after_prev", "kind", "title", "link"])
     emit(table, fmt, output)

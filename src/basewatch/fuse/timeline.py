@@ -159,9 +159,11 @@ def _movements(store: Store, watch: Watch, lo, hi) -> list[dict]:
     return out
 
 
-def _news(store: Store, watch: Watch, lo, hi) -> list[dict]:
+def _news(store: Store, watch: Watch, lo, hi, pair: tuple[str, str] | None = None) -> list[dict]:
+    """News items for a watch (linked by place, actors, time) or, with ``pair``, for a pair of
+    countries (both among the actors, or one the place's country and the other an actor)."""
     ref = load_reference()
-    base_country = ref.airfield(watch.base).country
+    base_country = ref.airfield(watch.base).country if watch.base else ""
     wanted = {base_country, *(c.upper() for c in watch.countries)}
     people = _people_countries(store)
     rows = store.con.execute(
@@ -197,7 +199,18 @@ def _news(store: Store, watch: Watch, lo, hi) -> list[dict]:
         actor_countries |= {people[a] for a in actors or () if a in people}
         if speaker in people:
             actor_countries.add(people[speaker])
-        if icao == watch.base:
+        if pair is not None:
+            a, b = pair
+            both = {a, b} <= actor_countries
+            placed = (country == a and b in actor_countries) or (
+                country == b and a in actor_countries
+            )
+            if not (both or placed):
+                continue
+            link = f"{a}–{b}: " + (
+                "both among the actors" if both else f"in {country}, with the other"
+            )
+        elif icao == watch.base:
             link = f"place: {watch.base}"
         elif country == base_country:
             link = f"place in {base_country}: {place}"
@@ -238,3 +251,34 @@ def _news(store: Store, watch: Watch, lo, hi) -> list[dict]:
                   urls=[m[3] or "" for m in members], sentences=[m[4] or "" for m in members])
         )  # fmt: skip
     return out
+
+
+def pair_timeline(store: Store, a: str, b: str, since=None, until=None) -> pa.Table:
+    """The timeline of a pair of countries (e.g. RU and SY): the news between them and the
+    changes of every watch that has one country's aircraft at a base in the other, in order.
+    Computed when asked (not stored)."""
+    from ..watches import load_watches
+
+    a, b = a.upper(), b.upper()
+    ref = load_reference()
+    lo = since or datetime(1900, 1, 1, tzinfo=UTC)
+    hi = until or datetime(2200, 1, 1, tzinfo=UTC)
+    pair_watch = Watch(name=f"{a}-{b}", base="", countries=(a, b))
+    items = _news(store, pair_watch, lo, hi, pair=(a, b))
+    for w in load_watches().values():
+        home = ref.airfield(w.base).country
+        if {home, *w.countries} >= {a, b} and home in (a, b):
+            for it in _changes(store, w, lo, hi):
+                it["title"] = f"[{w.name}] {it['title']}"
+                items.append(it)
+    items.sort(key=lambda r: (r["ts"], {"news": 0, "change": 1, "movement": 2}[r["kind"]]))
+    prev = None
+    for it in items:
+        it["days_after_prev"] = (it["ts"] - prev).total_seconds() / 86400 if prev else None
+        prev = it["ts"]
+        it["base"] = it["base"] or ""
+    return (
+        pa.Table.from_pylist(items, schema=schema.TIMELINE)
+        if items
+        else schema.empty(schema.TIMELINE)
+    )
