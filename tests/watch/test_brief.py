@@ -61,7 +61,7 @@ def test_brief_states_the_seed_findings(demo_store):
         in md
     )
     assert (
-        "On 15 October 2025, 9 days before the resumption, Ahmed al-Sharaa and Vladimir Putin met in Moscow; reported by 3 sources"
+        "On 15 October 2025, 9 days before the resumption, Ahmed al-Sharaa and Vladimir Putin met in Moscow; reported by 4 sources"
         in md
     )
     assert (
@@ -69,6 +69,7 @@ def test_brief_states_the_seed_findings(demo_store):
         in md
     )
     assert "Ahmed al-Sharaa said “he would respect the agreements Russia had concluded" in md
+    assert "unnamed parties" not in md  # an event without its parties named is not told
     assert md in demo_text  # the demo prints the same brief
 
 

@@ -162,6 +162,12 @@ _VERBS = {
 }
 
 
+def _names(row) -> list[str]:
+    head = row.title.split(", reported by")[0].split(": ", 1)[-1]
+    who = head.partition(" in ")[0]
+    return [x.strip() for x in who.split(",") if x.strip() and x.strip() != "unnamed parties"]
+
+
 def _happened(row) -> str:
     """'Ahmed al-Sharaa and Vladimir Putin met in Moscow' from a timeline news item's title."""
     head = row.title.split(", reported by")[0].split(": ", 1)[-1]
@@ -269,25 +275,43 @@ def build_brief(store: Store, watch: Watch, since=None, until=None) -> Brief:
     news = tl[(tl["kind"] == "news")]
     near = news[(abs((news["ts"] - when).dt.total_seconds()) <= WINDOW_DAYS * 86400)]
     context, said = [], []
+    # one sentence per encounter: the same people on the same day, however each article typed
+    # it (meeting, visit, talks), told as the type and place most sources give, with all sources
+    encounters: dict[tuple, list] = {}
     for row in near.itertuples():
-        delta = (when.date() - row.ts.date()).days
-        rel = (
-            f"{delta} days before the resumption" if delta > 0 else
-            f"{-delta} days after the resumption" if delta < 0 else "the same day as the resumption"
-        )  # fmt: skip
-        words = _sources_words(list(row.sources))
+        if row.subtype in ("meeting", "visit", "agreement", "negotiation"):
+            names = frozenset(_names(row))
+            if len(names) < 2:
+                continue  # an event without its parties named is not told
+            encounters.setdefault((row.ts.date(), names), []).append(row)
+    for rows in encounters.values():
+        best = max(rows, key=lambda r: (len(set(r.sources)), r.subtype == "meeting"))
+        notes = [n for r in rows for n in _news_notes(r)]
+        sources = [x for r in rows for x in r.sources]
+        context.append((best.ts, _happened(best), sources, notes))
+    for row in near.itertuples():
         if row.subtype == "statement":
             text = row.title.split(", reported by")[0]
             speaker, _, quote = text.removeprefix("statement by ").partition(": ")
-            s = brief.say(
-                f"On {_date(row.ts)} ({rel}), {speaker} said {quote}; {words}.", _news_notes(row)
-            )
-            said.append(s)
-        elif row.subtype in ("meeting", "visit", "agreement", "negotiation"):
-            s = brief.say(
-                f"On {_date(row.ts)}, {rel}, {_happened(row)}; {words}.", _news_notes(row)
-            )
-            context.append(s)
+            if speaker.startswith("an unnamed"):
+                continue
+            said.append((row.ts, f"{speaker} said {quote}", list(row.sources), _news_notes(row)))
+
+    def rel(ts) -> str:
+        delta = (when.date() - ts.date()).days
+        return (
+            f"{delta} days before the resumption" if delta > 0 else
+            f"{-delta} days after the resumption" if delta < 0 else "the same day as the resumption"
+        )  # fmt: skip
+
+    context = [
+        brief.say(f"On {_date(ts)}, {rel(ts)}, {text}; {_sources_words(src)}.", notes)
+        for ts, text, src, notes in sorted(context, key=lambda x: x[0])
+    ]
+    said = [
+        brief.say(f"On {_date(ts)} ({rel(ts)}), {text}; {_sources_words(src)}.", notes)
+        for ts, text, src, notes in sorted(said, key=lambda x: x[0])
+    ]
     if context:
         brief.paragraphs.append([s for s in context if s])
     if said:
