@@ -69,10 +69,26 @@ def load_rules(path: str | Path) -> tuple[list[Rule], list[Sink]]:
     except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read rules ({exc})") from exc
     rules, sinks = [], []
+    for key in ("rule", "sink"):
+        v = doc.get(key, [])
+        if not isinstance(v, list) or not all(isinstance(x, dict) for x in v):
+            raise ConfigError(f"{path}: {key}s are [[{key}]] tables")
     for i, r in enumerate(doc.get("rule", [])):
         where = f"{path}: rule #{i + 1}"
-        if r.get("on") not in ("movement", "change") or "name" not in r:
+        if r.get("on") not in ("movement", "change") or not isinstance(r.get("name"), str):
             raise ConfigError(f'{where}: needs a name and on = "movement" or "change"')
+        unknown = set(r) - {"name", "on", "watch", "events", "kinds", "min_days"}
+        if unknown:
+            raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+        for key in ("events", "kinds"):
+            v = r.get(key, ["x"])
+            if not isinstance(v, list) or not v or not all(isinstance(x, str) for x in v):
+                raise ConfigError(
+                    f'{where}: {key} must be a non-empty list of text, e.g. {key} = ["landing"]'
+                )
+        md = r.get("min_days", 0)
+        if isinstance(md, bool) or not isinstance(md, int | float) or md < 0:
+            raise ConfigError(f"{where}: min_days must be a number of days, 0 or more")
         bad = set(r.get("events", ())) - set(EVENTS) | set(r.get("kinds", ())) - set(KINDS)
         if bad:
             raise ConfigError(f"{where}: unknown event or change kind(s) {', '.join(sorted(bad))}")
@@ -94,6 +110,9 @@ def load_rules(path: str | Path) -> tuple[list[Rule], list[Sink]]:
             raise ConfigError(f"{path}: sink #{i + 1}: a jsonl sink needs a path")
         if kind == "webhook" and not str(s.get("url", "")).startswith(("http://", "https://")):
             raise ConfigError(f"{path}: sink #{i + 1}: a webhook sink needs an http(s) url")
+        t = s.get("timeout_s", 5)
+        if isinstance(t, bool) or not isinstance(t, int | float) or t <= 0:
+            raise ConfigError(f"{path}: sink #{i + 1}: timeout_s must be a number of seconds")
         sinks.append(
             Sink(kind, str(s.get("path", "")), str(s.get("url", "")), float(s.get("timeout_s", 5)))
         )

@@ -431,6 +431,24 @@ def _watches(watches: PathLike | Iterable[PathLike] | None, names: Iterable[str]
     return list(found.values())
 
 
+def _known_watch(db: PathLike | None, name: str | None) -> None:
+    """A watch asked for by name must be shipped or have been run on this store."""
+    if not name:
+        return
+    from .watches import load_watches
+
+    if name in load_watches():
+        return
+    with open_store(config.resolve(db).db, read_only=True) as store:
+        seen = store.scalar(
+            "SELECT count(*) FROM (SELECT watch FROM base_changes UNION SELECT watch FROM timeline) "
+            "WHERE watch = ?",
+            [name],
+        )
+    if not seen:
+        raise ConfigError(f"unknown watch {name!r}: not shipped and never run on this store")
+
+
 def watch(
     db: PathLike | None = None,
     watches: PathLike | Iterable[PathLike] | None = None,
@@ -449,6 +467,13 @@ def changes(
     db: PathLike | None = None, watch: str | None = None, kind: str | None = None
 ) -> pd.DataFrame:
     """Changes found by the watches (columns in ``bw.CHANGE_COLUMNS``), in time order."""
+    from .stages.changes import KINDS
+
+    if kind and kind not in (*KINDS, "unobserved"):
+        raise ConfigError(
+            f"change kind {kind!r}: choose one of {', '.join((*KINDS, 'unobserved'))}"
+        )
+    _known_watch(db, watch)
     where, params = [], []
     if watch:
         where.append("watch = ?")
@@ -546,6 +571,7 @@ def chart(
     watch: str | None = None,
     since: str | datetime | None = None,
     until: str | datetime | None = None,
+    watches: PathLike | Iterable[PathLike] | None = None,
 ):
     """Write a base's activity chart (.png, .svg or self-contained .html); unobservable days
     are shown as such, and ``watch``'s changes are marked."""
@@ -556,7 +582,8 @@ def chart(
 
     if base is None and watch is None:
         raise ConfigError("a chart needs --base or --watch")
-    title_watch = load_watches().get(watch) if watch else None
+    files = [watches] if isinstance(watches, str | os.PathLike) else list(watches or [])
+    title_watch = load_watches(files).get(watch) if watch else None
     if watch and title_watch is None:
         raise ConfigError(f"unknown watch {watch!r}")
     code = _base_code(base) if base else title_watch.base
@@ -672,6 +699,7 @@ def timeline(
             raise ConfigError(f"countries {countries!r}: give two ISO codes, e.g. RU,SY")
         with open_store(config.resolve(db).db, read_only=True) as store:
             return pair_timeline(store, *pair).to_pandas()
+    _known_watch(db, watch)
     sql = "SELECT * FROM timeline" + (" WHERE watch = ?" if watch else "")
     with open_store(config.resolve(db).db, read_only=True) as store:
         return store.table(sql + " ORDER BY watch, ts, kind", [watch] if watch else []).to_pandas()
@@ -684,6 +712,7 @@ def brief(
     since: str | datetime | None = None,
     until: str | datetime | None = None,
     format: str = "md",
+    watches: PathLike | Iterable[PathLike] | None = None,
 ) -> str:
     """The brief of a watch (or of the first watch of ``base``) as Markdown, HTML (one
     self-contained file with the activity chart) or JSON; every sentence cites its evidence."""
@@ -693,7 +722,11 @@ def brief(
 
     if format not in ("md", "html", "json"):
         raise ConfigError(f"brief format {format!r}: choose md, html or json")
-    found = load_watches()
+    t0, t1 = parse_time(since, "from"), parse_time(until, "to")
+    if t0 and t1 and t1 <= t0:
+        raise ConfigError(f"--to {until} is not after --from {since}")
+    files = [watches] if isinstance(watches, str | os.PathLike) else list(watches or [])
+    found = load_watches(files)
     if watch:
         if watch not in found:
             raise ConfigError(f"unknown watch {watch!r}; known: {', '.join(sorted(found))}")
@@ -706,7 +739,7 @@ def brief(
     else:
         raise ConfigError("a brief needs --watch or --base")
     with open_store(config.resolve(db).db, read_only=True) as store:
-        b = build_brief(store, chosen, parse_time(since, "from"), parse_time(until, "to"))
+        b = build_brief(store, chosen, t0, t1)
     if format == "md":
         return b.markdown()
     if format == "json":
@@ -726,6 +759,7 @@ def brief(
             r.title,
         )
         for r in timeline(db, chosen.name).itertuples()
+        if (t0 is None or r.ts >= t0) and (t1 is None or r.ts < t1)
     ]
     with open_store(config.resolve(db).db, read_only=True) as store:
         map_svg = svg_map(store, b.flight_ids(), chosen.base)

@@ -34,6 +34,8 @@ def write_chart(
     suffix = path.suffix.lower()
     if suffix not in (".png", ".html", ".svg"):
         raise ConfigError(f"{path}: name the chart .png, .svg or .html")
+    if not path.parent.is_dir():
+        raise ConfigError(f"{path}: the folder {path.parent} does not exist")
     df = _frame(activity)
     if suffix == ".png":
         _png(df, changes, path, title)

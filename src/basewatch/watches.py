@@ -6,7 +6,7 @@ Chkalovsky; a user adds files with ``--watches FILE`` or ``watches = [...]`` in 
 
 from __future__ import annotations
 
-import fnmatch
+import re
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -75,13 +75,39 @@ class Watch:
                 terms.append("(" + " OR ".join(f"{col} ILIKE ?" for _ in group) + ")")
                 params += [f"%{x}%" for x in group]
         if self.registrations:
-            # glob → regular expression (RE2 has no \Z; full match anchors anyway)
-            like = [fnmatch.translate(p.upper()).replace("\\Z", "") for p in self.registrations]
+            like = [_glob(p.upper()) for p in self.registrations]
             terms.append(
                 "(" + " OR ".join("regexp_full_match(upper(a.registration), ?)" for _ in like) + ")"
             )
             params += like
         return " AND ".join(terms), params
+
+
+def _glob(pattern: str) -> str:
+    """A registration glob (* any run, ? one character) as an RE2 full-match expression."""
+    return "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+
+
+_LISTS = ("countries", "types", "operators", "registrations", "watchlists")
+_BOOLS = ("state", "military")
+
+
+def _check(w: dict, where: str) -> None:
+    """Types of a watch's keys, with the remedy in the message."""
+    for key in ("name", "base", "title"):
+        if key in w and not isinstance(w[key], str):
+            raise ConfigError(f'{where}: {key} must be text, e.g. {key} = "..."')
+    for key in _LISTS:
+        v = w.get(key, [])
+        if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+            raise ConfigError(f'{where}: {key} must be a list of text, e.g. {key} = ["RU"]')
+    for key in _BOOLS:
+        if key in w and not isinstance(w[key], bool):
+            raise ConfigError(f"{where}: {key} must be true or false")
+    for key, low in (("gap_days", 1.0), ("min_confidence", 0.0)):
+        v = w.get(key, low)
+        if isinstance(v, bool) or not isinstance(v, int | float) or v < low:
+            raise ConfigError(f"{where}: {key} must be a number of at least {low:g}")
 
 
 def shipped_watch_files() -> list[Path]:
@@ -100,13 +126,17 @@ def load_watches(files: list[str | Path] | None = None, shipped: bool = True) ->
             raise ConfigError(f"{path}: watch file not found") from None
         except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: cannot read watch file ({exc})") from exc
-        for i, w in enumerate(doc.get("watch", [])):
+        watches = doc.get("watch", [])
+        if not isinstance(watches, list) or not all(isinstance(w, dict) for w in watches):
+            raise ConfigError(f"{path}: watches are [[watch]] tables")
+        for i, w in enumerate(watches):
             where = f"{path}: watch #{i + 1}"
             unknown = set(w) - KEYS
             if unknown:
                 raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
             if "name" not in w or "base" not in w:
                 raise ConfigError(f"{where}: a watch needs a name and a base")
+            _check(w, where)
             hit = ref.resolve(str(w["base"]))
             if hit is None or not hasattr(hit, "icao"):
                 raise ConfigError(f"{where}: unknown base {w['base']!r}")

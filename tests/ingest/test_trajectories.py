@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 
+import pytest
 from rows import query
 
 import basewatch as bw
@@ -72,3 +73,34 @@ def test_missing_columns_and_garbage_are_rejected(tmp_path, db):
     assert list(report.rejects) == ["bad_json"]
     with open_store(db, read_only=True) as store:
         assert store.scalar("SELECT count(*) FROM positions") == 0
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"latitude": "north"},
+        {"latitude": [1]},
+        {"onground": "yes"},
+        {"callsign": ["A"]},
+        {"squawk": {"a": 1}},
+        {"altitude": "high"},
+        {"altitude": 1e20},
+        {"timestamp": -1e15},
+        {"timestamp": "x"},
+        {"timestamp": 9223372036854775807},
+    ],
+)
+def test_odd_values_never_lose_the_good_rows(tmp_path, db, bad):
+    good = {
+        "timestamp": 1730000000000,
+        "icao24": "abcdef",
+        "latitude": 35.4,
+        "longitude": 35.9,
+        "groundspeed": 200,
+        "altitude": 1000,
+    }
+    rows = [good, dict(good, timestamp=1730000001000), dict(good, timestamp=1730000002000) | bad]
+    report = bw.ingest([_write(tmp_path / "t.json", rows)], db=db, format="traffic_json")
+    stored = query(db, "SELECT count(*) FROM positions")[0][0]
+    assert stored >= 2 and not report.incomplete
+    assert stored + sum(report.rejects.values()) + report.counters.get("no_position", 0) == 3

@@ -29,7 +29,12 @@ _out = output_option
 @click.option(
     "--rules", type=click.Path(dir_okay=False), default=None, help="Alert rules and sinks (TOML)."
 )
-@click.option("--every", type=float, default=None, help="Run again every S seconds (until Ctrl-C).")
+@click.option(
+    "--every",
+    type=click.FloatRange(min=1.0),
+    default=None,
+    help="Run again every S seconds (until Ctrl-C).",
+)
 @user_errors
 def watch(db, watch_files, names, rules, every) -> None:
     """Bring everything up to date, run the watches, raise alerts on new findings.
@@ -40,7 +45,10 @@ def watch(db, watch_files, names, rules, every) -> None:
       basewatch watch --rules alerts.toml --every 600
     """
     from .. import api
+    from ..alerts import load_rules
 
+    if rules:
+        load_rules(rules)  # a bad rules file stops before any work
     while True:
         click.echo(api.watch(db, list(watch_files), list(names) or None).summary())
         if rules:
@@ -116,6 +124,7 @@ def report(db, watch_files, names) -> None:
 
 @click.command()
 @db_option
+@_watches
 @click.option("--base", default=None, help="ICAO code or name of the base.")
 @click.option("--watch", "watch_name", default=None, help="Mark this watch's changes.")
 @click.option("--since", default=None, help="From this UTC day.")
@@ -124,7 +133,7 @@ def report(db, watch_files, names) -> None:
     "-o", "--output", required=True, type=click.Path(dir_okay=False), help="FILE.png, .svg or .html"
 )
 @user_errors
-def chart(db, base, watch_name, since, until, output) -> None:
+def chart(db, watch_files, base, watch_name, since, until, output) -> None:
     """Chart a base's movements per day; days without data are shown as unknown.
 
     \b
@@ -133,7 +142,7 @@ def chart(db, base, watch_name, since, until, output) -> None:
     """
     from .. import api
 
-    click.echo(f"wrote {api.chart(output, db, base, watch_name, since, until)}")
+    click.echo(f"wrote {api.chart(output, db, base, watch_name, since, until, list(watch_files))}")
 
 
 @click.command()
@@ -162,6 +171,7 @@ def timeline(db, watch_name, countries, fmt, output) -> None:
 
 @click.command()
 @db_option
+@_watches
 @click.option("--watch", "watch_name", default=None, help="The watch to tell.")
 @click.option("--base", default=None, help="Or a base: its first watch.")
 @click.option("--from", "since", default=None, help="From this UTC day.")
@@ -171,7 +181,7 @@ def timeline(db, watch_name, countries, fmt, output) -> None:
 )
 @_out
 @user_errors
-def brief(db, watch_name, base, since, until, fmt, output) -> None:
+def brief(db, watch_files, watch_name, base, since, until, fmt, output) -> None:
     """Write the brief: the change, its flights and the news around it, every sentence with its
     footnotes (flight ids and times, article addresses with the sentence quoted).
 
@@ -181,8 +191,14 @@ def brief(db, watch_name, base, since, until, fmt, output) -> None:
     """
     from .. import api
 
-    text = api.brief(db, watch_name, base, since, until, fmt)
+    text = api.brief(db, watch_name, base, since, until, fmt, list(watch_files))
     if output:
+        from pathlib import Path
+
+        from ..errors import ConfigError
+
+        if not Path(output).parent.is_dir():
+            raise ConfigError(f"{output}: the folder {Path(output).parent} does not exist")
         with open(output, "w", encoding="utf-8") as fh:
             fh.write(text)
         click.echo(f"wrote {output}", err=True)

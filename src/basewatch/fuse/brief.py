@@ -201,8 +201,9 @@ def build_brief(store: Store, watch: Watch, since=None, until=None) -> Brief:
         tl = tl[tl["ts"] < until]
     res = con.execute(
         "SELECT change_id, start_ts, days, summary, event_ids, flight_ids FROM base_changes "
-        "WHERE watch = ? AND kind = 'resumption' ORDER BY start_ts DESC LIMIT 1",
-        [watch.name],
+        "WHERE watch = ? AND kind = 'resumption' AND start_ts >= coalesce(?, start_ts) "
+        "AND start_ts < coalesce(?, start_ts + INTERVAL 1 SECOND) ORDER BY start_ts DESC LIMIT 1",
+        [watch.name, since, until],
     ).fetchone()
     if res is None:
         para = []

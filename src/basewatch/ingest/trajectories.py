@@ -41,16 +41,37 @@ COLUMNS = {
 REQUIRED = ("timestamp", "icao24", "latitude", "longitude")
 
 
-def _time_sql(kind: str) -> str:
-    if kind in ("BIGINT", "INTEGER", "UBIGINT", "DOUBLE", "HUGEINT"):
-        # epoch milliseconds, or seconds for values too small to be milliseconds
-        return (
-            "CASE WHEN abs(timestamp) > 100000000000 THEN make_timestamptz((timestamp * 1000)::BIGINT)"
-            " ELSE make_timestamptz((timestamp * 1000000)::BIGINT) END"
-        )
-    if kind.startswith("TIMESTAMP"):
-        return "timestamp::TIMESTAMPTZ"
-    return "try_cast(timestamp AS TIMESTAMPTZ)"
+# columns read as numbers, booleans or text whatever JSON gave: a bad value becomes null (and
+# the row is rejected or the field left empty), never an error for the whole file
+_TYPED = {
+    "lat_deg": "DOUBLE",
+    "lon_deg": "DOUBLE",
+    "alt_baro_ft": "INTEGER",
+    "alt_geom_ft": "INTEGER",
+    "gs_kt": "DOUBLE",
+    "track_deg": "DOUBLE",
+    "vrate_fpm": "INTEGER",
+    "on_ground": "BOOLEAN",
+    "icao24": "VARCHAR",
+    "callsign": "VARCHAR",
+    "squawk": "VARCHAR",
+}
+
+
+def _time_sql() -> str:
+    """Epoch milliseconds, epoch seconds (numbers or numeric text) or ISO 8601 text; times
+    outside 1990–2100 are no time at all."""
+    num = "try_cast(timestamp AS DOUBLE)"
+    t = (
+        f"CASE WHEN {num} IS NOT NULL AND abs({num}) < 1e14 THEN "
+        f"  CASE WHEN abs({num}) > 1e11 THEN make_timestamptz(({num} * 1000)::BIGINT)"
+        f"  ELSE make_timestamptz(({num} * 1000000)::BIGINT) END "
+        "ELSE try_cast(CAST(timestamp AS VARCHAR) AS TIMESTAMPTZ) END"
+    )
+    return (
+        f"CASE WHEN {t} BETWEEN TIMESTAMPTZ '1990-01-01 00:00:00+00' "
+        f"AND TIMESTAMPTZ '2100-01-01 00:00:00+00' THEN {t} END"
+    )
 
 
 def read_traffic_json(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
@@ -72,8 +93,8 @@ def read_traffic_json(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
         if missing:
             ctx.rejects.add("bad_columns", src.uri, "missing " + ", ".join(missing))
             return
-        exprs = [f"{_time_sql(types['timestamp'])} AS ts"] + [
-            f'"{theirs}" AS {ours}'
+        exprs = [f"{_time_sql()} AS ts"] + [
+            f'try_cast("{theirs}" AS {_TYPED[ours]}) AS {ours}'
             for ours, theirs in COLUMNS.items()
             if ours != "ts" and theirs in types
         ]

@@ -30,6 +30,7 @@ from ..store import Store
 from ..watches import Watch
 
 DETECTOR = "detect_changes/1"
+KINDS = ("gap", "resumption", "stop", "surge", "drop")
 DAY = timedelta(days=1)
 
 
