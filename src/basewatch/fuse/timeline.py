@@ -21,10 +21,9 @@ import pyarrow as pa
 
 from .. import schema
 from ..airfields import load_reference
+from ..stages.changes import KINDS as CHANGE_KINDS
 from ..store import Store
 from ..watches import Watch
-
-CHANGE_KINDS = ("gap", "resumption", "stop", "surge", "drop")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,19 +47,16 @@ def _people_countries(store: Store) -> dict[str, str]:
 
 
 def _span(store: Store, watch: Watch, params: TimelineParams) -> tuple[datetime, datetime] | None:
-    a, b = store.con.execute(
-        f"SELECT min(start_ts), max(coalesce(end_ts, start_ts)) FROM base_changes "
+    """Around the watch's latest change (older ones have their own window), else the last days
+    of the data."""
+    latest, last_end = store.con.execute(
+        f"SELECT max(start_ts), max(coalesce(end_ts, start_ts)) FROM base_changes "
         f"WHERE watch = ? AND kind IN {CHANGE_KINDS}",
         [watch.name],
     ).fetchone()
     pad = timedelta(days=params.window_days)
-    if a is not None:
-        # the window that matters is around the latest change; older ones have their own
-        latest = store.con.execute(
-            f"SELECT max(start_ts) FROM base_changes WHERE watch = ? AND kind IN {CHANGE_KINDS}",
-            [watch.name],
-        ).fetchone()[0]
-        return latest - pad, max(b, latest) + pad
+    if latest is not None:
+        return latest - pad, last_end + pad
     end = store.con.execute(
         "SELECT max(day) FROM base_days WHERE base = ?", [watch.base]
     ).fetchone()[0]

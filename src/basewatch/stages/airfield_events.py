@@ -75,16 +75,6 @@ def _windows_at(t, ws, we):
 
 
 @nb.njit(cache=True)
-def _first_valid(x, a, b, step):
-    i = a
-    while i != b:
-        if not np.isnan(x[i]):
-            return x[i]
-        i += step
-    return np.nan
-
-
-@nb.njit(cache=True)
 def _above_before(j, stop, step, g, alt, t, level):
     """From row j toward row ``stop``, is the aircraft seen at or above ``level`` (ft) before
     it touches the ground, within 20 minutes?"""

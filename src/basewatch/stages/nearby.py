@@ -135,9 +135,3 @@ class AirfieldGrid:
             cell_items=order.astype(np.int64),
             max_elev_near=near.ravel(),
         )
-
-    def nearest(self, lat: float, lon: float, radius_nm: float) -> tuple[str | None, float]:
-        i, d = nearest_airfield(
-            lat, lon, radius_nm, self.cell_ptr, self.cell_items, self.lat, self.lon
-        )
-        return (self.codes[i] if i >= 0 else None), float(d)
