@@ -26,6 +26,8 @@ from .watches import Watch
 
 EVENTS = ("landing", "landing_inferred", "takeoff", "takeoff_inferred")
 KINDS = ("gap", "resumption", "stop", "surge", "drop")
+DEFAULT_EVENTS = ("landing", "landing_inferred")
+DEFAULT_KINDS = ("resumption",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +35,8 @@ class Rule:
     name: str
     on: str  # movement | change
     watch: str = "*"
-    events: tuple[str, ...] = ("landing", "landing_inferred")
-    kinds: tuple[str, ...] = ("resumption",)
+    events: tuple[str, ...] = DEFAULT_EVENTS
+    kinds: tuple[str, ...] = DEFAULT_KINDS
     min_days: float = 0.0
 
 
@@ -97,8 +99,8 @@ def load_rules(path: str | Path) -> tuple[list[Rule], list[Sink]]:
                 name=r["name"],
                 on=r["on"],
                 watch=r.get("watch", "*"),
-                events=tuple(r.get("events", ("landing", "landing_inferred"))),
-                kinds=tuple(r.get("kinds", ("resumption",))),
+                events=tuple(r.get("events", DEFAULT_EVENTS)),
+                kinds=tuple(r.get("kinds", DEFAULT_KINDS)),
                 min_days=float(r.get("min_days", 0)),
             )
         )

@@ -578,14 +578,10 @@ def chart(
     from pathlib import Path
 
     from .charts import write_chart
-    from .watches import load_watches
 
     if base is None and watch is None:
         raise ConfigError("a chart needs --base or --watch")
-    files = [watches] if isinstance(watches, str | os.PathLike) else list(watches or [])
-    title_watch = load_watches(files).get(watch) if watch else None
-    if watch and title_watch is None:
-        raise ConfigError(f"unknown watch {watch!r}")
+    title_watch = _watches(watches, [watch])[0] if watch else None
     code = _base_code(base) if base else title_watch.base
     act = activity(db, code, since, until)
     chg = changes(db, watch) if watch else changes(db).iloc[0:0]
@@ -718,22 +714,17 @@ def brief(
     self-contained file with the activity chart) or JSON; every sentence cites its evidence."""
     from .charts import _frame, svg_chart
     from .fuse.brief import brief_json, build_brief
-    from .watches import load_watches
 
     if format not in ("md", "html", "json"):
         raise ConfigError(f"brief format {format!r}: choose md, html or json")
     t0, t1 = parse_time(since, "from"), parse_time(until, "to")
     if t0 and t1 and t1 <= t0:
         raise ConfigError(f"--to {until} is not after --from {since}")
-    files = [watches] if isinstance(watches, str | os.PathLike) else list(watches or [])
-    found = load_watches(files)
     if watch:
-        if watch not in found:
-            raise ConfigError(f"unknown watch {watch!r}; known: {', '.join(sorted(found))}")
-        chosen = found[watch]
+        chosen = _watches(watches, [watch])[0]
     elif base:
         code = _base_code(base)
-        chosen = next((w for w in found.values() if w.base == code), None)
+        chosen = next((w for w in _watches(watches) if w.base == code), None)
         if chosen is None:
             raise ConfigError(f"no watch on {code}: add one in a watch file")
     else:
