@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import timedelta
+from functools import lru_cache
 
 from .airfields import load_reference
 from .identity.countries import load_blocks
@@ -16,6 +17,7 @@ from .watches import Watch
 FOLLOW_DAYS = 14  # movements reported after a resumption
 
 
+@lru_cache(maxsize=1)
 def country_names() -> dict[str, str]:
     return {b.iso2: b.country for b in load_blocks().blocks if b.iso2}
 

@@ -15,6 +15,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pyarrow as pa
@@ -64,17 +65,10 @@ class ProcessReport:
         )
 
 
-@dataclass(slots=True)
-class _Grid:
-    grid: AirfieldGrid | None = None
-
-    def get(self) -> AirfieldGrid:
-        if self.grid is None:
-            self.grid = AirfieldGrid.build(load_reference())
-        return self.grid
-
-
-_GRID = _Grid()
+@lru_cache(maxsize=1)
+def _grid() -> AirfieldGrid:
+    """The airfield grid, built once per process (loading airportsdata takes half a second)."""
+    return AirfieldGrid.build(load_reference())
 
 
 def data_windows(
@@ -180,7 +174,7 @@ def process(
         "AND (w.t0 IS NULL OR p.ts BETWEEN w.t0 AND w.t1)"
     ).fetchone()[0]
     parts = max(1, -(-rows // params.partition_rows))
-    grid = _GRID.get()
+    grid = _grid()
     for part in range(parts):
         where = (
             "JOIN _work w ON p.icao24 = w.icao24 AND (w.t0 IS NULL OR p.ts BETWEEN w.t0 AND w.t1)"
