@@ -124,3 +124,37 @@ def test_odd_texts_do_not_crash_and_no_date_is_invented():
     rows, _ = extract(arts)
     for r in rows:
         assert r["date_start"] is None  # neither a 31 February nor a Saturday from nowhere
+
+
+def _extract_text(body: str) -> list[dict]:
+    text = (
+        '+++\nurl = "https://wire.example/a"\noutlet = "Test Wire"\n'
+        'published = "2025-11-03T10:00:00+00:00"\n+++\n\n' + body
+    )
+    rows, _ = extract([read_text(text, "a.md")])
+    return rows
+
+
+def test_two_meetings_joined_by_and_are_told_apart():
+    rows = _extract_text(
+        "Syria's president Ahmed al-Sharaa was received by Vladimir Putin in the Kremlin on "
+        "15 October, and the two countries' defence ministers, Andrei Belousov and Murhaf Abu "
+        "Qasra, met on 28 October.\n"
+    )
+    met = sorted(
+        (r["date_start"], tuple(r["actors"])) for r in rows if r["event_type"] == "meeting"
+    )
+    assert met == [
+        ("2025-10-15", ("Ahmed al-Sharaa", "Vladimir Putin")),
+        ("2025-10-28", ("Andrei Belousov", "Murhaf Abu Qasra")),
+    ]
+
+
+def test_an_outlet_is_not_a_place_and_her_words_are_not_a_source():
+    rows = _extract_text(
+        "A source close to the Kremlin confirmed to Bloomberg that the flights to Syria had "
+        "resumed on 24 October.\n\nMaria Zakharova said the talks were going on. Her words "
+        "confirm that the status of the Khmeimim air base is being negotiated.\n"
+    )
+    assert all(r["place"] != "Bloomberg" for r in rows), rows
+    assert all(r["source"] != "Her words" for r in rows), rows

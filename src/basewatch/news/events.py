@@ -581,8 +581,8 @@ def _place(sent, trigger, ref) -> tuple[str | None, str | None, str | None]:
     """(place, icao, country): an airfield, base or place named after in/at/to/near."""
     best = None
     for e in sent.ents:
-        if e.label_ not in ("BASE", "PLACE", "GPE", "LOC", "FAC"):
-            continue
+        if e.label_ not in ("BASE", "PLACE", "GPE", "LOC", "FAC") or is_media(e.text):
+            continue  # "confirmed to Bloomberg": an outlet, not a place
         prev = sent.doc[e.start - 1].lower_ if e.start > 0 else ""
         if prev == "the" and e.start > 1:
             prev = sent.doc[e.start - 2].lower_
@@ -618,12 +618,37 @@ def _place(sent, trigger, ref) -> tuple[str | None, str | None, str | None]:
     return best[1] if best else (None, None, None)
 
 
+def _clause_head(tok):
+    """The verb heading the coordinated clause that holds a token: the sentence's root, or a verb
+    joined to it with its own subject ('X was received by Y on 15 October, and the ministers met
+    on 28 October' has two)."""
+    t = tok
+    while t.head.i != t.i:
+        if t.dep_ == "conj" and any(c.dep_ in ("nsubj", "nsubjpass") for c in t.children):
+            return t
+        t = t.head
+    return t
+
+
+def _clause_of(sent, trigger) -> list:
+    """The tokens of the trigger's coordinated clause (the whole sentence when it has one)."""
+    head = _clause_head(trigger)
+    return [t for t in sent if _clause_head(t).i == head.i]
+
+
 def _actors(sent, trigger, people: People, statements) -> list[str]:
-    """People in the sentence (not those who only tell of the event), else its countries."""
+    """People in the trigger's clause (not those who only tell of the event), else its
+    countries; the whole sentence when the clause names none."""
+    return _actors_in(_clause_of(sent, trigger), sent, trigger, people, statements) or (
+        _actors_in(list(sent), sent, trigger, people, statements)
+    )
+
+
+def _actors_in(tokens, sent, trigger, people: People, statements) -> list[str]:
     names: list[str] = []
     doc = sent.doc
     tellers = [doc[st.verb] for st in statements if doc[st.verb].i != trigger.i]
-    for t in sent:
+    for t in tokens:
         p = people.person_at(t) if t.i in people.by_token or t.lower_ in ("he", "she") else None
         if p is None or p.canonical in names:
             continue
@@ -636,7 +661,10 @@ def _actors(sent, trigger, people: People, statements) -> list[str]:
             continue
         names.append(p.canonical)
     if not names:
+        inside = {t.i for t in tokens}
         for e in sent.ents:
+            if e.start not in inside:
+                continue
             c = country_of(e.text) if e.label_ in ("GPE", "NORP") else None
             if c and c not in names:
                 names.append(c)
@@ -855,6 +883,12 @@ class ArticleExtractor:
         )
 
     @staticmethod
+    def _own_clause(kind: str, clause: int, seen: set, tok) -> bool:
+        """A second event of one kind in its own coordinated clause with its own subject ('...,
+        and the two defence ministers met on 28 October'): told apart, not a repeat."""
+        return clause == tok.i and all(c != clause for k, c in seen if k == kind)
+
+    @staticmethod
     def _another_leg(kind: str, tok, new: list[Event]) -> bool:
         """Another movement in one sentence: each leg or aircraft is its own event ('landed at
         Latakia before heading on to the Moscow region'); a relative clause in the past perfect
@@ -967,7 +1001,12 @@ class ArticleExtractor:
             kind = event_type_of(tok, sent, self.people)
             if kind is None:
                 continue
-            if kind in seen_types and not self._another_leg(kind, tok, new):
+            clause = _clause_head(tok).i
+            if (
+                kind in {k for k, _ in seen_types}
+                and not self._another_leg(kind, tok, new)
+                and not self._own_clause(kind, clause, seen_types, tok)
+            ):
                 continue
             if _negated(tok) or _in_quotes(tok, sent) or _under_negated_speech(tok):
                 continue
@@ -985,7 +1024,7 @@ class ArticleExtractor:
                     ev.place = m.group(1).strip().title()
             ev.actors = _actors(sent, tok, self.people, statements)
             self._date(ev, tok, sent, hits, rel_spans)
-            seen_types.add(kind)
+            seen_types.add((kind, clause))
             new.append(ev)
         moves = [e for e in new if e.event_type in ("flight", "military_movement")]
         kinds = {st.verb: st.speaker_kind for st in statements}
@@ -1068,6 +1107,7 @@ def _under_speech(tok) -> bool:
     return any(a.lemma_.lower() in SPEECH for a in tok.ancestors)
 
 
+SPEECH_NOUNS = {"words", "comments", "remarks", "statement", "statements", "account"}
 SOURCE_VERBS = {"say", "report", "tell", "confirm", "announce", "show", "state", "add", "write"}
 
 
@@ -1110,6 +1150,8 @@ def _reported_by(tok, sent, people: People) -> str | None:
         if not subj:
             continue
         pronoun = subj[0].lower_ in ("he", "she", "they", "it", "which", "who")
+        if subj[0].lower_ in SPEECH_NOUNS and any(c.dep_ == "poss" for c in subj[0].children):
+            continue  # "Her words confirm ...": whose words is told elsewhere
         if pronoun and verb.i not in leading:
             continue  # "..., he said" after the event: the pronoun may be anyone
         p = people.person_at(subj[0])
