@@ -448,6 +448,20 @@ TIMELINE = pa.schema(
             "for news: the supporting sentences, one per article",
         ),
         _f("days_after_prev", pa.float64(), "days since the previous item of this timeline"),
+        _f(
+            "outlets",
+            pa.list_(pa.string()),
+            "for news: the publisher of each article, beside the source it names",
+        ),
+        _f("actors", pa.list_(pa.string()), "for news: named people, else country codes"),
+        _f("place", pa.string(), "for news: where it happened, as the articles name it"),
+        _f("speaker", pa.string(), "for a statement: who spoke"),
+        _f("quote", pa.string(), "for a statement: what was said, as one article quotes it"),
+        _f(
+            "aircraft",
+            pa.list_(pa.string()),
+            "for news: aircraft types named in the supporting sentences",
+        ),
     ]
 )
 

@@ -4,6 +4,7 @@ article text escaped in the HTML page."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 
@@ -61,14 +62,29 @@ def test_brief_states_the_seed_findings(demo_store):
         in md
     )
     assert (
-        "On 15 October 2025, 9 days before the resumption, Ahmed al-Sharaa and Vladimir Putin met in Moscow; reported by 4 sources"
+        "On 15 October 2025, 9 days before the resumption, Ahmed al-Sharaa and Vladimir Putin met in Moscow; reported by 5 sources"
         in md
     )
     assert (
-        "On 28 October 2025, 4 days after the resumption, Andrei Belousov and Murhaf Abu Qasra met"
+        "On 28 October 2025, 4 days after the resumption, Andrei Belousov and Murhaf Abu Qasra met; reported by 4 sources"
         in md
     )
-    assert "Ahmed al-Sharaa said “he would respect the agreements Russia had concluded" in md
+    # one article tells both meetings in one sentence: each keeps its own people and day
+    body = md.split("\n[^1]:")[0]
+    assert "Vladimir Putin" not in body.split("Andrei Belousov")[1].split(".")[0]
+    assert "Ahmed al-Sharaa, Andrei Belousov" not in body
+    # reported speech is told as such, never put in quotation marks
+    assert "Ahmed al-Sharaa said that he would respect the agreements Russia had concluded" in md
+    assert "“he would respect" not in body
+    # the news of the flights set against the flight data; outlets citing Bloomberg count once
+    assert (
+        "The news told of An-124-100 and Il-62M flights at OSLK between 24 October and 29 October 2025, "
+        "reported by 2 sources (Bloomberg, via Aerospace Brief and Capitals Daily; Open Skies Notebook); "
+        "the flight data show 4 such arrivals: RA-82010 on 24 October, RA-82035 on 26 October, "
+        "RA-86496 on 26 October and RA-82010 on 29 October." in md
+    )
+    # one sentence per speaker and day, each wording with the outlets that give it
+    assert body.count("Asaad al-Shibani said") == 1
     assert "unnamed parties" not in md  # an event without its parties named is not told
     assert md in demo_text  # the demo prints the same brief
 
@@ -131,3 +147,42 @@ def test_pair_of_countries_timeline_and_csv_lists(demo_store):
     assert out.exit_code == 0 and '"event_ids"' in out.output.splitlines()[0]
     out = runner.invoke(cli, ["timeline", "--db", str(db), "--countries", "Russia"])
     assert out.exit_code == 2 and "two ISO codes" in out.output
+
+
+def test_brief_tells_every_change_in_its_window(tmp_path):
+    from basewatch.fuse.brief import build_brief
+    from basewatch.stages.changes import detect_changes
+    from tests.watch.test_changes import WATCH, _store
+
+    moves = [(d, "152fa2") for d in range(0, 60, 3)] + [(245.5, "1540c2")]
+    with _store(tmp_path / "s.duckdb", moves, 300) as store:
+        detect_changes(store, WATCH)
+        b = build_brief(store, WATCH)
+        text = [" ".join(s.text for s in p) for p in b.paragraphs]
+        assert len(text) == 2, text  # the resumption (which tells the gap) and the stop
+        assert "resumed on 3 September 2025 after 188 days without one" in text[0]
+        assert text[1].startswith("No movement of RU state aircraft at Khmeimim Air Base (OSLK)")
+        assert "since 3 September 2025" in text[1]
+        # the flights the changes name are not stored here: the change itself is the evidence
+        assert all(n.refs[0].startswith("change:") for n in b.notes)
+        later = build_brief(store, WATCH, since=datetime(2025, 9, 4, tzinfo=UTC))
+        assert [len(p) for p in later.paragraphs] == [1]  # only the stop lies in the window
+
+
+def test_attribution_counts_origins_and_keeps_speech_apart():
+    from basewatch.fuse.timeline import attribution, said
+
+    srcs = ["Bloomberg", "Bloomberg", "Open Skies Notebook", "Asaad al-Shibani"]
+    outs = ["Capitals Daily", "Aerospace Brief", "Open Skies Notebook", "Northern Wire"]
+    assert attribution(srcs, outs) == (
+        "reported by Bloomberg (via Aerospace Brief, Capitals Daily), Open Skies Notebook; "
+        "according to Asaad al-Shibani (in Northern Wire)"
+    )
+    s = 'Zakharova said the talks were "in the context of possible reformatting."'
+    assert said("Maria Zakharova", "in the context of possible reformatting.", s) == (
+        "Maria Zakharova said “in the context of possible reformatting”"
+    )
+    s = "The future of the bases was not settled, al-Shibani said."
+    assert said("Asaad al-Shibani", "The future of the bases was not settled", s) == (
+        "Asaad al-Shibani said that the future of the bases was not settled"
+    )

@@ -12,14 +12,19 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+
+import pandas as pd
 
 from ..report import place
+from ..stages.changes import KINDS as CHANGE_KINDS
 from ..store import Store
 from ..watches import Watch
+from .timeline import origins, wording
 
-WINDOW_DAYS = 30  # news this close to the resumption is told around it
+WINDOW_DAYS = 30  # news this close to the resumption (else the latest change) is told around it
 
 
 @dataclass(slots=True)
@@ -46,8 +51,9 @@ class Brief:
         self.notes.append(note)
         return len(self.notes)
 
-    def say(self, text: str, notes: list[Note]) -> Sentence | None:
+    def say(self, text: str, notes: list[Note | None]) -> Sentence | None:
         """A sentence with its footnotes; none without evidence."""
+        notes = [n for n in notes if n is not None]
         if not notes:
             return None
         return Sentence(text, [self.cite(n) for n in notes])
@@ -123,7 +129,8 @@ class Brief:
         )
 
 
-def _flight_note(store: Store, flight_id: int, how: str) -> Note:
+def _flight_note(store: Store, flight_id: int, how: str) -> Note | None:
+    """The footnote of a stored flight; None when the flight is not (or no longer) stored."""
     row = store.con.execute(
         """
         SELECT f.icao24, a.registration, f.origin, f.destination, f.takeoff_ts, f.landing_ts,
@@ -132,6 +139,8 @@ def _flight_note(store: Store, flight_id: int, how: str) -> Note:
         """,
         [flight_id],
     ).fetchone()
+    if row is None:
+        return None
     icao, reg, org, dst, t_off, t_on, first, last = row
     a = f"{org} {t_off:%d %b %H:%M}Z" if org and t_off else f"first seen {first:%d %b %H:%M}Z"
     b = f"{dst} {t_on:%d %b %H:%M}Z" if dst and t_on else f"last seen {last:%d %b %H:%M}Z"
@@ -140,18 +149,26 @@ def _flight_note(store: Store, flight_id: int, how: str) -> Note:
 
 def _news_notes(row) -> list[Note]:
     out = []
-    for src, url, sentence, ref in zip(
-        row.sources, row.urls, row.sentences, row.refs, strict=False
+    for src, outlet, url, sentence, ref in zip(
+        row.sources, row.outlets, row.urls, row.sentences, row.refs, strict=False
     ):
-        out.append(Note(f"{src}", [ref], url or None, " ".join((sentence or "").split())))
+        who = outlet if not outlet or outlet == src else f"{outlet}, citing {src}"
+        out.append(Note(who or src, [ref], url or None, " ".join((sentence or "").split())))
     return out
 
 
-def _sources_words(sources: list[str]) -> str:
-    names = sorted(set(s for s in sources if s))
-    if len(names) == 1:
-        return f"reported by one source ({names[0]})"
-    return f"reported by {len(names)} sources ({', '.join(names)})"
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _sources_words(sources: list[str], outlets: list[str]) -> str:
+    """'reported by one source (Bloomberg, via Capitals Daily and Open Skies Notebook)': sources
+    are counted by origin, so outlets repeating one report count once."""
+    orig = origins(sources, outlets)
+    n = len(orig)
+    sep = "; " if any(orig.values()) else ", "
+    items = sep.join(src + (f", via {_and(via)}" if via else "") for src, via in orig.items())
+    return f"reported by {'one source' if n == 1 else f'{n} sources'} ({items})"
 
 
 _VERBS = {
@@ -163,28 +180,181 @@ _VERBS = {
 
 
 def _names(row) -> list[str]:
-    head = row.title.split(", reported by")[0].split(": ", 1)[-1]
-    who = head.partition(" in ")[0]
-    return [x.strip() for x in who.split(",") if x.strip() and x.strip() != "unnamed parties"]
+    """The people (or countries) a news item names as its parties."""
+    return [a for a in (row.actors if row.actors is not None else ()) if a]
+
+
+def _text(value) -> str | None:
+    """A text cell of the timeline frame (missing values come back as NaN or None)."""
+    return value if isinstance(value, str) and value else None
 
 
 def _happened(row) -> str:
-    """'Ahmed al-Sharaa and Vladimir Putin met in Moscow' from a timeline news item's title."""
-    head = row.title.split(", reported by")[0].split(": ", 1)[-1]
-    who, _, where = head.partition(" in ")
-    where = where.split(" (")[0]
-    names = [x.strip() for x in who.split(",") if x.strip() and x.strip() != "unnamed parties"]
-    if not names:
-        subject = "unnamed parties"
-    elif len(names) == 1:
-        subject = names[0]
-    else:
-        subject = ", ".join(names[:-1]) + " and " + names[-1]
-    return f"{subject} {_VERBS[row.subtype]}" + (f" in {where}" if where else "")
+    """'Ahmed al-Sharaa and Vladimir Putin met in Moscow' from a timeline news item."""
+    where = f" in {_text(row.place)}" if _text(row.place) else ""
+    return f"{_and(_names(row))} {_VERBS[row.subtype]}{where}"
 
 
 def _date(ts: datetime) -> str:
     return f"{ts.day} {ts:%B %Y}"
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.casefold())
+
+
+WORDS = {1: "One", 2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six"}
+LINKED = {"resumption", "surge"}  # changes told with the arrivals that follow them
+
+
+def _changes(store: Store, watch: Watch, since, until) -> list[tuple]:
+    """The watch's changes that fall in (or, for spans, overlap) the window."""
+    return store.con.execute(
+        f"""
+        SELECT change_id, kind, start_ts, end_ts, days, summary, event_ids, flight_ids
+        FROM base_changes WHERE watch = ? AND kind IN {CHANGE_KINDS}
+          AND start_ts < coalesce(?, start_ts + INTERVAL 1 SECOND)
+          -- a resumption is a moment; gaps, stops, surges and drops are spans (a stop goes on)
+          AND CASE WHEN kind = 'resumption' THEN start_ts
+                   ELSE coalesce(end_ts, 'infinity'::TIMESTAMPTZ) END >= coalesce(?, start_ts)
+        ORDER BY start_ts
+        """,
+        [watch.name, until, since],
+    ).fetchall()
+
+
+def _change_lead(brief: Brief, store: Store, watch: Watch, change: tuple) -> Sentence | None:
+    cid, kind, when, _end, days, summary, eids, fids = change
+    note = Note(f"change: {kind}", [f"change:{cid:016x}"])
+    if kind == "resumption":
+        first = (
+            store.con.execute(
+                "SELECT event_type FROM airfield_events WHERE event_id = ?", [eids[0]]
+            ).fetchone()[0]
+            if eids
+            else "landing"
+        )
+        how = "inferred" if "inferred" in first else "observed"
+        text = (
+            f"Movements of {watch.describe()} at {place(watch.base)} resumed on {_date(when)} "
+            f"after {days:.0f} days without one ({how} in flight data)."
+        )
+        return brief.say(text, [note] + [_flight_note(store, f, how) for f in fids])
+    # gaps, stops, surges and drops: the change's own sentence, with up to 12 of its flights
+    text = summary.replace(f" at {watch.base} ", f" at {place(watch.base)} ", 1)
+    return brief.say(text, [note] + [_flight_note(store, f, "cited") for f in fids[:12]])
+
+
+def _arrivals(brief: Brief, store: Store, watch: Watch, when, until) -> list[Sentence | None]:
+    """The flights into the base after a change, by type, and each route through the base."""
+    routes = store.con.execute(
+        """
+        SELECT r.registration, r.type_code, a.description, r.origin, r.origin_how, r.arrival_ts,
+               r.arrival_how, r.departure_ts, r.destination, r.destination_how,
+               r.arrival_flight_id, r.departure_flight_id
+        FROM base_routes r LEFT JOIN aircraft a USING (icao24)
+        WHERE r.watch = ? AND r.arrival_ts >= ? - INTERVAL 1 HOUR AND r.arrival_ts < ?
+        ORDER BY r.arrival_ts
+        """,
+        [watch.name, when, until],
+    ).fetchall()
+    by_type: dict[str, list] = {}
+    for r in routes:
+        by_type.setdefault(r[2] or r[1] or "aircraft", []).append(r)
+    out: list[Sentence | None] = []
+    for name, rows in by_type.items():
+        through = [
+            r
+            for r in rows
+            if r[3] and r[8] and r[3] != watch.base and r[8] != watch.base and r[3] != r[8]
+        ]
+        if len(rows) > 1 or not through:  # one flight with its route is told by the route
+            n = len(rows)
+            regs = "; ".join(
+                f"{r[0]} on {r[5].day} {r[5]:%B}" + (" (inferred)" if "inferred" in r[6] else "")
+                for r in rows
+            )
+            when_text = (
+                f"on {_date(rows[0][5])}"
+                if rows[0][5].date() == rows[-1][5].date()
+                else f"between {rows[0][5].day} and {_date(rows[-1][5])}"
+            )
+            out.append(
+                brief.say(
+                    f"{WORDS.get(n, str(n))} {name} flight{'s' if n > 1 else ''} arrived "
+                    f"{when_text} ({regs}).",
+                    [_flight_note(store, r[10], r[6].replace("_", " ")) for r in rows],
+                )
+            )
+        for r in through:
+            left = "the same day" if r[7].date() == r[5].date() else f"on {_date(r[7])}"
+            out.append(
+                brief.say(
+                    f"{r[0]} ({name}) came from {place(r[3])} ({r[4]}), landed at {watch.base} "
+                    f"on {_date(r[5])} and left {left} for {place(r[8])} ({r[9]}).",
+                    [_flight_note(store, r[10], r[4]), _flight_note(store, r[11], r[9])],
+                )
+            )
+    return out
+
+
+def _news_of_flights(brief: Brief, store: Store, watch: Watch, rows) -> list:
+    """News of flights at the base set against the flight data: the arrivals of the types the
+    articles name on the days they give, or the plain statement that the data hold none. A
+    report whose arrivals a wider report already matched adds its sources to that sentence."""
+    items = []
+    for row in rows:
+        types = [t for t in (row.aircraft if row.aircraft is not None else ()) if t]
+        if any(re.search(r"\d", t) for t in types):  # "Ruslan" beside "An-124-100": one type
+            types = [t for t in types if re.search(r"\d", t)]
+        if not types:
+            continue
+        d0 = row.ts
+        d1 = row.date_end if row.date_end is not None and not pd.isna(row.date_end) else d0
+        seen = store.con.execute(
+            """
+            SELECT r.arrival_flight_id, r.registration, coalesce(a.description, r.type_code),
+                   r.type_code, r.arrival_ts, r.arrival_how
+            FROM base_routes r LEFT JOIN aircraft a USING (icao24)
+            WHERE r.watch = ? AND r.arrival_ts >= ? AND r.arrival_ts < ? + INTERVAL 1 DAY
+            ORDER BY r.arrival_ts
+            """,
+            [watch.name, d0, d1],
+        ).fetchall()
+        wanted = {_norm(t) for t in types}
+        match = [
+            r for r in seen if any(w in _norm(r[2] or "") or w == _norm(r[3] or "") for w in wanted)
+        ]
+        items.append((d0, d1, types, match, [row]))
+    items.sort(key=lambda it: (it[0] - it[1], it[0]))  # widest span first
+    kept: list = []
+    for it in items:
+        ids = {r[0] for r in it[3]}
+        home = next((k for k in kept if ids and ids <= {r[0] for r in k[3]}), None)
+        if home is not None:
+            home[4].extend(it[4])
+        else:
+            kept.append(it)
+    out = []
+    for d0, d1, types, match, group in kept:
+        span = (
+            f"on {_date(d0)}"
+            if d1.date() == d0.date()
+            else f"between {d0.day} {d0:%B} and {_date(d1)}"
+        )
+        srcs = [x for r in group for x in r.sources]
+        outs = [x for r in group for x in r.outlets]
+        told = f"The news told of {_and(types)} flights at {watch.base} {span}, {_sources_words(srcs, outs)}"
+        notes = [n for r in group for n in _news_notes(r)]
+        if match:
+            regs = _and([f"{r[1]} on {r[4].day} {r[4]:%B}" for r in match])
+            n = len(match)
+            text = f"{told}; the flight data show {n} such arrival{'s' if n > 1 else ''}: {regs}."
+            notes += [_flight_note(store, r[0], r[5].replace("_", " ")) for r in match]
+        else:
+            text = f"{told}; the flight data hold no arrival of that type at {watch.base} then."
+        out.append((d0, brief.say(text, notes)))
+    return out
 
 
 def build_brief(store: Store, watch: Watch, since=None, until=None) -> Brief:
@@ -199,124 +369,82 @@ def build_brief(store: Store, watch: Watch, since=None, until=None) -> Brief:
         tl = tl[tl["ts"] >= since]
     if until is not None:
         tl = tl[tl["ts"] < until]
-    res = con.execute(
-        "SELECT change_id, start_ts, days, summary, event_ids, flight_ids FROM base_changes "
-        "WHERE watch = ? AND kind = 'resumption' AND start_ts >= coalesce(?, start_ts) "
-        "AND start_ts < coalesce(?, start_ts + INTERVAL 1 SECOND) ORDER BY start_ts DESC LIMIT 1",
-        [watch.name, since, until],
-    ).fetchone()
-    if res is None:
-        para = []
-        for row in tl.itertuples():
-            if row.kind == "change":
-                s = brief.say(row.title, [Note("change", list(row.refs))])
-                if s:
-                    para.append(s)
-        brief.paragraphs.append(para)
+    changes = _changes(store, watch, since, until)
+    # a gap is told by the resumption that ends it
+    ends = {c[2] for c in changes if c[1] == "resumption"}
+    told = [(c[2], c[3]) for c in changes if c[1] == "gap" and c[3] in ends]
+    changes = [
+        c
+        for c in changes
+        if not (c[1] == "gap" and c[3] in ends)
+        and not (c[1] == "drop" and any(a <= c[2] < b for a, b in told))
+    ]
+    for i, ch in enumerate(changes):
+        para = [_change_lead(brief, store, watch, ch)]
+        if ch[1] in LINKED:
+            nxt = changes[i + 1][2] if i + 1 < len(changes) else None
+            stop = ch[2] + timedelta(days=14)
+            para += _arrivals(brief, store, watch, ch[2], min(stop, nxt) if nxt else stop)
+        brief.paragraphs.append([s for s in para if s])
+    if not changes:
         return brief
-    cid, when, days, _summary, eids, fids = res
-    first = (
-        con.execute(
-            "SELECT event_type FROM airfield_events WHERE event_id = ?", [eids[0]]
-        ).fetchone()[0]
-        if eids
-        else "landing"
-    )
-    how = "inferred" if "inferred" in first else "observed"
-    lead = brief.say(
-        f"Movements of {watch.describe()} at {place(watch.base)} resumed on {_date(when)} after "
-        f"{days:.0f} days without one ({how} in flight data).",
-        [Note("change: resumption", [f"change:{cid:016x}"])]
-        + [_flight_note(store, f, how) for f in fids],
-    )
-    para = [lead]
-    # the flights after the resumption, by type, with the routes through the base
-    routes = con.execute(
-        """
-        SELECT r.registration, r.type_code, a.description, r.origin, r.origin_how, r.arrival_ts,
-               r.arrival_how, r.departure_ts, r.destination, r.destination_how,
-               r.arrival_flight_id, r.departure_flight_id
-        FROM base_routes r LEFT JOIN aircraft a USING (icao24)
-        WHERE r.watch = ? AND r.arrival_ts >= ? - INTERVAL 1 HOUR AND r.arrival_ts < ? + INTERVAL 14 DAY
-        ORDER BY r.arrival_ts
-        """,
-        [watch.name, when, when],
-    ).fetchall()
-    by_type: dict[str, list] = {}
-    for r in routes:
-        by_type.setdefault(r[2] or r[1] or "aircraft", []).append(r)
-    for name, rows in by_type.items():
-        n = len(rows)
-        regs = "; ".join(
-            f"{r[0]} on {r[5].day} {r[5]:%B}" + (" (inferred)" if "inferred" in r[6] else "")
-            for r in rows
-        )
-        word = {1: "One", 2: "Two", 3: "Three", 4: "Four"}.get(n, str(n))
-        when_text = (
-            f"on {_date(rows[0][5])}"
-            if rows[0][5].date() == rows[-1][5].date()
-            else f"between {rows[0][5].day} and {_date(rows[-1][5])}"
-        )
-        s = brief.say(
-            f"{word} {name} flight{'s' if n > 1 else ''} arrived {when_text} ({regs}).",
-            [_flight_note(store, r[10], r[6].replace("_", " ")) for r in rows],
-        )
-        para.append(s)
-        for r in rows:
-            if r[3] and r[8] and r[3] != watch.base and r[8] != watch.base and r[3] != r[8]:
-                s = brief.say(
-                    f"{r[0]} ({name}) came from {place(r[3])} ({r[4]}), landed at {watch.base} on "
-                    f"{_date(r[5])} and left {'the same day' if r[7].date() == r[5].date() else f'on {_date(r[7])}'} "
-                    f"for {place(r[8])} ({r[9]}).",
-                    [_flight_note(store, r[10], r[4]), _flight_note(store, r[11], r[9])],
-                )
-                para.append(s)
-    brief.paragraphs.append([s for s in para if s])
-    # the news around it: before and after, with the interval and the sources
-    news = tl[(tl["kind"] == "news")]
-    near = news[(abs((news["ts"] - when).dt.total_seconds()) <= WINDOW_DAYS * 86400)]
-    context, said = [], []
-    # one sentence per encounter: the same people on the same day, however each article typed
-    # it (meeting, visit, talks), told as the type and place most sources give, with all sources
-    encounters: dict[tuple, list] = {}
-    for row in near.itertuples():
-        if row.subtype in ("meeting", "visit", "agreement", "negotiation"):
-            names = frozenset(_names(row))
-            if len(names) < 2:
-                continue  # an event without its parties named is not told
-            encounters.setdefault((row.ts.date(), names), []).append(row)
-    for rows in encounters.values():
-        best = max(rows, key=lambda r: (len(set(r.sources)), r.subtype == "meeting"))
-        notes = [n for r in rows for n in _news_notes(r)]
-        sources = [x for r in rows for x in r.sources]
-        context.append((best.ts, _happened(best), sources, notes))
-    for row in near.itertuples():
-        if row.subtype == "statement":
-            text = row.title.split(", reported by")[0]
-            speaker, _, quote = text.removeprefix("statement by ").partition(": ")
-            if speaker.startswith("an unnamed"):
-                continue
-            said.append((row.ts, f"{speaker} said {quote}", list(row.sources), _news_notes(row)))
+    # the news around the latest resumption (else the latest change): before and after, with
+    # the interval and the sources
+    anchor = next((c for c in reversed(changes) if c[1] == "resumption"), changes[-1])
+    when, word = anchor[2], {"gap": "the gap"}.get(anchor[1], f"the {anchor[1]}")
 
     def rel(ts) -> str:
         delta = (when.date() - ts.date()).days
         return (
-            f"{delta} days before the resumption" if delta > 0 else
-            f"{-delta} days after the resumption" if delta < 0 else "the same day as the resumption"
+            f"{delta} days before {word}" if delta > 0 else
+            f"{-delta} days after {word}" if delta < 0 else f"the same day as {word}"
         )  # fmt: skip
 
-    context = [
-        brief.say(f"On {_date(ts)}, {rel(ts)}, {text}; {_sources_words(src)}.", notes)
-        for ts, text, src, notes in sorted(context, key=lambda x: x[0])
-    ]
-    said = [
-        brief.say(f"On {_date(ts)} ({rel(ts)}), {text}; {_sources_words(src)}.", notes)
-        for ts, text, src, notes in sorted(said, key=lambda x: x[0])
-    ]
-    if context:
-        brief.paragraphs.append([s for s in context if s])
-    if said:
-        brief.paragraphs.append([s for s in said if s])
+    news = tl[(tl["kind"] == "news")]
+    near = news[(abs((news["ts"] - when).dt.total_seconds()) <= WINDOW_DAYS * 86400)]
+    # one sentence per encounter: the same people on the same day, however each article typed
+    # it (meeting, visit, talks), told as the type and place most sources give, with all sources
+    encounters: dict[tuple, list] = {}
+    statements: dict[tuple, list] = {}
+    for row in near.itertuples():
+        if row.subtype in _VERBS:
+            names = frozenset(_names(row))
+            if len(names) < 2:
+                continue  # an event without its parties named is not told
+            encounters.setdefault((row.ts.date(), names), []).append(row)
+        elif row.subtype == "statement" and row.speaker:
+            statements.setdefault((row.ts.date(), row.speaker), []).append(row)
+    context = []
+    for rows in encounters.values():
+        best = max(
+            rows, key=lambda r: (len(set(r.sources)), r.subtype == "meeting", bool(_text(r.place)))
+        )
+        notes = [n for r in rows for n in _news_notes(r)]
+        srcs = [x for r in rows for x in r.sources]
+        outs = [x for r in rows for x in r.outlets]
+        text = (
+            f"On {_date(best.ts)}, {rel(best.ts)}, {_happened(best)}; {_sources_words(srcs, outs)}."
+        )
+        context.append((best.ts, brief.say(text, notes)))
+    flights_news = near[near["subtype"].isin(["flight", "military_movement"])]
+    reports = _news_of_flights(brief, store, watch, list(flights_news.itertuples()))
+    said = []
+    # one sentence per speaker and day, each wording with the outlets that give it
+    for (_, speaker), rows in statements.items():
+        quotes = []
+        for r in rows:
+            outs = sorted({o or s for o, s in zip(r.outlets, r.sources, strict=False)})
+            q = wording(r.quote, r.sentences[0] if len(r.sentences) else None)
+            quotes.append(f"{q} ({', '.join(outs)})" if len(rows) > 1 else q)
+        srcs = [x for r in rows for x in r.sources]
+        outs = [x for r in rows for x in r.outlets]
+        ts = rows[0].ts
+        text = f"On {_date(ts)} ({rel(ts)}), {speaker} said {_and(quotes)}; {_sources_words(srcs, outs)}."
+        said.append((ts, brief.say(text, [n for r in rows for n in _news_notes(r)])))
+    for group in (context, reports, said):
+        sentences = [s for _, s in sorted(group, key=lambda x: x[0]) if s]
+        if sentences:
+            brief.paragraphs.append(sentences)
     return brief
 
 

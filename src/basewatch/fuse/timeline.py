@@ -110,6 +110,12 @@ def _item(watch: Watch, ts, kind, subtype, title, refs, **kw) -> dict:
         "sources": kw.get("sources"),
         "urls": kw.get("urls"),
         "sentences": kw.get("sentences"),
+        "outlets": kw.get("outlets"),
+        "actors": kw.get("actors"),
+        "place": kw.get("place"),
+        "speaker": kw.get("speaker"),
+        "quote": kw.get("quote"),
+        "aircraft": kw.get("aircraft"),
     }
 
 
@@ -165,7 +171,11 @@ def _news(store: Store, watch: Watch, lo, hi, pair: tuple[str, str] | None = Non
     rows = store.con.execute(
         """
         SELECT e.event_id, e.event_type, e.date_start, e.date_end, e.actors, e.place, e.place_icao,
-               e.country, e.speaker, e.quote, e.source, e.sentence, a.url, a.outlet
+               e.country, e.speaker, e.quote, e.source, e.sentence, a.url, a.outlet,
+               (SELECT list(DISTINCT n.canonical ORDER BY n.canonical) FROM news_entities n
+                WHERE n.article_id = e.article_id AND n.label = 'aircraft_type'
+                  AND n.char_start >= e.char_start
+                  AND n.char_start < e.char_start + length(e.sentence)) AS aircraft
         FROM news_events e JOIN articles a USING (article_id)
         WHERE e.date_start IS NOT NULL
         """
@@ -187,6 +197,7 @@ def _news(store: Store, watch: Watch, lo, hi, pair: tuple[str, str] | None = Non
             sentence,
             url,
             outlet,
+            aircraft,
         ) = row
         start = _day(d0)
         if start is None or not (lo <= start <= hi):
@@ -223,30 +234,95 @@ def _news(store: Store, watch: Watch, lo, hi, pair: tuple[str, str] | None = Non
             tuple(named) if typ != "statement" else (quote or "")[:40],
         )
         groups[key].append(
-            (eid, place, source or outlet, url, sentence, link, speaker, named, quote)
-        )
+            (eid, place, source or outlet, url, sentence, link, speaker, named, quote, outlet,
+             aircraft or [], actors or [])
+        )  # fmt: skip
     out = []
     for (typ, d0, d1, speaker, _), members in groups.items():
+        quote = None
         eids = [m[0] for m in members]
         place = next((m[1] for m in members if m[1]), None)
         sources = sorted({m[2] for m in members if m[2]})
         named = members[0][7]
         if typ == "statement":
             quote = " ".join((members[0][8] or members[0][4] or "").split())
-            title = f"statement by {speaker or 'an unnamed speaker'}: “{quote}”"
+            title = f"statement: {said(speaker or 'an unnamed speaker', quote, members[0][4])}"
         else:
             who = ", ".join(named) if named else "unnamed parties"
             title = f"{typ.replace('_', ' ')}: {who}" + (f" in {place}" if place else "")
         if d1 and d1 != d0:
             title += f" ({d0} to {d1})"
-        n = len(sources)
-        title += f", reported by {', '.join(sources)}" if n else ""
+        srcs, outlets = [m[2] or "" for m in members], [m[9] or "" for m in members]
+        if sources:
+            title += ", " + attribution(srcs, outlets)
         out.append(
             _item(watch, _day(d0), "news", typ, title, [f"news:{e}" for e in eids],
-                  date_end=_day(d1), link=members[0][5], sources=[m[2] or "" for m in members],
-                  urls=[m[3] or "" for m in members], sentences=[m[4] or "" for m in members])
+                  date_end=_day(d1), link=members[0][5], sources=srcs,
+                  urls=[m[3] or "" for m in members], sentences=[m[4] or "" for m in members],
+                  outlets=outlets, actors=named or list(members[0][11]), place=place,
+                  speaker=speaker or None, quote=quote if typ == "statement" else None,
+                  aircraft=sorted({a for m in members for a in m[10]}))
         )  # fmt: skip
     return out
+
+
+QUOTE_MARKS = "\"“”‘’'«»"
+LOWER_FIRST = {"The", "A", "An", "It", "Its", "This", "That", "There", "These", "Those", "Their"}
+
+
+def is_direct(quote: str, sentence: str | None) -> bool:
+    """Whether the article gives these as the speaker's own words, in quotation marks."""
+    i = (sentence or "").find(quote)
+    return i > 0 and sentence[i - 1] in QUOTE_MARKS
+
+
+def said(speaker: str, quote: str, sentence: str | None) -> str:
+    """'X said “…”' for words quoted directly, 'X said that …' for reported speech: a paraphrase
+    is never put in quotation marks."""
+    return f"{speaker} said {wording(quote, sentence)}"
+
+
+def wording(quote: str, sentence: str | None) -> str:
+    quote = quote.strip().rstrip(" .")
+    if is_direct(quote, sentence):
+        return f"“{quote}”"
+    first, _, rest = quote.partition(" ")
+    if first in LOWER_FIRST:
+        quote = f"{first.lower()} {rest}"
+    return quote if quote.startswith("that ") else f"that {quote}"
+
+
+def origins(sources: list[str], outlets: list[str]) -> dict[str, list[str]]:
+    """Each original source (whom the articles name, else their outlet) with the other outlets
+    that carry it: three articles citing Bloomberg are one source, not three."""
+    out: dict[str, list[str]] = {}
+    for src, outlet in zip(sources, outlets, strict=False):
+        if not src:
+            continue
+        via = out.setdefault(src, [])
+        if outlet and outlet != src and outlet not in via:
+            via.append(outlet)
+    return {k: sorted(v) for k, v in sorted(out.items())}
+
+
+def attribution(sources: list[str], outlets: list[str]) -> str:
+    """'reported by Bloomberg (via Capitals Daily)', 'according to Asaad al-Shibani (in Eastern
+    Med Monitor)': news outlets report, people and offices are quoted by an outlet."""
+    from ..news.sources import is_media
+
+    known = {o for o in outlets if o}
+    reported, according = [], []
+    for src, via in origins(sources, outlets).items():
+        if src in known or is_media(src):
+            reported.append(src + (f" (via {', '.join(via)})" if via else ""))
+        else:
+            according.append(src + (f" (in {', '.join(via)})" if via else ""))
+    parts = []
+    if reported:
+        parts.append("reported by " + ", ".join(reported))
+    if according:
+        parts.append("according to " + ", ".join(according))
+    return "; ".join(parts)
 
 
 def pair_timeline(store: Store, a: str, b: str, since=None, until=None) -> pa.Table:

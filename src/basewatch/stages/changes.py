@@ -172,7 +172,7 @@ def _gaps(watch, moves, obs, first_day, last_day, params) -> list[dict]:
                     score=days,
                     test=f"no qualifying movement for {day_word}; base observable on {yes} of {yes + no} days",
                     summary=f"No movement of {what} at {watch.base} for {day_word} "
-                    f"({prev['ts']:%d %b %Y} to {nxt['ts']:%d %b %Y}); the base was observable on "
+                    f"({_day(prev['ts'], '%b')} to {_day(nxt['ts'], '%b')}); the base was observable on "
                     f"{yes} of those {yes + no} days.",
                 )  # fmt: skip
             )
@@ -190,7 +190,7 @@ def _gaps(watch, moves, obs, first_day, last_day, params) -> list[dict]:
                     score=days,
                     movements=len(same_day),
                     test=f"first qualifying movement after a gap of {day_word} (threshold {watch.gap_days:.0f})",
-                    summary=f"Movements of {what} at {watch.base} resumed on {nxt['ts']:%d %B %Y} "
+                    summary=f"Movements of {what} at {watch.base} resumed on {_day(nxt['ts'], '%B')} "
                     f"after {day_word} without one ({_who(same_day)} that day).",
                 )  # fmt: skip
             )
@@ -229,11 +229,21 @@ def _gaps(watch, moves, obs, first_day, last_day, params) -> list[dict]:
                         unobservable_days=no,
                         score=days,
                         test=f"no qualifying movement since, {days:.0f} days to the end of the data",
-                        summary=f"No movement of {what} at {watch.base} since {last['ts']:%d %B %Y} "
+                        summary=f"No movement of {what} at {watch.base} since {_day(last['ts'], '%B')} "
                         f"({days:.0f} days to the end of the data, {yes} of them observable).",
                     )  # fmt: skip
                 )
     return out
+
+
+def _day(ts, month: str = "%B") -> str:
+    """'3 September 2025' (no leading zero)."""
+    return f"{ts.day} {ts.strftime(month)} {ts.year}"
+
+
+def _count_word(n: int) -> str:
+    """'No movements', 'Only 1 movement', 'Only 3 movements'."""
+    return "No movements" if n == 0 else f"Only {n} movement{'s' if n > 1 else ''}"
 
 
 def _surges(watch, moves, obs, first_day, last_day, params) -> list[dict]:
@@ -281,7 +291,7 @@ def _surges(watch, moves, obs, first_day, last_day, params) -> list[dict]:
                         score=-math.log10(max(p, 1e-300)),
                         test=f"one-sided exact Poisson test, P(X >= {len(got)} | mu = {mu:.2f}) = {p:.1e}",
                         summary=f"{len(got)} movements of {what} at {watch.base} in the week from "
-                        f"{start:%d %b %Y}, against {mu:.1f} expected from the previous "
+                        f"{_day(start, '%b')}, against {mu:.1f} expected from the previous "
                         f"{params.baseline_weeks} weeks (p = {p:.1e}).",
                     )  # fmt: skip
                 )
@@ -303,8 +313,8 @@ def _surges(watch, moves, obs, first_day, last_day, params) -> list[dict]:
                         expected=mu,
                         score=-math.log10(max(p, 1e-300)),
                         test=f"one-sided exact Poisson test, P(X <= {len(got)} | mu = {mu:.2f}) = {p:.1e}",
-                        summary=f"Only {len(got)} movements of {what} at {watch.base} in the week from "
-                        f"{start:%d %b %Y}, against {mu:.1f} expected (p = {p:.1e}).",
+                        summary=f"{_count_word(len(got))} of {what} at {watch.base} in the week from "
+                        f"{_day(start, '%b')}, against {mu:.1f} expected (p = {p:.1e}).",
                     )  # fmt: skip
                 )
     return out

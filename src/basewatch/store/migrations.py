@@ -50,6 +50,12 @@ def _m0007_timeline(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(schema.create_table_sql("timeline"))
 
 
+def _m0008_timeline_parties(con: duckdb.DuckDBPyConnection) -> None:
+    # the timeline is derived: rebuilt with its new columns on the next run
+    con.execute("DROP TABLE IF EXISTS timeline")
+    con.execute(schema.create_table_sql("timeline"))
+
+
 MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     ("0001_initial", _m0001_initial),
     ("0002_aircraft_identity", _m0002_aircraft_identity),
@@ -58,6 +64,7 @@ MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     ("0005_base_watch", _m0005_base_watch),
     ("0006_alerts", _m0006_alerts),
     ("0007_timeline", _m0007_timeline),
+    ("0008_timeline_parties", _m0008_timeline_parties),
 ]
 
 
