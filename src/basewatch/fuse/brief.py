@@ -223,6 +223,16 @@ def _changes(store: Store, watch: Watch, since, until) -> list[tuple]:
     ).fetchall()
 
 
+def _months(days: float) -> str:
+    """' (about six and a half months)' beside long spells, so a reader need not count."""
+    halves = round(days / 30.44 * 2)
+    if days < 60 or halves < 4:
+        return ""
+    word = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight"}
+    whole = word.get(halves // 2, str(halves // 2))
+    return f" (about {whole}{' and a half' if halves % 2 else ''} months)"
+
+
 def _change_lead(brief: Brief, store: Store, watch: Watch, change: tuple) -> Sentence | None:
     cid, kind, when, _end, days, summary, eids, fids = change
     note = Note(f"change: {kind}", [f"change:{cid:016x}"])
@@ -237,7 +247,7 @@ def _change_lead(brief: Brief, store: Store, watch: Watch, change: tuple) -> Sen
         how = "inferred" if "inferred" in first else "observed"
         text = (
             f"Movements of {watch.describe()} at {place(watch.base)} resumed on {_date(when)} "
-            f"after {days:.0f} days without one ({how} in flight data)."
+            f"after {days:.0f} days{_months(days)} without one ({how} in flight data)."
         )
         return brief.say(text, [note] + [_flight_note(store, f, how) for f in fids])
     # gaps, stops, surges and drops: the change's own sentence, with up to 12 of its flights
