@@ -55,7 +55,10 @@ def test_every_sentence_cites_rows_that_exist(demo_store):
 def test_brief_states_the_seed_findings(demo_store):
     db, demo_text = demo_store
     md = api.brief(db, watch="oslk-russian-state")
-    assert "resumed on 24 October 2025 after 198 days (about six and a half months) without one (observed in flight data)" in md
+    assert (
+        "resumed on 24 October 2025 after 198 days (about six and a half months) without one (observed in flight data)"
+        in md
+    )
     assert "Three ANTONOV An-124-100 Ruslan flights arrived between 24 and 29 October 2025" in md
     assert (
         "came from Al Khadim Air Base (HL59), Cyrenaica, Libya (inferred), landed at OSLK on 26 October 2025 and left the same day for Chkalovsky Air Base (UUMU), Moscow region"
@@ -160,7 +163,9 @@ def test_brief_tells_every_change_in_its_window(tmp_path):
         b = build_brief(store, WATCH)
         text = [" ".join(s.text for s in p) for p in b.paragraphs]
         assert len(text) == 2, text  # the resumption (which tells the gap) and the stop
-        assert "resumed on 3 September 2025 after 188 days (about six months) without one" in text[0]
+        assert (
+            "resumed on 3 September 2025 after 188 days (about six months) without one" in text[0]
+        )
         assert text[1].startswith("No movement of RU state aircraft at Khmeimim Air Base (OSLK)")
         assert "since 3 September 2025" in text[1]
         # the flights the changes name are not stored here: the change itself is the evidence
