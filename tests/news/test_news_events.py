@@ -158,3 +158,11 @@ def test_an_outlet_is_not_a_place_and_her_words_are_not_a_source():
     )
     assert all(r["place"] != "Bloomberg" for r in rows), rows
     assert all(r["source"] != "Her words" for r in rows), rows
+
+
+def test_a_question_left_open_is_not_an_event():
+    rows = _extract_text(
+        "The minister's comments leave open whether Russian aircraft will continue to use "
+        "Khmeimim air base.\n"
+    )
+    assert [r for r in rows if r["event_type"] == "flight"] == []

@@ -258,9 +258,15 @@ UNREAL = {"propose", "suggest", "offer", "call", "ready", "willing", "want", "ho
 
 
 def _unreal(tok) -> bool:
-    """Proposed, hoped-for or merely possible ('proposed holding talks', 'could discuss')."""
+    """Proposed, hoped-for or merely possible ('proposed holding talks', 'could discuss'), or
+    left open ('whether Russian aircraft will continue to use Khmeimim')."""
     if any(c.dep_ == "aux" and c.lower_ in HEDGES for c in tok.children):
         return True
+    for a in [tok, *list(tok.ancestors)[:2]]:
+        if any(c.dep_ == "mark" and c.lower_ == "whether" for c in a.children):
+            return True
+        if a.dep_ in ("nsubj", "nsubjpass", "relcl") and a.i != tok.i:
+            break
     for a in [tok, *list(tok.ancestors)[:3]]:
         if a.i != tok.i and a.lemma_.lower() in UNREAL:
             return True
