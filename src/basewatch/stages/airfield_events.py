@@ -125,14 +125,18 @@ def _best_inferred(
                     brg = bearing_deg(lat, lon, af_lat[a], af_lon[a])
                     off = angle_diff(trk, brg) if toward else angle_diff(trk, (brg + 180.0) % 360.0)
                 grad = max(0.0, h) / max(d, 0.1)
-                if d <= radius_nm and h <= max_h:
-                    c_h = 1.0 - max(0.0, h) / max_h
+                # an aircraft climbs out faster than it glides in, and turns onto its course
+                # soon after take-off: departures are read with more height and a wider angle
+                top = max_h if toward else 1.5 * max_h
+                if d <= radius_nm and h <= top:
+                    c_h = 1.0 - max(0.0, h) / top
                     c_d = 1.0 - d / radius_nm
-                    c_a = (
-                        0.8
-                        if np.isnan(trk)
-                        else (math.cos(math.radians(off)) if off < 75.0 else 0.0)
-                    )
+                    if np.isnan(trk):
+                        c_a = 0.8
+                    elif toward:
+                        c_a = math.cos(math.radians(off)) if off < 75.0 else 0.0
+                    else:
+                        c_a = math.cos(math.radians(off / 2.0)) if off < 100.0 else 0.0
                     # a glide steeper than ~10° or far shallower than 1° does not end at this
                     # field (an aircraft already down at field level near it is on its line)
                     near_field = d < 2.0 or (h < 600.0 and d < 6.0)
@@ -142,36 +146,6 @@ def _best_inferred(
                     conf = 0.6 * math.exp(-(d - radius_nm) / 40.0) * math.cos(math.radians(off))
                 else:
                     continue
-                if conf > best_c:
-                    best, best_c, best_d, best_h = a, conf, d, h
-    return best, best_c, best_d, best_h
-    i0, i1, j0, nj = cells_within(lat, lon, radius_nm)
-    for ii in range(i0, i1 + 1):
-        for dj in range(nj):
-            c = ii * NJ + (j0 + dj) % NJ
-            for k in range(cell_ptr[c], cell_ptr[c + 1]):
-                a = cell_items[k]
-                d = distance_nm(lat, lon, af_lat[a], af_lon[a])
-                if d > radius_nm:
-                    continue
-                h = alt - af_elev[a]
-                if h > max_h or h < -500.0:
-                    continue
-                c_h = 1.0 - max(0.0, h) / max_h
-                c_d = 1.0 - d / radius_nm
-                if d < 1.5 or np.isnan(trk):
-                    c_a = 0.8 if np.isnan(trk) else 1.0
-                else:
-                    brg = bearing_deg(lat, lon, af_lat[a], af_lon[a])
-                    off = angle_diff(trk, brg) if toward else angle_diff(trk, (brg + 180.0) % 360.0)
-                    c_a = max(0.0, math.cos(math.radians(off))) if off < 75.0 else 0.0
-                # a glide steeper than ~10° or far shallower than 1° does not end at this field
-                grad = max(0.0, h) / max(d, 0.1)
-                # (an aircraft already down at field level near it is on the runway's line)
-                c_g = (
-                    1.0 if (d < 2.0 or (h < 600.0 and d < 6.0) or (60.0 <= grad <= 1500.0)) else 0.3
-                )
-                conf = c_h**0.5 * c_d**0.5 * c_a * c_g
                 if conf > best_c:
                     best, best_c, best_d, best_h = a, conf, d, h
     return best, best_c, best_d, best_h
