@@ -94,7 +94,12 @@ def read_gold(path: Path) -> list[Movement]:
 def detected(db: Path) -> list[Movement]:
     ev = bw.events(db=db)
     return [
-        Movement(r.icao24, _AS.get(r.event_type, r.event_type), r.airfield or "", r.ts.timestamp())
+        Movement(
+            r.icao24,
+            _AS.get(r.event_type, r.event_type),
+            r.airfield if isinstance(r.airfield, str) else "",  # no airfield: NaN in the frame
+            r.ts.timestamp(),
+        )
         for r in ev.itertuples()
     ]
 

@@ -194,3 +194,58 @@ def test_altitude_spikes_do_not_make_passes(db, spike):
     _, flights, events = run(db, [table])
     assert kinds(events) == [("takeoff", "OSLK"), ("landing", "OSLK")]
     assert flights[0]["max_alt_ft"] == 30000
+
+
+def test_landing_and_launch_at_sea_are_inferred_with_no_airfield(db):
+    """A transport's trap on a carrier and its catapult launch 25 minutes later: no listed
+    airfield within reach, so the movements are inferred at an unnamed place."""
+    af = field("OSLK")
+    ship = (33.40, 33.60)  # open sea south of Cyprus, no airfield within 50 NM
+    final = dest(*ship, 160, 2.0)
+    trap = departure("OSLK", OSLK_RWY) + [
+        (1500, *dest(*ship, 160, 30.0), 8000),
+        (1900, *final, 600),
+        (1965, *ship, 60),  # ~110 kt at deck height
+    ]
+    launch_at = dest(*ship, 340, 7.0)  # the ship moved on
+    launch = [
+        (3500, *launch_at, 150),
+        (3530, *dest(*launch_at, 340, 1.0), 700),
+        (4400, *dest(af.lat, af.lon, 172, 40), 12000),
+    ] + arrival("OSLK", OSLK_RWY, 5000)
+    # two sources (nothing is received while the aircraft is on the deck), each spanning the
+    # whole time, as archive days do: another aircraft cruises through both
+    cruise = [(0, 36.0, 37.0, 30000), (5200, 37.5, 38.5, 30000)]
+    tables = [
+        pa.concat_tables([positions("ae0455", part), positions("abcdef", cruise)])
+        for part in (trap, launch)
+    ]
+    _, flights, events = run(db, tables)
+    events = [e for e in events if e["icao24"] == "ae0455"]
+    flights = [f for f in flights if f["icao24"] == "ae0455"]
+    assert kinds(events) == [
+        ("takeoff", "OSLK"),
+        ("landing_inferred", None),
+        ("takeoff_inferred", None),
+        ("landing", "OSLK"),
+    ]
+    at_sea = [e for e in events if e["airfield"] is None]
+    assert all("place the reference does not list" in e["reason"] for e in at_sea)
+    assert [f["destination_how"] for f in flights][:1] == ["inferred"]
+
+
+def test_fast_low_flight_lost_at_sea_is_no_landing(db):
+    """Lost from coverage at 200 ft but at 300 kt: a low pass out of sight, not a landing."""
+    af = field("OSLK")
+    ship = (33.40, 33.60)
+    path = departure("OSLK", OSLK_RWY) + [
+        (1500, *dest(*ship, 160, 30.0), 8000),
+        (1800, *dest(*ship, 160, 5.0), 200),
+        (1860, *ship, 200),
+    ]
+    cruise = [(0, 36.0, 37.0, 30000), (5200, 37.5, 38.5, 30000)]
+    table = pa.concat_tables([positions("ae0455", path), positions("abcdef", cruise)])
+    _, _, events = run(db, [table])
+    events = [e for e in events if e["icao24"] == "ae0455"]
+    assert kinds(events) == [("takeoff", "OSLK")]
+    assert af is not None

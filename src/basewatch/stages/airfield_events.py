@@ -151,6 +151,27 @@ def _best_inferred(
     return best, best_c, best_d, best_h
 
 
+# Movements at places the reference does not list (a ship's deck, a strip, a helipad): a flight
+# that ends at deck height at approach speed, or begins just off the surface climbing at launch
+# speed, with no listed airfield within reach, is inferred with no airfield named.
+UNLISTED_LANDING_FT = 300.0  # pressure altitude of the last position, at most
+UNLISTED_LANDING_KT = 140.0  # and ground speed, at most (a carrier trap is ~100 kt)
+UNLISTED_LAUNCH_FT = 700.0  # the first position's, for a take-off
+UNLISTED_LAUNCH_KT = 200.0
+UNLISTED_CONF = 0.5
+
+
+@nb.njit(cache=True)
+def _unlisted(alt, gs, max_ft, max_kt):
+    return not np.isnan(alt) and not np.isnan(gs) and alt <= max_ft and 30.0 <= gs <= max_kt
+
+
+@nb.njit(cache=True)
+def _no_field_near(lat, lon, radius_nm, cell_ptr, cell_items, af_lat, af_lon):
+    a, _ = nearest_airfield(lat, lon, radius_nm, cell_ptr, cell_items, af_lat, af_lon)
+    return a < 0
+
+
 @nb.njit(cache=True)
 def _push(ev_i, ev_f, n, flight, kind, row, ts, af, conf, dist, h, trk):
     """Append one event to the growing buffers (ints: flight, type, row, ts, airfield;
@@ -252,6 +273,19 @@ def _events(
                         ev_i, ev_f, m, f, TAKEOFF_INF, s, ts, a, conf, d, h, trk[s]
                     )
                     f_begin[f] = INFERRED
+                elif (
+                    a < 0
+                    and f_begin[f] == UNKNOWN
+                    and _unlisted(alt[s], gs[s], UNLISTED_LAUNCH_FT, UNLISTED_LAUNCH_KT)
+                    and _no_field_near(lat[s], lon[s], infer_radius_nm, *grid)
+                ):
+                    rate = vr[s] if (not np.isnan(vr[s]) and vr[s] > 300.0) else 1500.0
+                    ts = t[s] - int(max(0.0, alt[s]) / rate * 60.0 * US)
+                    ev_i, ev_f, m = _push(
+                        ev_i, ev_f, m, f, TAKEOFF_INF, s, ts, -1, UNLISTED_CONF, np.inf,
+                        alt[s], trk[s],
+                    )  # fmt: skip
+                    f_begin[f] = INFERRED
 
         # --- how it ends, the same way round
         last = e - 1
@@ -294,6 +328,18 @@ def _events(
                 ev_i, ev_f, m = _push(
                     ev_i, ev_f, m, f, LANDING_INF, last, ts, a, conf, d, h, trk[last]
                 )
+                f_end[f] = INFERRED
+            elif (
+                a < 0
+                and f_end[f] == UNKNOWN
+                and (descending or (not np.isnan(vr[last]) and vr[last] <= 200.0))
+                and _unlisted(alt[last], gs[last], UNLISTED_LANDING_FT, UNLISTED_LANDING_KT)
+                and _no_field_near(lat[last], lon[last], infer_radius_nm, *grid)
+            ):
+                ev_i, ev_f, m = _push(
+                    ev_i, ev_f, m, f, LANDING_INF, last, t[last], -1, UNLISTED_CONF, np.inf,
+                    alt[last], trk[last],
+                )  # fmt: skip
                 f_end[f] = INFERRED
 
         # --- in between: touch-and-goes (ground runs left inside the flight)

@@ -369,6 +369,14 @@ _REASONS = {
 }
 
 
+_UNLISTED = {
+    "takeoff_inferred": "first seen {h:,.0f} ft up, climbing at launch speed, no listed airfield "
+    "within reach: a take-off from a place the reference does not list (a ship, a strip)",
+    "landing_inferred": "last seen {h:,.0f} ft up at approach speed, no listed airfield within "
+    "reach: a landing at a place the reference does not list (a ship, a strip)",
+}
+
+
 def _pair_dark_visits(
     ev_i: np.ndarray,
     ev_f: np.ndarray,
@@ -415,7 +423,10 @@ def _events_table(tr, grid, fid, icao_f, ev_i, ev_f, paired):
             if c is not None
             else ", no airfield within reach"
         )
-        text = _REASONS[k].format(at=at, d=d, h=h if h == h else 0.0)
+        if c is None and k in _UNLISTED:
+            text = _UNLISTED[k].format(h=h if h == h else 0.0)
+        else:
+            text = _REASONS[k].format(at=at, d=d, h=h if h == h else 0.0)
         if p == p and k == "landing_inferred":
             text += f"; seen leaving it {p / 3600:.1f} h later"
         elif p == p and k == "takeoff_inferred":
