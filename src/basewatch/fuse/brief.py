@@ -18,6 +18,8 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
+from ..airfields import load_reference
+from ..geo import haversine_nm
 from ..report import place
 from ..stages.changes import KINDS as CHANGE_KINDS
 from ..store import Store
@@ -308,12 +310,31 @@ def _arrivals(brief: Brief, store: Store, watch: Watch, when, until) -> list[Sen
     return out
 
 
+NEAR_BASE_NM = 30.0  # a place this close to the base (Latakia for Khmeimim) names it
+
+
+def _at_base(name: str | None, base: str) -> bool:
+    """Whether a news item's place is the base: its code, or a listed place close to it."""
+    if not name:
+        return False
+    if name.upper() == base:
+        return True
+    ref = load_reference()
+    p = ref.places.get(name)
+    if p is None or p.lat is None:
+        return False
+    af = ref.airfield(base)
+    return float(haversine_nm(p.lat, p.lon, af.lat, af.lon)) <= NEAR_BASE_NM
+
+
 def _news_of_flights(brief: Brief, store: Store, watch: Watch, rows) -> list:
     """News of flights at the base set against the flight data: the arrivals of the types the
     articles name on the days they give, or the plain statement that the data hold none. A
     report whose arrivals a wider report already matched adds its sources to that sentence."""
     items = []
     for row in rows:
+        if not _at_base(_text(row.place), watch.base):
+            continue  # flights told of elsewhere are not this base's
         types = [t for t in (row.aircraft if row.aircraft is not None else ()) if t]
         if any(re.search(r"\d", t) for t in types):  # "Ruslan" beside "An-124-100": one type
             types = [t for t in types if re.search(r"\d", t)]

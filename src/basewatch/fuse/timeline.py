@@ -25,6 +25,8 @@ from ..stages.changes import KINDS as CHANGE_KINDS
 from ..store import Store
 from ..watches import Watch
 
+MOVES = ("flight", "military_movement")
+
 
 @dataclass(frozen=True, slots=True)
 class TimelineParams:
@@ -232,13 +234,15 @@ def _news(store: Store, watch: Watch, lo, hi, pair: tuple[str, str] | None = Non
             d1,
             speaker or "",
             tuple(named) if typ != "statement" else (quote or "")[:40],
+            # a movement is where it happened: flights told at two places are two items
+            (icao or place or "") if typ in MOVES else "",
         )
         groups[key].append(
             (eid, place, source or outlet, url, sentence, link, speaker, named, quote, outlet,
              aircraft or [], actors or [])
         )  # fmt: skip
     out = []
-    for (typ, d0, d1, speaker, _), members in groups.items():
+    for (typ, d0, d1, speaker, _, _), members in groups.items():
         quote = None
         eids = [m[0] for m in members]
         place = next((m[1] for m in members if m[1]), None)
