@@ -1,11 +1,15 @@
 """Run basewatch's news extraction over an evaluation set and score it.
 
-    python eval/news/run.py                       # the set in eval/news of this checkout
+    python eval/news/run.py                       # the tuning set, eval/news
+    python eval/news/run.py --set heldout         # the held-out set, eval/news/heldout
     python eval/news/run.py --eval-dir DIR --pred out.jsonl --errors
 
 Each article of ``DIR/articles`` is read as the pipeline reads a Markdown file with front
 matter; the predicted events are written as JSON lines (``article`` = file stem) and scored with
 ``DIR/score.py`` (falling back to the scorer beside this file).
+
+The tuning set is the one the extraction rules were written against; the held-out set was
+annotated apart from the rules and must never be used to change them (see README.md).
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# the named evaluation sets: each folder holds articles/, gold/ and floors.toml
+SETS = {"tuning": HERE, "heldout": HERE / "heldout"}
 
 
 def load_scorer(eval_dir: Path):
@@ -60,16 +66,26 @@ def evaluate(eval_dir: Path, details: bool = False) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--eval-dir", type=Path, default=HERE, help="the set (default: eval/news)")
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="example: python eval/news/run.py --set heldout --errors",
+    )
+    ap.add_argument(
+        "--set",
+        choices=sorted(SETS),
+        default="tuning",
+        help="which evaluation set to score (default: tuning, the set in eval/news)",
+    )
+    ap.add_argument("--eval-dir", type=Path, help="score the set in this folder instead of --set")
     ap.add_argument("--pred", type=Path, help="also write the predictions here (JSON lines)")
     ap.add_argument("--errors", action="store_true", help="list missed/spurious/wrong events")
     ap.add_argument("--json", action="store_true", help="print the result as JSON")
     args = ap.parse_args(argv)
-    if not (args.eval_dir / "articles").is_dir():
-        print(f"no articles folder in {args.eval_dir}", file=sys.stderr)
+    eval_dir = args.eval_dir or SETS[args.set]
+    if not (eval_dir / "articles").is_dir():
+        print(f"no articles folder in {eval_dir}", file=sys.stderr)
         return 2
-    result = evaluate(args.eval_dir, details=args.errors)
+    result = evaluate(eval_dir, details=args.errors)
     preds = result.pop("_predictions")
     if args.pred:
         args.pred.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in preds))
@@ -78,14 +94,16 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     keys = ("precision", "recall", "f1", "date_accuracy", "speaker_accuracy", "source_accuracy")
     print(
-        f"articles {result['articles']}  gold {result['gold']}  predicted {result['predicted']}"
+        f"set {args.set if args.eval_dir is None else eval_dir}  articles {result['articles']}"
+        f"  gold {result['gold']}  predicted {result['predicted']}"
         f"  matched {result['matched']}  in {result['seconds']} s"
     )
     print("  ".join(f"{k} {result[k]}" for k in keys))
     for t, r in result["by_type"].items():
         print(
             f"  {t:18} gold {r['gold']:3} pred {r['predicted']:3} P {r['precision']} "
-            f"R {r['recall']} date {r['date_accuracy']} src {r['source_accuracy']}"
+            f"R {r['recall']} F1 {r['f1']} date {r['date_accuracy']} src {r['source_accuracy']}"
+            + (f" speaker {r['speaker_accuracy']}" if t == "statement" else "")
         )
     for e in result.get("errors", []):
         print(json.dumps(e, ensure_ascii=False))
