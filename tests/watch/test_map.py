@@ -1,0 +1,70 @@
+"""The brief's map: the shipped base map decodes to the right world, clipping keeps what is in
+the frame and nothing else, and a map with no flights still shows the base on its coast."""
+
+from __future__ import annotations
+
+import re
+
+from basewatch.fuse.map import ATTRIBUTION, _clip_line, _clip_ring, _nice_nm, basemap, svg_map
+from basewatch.store import open_store
+
+
+def _inside(lon: float, lat: float, rings) -> bool:
+    """Even-odd rule over all rings (holes included)."""
+    hit = False
+    for ring in rings:
+        for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True):
+            if (y0 > lat) != (y1 > lat) and lon < x0 + (lat - y0) * (x1 - x0) / (y1 - y0):
+                hit = not hit
+    return hit
+
+
+def test_basemap_puts_land_and_sea_where_they_are():
+    for resolution in ("50m", "110m"):
+        shapes = basemap(resolution)
+        rings = [list(r) for r in shapes.land]
+        assert _inside(36.3, 35.5, rings)  # inland Syria, east of Khmeimim
+        assert _inside(37.6, 55.8, rings)  # Moscow
+        assert not _inside(34.5, 35.0, rings)  # the sea between Cyprus and Syria
+        assert not _inside(51.0, 42.0, rings)  # the Caspian (a hole in Eurasia)
+        assert not _inside(-30.0, 30.0, rings)  # the Atlantic
+        assert len(shapes.borders) > 200
+    fine, coarse = basemap("50m"), basemap("110m")
+    assert sum(map(len, fine.land)) > 4 * sum(map(len, coarse.land))
+
+
+def test_clip_ring_keeps_the_part_in_the_frame():
+    frame = (0, 0, 10, 10)
+    around = [(-5, -5), (15, -5), (15, 15), (-5, 15)]
+    assert sorted(_clip_ring(around, *frame)) == [(0, 0), (0, 10), (10, 0), (10, 10)]
+    assert _clip_ring([(20, 20), (30, 20), (30, 30)], *frame) == []
+    half = _clip_ring([(5, -5), (15, -5), (15, 15), (5, 15)], *frame)
+    assert sorted(half) == [(5, 0), (5, 10), (10, 0), (10, 10)]
+    for x, y in _clip_ring([(-3, 5), (5, -3), (13, 5), (5, 13)], *frame):
+        assert 0 <= x <= 10 and 0 <= y <= 10
+
+
+def test_clip_line_splits_where_it_leaves_the_frame():
+    frame = (0, 0, 10, 10)
+    runs = _clip_line([(-5, 5), (5, 5), (5, 15), (8, 15), (8, 5)], *frame)
+    assert runs == [[(0, 5), (5, 5), (5, 10)], [(8, 10), (8, 5)]]
+    assert _clip_line([(20, 0), (30, 0)], *frame) == []
+    assert _clip_line([(1, 1), (2, 2), (3, 1)], *frame) == [[(1, 1), (2, 2), (3, 1)]]
+
+
+def test_scale_bar_lengths_are_round():
+    assert [_nice_nm(x) for x in (0.7, 1, 3.9, 9.99, 14, 260, 999)] == [
+        0.5, 1, 2, 5, 10, 200, 500
+    ]  # fmt: skip
+
+
+def test_map_without_flights_shows_the_base_on_land_by_the_sea(db):
+    with open_store(db) as store:
+        svg = svg_map(store, [], "OSLK")
+    land = re.search(r'<path class="land" d="([^"]*)"', svg).group(1)
+    assert land.count("M") >= 1 and land.endswith("Z")
+    assert 'data-icao="OSLK"' in svg and "Khmeimim" in svg
+    assert " NM</text>" in svg and 'class="north-arrow"' in svg and ATTRIBUTION in svg
+    assert "<script" not in svg and "href" not in svg
+    with open_store(db) as store:
+        assert svg_map(store, [12345], "OSLK") == svg  # an unknown flight id draws nothing
