@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import re
 
-from basewatch.fuse.map import ATTRIBUTION, _clip_line, _clip_ring, _nice_nm, basemap, svg_map
+from basewatch.fuse.map import (
+    ATTRIBUTION,
+    _clip_line,
+    _clip_ring,
+    _decode,
+    _nice_nm,
+    basemap,
+    svg_map,
+)
 from basewatch.store import open_store
 
 
@@ -68,3 +76,46 @@ def test_map_without_flights_shows_the_base_on_land_by_the_sea(db):
     assert "<script" not in svg and "href" not in svg
     with open_store(db) as store:
         assert svg_map(store, [12345], "OSLK") == svg  # an unknown flight id draws nothing
+
+
+def _script():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "basemap_from_world_atlas.py"
+    spec = importlib.util.spec_from_file_location("basemap_script", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_script_decodes_topojson_arcs_into_land_and_borders():
+    """Two countries side by side (1° squares) sharing one arc; land is their merged outline."""
+    topo = {
+        "transform": {"scale": [0.5, 0.5], "translate": [10, 20]},
+        "arcs": [
+            [[2, 0], [0, 2]],  # the shared border, (11, 20) → (11, 21)
+            [[2, 2], [-2, 0], [0, -2], [2, 0]],  # west square's outer side
+            [[2, 0], [2, 0], [0, 2], [-2, 0]],  # east square's outer side
+        ],
+        "objects": {
+            "countries": {
+                "type": "GeometryCollection",
+                "geometries": [
+                    {"type": "Polygon", "arcs": [[0, 1]]},
+                    {"type": "MultiPolygon", "arcs": [[[2, ~0]]]},  # ~0: the border reversed
+                ],
+            },
+            "land": {
+                "type": "GeometryCollection",
+                "geometries": [{"type": "Polygon", "arcs": [[1, 2]]}],
+            },
+        },
+    }
+    data = _script().level(topo, grid=0.01, tol=0.001, min_area=0.0)
+    assert len(data["land"]) == 1 and len(data["borders"]) == 1
+    ring = [(round(x, 6), round(y, 6)) for x, y in _decode(data["land"][0], data["grid_deg"])]
+    # the point where the border meets the coast lies on a straight side: simplified away
+    assert ring == [(11, 21), (10, 21), (10, 20), (12, 20), (12, 21), (11, 21)]
+    border = [(round(x, 6), round(y, 6)) for x, y in _decode(data["borders"][0], 0.01)]
+    assert border == [(11, 20), (11, 21)]

@@ -215,12 +215,18 @@ def svg_map(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
         f'role="img" aria-label="flights around {e(base)}" class="bw-map">',
         f'<rect class="sea" width="{width}" height="{height}" fill="{SEA}"/>',
-        f'<path class="land" d="{"".join(land)}" fill="{LAND}" fill-rule="evenodd" '
-        f'stroke="{COAST}" stroke-width="0.7" stroke-linejoin="round"/>',
-        f'<path class="borders" d="{"".join(borders)}" fill="none" stroke="{BORDER}" '
-        'stroke-width="0.6" stroke-dasharray="3 2"/>',
-        '<g class="tracks">',
     ]
+    if land:  # an empty d is not drawn, but some viewers complain of it
+        parts.append(
+            f'<path class="land" d="{"".join(land)}" fill="{LAND}" fill-rule="evenodd" '
+            f'stroke="{COAST}" stroke-width="0.7" stroke-linejoin="round"/>'
+        )
+    if borders:
+        parts.append(
+            f'<path class="borders" d="{"".join(borders)}" fill="none" stroke="{BORDER}" '
+            'stroke-width="0.6" stroke-dasharray="3 2"/>'
+        )
+    parts.append('<g class="tracks">')
     for i, (fid, row, pts) in enumerate(tracks):
         colour = PALETTE[i % len(PALETTE)]
         who = row[1] or row[0]
