@@ -11,6 +11,7 @@ from basewatch.fuse.map import (
     _clip_ring,
     _decode,
     _nice_nm,
+    _place_label,
     basemap,
     svg_map,
 )
@@ -119,3 +120,19 @@ def test_script_decodes_topojson_arcs_into_land_and_borders():
     assert ring == [(11, 21), (10, 21), (10, 20), (12, 20), (12, 21), (11, 21)]
     border = [(round(x, 6), round(y, 6)) for x, y in _decode(data["borders"][0], 0.01)]
     assert border == [(11, 20), (11, 21)]
+
+
+def test_labels_keep_clear_of_each_other_and_the_frame():
+    dots = [(95, 195, 105, 205), (115, 195, 125, 205), (105, 175, 115, 185)]  # close together
+    taken = list(dots)
+    placed = [
+        _place_label(x, y, "ABCD Airfield", 720, 480, taken)
+        for x, y in ((100, 200), (120, 200), (110, 180))
+    ]
+    # the first would run over the second dot on its right: it goes left, the second right
+    assert [p[2] for p in placed[:2]] == ["end", "start"]
+    boxes = taken[len(dots) :]
+    for i, a in enumerate(boxes):
+        for b in dots + boxes[i + 1 :]:
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
+    assert _place_label(700, 100, "CCCC Edge", 720, 480, [])[2] == "end"

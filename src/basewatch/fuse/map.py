@@ -140,6 +140,37 @@ def _nice_nm(target: float) -> float:
     return max(m * mag for m in (1, 2, 5) if m * mag <= target)
 
 
+def _place_label(x, y, text, width, height, taken) -> tuple[float, float, str]:
+    """Beside its dot, on the first side (right, left, above, below) where the label stays in
+    the frame and clear of labels and dots already placed; the box is added to ``taken``."""
+    w = 7.0 * len(text)  # 12 px sans-serif, bold at worst
+    # (text x, baseline y, anchor, box) from the dot: right, left, above, below
+    tries = [
+        (dx, dy, anchor, (x + left, y + dy - 11, x + left + w, y + dy + 3))
+        for dx, dy, anchor, left in (
+            (8, 4, "start", 8),
+            (-8, 4, "end", -8 - w),
+            (0, -9, "middle", -w / 2),
+            (0, 17, "middle", -w / 2),
+        )
+    ]
+
+    def inside(box) -> bool:
+        return box[0] >= 0 and box[2] <= width and box[1] >= 0 and box[3] <= height - 14
+
+    def clear(box) -> bool:
+        return all(
+            box[2] <= b[0] or b[2] <= box[0] or box[3] <= b[1] or b[3] <= box[1] for b in taken
+        )
+
+    dx, dy, anchor, box = next(
+        (c for c in tries if inside(c[3]) and clear(c[3])),
+        next((c for c in tries if inside(c[3])), tries[1] if x > width / 2 else tries[0]),
+    )
+    taken.append(box)
+    return x + dx, y + dy, anchor
+
+
 def _tracks(store: Store, flight_ids: list[int]) -> list[tuple]:
     tracks = []
     for fid in dict.fromkeys(flight_ids):
@@ -252,19 +283,24 @@ def svg_map(
                 )
         parts.append("</g>")
     parts.append('</g><g class="airfields">')
-    for f in fields:
-        x, y = xy(f.lat, f.lon)
+    # the base first, so that its label gets the best place
+    fields.sort(key=lambda f: f.icao != base)
+    dots = [xy(f.lat, f.lon) for f in fields]
+    taken = [(width - 40, 0, width, 56), (0, height - 56, width / 3, height)]  # arrow, scale
+    taken += [(x - 5, y - 5, x + 5, y + 5) for x, y in dots]
+    for f, (x, y) in zip(fields, dots, strict=True):
         is_base = f.icao == base
-        right = x > width - 170
+        label = f"{f.icao} {f.name}"
+        lx, ly, anchor = _place_label(x, y, label, width, height, taken)
         parts.append(
             f'<g class="airfield{" base" if is_base else ""}" data-icao="{e(f.icao)}">'
             f"<title>{e(f.name)} ({e(f.icao)})</title>"
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{5 if is_base else 3.5}" '
             f'fill="{"#000" if is_base else "#fff"}" stroke="#000"/>'
-            f'<text x="{x - 8 if right else x + 8:.1f}" y="{y + 4:.1f}" font-size="12" {font} '
-            f'text-anchor="{"end" if right else "start"}" stroke="#fff" stroke-width="3" '
+            f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="12" {font} '
+            f'text-anchor="{anchor}" stroke="#fff" stroke-width="3" '
             f'paint-order="stroke" font-weight="{"bold" if is_base else "normal"}">'
-            f"{e(f.icao)} {e(f.name)}</text></g>"
+            f"{e(label)}</text></g>"
         )
     parts.append("</g>")
     # scale bar (bottom left): 1 NM is 1/60 degree of latitude
