@@ -1,6 +1,8 @@
 # Two commands do all the set-up on a fresh machine:
 #   make demo   — install into .venv and run basewatch on the shipped samples
-#   make test   — install into .venv, lint, and run the tests
+#   make test   — install into .venv, lint, and run the tests (with the browser tests when
+#                 Debian's chromium is there; as root it is installed, otherwise it says how)
+#   make browser — install chromium for the browser tests (apt-get, as root or through sudo)
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -12,7 +14,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-.PHONY: install demo test lint bench
+.PHONY: install demo test lint bench browser browser-check
 install: $(STAMP)
 
 demo: $(STAMP)
@@ -22,7 +24,22 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks eval
 	$(BIN)/ruff format --check src tests benchmarks eval
 
-test: lint
+# the browser tests drive the system chromium through playwright (never `playwright install`)
+CHROMIUM ?= /usr/bin/chromium
+APT_CHROMIUM := DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+
+browser:
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && $(APT_CHROMIUM); \
+	  else sudo -n sh -c 'apt-get update -q && $(APT_CHROMIUM)'; fi; }
+	@test -x $(CHROMIUM) || { echo "chromium is still missing at $(CHROMIUM)" >&2; exit 1; }
+
+browser-check:
+	@test -x $(CHROMIUM) || [ "$$(id -u)" != 0 ] || $(MAKE) --no-print-directory browser || true
+	@test -x $(CHROMIUM) || echo "note: no chromium at $(CHROMIUM), the browser tests will be \
+	skipped; install it with 'make browser' (needs root or sudo: apt-get install chromium)"
+
+test: lint browser-check
 	$(BIN)/pytest
 
 bench: $(STAMP)

@@ -1,24 +1,14 @@
 """The brief: no sentence without evidence, evidence that resolves to stored rows, hostile
-article text escaped in the HTML page."""
+article text escaped in the HTML page. `demo_store` is in conftest.py."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
 
-import pytest
-
 from basewatch import api
-from basewatch.demo import run_demo
 from basewatch.fuse.brief import Brief, Note
 from basewatch.store import open_store
-
-
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory):
-    work = tmp_path_factory.mktemp("demo")
-    text = "\n".join(run_demo(workdir=str(work)))
-    return work / "demo.duckdb", text
 
 
 def test_every_sentence_cites_rows_that_exist(demo_store):

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import re
 
-from basewatch.demo import run_demo
 
-
-def test_demo_finds_the_seed_case(tmp_path):
-    text = "\n".join(run_demo(workdir=str(tmp_path)))
+def test_demo_finds_the_seed_case(demo_run):
+    _, text = demo_run  # the demo's printed lines, run once per session (conftest.py)
     # the resumption after about six months
     m = re.search(r"resumed on (\d+ October 2025) after (\d+) days without one", text)
     assert m, text

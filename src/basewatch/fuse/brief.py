@@ -108,7 +108,12 @@ class Brief:
             )
         body.append("<ol class='notes'>")
         for i, n in enumerate(self.notes, 1):
-            link = f' <a href="{e(n.url, quote=True)}">{e(n.url)}</a>' if n.url else ""
+            web = n.url and n.url.lower().startswith(("https://", "http://"))
+            link = (
+                f' <a href="{e(n.url)}">{e(n.url)}</a>'
+                if web
+                else (f" {e(n.url)}" if n.url else "")
+            )
             quote = f" — <q>{e(n.quote)}</q>" if n.quote else ""
             body.append(
                 f"<li id='n{i}'>{e(n.text)}{link}{quote} <small>{e(', '.join(n.refs))}</small></li>"
@@ -124,7 +129,10 @@ class Brief:
                 )
             body.append("</table>")
         return (
-            "<!doctype html><html><head><meta charset='utf-8'><title>"
+            "<!doctype html><html><head><meta charset='utf-8'>"
+            # nothing runs and nothing is fetched, even if some text escaped its escaping
+            "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "
+            "style-src 'unsafe-inline'; img-src data:\"><title>"
             + e(self.title)
             + "</title><style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
             "small{color:#666}</style></head><body>" + "".join(body) + "</body></html>\n"
