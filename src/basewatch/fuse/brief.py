@@ -101,7 +101,10 @@ class Brief:
             body.append(
                 "<p>"
                 + " ".join(
-                    e(s.text) + "".join(f'<sup><a href="#n{n}">{n}</a></sup>' for n in s.notes)
+                    e(s.text)
+                    + "<sup>"
+                    + ",".join(f'<a href="#n{n}">{n}</a>' for n in s.notes)
+                    + "</sup>"
                     for s in para
                 )
                 + "</p>"
