@@ -171,6 +171,8 @@ def test_brief_tells_every_change_in_its_window(tmp_path):
         assert all(n.refs[0].startswith("change:") for n in b.notes)
         later = build_brief(store, WATCH, since=datetime(2025, 9, 4, tzinfo=UTC))
         assert [len(p) for p in later.paragraphs] == [1]  # only the stop lies in the window
+        early = build_brief(store, WATCH, until=datetime(2025, 1, 20, tzinfo=UTC))
+        assert early.paragraphs == [] and "nothing to tell" in early.markdown()
 
 
 def test_attribution_counts_origins_and_keeps_speech_apart():

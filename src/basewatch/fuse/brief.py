@@ -29,6 +29,9 @@ from .timeline import origins, wording
 WINDOW_DAYS = 30  # news this close to the resumption (else the latest change) is told around it
 
 
+NOTHING = "No change was found in this window, so there is nothing to tell."
+
+
 @dataclass(slots=True)
 class Note:
     text: str  # what the evidence is
@@ -62,6 +65,8 @@ class Brief:
 
     def markdown(self) -> str:
         out = [f"# {self.title}", ""]
+        if not self.paragraphs:
+            out += [f"_{NOTHING}_", ""]
         for para in self.paragraphs:
             out.append(" ".join(f"{s.text}{''.join(f'[^{n}]' for n in s.notes)}" for s in para))
             out.append("")
@@ -91,6 +96,8 @@ class Brief:
         text escaped; nothing fetched, no scripts)."""
         e = html.escape
         body = [f"<h1>{e(self.title)}</h1>"]
+        if not self.paragraphs:
+            body.append(f"<p><em>{e(NOTHING)}</em></p>")
         if map_svg:
             body.append(
                 f"<figure>{map_svg}<figcaption>Flights cited in the brief</figcaption></figure>"
