@@ -61,3 +61,18 @@ def test_relative_to_an_event_is_left_to_the_event():
     (hit,) = find_times("The talks took place less than two weeks after the visit.", THU)
     assert hit.span is None and hit.relative_days == (1, 14)
     assert hit.anchor_text == "the visit"
+
+
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("drills on Tuesday and Wednesday", ("2025-10-28", "2025-10-29", "range")),
+        ("four flights between Saturday and Monday", ("2025-10-25", "2025-10-27", "range")),
+        ("from Wednesday to Thursday", ("2025-10-29", "2025-10-30", "range")),
+        ("Last April, bombers flew in", ("2025-04-01", "2025-04-30", "month")),
+        ("Last October, bombers flew in", ("2024-10-01", "2024-10-31", "month")),
+        ("In October 2024 they left", ("2024-10-01", "2024-10-31", "month")),
+    ],
+)
+def test_weekday_ranges_and_last_month_name(text, want):
+    assert spans(text) == [want]

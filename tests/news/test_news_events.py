@@ -166,3 +166,17 @@ def test_a_question_left_open_is_not_an_event():
         "Khmeimim air base.\n"
     )
     assert [r for r in rows if r["event_type"] == "flight"] == []
+
+
+def test_habits_denials_and_institutions_are_not_events_or_speakers():
+    rows = _extract_text(
+        "The Russian air force flies Su-34 strike aircraft from Olenya.\n\n"
+        "Norwegian officials denied reports that Washington had asked to base bombers at "
+        "Evenes.\n\nNone of this means a new unit has arrived there.\n\n"
+        "Two Tu-95MS bombers held drills over the Barents Sea on Tuesday and Wednesday, the "
+        "Norwegian Joint Headquarters said.\n"
+    )
+    assert [(r["event_type"], r["source"]) for r in rows] == [
+        ("military_movement", "the Norwegian Joint Headquarters")
+    ], rows
+    assert (rows[0]["date_start"], rows[0]["date_end"]) == ("2025-10-28", "2025-10-29")

@@ -207,9 +207,10 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
         _rx(r"\b", _D.format(n="d1"), r"\s+(?:of\s+)?", _M.format(n="m1"), r"\b", _Y.format(n="y")),
     ),
     (
-        "month",  # in October, in October 2025, October 2025
+        "month",  # in October, in October 2025, October 2025, last April
         _rx(
-            r"\b(?:(?:in|during|since|by|until|of|for|early|earlier|later)\s+(?:this\s+|last\s+)?",
+            r"\b(?:(?:(?:in|during|since|by|until|of|for|early|earlier|later)\s+"
+            r"(?:this\s+|last\s+)?|(?P<last>last)\s+)",
             _M.format(n="m1"),
             r"\b",
             _Y.format(n="y"),
@@ -237,6 +238,14 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
         re.compile(
             r"\b(?P<which>last|this|next|past|previous|earlier this|later this)\s+"
             r"(?P<unit>week|month|year|weekend)\b",
+            re.I,
+        ),
+    ),
+    (
+        "wd_range",  # on Tuesday and Wednesday, between Saturday and Monday
+        re.compile(
+            r"\b(?:on|from|between)\s+(?P<wd1>" + "|".join(WEEKDAYS) + r")\s+"
+            r"(?:and|to|through|until)\s+(?P<wd2>" + "|".join(WEEKDAYS) + r")\b",
             re.I,
         ),
     ),
@@ -484,6 +493,8 @@ def _resolve(kind: str, m: re.Match, anchor: date | None, future: bool) -> TimeH
             return None  # "by May" is too often the verb
         ys = g.get("y") or g.get("y2")
         y = int(ys) if ys else _year_for(mo, 1, anchor, future)
+        if g.get("last") and not ys and anchor is not None:
+            y = anchor.year if mo < anchor.month else anchor.year - 1  # the latest one gone by
         return hit(_month_span(y, mo))
     if kind == "year":
         y = int(g["y"])
@@ -493,6 +504,15 @@ def _resolve(kind: str, m: re.Match, anchor: date | None, future: bool) -> TimeH
         off = {"yesterday": -1, "today": 0, "tonight": 0, "tomorrow": 1}[w]
         d = anchor + timedelta(days=off)
         return hit(TimeSpan(d, d, "day"))
+    if kind == "wd_range" and anchor is not None:
+        wd1, wd2 = WEEKDAYS[g["wd1"].lower()], WEEKDAYS[g["wd2"].lower()]
+        length = (wd2 - wd1) % 7
+        if future:
+            start = anchor + timedelta(days=(wd1 - anchor.weekday()) % 7 or 7)
+        else:  # the latest such span that has ended by the anchor day
+            end = anchor - timedelta(days=(anchor.weekday() - wd2) % 7)
+            start = end - timedelta(days=length)
+        return hit(TimeSpan(start, start + timedelta(days=length), "range"))
     if kind == "weekday":
         wd = WEEKDAYS[g["wd"].lower()]
         which = (g.get("which") or "").lower()

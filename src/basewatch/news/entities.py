@@ -215,6 +215,12 @@ def _clean_name(text: str) -> str:
     return " ".join(words)
 
 
+INSTITUTION_HEADS = {
+    "headquarters", "ministry", "command", "office", "staff", "council", "committee",
+    "embassy", "agency", "department", "administration", "service", "forces", "navy", "army",
+}  # fmt: skip
+
+
 class People:
     """The people of one article: who each name, title or pronoun refers to."""
 
@@ -222,7 +228,10 @@ class People:
         self.doc = doc
         self.people: list[Person] = []
         self.by_token: dict[int, Person] = {}
-        ents = [e for e in doc.ents if e.label_ == "PERSON"]
+        # a "person" whose last word is an institution's ("Joint Headquarters") is none
+        ents = [
+            e for e in doc.ents if e.label_ == "PERSON" and e[-1].lower_ not in INSTITUTION_HEADS
+        ]
         full = [e for e in ents if len(_clean_name(e.text).split()) >= 2]
         for ent in full + [e for e in ents if e not in full]:
             self._add(ent)

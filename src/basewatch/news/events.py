@@ -258,9 +258,16 @@ UNREAL = {"propose", "suggest", "offer", "call", "ready", "willing", "want", "ho
 
 
 def _unreal(tok) -> bool:
-    """Proposed, hoped-for or merely possible ('proposed holding talks', 'could discuss'), or
-    left open ('whether Russian aircraft will continue to use Khmeimim')."""
+    """Proposed, hoped-for or merely possible ('proposed holding talks', 'could discuss'), left
+    open ('whether Russian aircraft will continue to use Khmeimim'), or habitual ('the air force
+    flies Su-34s from Olenya': the simple present tells what is usual, not what happened)."""
     if any(c.dep_ == "aux" and c.lower_ in HEDGES for c in tok.children):
+        return True
+    if (
+        tok.tag_ in ("VBZ", "VBP")
+        and tok.dep_ in ("ROOT", "conj")
+        and not any(c.dep_ in ("aux", "auxpass") for c in tok.children)
+    ):
         return True
     for a in [tok, *list(tok.ancestors)[:2]]:
         if any(c.dep_ == "mark" and c.lower_ == "whether" for c in a.children):
@@ -296,7 +303,16 @@ def _negated(tok) -> bool:
         return True
     if any(c.lower_ in ("no", "few") and c.dep_ in ("det", "amod") for c in tok.children):
         return True
-    return tok.head.lemma_.lower() in ("decline", "refuse", "fail", "deny", "avoid")
+    if tok.head.lemma_.lower() in ("decline", "refuse", "fail", "deny", "avoid"):
+        return True
+    # "none of this means an aircraft landed", "officials denied reports that X had asked to
+    # station bombers": told only to be ruled out
+    for a in list(tok.ancestors)[:3]:
+        if any(c.dep_ == "nsubj" and c.lower_ in ("none", "nothing") for c in a.children):
+            return True
+        if a.lemma_.lower() in ("deny", "dismiss", "reject", "rule") and a.pos_ == "VERB":
+            return True
+    return False
 
 
 def _has_aircraft(sent, near=None) -> bool:

@@ -71,6 +71,13 @@ PATTERNS = [
         r"\s+(?:said|told|say|says|confirmed|reported)\b",
         re.I,
     ),
+    # "..., flight-tracking data show": the data are the source
+    re.compile(
+        r"\b(?P<src>(?:(?:flight|ship)[- ]tracking|tracking|radar|AIS|satellite)\s+"
+        r"(?:data|records|images|imagery|photos))\s+(?:show|showed|shows|indicate|indicated|"
+        r"indicates|suggest|suggested|suggests)\b",
+        re.I,
+    ),
 ]
 _ANON = re.compile(r"\b(source|sources|official|officials|person|people|diplomat)s?\b", re.I)
 
