@@ -71,7 +71,7 @@ def test_brief_states_the_seed_findings(demo_store):
     assert "“he would respect" not in body
     # the news of the flights set against the flight data; outlets citing Bloomberg count once
     assert (
-        "The news told of An-124-100 flights at OSLK between 24 October and 29 October 2025, "
+        "The news told of An-124-100 flights at OSLK between 24 and 29 October 2025, "
         "reported by 2 sources (Bloomberg, via Aerospace Brief; Open Skies Notebook); the flight "
         "data show 3 such arrivals: RA-82010 on 24 October, RA-82035 on 26 October and RA-82010 "
         "on 29 October." in md
@@ -173,6 +173,18 @@ def test_brief_tells_every_change_in_its_window(tmp_path):
         assert [len(p) for p in later.paragraphs] == [1]  # only the stop lies in the window
         early = build_brief(store, WATCH, until=datetime(2025, 1, 20, tzinfo=UTC))
         assert early.paragraphs == [] and "nothing to tell" in early.markdown()
+
+
+def test_date_spans_read_naturally():
+    from basewatch.fuse.brief import _span
+
+    d = lambda m, day: datetime(2025, m, day, 10, tzinfo=UTC)  # noqa: E731
+    assert _span(d(10, 26), d(10, 26)) == "on 26 October 2025"
+    assert _span(d(10, 24), d(10, 29)) == "between 24 and 29 October 2025"
+    assert _span(d(10, 30), d(11, 2)) == "between 30 October and 2 November 2025"
+    assert _span(d(12, 30), datetime(2026, 1, 2, tzinfo=UTC)) == (
+        "between 30 December 2025 and 2 January 2026"
+    )
 
 
 def test_attribution_counts_origins_and_keeps_speech_apart():

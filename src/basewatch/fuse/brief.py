@@ -219,6 +219,18 @@ def _date(ts: datetime) -> str:
     return f"{ts.day} {ts:%B %Y}"
 
 
+def _span(a: datetime, b: datetime) -> str:
+    """'on 26 October 2025', 'between 24 and 29 October 2025', 'between 30 October and 2
+    November 2025'."""
+    if a.date() == b.date():
+        return f"on {_date(a)}"
+    if (a.year, a.month) == (b.year, b.month):
+        return f"between {a.day} and {_date(b)}"
+    if a.year == b.year:
+        return f"between {a.day} {a:%B} and {_date(b)}"
+    return f"between {_date(a)} and {_date(b)}"
+
+
 def _norm(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.casefold())
 
@@ -279,9 +291,9 @@ def _arrivals(brief: Brief, store: Store, watch: Watch, when, until) -> list[Sen
     """The flights into the base after a change, by type, and each route through the base."""
     routes = store.con.execute(
         """
-        SELECT r.registration, r.type_code, a.description, r.origin, r.origin_how, r.arrival_ts,
-               r.arrival_how, r.departure_ts, r.destination, r.destination_how,
-               r.arrival_flight_id, r.departure_flight_id
+        SELECT coalesce(r.registration, r.icao24), r.type_code, a.description, r.origin,
+               r.origin_how, r.arrival_ts, r.arrival_how, r.departure_ts, r.destination,
+               r.destination_how, r.arrival_flight_id, r.departure_flight_id
         FROM base_routes r LEFT JOIN aircraft a USING (icao24)
         WHERE r.watch = ? AND r.arrival_ts >= ? - INTERVAL 1 HOUR AND r.arrival_ts < ?
         ORDER BY r.arrival_ts
@@ -304,15 +316,10 @@ def _arrivals(brief: Brief, store: Store, watch: Watch, when, until) -> list[Sen
                 f"{r[0]} on {r[5].day} {r[5]:%B}" + (" (inferred)" if "inferred" in r[6] else "")
                 for r in rows
             )
-            when_text = (
-                f"on {_date(rows[0][5])}"
-                if rows[0][5].date() == rows[-1][5].date()
-                else f"between {rows[0][5].day} and {_date(rows[-1][5])}"
-            )
             out.append(
                 brief.say(
                     f"{WORDS.get(n, str(n))} {name} flight{'s' if n > 1 else ''} arrived "
-                    f"{when_text} ({regs}).",
+                    f"{_span(rows[0][5], rows[-1][5])} ({regs}).",
                     [_flight_note(store, r[10], r[6].replace("_", " ")) for r in rows],
                 )
             )
@@ -362,7 +369,8 @@ def _news_of_flights(brief: Brief, store: Store, watch: Watch, rows) -> list:
         d1 = row.date_end if row.date_end is not None and not pd.isna(row.date_end) else d0
         seen = store.con.execute(
             """
-            SELECT r.arrival_flight_id, r.registration, coalesce(a.description, r.type_code),
+            SELECT r.arrival_flight_id, coalesce(r.registration, r.icao24),
+                   coalesce(a.description, r.type_code),
                    r.type_code, r.arrival_ts, r.arrival_how
             FROM base_routes r LEFT JOIN aircraft a USING (icao24)
             WHERE r.watch = ? AND r.arrival_ts >= ? AND r.arrival_ts < ? + INTERVAL 1 DAY
@@ -386,11 +394,7 @@ def _news_of_flights(brief: Brief, store: Store, watch: Watch, rows) -> list:
             kept.append(it)
     out = []
     for d0, d1, types, match, group in kept:
-        span = (
-            f"on {_date(d0)}"
-            if d1.date() == d0.date()
-            else f"between {d0.day} {d0:%B} and {_date(d1)}"
-        )
+        span = _span(d0, d1)
         srcs = [x for r in group for x in r.sources]
         outs = [x for r in group for x in r.outlets]
         told = f"The news told of {_and(types)} flights at {watch.base} {span}, {_sources_words(srcs, outs)}"
