@@ -19,7 +19,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -32,8 +32,9 @@ from ..store import Store
 from . import detect as _detect
 from .base import ReadContext, RejectLog, Source, content_id
 from .frames import rebatch
+from .ids import position_ids
 from .modes import DecodeParams, decode_frames
-from .seen import SeenIds
+from .seen import SeenIds, StoredSpans
 
 log = logging.getLogger(__name__)
 
@@ -159,14 +160,9 @@ def _with_ids(tables: list[pa.Table], source_ids: list[str]) -> pa.Table:
     keyed_set = set(keyed)
     plain = [i for i in range(len(tables)) if i not in keyed_set]
     if plain:
-        t = pa.concat_tables([tables[i] for i in plain])
-        pid = schema.position_ids(
-            t.column("icao24"),
-            t.column("ts"),
-            t.column("lat_deg"),
-            t.column("lon_deg"),
-            t.column("alt_baro_ft"),
-        )
+        # one contiguous chunk: the id kernel reads it in place and DuckDB appends it whole
+        t = pa.concat_tables([tables[i] for i in plain]).combine_chunks()
+        pid = position_ids(t)
         parts.append((t, pid, [source_ids[i] for i in plain], [tables[i].num_rows for i in plain]))
     out = []
     for t, pid, sids, counts in parts:
@@ -183,14 +179,19 @@ ROW_GROUP = 122_880  # DuckDB's row group: appends of whole groups are compresse
 class _Writer:
     """Gathers rows in memory up to ``BATCH`` and moves the new ones into ``positions``.
 
-    Duplicates are found in two steps. A Bloom filter of the ids this run has written answers
-    "certainly new" for almost every row; only the rows it flags (and every row whose time
-    window overlaps positions stored before the run) are checked exactly: first occurrence
-    within the batch with numpy, then one semi-join against the store over the batch's time
-    window (± 1 day, as receiver clocks of raw captures may be re-anchored).
+    A row is a duplicate when its id is already stored or comes earlier in this run. Two cheap
+    tests clear almost every row without looking in the store: a Bloom filter of the ids this
+    run has met ("certainly not met" is exact), and the time span each aircraft had in the
+    store before the run (an id hashes address and time, so a row outside its aircraft's
+    stored span cannot repeat a stored row). Only the rows left flagged are checked exactly:
+    first occurrence within the batch with numpy, then one semi-join against the store over
+    the batch's time window (± 1 day, as receiver clocks of raw captures may be re-anchored).
+    Past ``EXACT_MAX`` flagged rows the whole batch takes the exact path.
 
     Rows go into DuckDB in whole row groups; the remainder waits for the next batch (or
-    ``close``), so a checkpoint never has to rewrite half-filled groups.
+    ``close``), so a checkpoint never has to rewrite half-filled groups. After each
+    checkpoint the written blocks are dropped from DuckDB's cache, so memory does not grow
+    with the input.
     """
 
     BATCH = 2 * ROW_GROUP
@@ -206,8 +207,15 @@ class _Writer:
         self.since_checkpoint = 0
         self.added: Counter[str] = Counter()
         self.seen = SeenIds()
-        # the time span of what the store held before this run: the filter knows nothing of it
-        self.before = self.con.execute("SELECT min(ts), max(ts) FROM positions").fetchone()
+        # what the store held before this run: the filter knows nothing of it
+        self.stored = StoredSpans(self.con)
+        # FSST never wins on these columns (short, repetitive strings) but its analysis
+        # costs about a tenth of the append; other tables keep it
+        self._compression = self.con.execute(
+            "SELECT value FROM duckdb_settings() WHERE name = 'disabled_compression_methods'"
+        ).fetchone()[0]
+        methods = {m.strip().lower() for m in self._compression.split(",") if m.strip()}
+        self.con.execute(f"SET disabled_compression_methods = '{','.join(methods | {'fsst'})}'")
 
     def stage(self, table: pa.Table, source_id: str) -> None:
         self.pending.append(table)
@@ -234,23 +242,20 @@ class _Writer:
 
     def _new_rows(self, batch: pa.Table) -> pa.Table:
         ids = batch.column("position_id").to_numpy()
-        hit = self.seen.check_add(ids)
+        flagged_mask = self.seen.check_add(ids)
         ts = batch.column("ts")
         lo, hi = pc.min(ts).as_py(), pc.max(ts).as_py()
-        day = timedelta(days=1)
-        overlaps = self.before[0] is not None and (
-            lo - day <= self.before[1] and hi + day >= self.before[0]
-        )
-        n_hit = int(np.count_nonzero(hit))
-        if overlaps or n_hit > self.EXACT_MAX:
+        flagged_mask |= self.stored.may_hold(batch.column("icao24"), ts, lo, hi)
+        n_flagged = int(np.count_nonzero(flagged_mask))
+        if n_flagged > self.EXACT_MAX:
             return self._exact(batch, ids)
-        if n_hit == 0:
+        if n_flagged == 0:
             return batch
         # a few flagged rows: are they repeats within the batch or the carry, or in the store?
         carry_ids = (
             self.carry.column("position_id").to_numpy() if self.carry is not None else ids[:0]
         )
-        flagged = np.unique(ids[hit])
+        flagged = np.unique(ids[flagged_mask])
         both = np.concatenate([carry_ids, ids])
         involved = np.flatnonzero(np.isin(both, flagged))
         _, first = np.unique(both[involved], return_index=True)
@@ -332,6 +337,10 @@ class _Writer:
     def close(self) -> None:
         self.flush(final=True)
 
+    def release(self) -> None:
+        """Give the connection its settings back (after ``close``, or after a failure)."""
+        self.con.execute(f"SET disabled_compression_methods = '{self._compression}'")
+
 
 def _insert(store: Store, table_name: str, rows: list[dict] | pa.Table) -> None:
     table = (
@@ -398,6 +407,7 @@ def ingest(
         status = "error"
         raise
     finally:
+        writer.release()
         report.rejects = rejects.counts
         report.seconds = time.perf_counter() - t0
         _insert(store, "rejects", rejects.drain())

@@ -1,6 +1,9 @@
-"""Which position ids one ingest run may already have written: a fixed-size Bloom filter.
+"""Which rows of a batch may already be stored: cheap tests the writer runs before the store.
 
-The writer asks it about every batch before looking in the store. "No" is certain (a Bloom
+``SeenIds`` covers the ids this run has written: a fixed-size Bloom filter. ``StoredSpans``
+covers what the store held before the run: per aircraft, the time span of its stored rows.
+
+The writer asks the filter about every batch before looking in the store. "No" is certain (a Bloom
 filter has no false negatives), so a batch with no hit needs no join against the rows this run
 already wrote; a hit only means "look in the store". Its size is fixed, so memory stays flat
 however long the run: past a few hundred million ids most batches hit and the writer simply
@@ -9,7 +12,12 @@ does the exact check every time, as it would without the filter.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+import duckdb
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from numba import njit
 
 # 2**28 bits = 32 MiB; false hits per id (k = 3): 1.4e-6 after 1 M ids, 2e-5 after 2.5 M
@@ -46,3 +54,56 @@ class SeenIds:
         hit = np.empty(len(ids), dtype=bool)
         _check_add(self.bits, np.ascontiguousarray(ids, np.uint64), self._shift, hit)
         return hit
+
+
+class StoredSpans:
+    """Per aircraft, the first and last time of the rows the store held when the run began.
+
+    A position id hashes the address and the time with the rest, so a row can only repeat a
+    stored row of the same aircraft at the same time (short of a 64-bit hash collision). A
+    row outside its aircraft's stored span is therefore new to the store, and a batch of new
+    aircraft, or of a new day, needs no join against the rows already there.
+
+    The spans are read once for a window around the first batch that overlaps the store
+    (± ``MARGIN``) and again only when a batch falls outside it: one grouped scan per day of
+    input, not one per batch. Rows the run itself writes are the Bloom filter's business, so
+    the spans never change during the run.
+    """
+
+    MARGIN = timedelta(days=1)
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.first, self.last = con.execute("SELECT min(ts), max(ts) FROM positions").fetchone()
+        self.window: tuple[datetime, datetime] | None = None
+        self.icao24 = pa.array([], pa.string())
+        self.lo = self.hi = np.zeros(0, np.int64)
+
+    def may_hold(self, icao24: pa.ChunkedArray, ts: pa.ChunkedArray, lo, hi) -> np.ndarray:
+        """Which rows (with ``lo``, ``hi`` the batch's first and last time) a stored row may
+        repeat: their aircraft has stored rows from before to after their time."""
+        n = len(ts)
+        if self.first is None or hi < self.first or lo > self.last:
+            return np.zeros(n, bool)
+        if self.window is None or lo < self.window[0] or hi > self.window[1]:
+            self._load(lo - self.MARGIN, hi + self.MARGIN)
+        at = pc.index_in(icao24, value_set=self.icao24)
+        known = pc.is_valid(at).to_numpy(zero_copy_only=False)
+        if not known.any():
+            return known
+        at = at.fill_null(0).to_numpy(zero_copy_only=False)
+        t = ts.cast(pa.int64()).to_numpy(zero_copy_only=False)
+        return known & (t >= self.lo[at]) & (t <= self.hi[at])
+
+    def _load(self, lo, hi) -> None:
+        spans = self.con.execute(
+            """
+            SELECT icao24, epoch_us(min(ts)) AS lo, epoch_us(max(ts)) AS hi
+            FROM positions WHERE ts BETWEEN ? AND ? GROUP BY icao24
+            """,
+            [lo, hi],
+        ).to_arrow_table()
+        self.window = (lo, hi)
+        self.icao24 = spans.column("icao24").combine_chunks().cast(pa.string())
+        self.lo = spans.column("lo").to_numpy()
+        self.hi = spans.column("hi").to_numpy()
