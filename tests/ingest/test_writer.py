@@ -176,3 +176,36 @@ def test_stored_spans_only_flag_aircraft_at_stored_times(db, second_day):
         assert not spans.may_hold(other, ts, lo, hi).any()
         later = pc.add(ts, pa.scalar(timedelta(days=3)))
         assert not spans.may_hold(icao, later, lo + timedelta(days=3), hi + timedelta(days=3)).any()
+
+
+SETTINGS = "SELECT name, value FROM duckdb_settings() WHERE name IN ('memory_limit', 'disabled_compression_methods') ORDER BY name"  # noqa: E501
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_ingest_gives_the_connection_its_settings_back(db, files, monkeypatch, fails):
+    monkeypatch.setattr(pipeline, "ROW_GROUP", 1000)
+    monkeypatch.setattr(pipeline._Writer, "BATCH", 1000)
+    with open_store(db) as store:
+        store.con.execute("SET disabled_compression_methods = 'rle'")
+        before = store.con.execute(SETTINGS).fetchall()
+        appended = []
+
+        def append(self, rows):
+            appended.append(rows.num_rows)
+            # what the writer appends while it runs: without FSST, with its cache dropped after
+            assert "FSST" in self._setting("disabled_compression_methods")
+            original(self, rows)
+            if fails and len(appended) == 2:
+                raise RuntimeError("disk full")
+
+        original = pipeline._Writer._append
+        monkeypatch.setattr(pipeline._Writer, "_append", append)
+        if fails:
+            with pytest.raises(RuntimeError, match="disk full"):
+                pipeline.ingest(files, store)
+        else:
+            pipeline.ingest(files, store)
+            cached = "SELECT sum(memory_usage_bytes) FROM duckdb_memory() WHERE tag = 'BASE_TABLE'"
+            assert store.con.execute(cached).fetchone()[0] < 1 << 20
+        assert store.con.execute(SETTINGS).fetchall() == before
+        assert len(appended) >= 2

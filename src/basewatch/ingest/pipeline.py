@@ -10,6 +10,7 @@ content id, so re-reading a file or an overlapping stream segment adds no rows.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import logging
@@ -22,13 +23,14 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import schema
 from ..errors import FormatError, InputError
-from ..store import Store
+from ..store import DEFAULT_MEMORY_LIMIT, Store
 from . import detect as _detect
 from .base import ReadContext, RejectLog, Source, content_id
 from .frames import rebatch
@@ -189,14 +191,15 @@ class _Writer:
     Past ``EXACT_MAX`` flagged rows the whole batch takes the exact path.
 
     Rows go into DuckDB in whole row groups; the remainder waits for the next batch (or
-    ``close``), so a checkpoint never has to rewrite half-filled groups. After each
-    checkpoint the written blocks are dropped from DuckDB's cache, so memory does not grow
-    with the input.
+    ``close``), so a checkpoint never has to rewrite half-filled groups. After each append
+    the written blocks are dropped from DuckDB's cache, so memory does not grow with the
+    input.
     """
 
-    BATCH = 2 * ROW_GROUP
+    BATCH = ROW_GROUP  # one row group in memory at a time: the peak does not grow with it
     CHECKPOINT_ROWS = 8 * ROW_GROUP  # DuckDB holds rows in memory until a checkpoint
     EXACT_MAX = 4096  # flagged rows resolved one by one; more than this: check the whole batch
+    EVICT_TO = "16MB"  # DuckDB's cache right after an append (file stores only)
 
     def __init__(self, store: Store) -> None:
         self.con = store.con
@@ -211,34 +214,64 @@ class _Writer:
         self.stored = StoredSpans(self.con)
         # FSST never wins on these columns (short, repetitive strings) but its analysis
         # costs about a tenth of the append; other tables keep it
-        self._compression = self.con.execute(
-            "SELECT value FROM duckdb_settings() WHERE name = 'disabled_compression_methods'"
-        ).fetchone()[0]
+        self._compression = self._setting("disabled_compression_methods")
+        self._memory_limit = self._limit_text()
+        # an in-memory store would spill its tables to disk instead: it keeps them
+        self._evict = store.path is not None
         methods = {m.strip().lower() for m in self._compression.split(",") if m.strip()}
         self.con.execute(f"SET disabled_compression_methods = '{','.join(methods | {'fsst'})}'")
 
+    def _setting(self, name: str) -> str:
+        sql = "SELECT value FROM duckdb_settings() WHERE name = ?"
+        return self.con.execute(sql, [name]).fetchone()[0]
+
+    def _limit_text(self) -> str:
+        """The memory limit as text that sets it back exactly.
+
+        DuckDB shows the limit rounded down to 0.1 MiB, so setting back what it shows would
+        lower it a little each time. The store opens with a limit we know; use its text when
+        it is still the one in force.
+        """
+        shown = self._setting("memory_limit")
+        ours = os.environ.get("BASEWATCH_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
+        with contextlib.suppress(duckdb.Error):
+            self.con.execute(f"SET memory_limit = '{ours}'")
+        if self._setting("memory_limit") == shown:
+            return ours
+        self.con.execute(f"SET memory_limit = '{shown}'")  # someone else's: as near as we can
+        return shown
+
     def stage(self, table: pa.Table, source_id: str) -> None:
-        self.pending.append(table)
-        self.pending_sources.append(source_id)
-        self.rows += table.num_rows
-        if self.rows >= self.BATCH:
-            self.flush()
+        # batches of exactly BATCH rows: with no duplicates nothing is carried over, and the
+        # batch goes to DuckDB as the one contiguous copy ``_with_ids`` made
+        while table.num_rows:
+            part = table.slice(0, self.BATCH - self.rows)
+            table = table.slice(part.num_rows)
+            self.pending.append(part)
+            self.pending_sources.append(source_id)
+            self.rows += part.num_rows
+            if self.rows >= self.BATCH:
+                self.flush()
 
     def flush(self, final: bool = False) -> None:
         if self.rows:
             batch = _with_ids(self.pending, self.pending_sources)
             self.pending, self.pending_sources, self.rows = [], [], 0
             new = self._new_rows(batch)
+            del batch
             for vc in pc.value_counts(new.column("source_id")).to_pylist():
                 self.added[vc["values"]] += vc["counts"]
-            self.carry = new if self.carry is None else pa.concat_tables([self.carry, new])
+            if self.carry is not None:
+                new = pa.concat_tables([self.carry, new]).combine_chunks()
+            self.carry = new
         if self.carry is None:
             return
         n = self.carry.num_rows if final else self.carry.num_rows // ROW_GROUP * ROW_GROUP
         if n:
             self._append(self.carry.slice(0, n))
             rest = self.carry.slice(n)
-            self.carry = rest if rest.num_rows else None
+            # copied: a slice would keep the whole batch alive until the next one
+            self.carry = rest.take(np.arange(rest.num_rows)) if rest.num_rows else None
 
     def _new_rows(self, batch: pa.Table) -> pa.Table:
         ids = batch.column("position_id").to_numpy()
@@ -333,6 +366,23 @@ class _Writer:
         if self.since_checkpoint >= self.CHECKPOINT_ROWS:
             con.execute("CHECKPOINT")
             self.since_checkpoint = 0
+        if self._evict:
+            self._drop_cache()
+
+    def _drop_cache(self) -> None:
+        """Evict the blocks just written from DuckDB's buffer cache.
+
+        DuckDB keeps every block it writes cached until the memory limit forces it out, so
+        without this the cache grows with the input (by about 8 MiB per 250,000 positions) up
+        to the limit. Lowering the limit makes it evict what is not in use at once; the limit
+        is then set back. Nothing reads those blocks again during the run.
+        """
+        try:
+            self.con.execute(f"SET memory_limit = '{self.EVICT_TO}'")
+        except duckdb.Error:  # more than that is in use: leave the cache as it is
+            pass
+        finally:
+            self.con.execute(f"SET memory_limit = '{self._memory_limit}'")
 
     def close(self) -> None:
         self.flush(final=True)
@@ -340,6 +390,7 @@ class _Writer:
     def release(self) -> None:
         """Give the connection its settings back (after ``close``, or after a failure)."""
         self.con.execute(f"SET disabled_compression_methods = '{self._compression}'")
+        self.con.execute(f"SET memory_limit = '{self._memory_limit}'")
 
 
 def _insert(store: Store, table_name: str, rows: list[dict] | pa.Table) -> None:
