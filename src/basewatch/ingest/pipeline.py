@@ -191,15 +191,16 @@ class _Writer:
     Past ``EXACT_MAX`` flagged rows the whole batch takes the exact path.
 
     Rows go into DuckDB in whole row groups; the remainder waits for the next batch (or
-    ``close``), so a checkpoint never has to rewrite half-filled groups. After each append
+    ``close``), so a checkpoint never has to rewrite half-filled groups. Every two row groups
     the written blocks are dropped from DuckDB's cache, so memory does not grow with the
-    input.
+    input (dropping it after every append costs 4 % more time for 1 % less memory).
     """
 
     BATCH = ROW_GROUP  # one row group in memory at a time: the peak does not grow with it
     CHECKPOINT_ROWS = 8 * ROW_GROUP  # DuckDB holds rows in memory until a checkpoint
     EXACT_MAX = 4096  # flagged rows resolved one by one; more than this: check the whole batch
-    EVICT_TO = "16MB"  # DuckDB's cache right after an append (file stores only)
+    EVICT_ROWS = 2 * ROW_GROUP  # DuckDB caches about 4 MiB per row group written
+    EVICT_TO = "16MB"  # its cache right after (file stores only)
 
     def __init__(self, store: Store) -> None:
         self.con = store.con
@@ -207,7 +208,7 @@ class _Writer:
         self.pending_sources: list[str] = []
         self.rows = 0
         self.carry: pa.Table | None = None  # new rows waiting for a whole row group
-        self.since_checkpoint = 0
+        self.since_checkpoint = self.since_eviction = 0
         self.added: Counter[str] = Counter()
         self.seen = SeenIds()
         # what the store held before this run: the filter knows nothing of it
@@ -363,11 +364,13 @@ class _Writer:
         finally:
             con.unregister("_rows")
         self.since_checkpoint += rows.num_rows
+        self.since_eviction += rows.num_rows
         if self.since_checkpoint >= self.CHECKPOINT_ROWS:
             con.execute("CHECKPOINT")
             self.since_checkpoint = 0
-        if self._evict:
+        if self._evict and self.since_eviction >= self.EVICT_ROWS:
             self._drop_cache()
+            self.since_eviction = 0
 
     def _drop_cache(self) -> None:
         """Evict the blocks just written from DuckDB's buffer cache.
