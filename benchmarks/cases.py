@@ -141,6 +141,19 @@ def case_basewatch_traces(kind: str, n: str = "400", made: str = "400") -> None:
     shutil.rmtree(tmp)
 
 
+def case_basewatch_traces_overlap() -> None:
+    """Into a store that already holds the same hours for 400 other aircraft."""
+    from basewatch import api
+
+    files = sorted((WORK / "traces_plain_1000").iterdir())
+    tmp = Path(tempfile.mkdtemp(dir=WORK))
+    api.ingest(files[:400], db=tmp / "b.duckdb")
+    t = start()
+    r = api.ingest(files[400:800], db=tmp / "b.duckdb")
+    report(time.perf_counter() - t, r.rows_added)
+    shutil.rmtree(tmp)
+
+
 def _trace_tables(kind: str, fast: bool) -> tuple[list, list]:
     from basewatch.ingest import readsb
     from basewatch.ingest.base import ReadContext, RejectLog

@@ -66,9 +66,13 @@ def bench_decode() -> dict:
 def bench_trace() -> dict:
     files = 400
     child("make_traces", str(files))
+    child("make_traces", "1000")
     res = {
         "basewatch ingest trace_full folder (plain JSON)": best("basewatch_traces", "plain"),
         "basewatch ingest trace_full folder (gzip content)": best("basewatch_traces", "gzip"),
+        "  the same into a store holding those hours for 400 other aircraft (plain JSON)": best(
+            "basewatch_traces_overlap"
+        ),
         "  of which: read + gunzip + parse, compiled scan (gzip content)": best(
             "trace_read", "gzip", "scan"
         ),
@@ -209,6 +213,9 @@ def write_readme(results: dict) -> None:
     if "msg_per_s" in pm:
         peers += f"; pyModeS 3.6.1 with positions {rate(pm, 'msg_per_s')} msg/s"
     plain = tr["basewatch ingest trace_full folder (plain JSON)"]
+    overlap = tr.get(
+        "  the same into a store holding those hours for 400 other aircraft (plain JSON)"
+    )
     gz = tr["basewatch ingest trace_full folder (gzip content)"]
     parse = tr["  of which: read + parse, compiled scan (plain JSON)"]
     orj = tr["  the same with the orjson path (plain JSON)"]
@@ -225,6 +232,15 @@ def write_readme(results: dict) -> None:
         f"{rate(plain, 'positions_per_s')} / {rate(gz, 'positions_per_s')} positions/s "
         f"({per_cpu(plain)} / {per_cpu(gz)} per CPU second) | "
         f"DuckDB `read_json` + unnest + field extraction alone {rate(duck, 'positions_per_s')}/s |",
+        *(
+            [
+                f"| the same into a store already holding those hours (other aircraft) | "
+                f"{rate(overlap, 'positions_per_s')} positions/s ({per_cpu(overlap)} per CPU"
+                " second) | |"
+            ]
+            if overlap
+            else []
+        ),
         f"| of which reading and parsing alone (compiled scan; orjson path) | "
         f"{rate(parse, 'positions_per_s')}/s ({per_cpu(parse)} per CPU second); "
         f"{rate(orj, 'positions_per_s')}/s ({per_cpu(orj)}) | |",
