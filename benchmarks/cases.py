@@ -194,6 +194,61 @@ def case_trace_store() -> None:
     shutil.rmtree(tmp)
 
 
+# what a schema change would save: the columns that differ from the declared table
+_AS_INTEGERS = {
+    "declared": {},
+    "icao24_source_id_int": {"icao24": "UINTEGER", "source_id": "UINTEGER"},
+    "icao24_source_id_squawk_int": {
+        "icao24": "UINTEGER",
+        "source_id": "UINTEGER",
+        "squawk": "SMALLINT",
+    },
+}
+
+
+def case_duckdb_insert(variant: str) -> None:
+    """DuckDB's append alone: the positions of the benchmark, in whole row groups, into the
+    declared table or one with some string columns stored as integers."""
+    import duckdb
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from basewatch import schema
+    from basewatch.ingest import pipeline
+
+    tables, sids = _trace_tables("plain", True)
+    batch = pipeline._with_ids(tables, sids)
+    changes = _AS_INTEGERS[variant]
+    for name in changes:
+        col = batch.column(name)
+        if name == "icao24":
+            arr = pa.array(schema.hex_to_u64(col).astype(np.uint32))
+        elif name == "source_id":
+            arr = pc.dictionary_encode(col).combine_chunks().indices.cast(pa.uint32())
+        else:
+            arr = pc.cast(col, pa.int16())
+        batch = batch.set_column(batch.schema.get_field_index(name), name, arr)
+    ddl = schema.create_table_sql("positions")
+    for name, typ in changes.items():
+        ddl = ddl.replace(f"{name} VARCHAR", f"{name} {typ}")
+    rg = pipeline.ROW_GROUP
+    chunks = [batch.slice(i, rg).combine_chunks() for i in range(0, batch.num_rows, rg)]
+    tmp = Path(tempfile.mkdtemp(dir=WORK))
+    con = duckdb.connect(str(tmp / "b.duckdb"), config={"threads": 1, "memory_limit": "1GB"})
+    con.execute(ddl)
+    con.execute("SET disabled_compression_methods = 'fsst'")  # as the writer does
+    t = start()
+    for chunk in chunks:
+        con.register("_rows", chunk)
+        con.execute("INSERT INTO positions SELECT * FROM _rows")
+        con.unregister("_rows")
+    con.execute("CHECKPOINT")
+    con.close()
+    report(time.perf_counter() - t, batch.num_rows)
+    shutil.rmtree(tmp)
+
+
 def case_duckdb_extract() -> None:
     """DuckDB alone, doing what a reader must: unnest and pull out the fields (no store)."""
     import duckdb
