@@ -209,3 +209,18 @@ def test_ingest_gives_the_connection_its_settings_back(db, files, monkeypatch, f
             assert store.con.execute(cached).fetchone()[0] < 1 << 20
         assert store.con.execute(SETTINGS).fetchall() == before
         assert len(appended) >= 2
+
+
+@pytest.mark.parametrize("limit", ["700MB", None])
+def test_memory_limit_set_back_exactly(db, files, monkeypatch, limit):
+    monkeypatch.setattr(pipeline, "ROW_GROUP", 1000)
+    monkeypatch.setattr(pipeline._Writer, "BATCH", 1000)
+    if limit:
+        monkeypatch.setenv("BASEWATCH_MEMORY_LIMIT", limit)
+    with open_store(db) as store:
+        if limit is None:  # changed after opening: set back as near as DuckDB shows it
+            store.con.execute("SET memory_limit = '3GB'")
+        before = store.con.execute(SETTINGS).fetchall()
+        for _ in range(3):
+            pipeline.ingest(files, store)
+            assert store.con.execute(SETTINGS).fetchall() == before

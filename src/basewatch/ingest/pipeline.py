@@ -10,7 +10,6 @@ content id, so re-reading a file or an overlapping stream segment adds no rows.
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import json
 import logging
@@ -175,6 +174,20 @@ def _with_ids(tables: list[pa.Table], source_ids: list[str]) -> pa.Table:
     return out[0] if len(out) == 1 else pa.concat_tables(out)
 
 
+_UNITS = {"bytes": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40}
+
+
+def _mid_bytes(shown: str) -> str:
+    """DuckDB's rounded-down size text ("2.7 GiB") → bytes halfway to the next step, as text
+    DuckDB reads back ("2952790016B"); it shows the same text again."""
+    try:
+        number, unit = shown.split()
+        step = 10.0 ** -len(number.partition(".")[2])
+        return f"{int((float(number) + step / 2) * _UNITS[unit])}B"
+    except (ValueError, KeyError):  # a form not met so far: as shown
+        return shown
+
+
 ROW_GROUP = 122_880  # DuckDB's row group: appends of whole groups are compressed once
 
 
@@ -235,12 +248,16 @@ class _Writer:
         """
         shown = self._setting("memory_limit")
         ours = os.environ.get("BASEWATCH_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
-        with contextlib.suppress(duckdb.Error):
+        try:
             self.con.execute(f"SET memory_limit = '{ours}'")
+        except duckdb.Error:  # not ours (it would not fit what is in use): leave it
+            return shown
         if self._setting("memory_limit") == shown:
             return ours
-        self.con.execute(f"SET memory_limit = '{shown}'")  # someone else's: as near as we can
-        return shown
+        # someone else's: the middle of what the rounded text stands for shows the same text
+        near = _mid_bytes(shown)
+        self.con.execute(f"SET memory_limit = '{near}'")
+        return near
 
     def stage(self, table: pa.Table, source_id: str) -> None:
         # batches of exactly BATCH rows: with no duplicates nothing is carried over, and the
@@ -378,7 +395,7 @@ class _Writer:
         DuckDB keeps every block it writes cached until the memory limit forces it out, so
         without this the cache grows with the input (by about 8 MiB per 250,000 positions) up
         to the limit. Lowering the limit makes it evict what is not in use at once; the limit
-        is then set back. Nothing reads those blocks again during the run.
+        is then set back. The run reads those blocks again only to check flagged rows.
         """
         try:
             self.con.execute(f"SET memory_limit = '{self.EVICT_TO}'")
@@ -392,8 +409,11 @@ class _Writer:
 
     def release(self) -> None:
         """Give the connection its settings back (after ``close``, or after a failure)."""
-        self.con.execute(f"SET disabled_compression_methods = '{self._compression}'")
-        self.con.execute(f"SET memory_limit = '{self._memory_limit}'")
+        try:
+            self.con.execute(f"SET disabled_compression_methods = '{self._compression}'")
+            self.con.execute(f"SET memory_limit = '{self._memory_limit}'")
+        except duckdb.Error as exc:  # the connection is failing: the run's own error matters
+            log.warning("could not restore DuckDB settings after ingest: %s", exc)
 
 
 def _insert(store: Store, table_name: str, rows: list[dict] | pa.Table) -> None:
