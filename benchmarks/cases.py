@@ -141,6 +141,22 @@ def case_basewatch_traces(kind: str, n: str = "400", made: str = "400") -> None:
     shutil.rmtree(tmp)
 
 
+def case_make_small_traces(n: str) -> None:
+    """``n`` files of 250 positions each, cut from the sample: a day of many short traces."""
+    n_ = int(n)
+    doc = orjson.loads(TRACE.read_bytes())
+    rows = doc["trace"]
+    folder = WORK / f"traces_plain_small_{n_}"
+    if not folder.exists():
+        folder.mkdir(parents=True)
+        for i in range(n_):
+            icao = f"{0xAD0000 + i:06x}"
+            k = (i * 250) % len(rows)
+            data = orjson.dumps(dict(doc, icao=icao, trace=rows[k : k + 250]))
+            (folder / f"trace_full_{icao}.json").write_bytes(data)
+    report(0.0, n_)
+
+
 def case_basewatch_traces_overlap() -> None:
     """Into a store that already holds the same hours for 400 other aircraft."""
     from basewatch import api

@@ -67,11 +67,15 @@ def bench_trace() -> dict:
     files = 400
     child("make_traces", str(files))
     child("make_traces", "1000")
+    child("make_small_traces", "4000")
     res = {
         "basewatch ingest trace_full folder (plain JSON)": best("basewatch_traces", "plain"),
         "basewatch ingest trace_full folder (gzip content)": best("basewatch_traces", "gzip"),
         "  the same into a store holding those hours for 400 other aircraft (plain JSON)": best(
             "basewatch_traces_overlap"
+        ),
+        "  the same in 4,000 files of 250 positions (plain JSON)": best(
+            "basewatch_traces", "plain", "4000", "small_4000"
         ),
         "  of which: read + gunzip + parse, compiled scan (gzip content)": best(
             "trace_read", "gzip", "scan"
@@ -234,6 +238,7 @@ def write_readme(results: dict) -> None:
     overlap = tr.get(
         "  the same into a store holding those hours for 400 other aircraft (plain JSON)"
     )
+    small = tr.get("  the same in 4,000 files of 250 positions (plain JSON)")
     gz = tr["basewatch ingest trace_full folder (gzip content)"]
     parse = tr["  of which: read + parse, compiled scan (plain JSON)"]
     orj = tr["  the same with the orjson path (plain JSON)"]
@@ -259,6 +264,15 @@ def write_readme(results: dict) -> None:
                 " second) | |"
             ]
             if overlap
+            else []
+        ),
+        *(
+            [
+                f"| the same in 4,000 files of 250 positions | "
+                f"{rate(small, 'positions_per_s')} positions/s ({per_cpu(small)} per CPU"
+                " second) | |"
+            ]
+            if small
             else []
         ),
         f"| of which reading and parsing alone (compiled scan; orjson path) | "

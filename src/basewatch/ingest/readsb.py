@@ -215,8 +215,7 @@ def _points_from_rows(trace: list, ctx: ReadContext, location: str) -> _Points |
 
 def _span_strings(data: bytes, spans: np.ndarray) -> pa.Array:
     """Per-row (start, end) byte spans of ASCII strings (-1: none) → a string array."""
-    offsets, valid, text = trace_scan.span_text(data, spans)
-    nulls = len(valid) - int(np.count_nonzero(valid))
+    offsets, valid, text, nulls = trace_scan.span_text(data, spans)
     bitmap = pa.py_buffer(np.packbits(valid, bitorder="little")) if nulls else None
     return pa.StringArray.from_buffers(
         len(valid), pa.py_buffer(offsets), pa.py_buffer(text), bitmap, nulls
@@ -334,8 +333,8 @@ def scanned_trace_to_table(
     return True, table
 
 
-def _nullable(values: np.ndarray, ok: np.ndarray) -> pa.Array:
-    return pa.array(values) if ok.all() else pa.array(values, mask=~ok)
+def _nullable(values: np.ndarray, ok: np.ndarray, nulls: int) -> pa.Array:
+    return pa.array(values, mask=~ok) if nulls else pa.array(values)
 
 
 def _scanned_table(icao: str, base: float, sc: trace_scan.Scan, data: bytes) -> pa.Table | None:
@@ -344,7 +343,7 @@ def _scanned_table(icao: str, base: float, sc: trace_scan.Scan, data: bytes) -> 
     cols = trace_scan.typed_columns(sc, base)
     if cols is None:
         return None
-    ts, ints, int_ok, floats, float_ok, new_leg = cols
+    ts, ints, int_ok, floats, float_ok, new_leg, nulls = cols
     n = sc.n
     arrays = [
         pa.array(ts).view(schema.UTC_US),
@@ -352,12 +351,12 @@ def _scanned_table(icao: str, base: float, sc: trace_scan.Scan, data: bytes) -> 
         _span_strings(data, sc.flight),
         pa.array(sc.num[trace_scan.LAT]),
         pa.array(sc.num[trace_scan.LON]),
-        _nullable(ints[0], int_ok[0]),
-        _nullable(ints[1], int_ok[1]),
+        _nullable(ints[0], int_ok[0], nulls[0]),
+        _nullable(ints[1], int_ok[1], nulls[1]),
         pa.array(sc.ground),
-        _nullable(floats[0], float_ok[0]),
-        _nullable(floats[1], float_ok[1]),
-        _nullable(ints[2], int_ok[2]),
+        _nullable(floats[0], float_ok[0], nulls[3]),
+        _nullable(floats[1], float_ok[1], nulls[4]),
+        _nullable(ints[2], int_ok[2], nulls[2]),
         _span_strings(data, sc.squawk),
         pa.array(new_leg),
     ]

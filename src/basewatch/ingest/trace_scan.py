@@ -466,15 +466,17 @@ _FLAG_MAX = 2.0**53
 
 
 @njit(cache=True)
-def _typed(num, base, ts, ints, int_ok, floats, float_ok, new_leg):
+def _typed(num, base, ts, ints, int_ok, floats, float_ok, new_leg, nulls):
     """The point columns in their stored types, or False to leave it all to the numpy path.
 
     The same arithmetic as the reader's numpy path, row by row: times ``round((base + Δt) *
     1e6)`` µs; with flags & 8 the altitude is geometric (the barometric one null, the
     geometric one filled from it when missing); integers truncated; flags & 2 a new leg.
     Rows the reader would reject (bad coordinates or time) and values whose cast numpy and
-    Arrow leave to the platform (past int32, non-finite flags) say False.
+    Arrow leave to the platform (past int32, non-finite flags) say False. ``nulls`` counts
+    the nulls of the three integer columns, then of the two float ones.
     """
+    nulls[:] = 0
     for i in range(num.shape[1]):
         dt, lat, lon = num[DT, i], num[LAT, i], num[LON, i]
         if not (np.isfinite(dt) and abs(lat) <= 90.0 and abs(lon) <= 180.0):
@@ -500,6 +502,7 @@ def _typed(num, base, ts, ints, int_ok, floats, float_ok, new_leg):
             if np.isnan(v):
                 ints[k, i] = 0
                 int_ok[k, i] = False
+                nulls[k] += 1
             elif abs(v) < _I32:
                 ints[k, i] = np.int32(v)  # toward zero
                 int_ok[k, i] = True
@@ -508,13 +511,16 @@ def _typed(num, base, ts, ints, int_ok, floats, float_ok, new_leg):
         for k, v in enumerate((num[GS, i], num[TRACK, i])):
             floats[k, i] = np.float32(v)
             float_ok[k, i] = not np.isnan(v)
+            if np.isnan(v):
+                nulls[3 + k] += 1
         new_leg[i] = flags & 2 != 0
     return True
 
 
 def typed_columns(sc: Scan, base: float):
     """(ts µs, [alt_baro, alt_geom, vrate] int32, their validity, [gs, track] float32, their
-    validity, new_leg) of a scan, or None when a row needs the reader's general handling."""
+    validity, new_leg, nulls of those five) of a scan, or None when a row needs the reader's
+    general handling."""
     n = sc.n
     ts = np.empty(n, np.int64)
     ints = np.empty((3, n), np.int32)
@@ -522,31 +528,38 @@ def typed_columns(sc: Scan, base: float):
     floats = np.empty((2, n), np.float32)
     float_ok = np.empty((2, n), np.bool_)
     new_leg = np.empty(n, np.bool_)
-    if not _typed(sc.num, float(base), ts, ints, int_ok, floats, float_ok, new_leg):
+    nulls = np.empty(5, np.int64)
+    if not _typed(sc.num, float(base), ts, ints, int_ok, floats, float_ok, new_leg, nulls):
         return None
-    return ts, ints, int_ok, floats, float_ok, new_leg
+    return ts, ints, int_ok, floats, float_ok, new_leg, nulls.tolist()
 
 
 @njit(cache=True)
-def _gather(buf, spans, offsets, valid, out):
+def _gather(buf, spans):
+    n = spans.shape[0]
+    size = 0
+    for i in range(n):
+        if spans[i, 0] >= 0:
+            size += spans[i, 1] - spans[i, 0]
+    offsets = np.empty(n + 1, np.int32)
+    valid = np.empty(n, np.bool_)
+    out = np.empty(size, np.uint8)
     pos = 0
-    for i in range(spans.shape[0]):
+    nulls = 0
+    for i in range(n):
         offsets[i] = pos
         s, e = spans[i, 0], spans[i, 1]
         valid[i] = s >= 0
         if s >= 0:
             out[pos : pos + e - s] = buf[s:e]
             pos += e - s
-    offsets[spans.shape[0]] = pos
+        else:
+            nulls += 1
+    offsets[n] = pos
+    return offsets, valid, out, nulls
 
 
 def span_text(data: bytes, spans: np.ndarray):
-    """Per-row (start, end) spans of ``data`` (-1: none) → (offsets int32, valid, bytes): the
-    buffers of a string column."""
-    s, e = spans[:, 0], spans[:, 1]
-    size = int(np.sum(np.where(s >= 0, e - s, 0)))
-    offsets = np.empty(len(spans) + 1, np.int32)
-    valid = np.empty(len(spans), np.bool_)
-    out = np.empty(size, np.uint8)
-    _gather(np.frombuffer(data, np.uint8), spans, offsets, valid, out)
-    return offsets, valid, out
+    """Per-row (start, end) spans of ``data`` (-1: none) → (offsets int32, valid, bytes, number
+    of nulls): the buffers of a string column."""
+    return _gather(np.frombuffer(data, np.uint8), spans)
