@@ -238,7 +238,7 @@ def write_readme(results: dict) -> None:
     overlap = tr.get(
         "  the same into a store holding those hours for 400 other aircraft (plain JSON)"
     )
-    small = tr.get("  the same in 4,000 files of 250 positions (plain JSON)")
+    many = tr.get("  the same in 4,000 files of 250 positions (plain JSON)")
     gz = tr["basewatch ingest trace_full folder (gzip content)"]
     parse = tr["  of which: read + parse, compiled scan (plain JSON)"]
     orj = tr["  the same with the orjson path (plain JSON)"]
@@ -269,10 +269,10 @@ def write_readme(results: dict) -> None:
         *(
             [
                 f"| the same in 4,000 files of 250 positions | "
-                f"{rate(small, 'positions_per_s')} positions/s ({per_cpu(small)} per CPU"
+                f"{rate(many, 'positions_per_s')} positions/s ({per_cpu(many)} per CPU"
                 " second) | |"
             ]
-            if small
+            if many
             else []
         ),
         f"| of which reading and parsing alone (compiled scan; orjson path) | "
