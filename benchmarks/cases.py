@@ -141,6 +141,35 @@ def case_basewatch_traces(kind: str, n: str = "400", made: str = "400") -> None:
     shutil.rmtree(tmp)
 
 
+def case_make_small_traces(n: str) -> None:
+    """``n`` files of 250 positions each, cut from the sample: a day of many short traces."""
+    n_ = int(n)
+    doc = orjson.loads(TRACE.read_bytes())
+    rows = doc["trace"]
+    folder = WORK / f"traces_plain_small_{n_}"
+    if not folder.exists():
+        folder.mkdir(parents=True)
+        for i in range(n_):
+            icao = f"{0xAD0000 + i:06x}"
+            k = (i * 250) % len(rows)
+            data = orjson.dumps(dict(doc, icao=icao, trace=rows[k : k + 250]))
+            (folder / f"trace_full_{icao}.json").write_bytes(data)
+    report(0.0, n_)
+
+
+def case_basewatch_traces_overlap() -> None:
+    """Into a store that already holds the same hours for 400 other aircraft."""
+    from basewatch import api
+
+    files = sorted((WORK / "traces_plain_1000").iterdir())
+    tmp = Path(tempfile.mkdtemp(dir=WORK))
+    api.ingest(files[:400], db=tmp / "b.duckdb")
+    t = start()
+    r = api.ingest(files[400:800], db=tmp / "b.duckdb")
+    report(time.perf_counter() - t, r.rows_added)
+    shutil.rmtree(tmp)
+
+
 def _trace_tables(kind: str, fast: bool) -> tuple[list, list]:
     from basewatch.ingest import readsb
     from basewatch.ingest.base import ReadContext, RejectLog
@@ -178,6 +207,61 @@ def case_trace_store() -> None:
         writer.close()
         rows = sum(writer.added.values())
     report(time.perf_counter() - t, rows)
+    shutil.rmtree(tmp)
+
+
+# what a schema change would save: the columns that differ from the declared table
+_AS_INTEGERS = {
+    "declared": {},
+    "icao24_source_id_int": {"icao24": "UINTEGER", "source_id": "UINTEGER"},
+    "icao24_source_id_squawk_int": {
+        "icao24": "UINTEGER",
+        "source_id": "UINTEGER",
+        "squawk": "SMALLINT",
+    },
+}
+
+
+def case_duckdb_insert(variant: str) -> None:
+    """DuckDB's append alone: the positions of the benchmark, in whole row groups, into the
+    declared table or one with some string columns stored as integers."""
+    import duckdb
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from basewatch import schema
+    from basewatch.ingest import pipeline
+
+    tables, sids = _trace_tables("plain", True)
+    batch = pipeline._with_ids(tables, sids)
+    changes = _AS_INTEGERS[variant]
+    for name in changes:
+        col = batch.column(name)
+        if name == "icao24":
+            arr = pa.array(schema.hex_to_u64(col).astype(np.uint32))
+        elif name == "source_id":
+            arr = pc.dictionary_encode(col).combine_chunks().indices.cast(pa.uint32())
+        else:
+            arr = pc.cast(col, pa.int16())
+        batch = batch.set_column(batch.schema.get_field_index(name), name, arr)
+    ddl = schema.create_table_sql("positions")
+    for name, typ in changes.items():
+        ddl = ddl.replace(f"{name} VARCHAR", f"{name} {typ}")
+    rg = pipeline.ROW_GROUP
+    chunks = [batch.slice(i, rg).combine_chunks() for i in range(0, batch.num_rows, rg)]
+    tmp = Path(tempfile.mkdtemp(dir=WORK))
+    con = duckdb.connect(str(tmp / "b.duckdb"), config={"threads": 1, "memory_limit": "1GB"})
+    con.execute(ddl)
+    con.execute("SET disabled_compression_methods = 'fsst'")  # as the writer does
+    t = start()
+    for chunk in chunks:
+        con.register("_rows", chunk)
+        con.execute("INSERT INTO positions SELECT * FROM _rows")
+        con.unregister("_rows")
+    con.execute("CHECKPOINT")
+    con.close()
+    report(time.perf_counter() - t, batch.num_rows)
     shutil.rmtree(tmp)
 
 

@@ -12,6 +12,7 @@ import gzip
 import json
 
 import framing as F
+import numpy as np
 import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -359,3 +360,60 @@ def test_gzip_in_two_members_same_as_plain(db, tmp_path, samples):
     api.ingest([samples(TRACE)], db=plain)
     cols = "* EXCLUDE (source_id) FROM positions ORDER BY ts"
     assert F.query(db, f"SELECT {cols}") == F.query(plain, f"SELECT {cols}")
+
+
+# --- the typed columns: a scan whose rows are all valid skips the numpy path ------------------------
+
+lat_ok = st.one_of(st.integers(-90, 90), st.decimals(-90, 90, places=6).map(float).filter(_plain))
+lon_ok = st.one_of(
+    st.integers(-180, 180), st.decimals(-180, 180, places=6).map(float).filter(_plain)
+)
+
+
+@st.composite
+def valid_trace(draw):
+    rows = []
+    for _ in range(draw(st.integers(1, 30))):
+        row = draw(trace_row())
+        row[0] = draw(st.decimals(-100, 86400, places=2).map(float))
+        row[1], row[2] = draw(lat_ok), draw(lon_ok)
+        rows.append(row)
+    doc = {"icao": "ac671b", "timestamp": draw(st.floats(1.6e9, 1.8e9)), "trace": rows}
+    return json.dumps(doc).encode()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(valid_trace())
+def test_typed_columns_same_as_numpy_path(data):
+    sc = trace_scan.scan_trace(data)
+    assert sc is not None
+    base = orjson.loads(data)["timestamp"]
+    assert trace_scan.typed_columns(sc, base) is not None
+    same(data)
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        [1.0, 91.0, 2.0, 100, 1, 2, 0, 0],  # a row to reject
+        [1.0, 1.0, 2.0, 3000000000, 1, 2, 0, 0],  # an altitude past int32
+        [999999999999999, 1.0, 2.0, 100, 1, 2, 0, 0],  # a time past int64 microseconds
+    ],
+)
+def test_typed_columns_leave_odd_rows_to_numpy_path(row):
+    doc = {"icao": "ac671b", "timestamp": 1.7e9, "trace": [[0, 1.5, 2.5, 100, 1, 2, 0, 0], row]}
+    data = json.dumps(doc).encode()
+    sc = trace_scan.scan_trace(data)
+    assert sc is not None and trace_scan.typed_columns(sc, 1.7e9) is None
+    same(data)
+
+
+def test_span_strings():
+    data = b'xx"RCH1"  "7700" "DAL1812"'
+    spans = np.array([[3, 7], [3, 7], [-1, -1], [11, 15], [-1, -1], [18, 25], [3, 3]])
+    expected = [None if s < 0 else data[s:e].decode() for s, e in spans.tolist()]
+    arr = readsb._span_strings(data, spans)
+    arr.validate(full=True)
+    assert arr.to_pylist() == expected
+    assert readsb._span_strings(data, spans[[0, 3]]).null_count == 0
+    assert readsb._span_strings(data, spans[:0]).to_pylist() == []

@@ -19,21 +19,23 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import schema
 from ..errors import FormatError, InputError
-from ..store import Store
+from ..store import DEFAULT_MEMORY_LIMIT, Store
 from . import detect as _detect
 from .base import ReadContext, RejectLog, Source, content_id
 from .frames import rebatch
+from .ids import position_ids
 from .modes import DecodeParams, decode_frames
-from .seen import SeenIds
+from .seen import SeenIds, StoredSpans
 
 log = logging.getLogger(__name__)
 
@@ -159,14 +161,9 @@ def _with_ids(tables: list[pa.Table], source_ids: list[str]) -> pa.Table:
     keyed_set = set(keyed)
     plain = [i for i in range(len(tables)) if i not in keyed_set]
     if plain:
-        t = pa.concat_tables([tables[i] for i in plain])
-        pid = schema.position_ids(
-            t.column("icao24"),
-            t.column("ts"),
-            t.column("lat_deg"),
-            t.column("lon_deg"),
-            t.column("alt_baro_ft"),
-        )
+        # one contiguous chunk: the id kernel reads it in place and DuckDB appends it whole
+        t = pa.concat_tables([tables[i] for i in plain]).combine_chunks()
+        pid = position_ids(t)
         parts.append((t, pid, [source_ids[i] for i in plain], [tables[i].num_rows for i in plain]))
     out = []
     for t, pid, sids, counts in parts:
@@ -177,25 +174,46 @@ def _with_ids(tables: list[pa.Table], source_ids: list[str]) -> pa.Table:
     return out[0] if len(out) == 1 else pa.concat_tables(out)
 
 
+_UNITS = {"bytes": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40}
+
+
+def _mid_bytes(shown: str) -> str:
+    """DuckDB's rounded-down size text ("2.7 GiB") → bytes halfway to the next step, as text
+    DuckDB reads back ("2952790016B"); it shows the same text again."""
+    try:
+        number, unit = shown.split()
+        step = 10.0 ** -len(number.partition(".")[2])
+        return f"{int((float(number) + step / 2) * _UNITS[unit])}B"
+    except (ValueError, KeyError):  # a form not met so far: as shown
+        return shown
+
+
 ROW_GROUP = 122_880  # DuckDB's row group: appends of whole groups are compressed once
 
 
 class _Writer:
     """Gathers rows in memory up to ``BATCH`` and moves the new ones into ``positions``.
 
-    Duplicates are found in two steps. A Bloom filter of the ids this run has written answers
-    "certainly new" for almost every row; only the rows it flags (and every row whose time
-    window overlaps positions stored before the run) are checked exactly: first occurrence
-    within the batch with numpy, then one semi-join against the store over the batch's time
-    window (± 1 day, as receiver clocks of raw captures may be re-anchored).
+    A row is a duplicate when its id is already stored or comes earlier in this run. Two cheap
+    tests clear almost every row without looking in the store: a Bloom filter of the ids this
+    run has met ("certainly not met" is exact), and the time span each aircraft had in the
+    store before the run (an id hashes address and time, so a row outside its aircraft's
+    stored span cannot repeat a stored row). Only the rows left flagged are checked exactly:
+    first occurrence within the batch with numpy, then one semi-join against the store over
+    the batch's time window (± 1 day, as receiver clocks of raw captures may be re-anchored).
+    Past ``EXACT_MAX`` flagged rows the whole batch takes the exact path.
 
     Rows go into DuckDB in whole row groups; the remainder waits for the next batch (or
-    ``close``), so a checkpoint never has to rewrite half-filled groups.
+    ``close``), so a checkpoint never has to rewrite half-filled groups. Every two row groups
+    the written blocks are dropped from DuckDB's cache, so memory does not grow with the
+    input (dropping it after every append costs 4 % more time for 1 % less memory).
     """
 
-    BATCH = 2 * ROW_GROUP
+    BATCH = ROW_GROUP  # one row group in memory at a time: the peak does not grow with it
     CHECKPOINT_ROWS = 8 * ROW_GROUP  # DuckDB holds rows in memory until a checkpoint
     EXACT_MAX = 4096  # flagged rows resolved one by one; more than this: check the whole batch
+    EVICT_ROWS = 2 * ROW_GROUP  # DuckDB caches about 4 MiB per row group written
+    EVICT_TO = "16MB"  # its cache right after (file stores only)
 
     def __init__(self, store: Store) -> None:
         self.con = store.con
@@ -203,54 +221,92 @@ class _Writer:
         self.pending_sources: list[str] = []
         self.rows = 0
         self.carry: pa.Table | None = None  # new rows waiting for a whole row group
-        self.since_checkpoint = 0
+        self.since_checkpoint = self.since_eviction = 0
         self.added: Counter[str] = Counter()
         self.seen = SeenIds()
-        # the time span of what the store held before this run: the filter knows nothing of it
-        self.before = self.con.execute("SELECT min(ts), max(ts) FROM positions").fetchone()
+        # what the store held before this run: the filter knows nothing of it
+        self.stored = StoredSpans(self.con)
+        # FSST never wins on these columns (short, repetitive strings) but its analysis
+        # costs about a tenth of the append; other tables keep it
+        self._compression = self._setting("disabled_compression_methods")
+        self._memory_limit = self._limit_text()
+        # an in-memory store would spill its tables to disk instead: it keeps them
+        self._evict = store.path is not None
+        methods = {m.strip().lower() for m in self._compression.split(",") if m.strip()}
+        self.con.execute(f"SET disabled_compression_methods = '{','.join(methods | {'fsst'})}'")
+
+    def _setting(self, name: str) -> str:
+        sql = "SELECT value FROM duckdb_settings() WHERE name = ?"
+        return self.con.execute(sql, [name]).fetchone()[0]
+
+    def _limit_text(self) -> str:
+        """The memory limit as text that sets it back exactly.
+
+        DuckDB shows the limit rounded down to 0.1 MiB, so setting back what it shows would
+        lower it a little each time. The store opens with a limit we know; use its text when
+        it is still the one in force.
+        """
+        shown = self._setting("memory_limit")
+        ours = os.environ.get("BASEWATCH_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
+        try:
+            self.con.execute(f"SET memory_limit = '{ours}'")
+        except duckdb.Error:  # not ours (it would not fit what is in use): leave it
+            return shown
+        if self._setting("memory_limit") == shown:
+            return ours
+        # someone else's: the middle of what the rounded text stands for shows the same text
+        near = _mid_bytes(shown)
+        self.con.execute(f"SET memory_limit = '{near}'")
+        return near
 
     def stage(self, table: pa.Table, source_id: str) -> None:
-        self.pending.append(table)
-        self.pending_sources.append(source_id)
-        self.rows += table.num_rows
-        if self.rows >= self.BATCH:
-            self.flush()
+        # batches of exactly BATCH rows: with no duplicates nothing is carried over, and the
+        # batch goes to DuckDB as the one contiguous copy ``_with_ids`` made
+        while table.num_rows:
+            part = table.slice(0, self.BATCH - self.rows)
+            table = table.slice(part.num_rows)
+            self.pending.append(part)
+            self.pending_sources.append(source_id)
+            self.rows += part.num_rows
+            if self.rows >= self.BATCH:
+                self.flush()
 
     def flush(self, final: bool = False) -> None:
         if self.rows:
             batch = _with_ids(self.pending, self.pending_sources)
             self.pending, self.pending_sources, self.rows = [], [], 0
             new = self._new_rows(batch)
+            del batch
             for vc in pc.value_counts(new.column("source_id")).to_pylist():
                 self.added[vc["values"]] += vc["counts"]
-            self.carry = new if self.carry is None else pa.concat_tables([self.carry, new])
+            if self.carry is not None:
+                new = pa.concat_tables([self.carry, new]).combine_chunks()
+            self.carry = new
         if self.carry is None:
             return
         n = self.carry.num_rows if final else self.carry.num_rows // ROW_GROUP * ROW_GROUP
         if n:
             self._append(self.carry.slice(0, n))
             rest = self.carry.slice(n)
-            self.carry = rest if rest.num_rows else None
+            # copied: a slice would keep the whole batch alive until the next one
+            self.carry = rest.take(np.arange(rest.num_rows)) if rest.num_rows else None
 
     def _new_rows(self, batch: pa.Table) -> pa.Table:
         ids = batch.column("position_id").to_numpy()
-        hit = self.seen.check_add(ids)
+        flagged_mask = self.seen.check_add(ids)
         ts = batch.column("ts")
         lo, hi = pc.min(ts).as_py(), pc.max(ts).as_py()
-        day = timedelta(days=1)
-        overlaps = self.before[0] is not None and (
-            lo - day <= self.before[1] and hi + day >= self.before[0]
-        )
-        n_hit = int(np.count_nonzero(hit))
-        if overlaps or n_hit > self.EXACT_MAX:
+        flagged_mask |= self.stored.may_hold(batch.column("icao24"), ts, lo, hi)
+        n_flagged = int(np.count_nonzero(flagged_mask))
+        if n_flagged > self.EXACT_MAX:
             return self._exact(batch, ids)
-        if n_hit == 0:
+        if n_flagged == 0:
             return batch
         # a few flagged rows: are they repeats within the batch or the carry, or in the store?
         carry_ids = (
             self.carry.column("position_id").to_numpy() if self.carry is not None else ids[:0]
         )
-        flagged = np.unique(ids[hit])
+        flagged = np.unique(ids[flagged_mask])
         both = np.concatenate([carry_ids, ids])
         involved = np.flatnonzero(np.isin(both, flagged))
         _, first = np.unique(both[involved], return_index=True)
@@ -325,12 +381,39 @@ class _Writer:
         finally:
             con.unregister("_rows")
         self.since_checkpoint += rows.num_rows
+        self.since_eviction += rows.num_rows
         if self.since_checkpoint >= self.CHECKPOINT_ROWS:
             con.execute("CHECKPOINT")
             self.since_checkpoint = 0
+        if self._evict and self.since_eviction >= self.EVICT_ROWS:
+            self._drop_cache()
+            self.since_eviction = 0
+
+    def _drop_cache(self) -> None:
+        """Evict the blocks just written from DuckDB's buffer cache.
+
+        DuckDB keeps every block it writes cached until the memory limit forces it out, so
+        without this the cache grows with the input (by about 8 MiB per 250,000 positions) up
+        to the limit. Lowering the limit makes it evict what is not in use at once; the limit
+        is then set back. The run reads those blocks again only to check flagged rows.
+        """
+        try:
+            self.con.execute(f"SET memory_limit = '{self.EVICT_TO}'")
+        except duckdb.Error:  # more than that is in use: leave the cache as it is
+            pass
+        finally:
+            self.con.execute(f"SET memory_limit = '{self._memory_limit}'")
 
     def close(self) -> None:
         self.flush(final=True)
+
+    def release(self) -> None:
+        """Give the connection its settings back (after ``close``, or after a failure)."""
+        try:
+            self.con.execute(f"SET disabled_compression_methods = '{self._compression}'")
+            self.con.execute(f"SET memory_limit = '{self._memory_limit}'")
+        except duckdb.Error as exc:  # the connection is failing: the run's own error matters
+            log.warning("could not restore DuckDB settings after ingest: %s", exc)
 
 
 def _insert(store: Store, table_name: str, rows: list[dict] | pa.Table) -> None:
@@ -398,6 +481,7 @@ def ingest(
         status = "error"
         raise
     finally:
+        writer.release()
         report.rejects = rejects.counts
         report.seconds = time.perf_counter() - t0
         _insert(store, "rejects", rejects.drain())
