@@ -126,6 +126,20 @@ def test_json_cut_mid_array(db, samples, tmp_path, trace_doc):
     assert (again.rows_read, again.rows_added) == (2500, 2500 - keep)
 
 
+@pytest.mark.parametrize("dt", [1e15, -2e9, 1e300])
+def test_time_out_of_range_is_rejected_and_the_rest_kept(db, tmp_path, dt):
+    doc = {
+        "icao": "ac671b",
+        "timestamp": 1.7e9,
+        "trace": [[0, 1.5, 2.5, 100, 1, 2, 0, 0], [dt, 1.0, 2.0, 100, 1, 2, 0, 0]],
+    }
+    path = F.write(tmp_path / "trace_full_ac671b.json", json.dumps(doc).encode())
+    report = api.ingest([path], db=db)
+    assert dict(report.rejects) == {"bad_time": 1}
+    assert report.rows_added == 1
+    assert F.query(db, "SELECT epoch(ts) FROM positions") == [(1.7e9,)]
+
+
 # --- globe_history --------------------------------------------------------------------------------
 
 AIRCRAFT = {"ac671b": "N899DN", "ac671c": "N899DX", "a1b2c3": "N12345", "4ca9f0": "EI-XYZ"}

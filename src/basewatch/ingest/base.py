@@ -261,10 +261,22 @@ def positions_table(cols: dict[str, object], n: int | None = None) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=schema.READER_POSITIONS)
 
 
+TIME_RANGE_S = (0.0, 4102444800.0)  # 1970 to 2100: a time outside it is bad input
+
+
+def valid_time_mask(seconds: np.ndarray) -> np.ndarray:
+    s = np.asarray(seconds, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(s) & (s >= TIME_RANGE_S[0]) & (s < TIME_RANGE_S[1])
+
+
 def epoch_to_ts(seconds: np.ndarray) -> pa.Array:
-    """float epoch seconds → UTC microsecond timestamps."""
-    us = np.round(np.asarray(seconds, dtype=np.float64) * 1e6).astype(np.int64)
-    return pa.array(us, type=pa.int64()).cast(schema.UTC_US)
+    """float epoch seconds → UTC microsecond timestamps; a time that is not finite or lies
+    outside 1970–2100 becomes null (the pipeline rejects such rows as ``bad_time``)."""
+    s = np.asarray(seconds, dtype=np.float64)
+    good = valid_time_mask(s)
+    us = np.round(np.where(good, s, 0.0) * 1e6).astype(np.int64)
+    return pa.array(us, type=pa.int64(), mask=None if good.all() else ~good).cast(schema.UTC_US)
 
 
 def valid_position_mask(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:

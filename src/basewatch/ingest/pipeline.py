@@ -580,6 +580,7 @@ def _ingest_one(src: Source, run: _Run) -> dict | None:
     read = 0
     for table in read_source(src, this_fmt, ctx, run.params):
         if table.num_rows:
+            table = _drop_untimed(table, src.uri, rejects)
             read += table.num_rows
             run.writer.stage(table, sid)
     report.sources += 1
@@ -598,6 +599,17 @@ def _ingest_one(src: Source, run: _Run) -> dict | None:
         "complete": ctx.complete,
         "_aircraft": [dict(a, source_id=sid) for a in ctx.aircraft],
     }
+
+
+def _drop_untimed(table: pa.Table, uri: str, rejects: RejectLog) -> pa.Table:
+    """Rows whose time a reader could not read (null: not finite, or outside 1970–2100) are
+    rejected as ``bad_time``, whatever the format."""
+    ts = table.column("ts")
+    n = ts.null_count
+    if not n:
+        return table
+    rejects.add("bad_time", uri, f"{n} rows with a time outside 1970–2100", n=n)
+    return table.filter(pc.is_valid(ts))
 
 
 def _insert_aircraft(store: Store, rows: list[dict]) -> None:

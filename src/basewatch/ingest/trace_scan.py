@@ -19,6 +19,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .base import TIME_RANGE_S
+
 # row fields read as numbers: index in the trace row → column in the ``num`` output
 NUM_FIELDS = {0: 0, 1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 6, 7: 7, 10: 8}
 DT, LAT, LON, ALT, GS, TRACK, FLAGS, VRATE, ALT_GEOM = range(9)
@@ -463,6 +465,7 @@ def scan_trace(data: bytes) -> Scan | None:
 
 _I32 = 2.0**31
 _FLAG_MAX = 2.0**53
+_T_LO, _T_HI = TIME_RANGE_S
 
 
 @njit(cache=True)
@@ -494,9 +497,10 @@ def _typed(num, base, ts, ints, int_ok, floats, float_ok, new_leg, nulls):
             alt_baro = np.nan
             if np.isnan(alt_geom):
                 alt_geom = alt
-        t = np.rint((base + dt) * 1e6)
-        if not abs(t) < 9.2e18:
+        sec = base + dt
+        if not (_T_LO <= sec < _T_HI):  # the reader's time range (ingest.base.TIME_RANGE_S)
             return False
+        t = np.rint(sec * 1e6)
         ts[i] = np.int64(t)
         for k, v in enumerate((alt_baro, alt_geom, num[VRATE, i])):
             if np.isnan(v):
