@@ -136,6 +136,13 @@ def main(argv: list[str]) -> None:
     print(RESULTS_MD.read_text())
 
 
+def _cpu_cells(r: dict) -> str:
+    """'CPU seconds | rows per CPU second' cells of a results row ('–' when not measured)."""
+    cpu = r.get("cpu_seconds")
+    per_cpu = f"{round(r['rows'] / cpu):,}" if cpu else "–"
+    return f"{cpu or '–'} | {per_cpu}"
+
+
 def write_markdown(results: dict) -> None:
     lines = [
         "# Benchmark results",
@@ -177,11 +184,7 @@ def write_markdown(results: dict) -> None:
             "|---|---:|---:|---:|---:|",
         ]
         for k, r in results["trace"]["cases"].items():
-            cpu = r.get("cpu_seconds")
-            per_cpu = f"{round(r['rows'] / cpu):,}" if cpu else "–"
-            lines.append(
-                f"| {k} | {r['seconds']} | {r['positions_per_s']:,} | {cpu or '–'} | {per_cpu} |"
-            )
+            lines.append(f"| {k} | {r['seconds']} | {r['positions_per_s']:,} | {_cpu_cells(r)} |")
         lines += [
             "",
             "Goal: ≥ 1,000,000 positions/s on one core. The core is shared with other work while"
@@ -199,11 +202,7 @@ def write_markdown(results: dict) -> None:
             "|---|---:|---:|---:|---:|",
         ]
         for k, r in results["memory"]["cases"].items():
-            cpu = r.get("cpu_seconds")
-            per_cpu = f"{round(r['rows'] / cpu):,}" if cpu else "–"
-            lines.append(
-                f"| {k} | {r['rows']:,} | {r['peak_rss_mib']} | {cpu or '–'} | {per_cpu} |"
-            )
+            lines.append(f"| {k} | {r['rows']:,} | {r['peak_rss_mib']} | {_cpu_cells(r)} |")
         lines += [
             "",
             "One run each. The CPU seconds include the one-off start of every process (loading the"
