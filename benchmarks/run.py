@@ -109,6 +109,7 @@ def bench_memory() -> dict:
         ),
         "frames jsonl 1x (57,793 frames)": child("basewatch_jsonl", "1"),
         "frames jsonl 10x (577,930 frames)": child("basewatch_jsonl", "10"),
+        "frames jsonl 30x (1,733,790 frames)": child("basewatch_jsonl", "30"),
     }
 
 
