@@ -214,6 +214,19 @@ def _split(
     if n == 0:
         return brk
     brk[0] = True
+    # what "low by an airfield" needs, for either side of a gap
+    near = (
+        lat,
+        lon,
+        alt,
+        near_field_nm,
+        near_ground_ft,
+        cell_ptr,
+        cell_items,
+        af_lat,
+        af_lon,
+        af_elev,
+    )
     for i in range(1, n):
         if icao[i] != icao[i - 1]:
             brk[i] = True
@@ -232,19 +245,7 @@ def _split(
                 and distance_nm(lat[i - 1], lon[i - 1], lat[i], lon[i]) <= near_field_nm
             ):
                 j = i if g[i] == 0 else i - 1
-                if _low_near_field(
-                    j,
-                    lat,
-                    lon,
-                    alt,
-                    near_field_nm,
-                    near_ground_ft,
-                    cell_ptr,
-                    cell_items,
-                    af_lat,
-                    af_lon,
-                    af_elev,
-                ):
+                if _low_near_field(j, *near):
                     continue
             brk[i] = True
             continue
@@ -264,31 +265,7 @@ def _split(
         if v > speed_slack * ref + speed_slack_kt or v < min_speed_ratio * ref:
             brk[i] = True
             continue
-        if _low_near_field(
-            i - 1,
-            lat,
-            lon,
-            alt,
-            near_field_nm,
-            near_ground_ft,
-            cell_ptr,
-            cell_items,
-            af_lat,
-            af_lon,
-            af_elev,
-        ) or _low_near_field(
-            i,
-            lat,
-            lon,
-            alt,
-            near_field_nm,
-            near_ground_ft,
-            cell_ptr,
-            cell_items,
-            af_lat,
-            af_lon,
-            af_elev,
-        ):
+        if _low_near_field(i - 1, *near) or _low_near_field(i, *near):
             brk[i] = True
     # a stay on the ground between two airborne runs of one flight ends the first flight
     i = 0
