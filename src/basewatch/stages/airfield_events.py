@@ -266,8 +266,8 @@ def _events(
                     af_elev,
                     af_base,
                 )
+                rate = vr[s] if (not np.isnan(vr[s]) and vr[s] > 300.0) else 1500.0  # ft/min
                 if a >= 0 and conf >= infer_min_conf:
-                    rate = vr[s] if (not np.isnan(vr[s]) and vr[s] > 300.0) else 1500.0
                     ts = t[s] - int(max(0.0, h) / rate * 60.0 * US)
                     ev_i, ev_f, m = _push(
                         ev_i, ev_f, m, f, TAKEOFF_INF, s, ts, a, conf, d, h, trk[s]
@@ -279,7 +279,6 @@ def _events(
                     and _unlisted(alt[s], gs[s], UNLISTED_LAUNCH_FT, UNLISTED_LAUNCH_KT)
                     and _no_field_near(lat[s], lon[s], infer_radius_nm, *grid)
                 ):
-                    rate = vr[s] if (not np.isnan(vr[s]) and vr[s] > 300.0) else 1500.0
                     ts = t[s] - int(max(0.0, alt[s]) / rate * 60.0 * US)
                     ev_i, ev_f, m = _push(
                         ev_i, ev_f, m, f, TAKEOFF_INF, s, ts, -1, UNLISTED_CONF, np.inf,
