@@ -215,10 +215,32 @@ def _clean_name(text: str) -> str:
     return " ".join(words)
 
 
-INSTITUTION_HEADS = {
-    "headquarters", "ministry", "command", "office", "staff", "council", "committee",
-    "embassy", "agency", "department", "administration", "service", "forces", "navy", "army",
-}  # fmt: skip
+# the head words of institutions: "the ministry said", and a "person" the tagger finds whose
+# last word is one ("Joint Headquarters") is none
+ORG_HEADS = {
+    "ministry",
+    "command",
+    "navy",
+    "army",
+    "force",
+    "forces",
+    "government",
+    "office",
+    "staff",
+    "service",
+    "guard",
+    "chiefs",
+    "kremlin",
+    "headquarters",
+    "administration",
+    "council",
+    "embassy",
+    "presidency",
+    "department",
+    "agency",
+    "committee",
+    "military",
+}
 
 
 class People:
@@ -228,10 +250,7 @@ class People:
         self.doc = doc
         self.people: list[Person] = []
         self.by_token: dict[int, Person] = {}
-        # a "person" whose last word is an institution's ("Joint Headquarters") is none
-        ents = [
-            e for e in doc.ents if e.label_ == "PERSON" and e[-1].lower_ not in INSTITUTION_HEADS
-        ]
+        ents = [e for e in doc.ents if e.label_ == "PERSON" and e[-1].lower_ not in ORG_HEADS]
         full = [e for e in ents if len(_clean_name(e.text).split()) >= 2]
         for ent in full + [e for e in ents if e not in full]:
             self._add(ent)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .entities import People, country_of
+from .entities import ORG_HEADS, People, country_of
 from .sources import is_media
 
 SPEECH = {
@@ -95,32 +95,6 @@ def _subject(verb):
     if verb.dep_ in ("conj", "advcl", "xcomp") and verb.head.i != verb.i:  # "..., adding that"
         return _subject(verb.head)
     return None
-
-
-ORG_HEADS = {
-    "ministry",
-    "command",
-    "navy",
-    "army",
-    "force",
-    "forces",
-    "government",
-    "office",
-    "staff",
-    "service",
-    "guard",
-    "chiefs",
-    "kremlin",
-    "headquarters",
-    "administration",
-    "council",
-    "embassy",
-    "presidency",
-    "department",
-    "agency",
-    "committee",
-    "military",
-}
 
 
 def _speaker(subj, people: People):
