@@ -172,7 +172,7 @@ def case_basewatch_traces_overlap() -> None:
 
 def _trace_tables(kind: str, fast: bool) -> tuple[list, list]:
     from basewatch.ingest import readsb
-    from basewatch.ingest.base import ReadContext, RejectLog
+    from basewatch.ingest.base import ReadContext, RejectLog, stream_id
 
     ctx = ReadContext(rejects=RejectLog("bench"))
     tables, sids = [], []
@@ -180,7 +180,7 @@ def _trace_tables(kind: str, fast: bool) -> tuple[list, list]:
         raw = path.read_bytes()
         data = readsb._whole(raw)
         tables.append(readsb.trace_bytes_to_table(data, ctx, str(path), fast=fast))
-        sids.append(path.name)
+        sids.append(stream_id(path.name, ""))
     return tables, sids
 
 
@@ -210,44 +210,31 @@ def case_trace_store() -> None:
     shutil.rmtree(tmp)
 
 
-# what a schema change would save: the columns that differ from the declared table
-_AS_INTEGERS = {
-    "declared": {},
-    "icao24_source_id_int": {"icao24": "UINTEGER", "source_id": "UINTEGER"},
-    "icao24_source_id_squawk_int": {
-        "icao24": "UINTEGER",
-        "source_id": "UINTEGER",
-        "squawk": "SMALLINT",
-    },
-}
-
-
-def case_duckdb_insert(variant: str) -> None:
+def case_duckdb_insert(variant: str = "stored") -> None:
     """DuckDB's append alone: the positions of the benchmark, in whole row groups, into the
-    declared table or one with some string columns stored as integers."""
+    stored table (``stored``) or one with the address, Mode A code and source as text, as
+    they were stored before (``text``)."""
     import duckdb
-    import numpy as np
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     from basewatch import schema
     from basewatch.ingest import pipeline
 
     tables, sids = _trace_tables("plain", True)
-    batch = pipeline._with_ids(tables, sids)
-    changes = _AS_INTEGERS[variant]
-    for name in changes:
-        col = batch.column(name)
-        if name == "icao24":
-            arr = pa.array(schema.hex_to_u64(col).astype(np.uint32))
-        elif name == "source_id":
-            arr = pc.dictionary_encode(col).combine_chunks().indices.cast(pa.uint32())
-        else:
-            arr = pc.cast(col, pa.int16())
-        batch = batch.set_column(batch.schema.get_field_index(name), name, arr)
-    ddl = schema.create_table_sql("positions")
-    for name, typ in changes.items():
-        ddl = ddl.replace(f"{name} VARCHAR", f"{name} {typ}")
+    batch = pipeline.to_position_rows(tables, sids)
+    ddl = schema.create_table_sql("position_rows")
+    if variant == "text":
+        con = duckdb.connect()
+        con.register("_b", batch)
+        batch = con.execute(
+            "SELECT "
+            + schema.positions_view_sql()
+            .split("SELECT", 1)[1]
+            .replace("FROM position_rows", "FROM _b")
+        ).to_arrow_table()
+        con.close()
+        batch = batch.cast(pa.schema([f.remove_metadata() for f in schema.POSITIONS]))
+        ddl = schema.create_table_sql("position_rows", schema.POSITIONS)
     rg = pipeline.ROW_GROUP
     chunks = [batch.slice(i, rg).combine_chunks() for i in range(0, batch.num_rows, rg)]
     tmp = Path(tempfile.mkdtemp(dir=WORK))
@@ -257,7 +244,7 @@ def case_duckdb_insert(variant: str) -> None:
     t = start()
     for chunk in chunks:
         con.register("_rows", chunk)
-        con.execute("INSERT INTO positions SELECT * FROM _rows")
+        con.execute("INSERT INTO position_rows SELECT * FROM _rows")
         con.unregister("_rows")
     con.execute("CHECKPOINT")
     con.close()

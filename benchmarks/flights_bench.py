@@ -42,6 +42,7 @@ def build_store(copies: int) -> Path:
     import duckdb
 
     sys.path.insert(0, str(ROOT / "src"))
+    from basewatch import schema
     from basewatch.store import open_store
 
     path = WORK / f"quickstart_x{copies}.duckdb"
@@ -57,20 +58,34 @@ def build_store(copies: int) -> Path:
             "CREATE TEMP TABLE ids AS SELECT icao24, row_number() OVER (ORDER BY icao24) AS rk "
             "FROM (SELECT DISTINCT icao24 FROM qs)"
         )
+        source_id = f"{0x51:016x}"  # one made-up source for all copies
+        cols = schema.position_rows_sql(
+            {
+                "position_id": "hash(k, q.icao24, q.timestamp)",
+                "ts": "make_timestamptz(q.timestamp * 1000)",
+                "icao24": "CASE WHEN k = 0 THEN q.icao24 "
+                "ELSE lower(printf('%06x', (k * 4096 + ids.rk) % 16777216)) END",
+                "callsign": "q.callsign",
+                "lat_deg": "q.latitude",
+                "lon_deg": "q.longitude",
+                "alt_baro_ft": "q.altitude::INT",
+                "alt_geom_ft": "NULL",
+                "on_ground": "q.onground",
+                "gs_kt": "q.groundspeed",
+                "track_deg": "q.track",
+                "vrate_fpm": "q.vertical_rate::INT",
+                "squawk": "q.squawk",
+                "new_leg": "NULL",
+                "source_id": f"'{source_id}'",
+            }
+        )
         con.execute(
-            f"""
-            INSERT INTO positions
-            SELECT hash(k, q.icao24, q.timestamp), make_timestamptz(q.timestamp * 1000),
-                   CASE WHEN k = 0 THEN q.icao24
-                        ELSE lower(printf('%06x', (k * 4096 + ids.rk) % 16777216)) END,
-                   q.callsign, q.latitude, q.longitude, q.altitude::INT, NULL, q.onground,
-                   q.groundspeed, q.track, q.vertical_rate::INT, q.squawk, NULL, 'quickstart'
-            FROM qs q JOIN ids USING (icao24), range({copies}) r(k)
-            """
+            f"INSERT INTO position_rows SELECT {cols} "
+            f"FROM qs q JOIN ids USING (icao24), range({copies}) r(k)"
         )
         con.execute(
             "INSERT INTO sources (source_id, uri, format, run_id, complete) "
-            "VALUES ('quickstart', 'quickstart.json.gz', 'traffic_json', 'bench', true)"
+            f"VALUES ('{source_id}', 'quickstart.json.gz', 'traffic_json', 'bench', true)"
         )
         con.execute(
             f"""COPY (SELECT ts AS timestamp, icao24, callsign, lat_deg AS latitude,

@@ -83,14 +83,11 @@ def bench_trace() -> dict:
         "  of which: read + parse, compiled scan (plain JSON)": best("trace_read", "plain", "scan"),
         "  the same with the orjson path (plain JSON)": best("trace_read", "plain", "orjson"),
         "  of which: ids, duplicate check, DuckDB insert (tables ready)": best("trace_store"),
-        "  of which: DuckDB's append alone (declared schema)": best(
-            "duckdb_insert", "declared", repeats=3
+        "  of which: DuckDB's append alone (position_rows)": best(
+            "duckdb_insert", "stored", repeats=3
         ),
-        "  the same if icao24 and source_id were integers": best(
-            "duckdb_insert", "icao24_source_id_int", repeats=3
-        ),
-        "  the same if squawk were an integer too": best(
-            "duckdb_insert", "icao24_source_id_squawk_int", repeats=3
+        "  the same with icao24, squawk and source_id as text (the old table)": best(
+            "duckdb_insert", "text", repeats=3
         ),
         "DuckDB read_json + unnest, count only (no fields, no store)": best("duckdb_unnest"),
         "DuckDB read_json + unnest + field extraction (no store)": best("duckdb_extract"),

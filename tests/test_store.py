@@ -39,10 +39,73 @@ def test_tables_follow_the_schema(db):
                 (
                     f.name,
                     spelled.get(schema.duckdb_type(f.type), schema.duckdb_type(f.type)),
-                    "YES" if f.nullable else "NO",
+                    "YES" if f.nullable or name in schema.VIEWS else "NO",
                 )
                 for f in sch
             ]
+
+
+def test_views_follow_the_schema(db):
+    """``positions`` is a view of ``position_rows``: the same columns, spelled as text."""
+    with open_store(db) as store:
+        kinds = dict(
+            store.con.execute(
+                "SELECT table_name, table_type FROM information_schema.tables"
+            ).fetchall()
+        )
+    assert kinds["positions"] == "VIEW" and kinds["position_rows"] == "BASE TABLE"
+    assert set(schema.VIEWS) == {"positions"}
+
+
+def test_positions_move_to_integer_storage(tmp_path):
+    """A store made before migration 0009 keeps every row, each read back the same, and its
+    sources take 16-digit ids in every table that names them."""
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE schema_migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMPTZ)")
+    for name, fn in MIGRATIONS[:8]:
+        fn(con)
+        con.execute("INSERT INTO schema_migrations VALUES (?, now())", [name])
+    old_sid = "0123456789abcdef" + "fedcba9876543210"  # blake2b-128, as before
+    con.execute(
+        """INSERT INTO positions VALUES
+        (1, '2025-10-24 06:00:00+00', 'ac671b', 'RFF7074', 35.4, 35.9, 1200, 1300, false,
+         140.5, 180.0, -700, '7700', false, ?),
+        (2, '2025-10-24 06:00:05+00', '00a0ff', NULL, 35.5, 35.9, NULL, NULL, true,
+         NULL, NULL, NULL, NULL, true, ?),
+        (3, '2025-10-24 06:00:09+00', 'ffffff', 'X', 35.6, 35.9, NULL, NULL, NULL,
+         NULL, NULL, NULL, '0017', NULL, ?)""",
+        [old_sid] * 3,
+    )
+    con.execute(
+        "INSERT INTO sources (source_id, uri, format, run_id, complete) "
+        "VALUES (?, 'a.json', 'trace_full', 'r', true)",
+        [old_sid],
+    )
+    con.execute(
+        "INSERT INTO rejects (run_id, source_id, reason, n) VALUES ('r', ?, 'bad_json', 1)",
+        [old_sid],
+    )
+    before = con.execute("SELECT * EXCLUDE (source_id) FROM positions ORDER BY ts").fetchall()
+    con.close()
+    with open_store(path) as store:
+        after = store.con.execute(
+            "SELECT * EXCLUDE (source_id) FROM positions ORDER BY ts"
+        ).fetchall()
+        sids = store.con.execute(
+            "SELECT DISTINCT source_id FROM positions UNION ALL SELECT source_id FROM sources "
+            "UNION ALL SELECT source_id FROM rejects"
+        ).fetchall()
+        stored = store.con.execute(
+            "SELECT icao, squawk_code, source FROM position_rows ORDER BY ts"
+        ).fetchall()
+    assert after == before
+    assert sids == [(old_sid[:16],)] * 3
+    assert stored == [
+        (0xAC671B, 0o7700, 0x0123456789ABCDEF),
+        (0xA0FF, None, 0x0123456789ABCDEF),
+        (0xFFFFFF, 0o17, 0x0123456789ABCDEF),
+    ]
 
 
 def test_read_only_needs_an_existing_store(tmp_path):

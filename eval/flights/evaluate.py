@@ -159,7 +159,7 @@ def store_from(files: list[Path], keep: tuple[float, float] | None = None) -> Pa
     if keep is not None:
         with open_store(tmp) as store:
             store.con.execute(
-                "DELETE FROM positions WHERE epoch_ms(ts) < ? OR epoch_ms(ts) >= ?",
+                "DELETE FROM position_rows WHERE epoch_ms(ts) < ? OR epoch_ms(ts) >= ?",
                 [int(keep[0] * 1000), int(keep[1] * 1000)],
             )
     return tmp

@@ -96,7 +96,7 @@ def positions_table(
     settings = config.resolve(db)
     where, params = [], []
     if icao24:
-        where.append("icao24 = ?")
+        where.append(f"icao = {schema.stored_sql('icao24', '?')}")
         params.append(icao24.lower())
     if since:
         where.append("ts >= ?")
@@ -105,9 +105,9 @@ def positions_table(
         where.append("ts < ?")
         params.append(parse_time(until, "until"))
     sql = (
-        "SELECT * FROM positions"
+        schema.positions_select_sql()
         + (" WHERE " + " AND ".join(where) if where else "")
-        + " ORDER BY icao24, ts"
+        + " ORDER BY icao, ts"
     )
     if limit:
         sql += f" LIMIT {int(limit)}"

@@ -48,11 +48,87 @@ POSITIONS = pa.schema(
         _f(
             "source_id",
             pa.string(),
-            "the source (file or stream segment) this row came from",
+            "the source (file or stream segment) this row came from, 16 hex digits",
             nullable=False,
         ),
     ]
 )
+
+# How positions are kept on disk: the same rows with the address, the Mode A code and the
+# source as integers. DuckDB appends a short-string column about five times slower than an
+# integer one (benchmarks/results.md: a third of the whole append), and the stage kernels
+# want the address as a number anyway. Every reader of the store, users included, reads the
+# view ``positions`` (POSITIONS above), which spells the three as text again.
+_OCTAL4 = " + ".join(f"substr({{0}}, {k + 1}, 1)::INTEGER * {8 ** (3 - k)}" for k in range(4))
+# view column: (stored column, its type, SQL of text from stored, SQL of stored from text)
+_AS_TEXT = {
+    "icao24": ("icao", pa.uint32(), "printf('%06x', {0})", "TRY_CAST('0x' || {0} AS UINTEGER)"),
+    "squawk": (
+        "squawk_code",
+        pa.uint16(),
+        "printf('%04o', {0})",
+        f"CASE WHEN regexp_full_match({{0}}, '[0-7]{{{{4}}}}') THEN {_OCTAL4} END",
+    ),
+    "source_id": (
+        "source",
+        pa.uint64(),
+        "printf('%016x', {0})",
+        "TRY_CAST('0x' || {0} AS UBIGINT)",
+    ),
+}
+_STORED_DOC = {
+    "icao": "ICAO 24-bit address as an integer (icao24 in the view)",
+    "squawk_code": "Mode A code as a 12-bit integer (squawk, 4 octal digits, in the view)",
+    "source": "the source as an integer (source_id, 16 hex digits, in the view)",
+}
+POSITION_ROWS = pa.schema(
+    [
+        _f(_AS_TEXT[f.name][0], _AS_TEXT[f.name][1], _STORED_DOC[_AS_TEXT[f.name][0]], f.nullable)
+        if f.name in _AS_TEXT
+        else f
+        for f in POSITIONS
+    ]
+)
+VIEWS = {"positions": "position_rows"}  # view → the table it spells out
+
+
+def positions_select_sql() -> str:
+    """``SELECT`` of the view's columns ``FROM position_rows``: add a ``WHERE`` on the stored
+    columns (``icao = ...``), which DuckDB can prune by, unlike one on the spelled text."""
+    cols = ",\n  ".join(
+        _AS_TEXT[f.name][2].format(_AS_TEXT[f.name][0]) + f" AS {f.name}"
+        if f.name in _AS_TEXT
+        else f.name
+        for f in POSITIONS
+    )
+    return f"SELECT\n  {cols}\nFROM position_rows"
+
+
+def positions_view_sql() -> str:
+    """``CREATE VIEW positions``: POSITION_ROWS with the integer columns spelled as text."""
+    return f"CREATE OR REPLACE VIEW positions AS {positions_select_sql()}"
+
+
+def stored_sql(column: str, text: str) -> str:
+    """SQL turning ``text``, a value of the view's ``column`` (icao24, squawk or source_id),
+    into what ``position_rows`` stores: ``stored_sql('icao24', "'ac671b'")``."""
+    return _AS_TEXT[column][3].format(text)
+
+
+def position_rows_sql(select: dict[str, str]) -> str:
+    """The SELECT list of POSITION_ROWS from expressions of the view's columns
+    (``select`` maps each view column to an SQL expression; default its own name)."""
+    out = []
+    for f in POSITIONS:
+        expr = select.get(f.name, f.name)
+        out.append(stored_sql(f.name, expr) if f.name in _AS_TEXT else expr)
+    return ", ".join(out)
+
+
+def source_number(source_id: str) -> int:
+    """A source id (16 hex digits) as the integer ``position_rows.source`` holds."""
+    return int(source_id, 16)
+
 
 AIRCRAFT_OBSERVED = pa.schema(
     [
@@ -72,7 +148,8 @@ SOURCES = pa.schema(
         _f(
             "source_id",
             pa.string(),
-            "hash of the content (files) or of feed address and start (streams)",
+            "16 hex digits: xxh3-64 hash of the content (files) or of feed address and start "
+            "(streams)",
             nullable=False,
         ),
         _f("uri", pa.string(), "path or tcp://host:port as given", nullable=False),
@@ -467,6 +544,7 @@ TIMELINE = pa.schema(
 
 TABLES: dict[str, pa.Schema] = {
     "positions": POSITIONS,
+    "position_rows": POSITION_ROWS,
     "aircraft_observed": AIRCRAFT_OBSERVED,
     "sources": SOURCES,
     "runs": RUNS,
@@ -490,6 +568,8 @@ TABLES: dict[str, pa.Schema] = {
 
 _DUCK_TYPES = {
     pa.uint64(): "UBIGINT",
+    pa.uint32(): "UINTEGER",
+    pa.uint16(): "USMALLINT",
     pa.int64(): "BIGINT",
     pa.int32(): "INTEGER",
     pa.float64(): "DOUBLE",
@@ -578,6 +658,32 @@ def hex_to_u64(arr: pa.Array) -> np.ndarray:
     return out
 
 
+def squawk_codes(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Mode A codes (text of 4 octal digits) as the 12-bit integers ``position_rows`` stores;
+    null where there is none or the text is not 4 octal digits."""
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    n = len(arr)
+    if n == 0 or arr.null_count == n:
+        return pa.nulls(n, pa.uint16())
+    arr = arr.cast(pa.string())
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset : arr.offset + n + 1]
+    ok = np.diff(offsets) == 4
+    if arr.null_count:
+        ok &= arr.is_valid().to_numpy(zero_copy_only=False)
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
+    at = offsets[:-1][ok]
+    code = np.zeros(len(at), np.uint16)
+    good = np.ones(len(at), bool)
+    for k in range(4):
+        d = data[at + k].astype(np.int16) - 48
+        good &= (d >= 0) & (d <= 7)
+        code = (code << 3) | np.clip(d, 0, 7).astype(np.uint16)
+    ok[ok] = good
+    out = np.zeros(n, np.uint16)
+    out[np.flatnonzero(ok)] = code[good]
+    return pa.array(out, pa.uint16(), mask=~ok)
+
+
 def _position_ids_np(
     icao: np.ndarray, ts_us: np.ndarray, lat: np.ndarray, lon: np.ndarray, alt: np.ndarray
 ) -> pa.Array:
@@ -594,7 +700,12 @@ def markdown() -> str:
     """The tables as Markdown, for the README (a test keeps the two equal)."""
     out = []
     for name, sch in TABLES.items():
-        out += [f"### `{name}`", "", "| column | type | meaning |", "|---|---|---|"]
+        out += [f"### `{name}`", ""]
+        if name in VIEWS:
+            out += [f"A view of `{VIEWS[name]}`: read this one.", ""]
+        elif name in VIEWS.values():
+            out += ["How `positions` is stored: query the view instead.", ""]
+        out += ["| column | type | meaning |", "|---|---|---|"]
         out += [
             f"| `{f.name}` | {duckdb_type(f.type)} | {f.metadata[b'doc'].decode()} |" for f in sch
         ]

@@ -183,8 +183,8 @@ def test_runs_and_sources_rows(db, tmp_path, samples):
     )
     assert sorted(sources) == sorted(
         [
-            (str(trace), "trace_full", trace.stat().st_size, run_id, 2500, 2500, 0, True, 32),
-            (str(beast), "beast", 4218, run_id, 3, 3, 0, True, 32),
+            (str(trace), "trace_full", trace.stat().st_size, run_id, 2500, 2500, 0, True, 16),
+            (str(beast), "beast", 4218, run_id, 3, 3, 0, True, 16),
         ]
     )
     per_source = F.query(

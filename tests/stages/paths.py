@@ -14,7 +14,8 @@ import pyarrow as pa
 
 from basewatch import schema
 from basewatch.airfields import load_reference
-from basewatch.ingest.pipeline import _with_ids
+from basewatch.ingest.base import stream_id
+from basewatch.ingest.pipeline import to_position_rows
 
 GROUND = None
 T0 = datetime(2025, 10, 24, 6, 0, tzinfo=UTC)
@@ -146,13 +147,14 @@ def positions(
     )
 
 
-def store_positions(store, table: pa.Table, source_id: str, fmt: str = "sbs") -> None:
+def store_positions(store, table: pa.Table, name: str, fmt: str = "sbs") -> None:
     """Insert positions as one source would (the stage reads nothing else)."""
-    rows = _with_ids([table], [source_id])
+    source_id = stream_id(f"test:{name}", "")
+    rows = to_position_rows([table], [source_id])
     store.con.register("_t", rows)
-    store.con.execute("INSERT INTO positions SELECT * FROM _t")
+    store.con.execute("INSERT INTO position_rows SELECT * FROM _t")
     store.con.unregister("_t")
     store.con.execute(
         "INSERT INTO sources (source_id, uri, format, run_id, complete) VALUES (?, ?, ?, 'test', true)",
-        [source_id, f"test:{source_id}", fmt],
+        [source_id, f"test:{name}", fmt],
     )

@@ -120,11 +120,15 @@ def _identify(con, rules: Rules, want: list[str] | None) -> str:
         con.unregister("_id_want_arrow")
     only = "WHERE icao24 IN (SELECT icao24 FROM _id_want)" if want is not None else ""
     also = "AND icao24 IN (SELECT icao24 FROM _id_want)" if want is not None else ""
+    # positions are read in their stored form, by the integer address
+    icao = schema.stored_sql("icao24", "icao24")
+    only_rows = f"WHERE icao IN (SELECT {icao} FROM _id_want)" if want is not None else ""
+    also_rows = f"AND icao IN (SELECT {icao} FROM _id_want)" if want is not None else ""
     # every address: its country first (the numpy step), then everything else joined to it
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _id_ids AS
-        SELECT icao24 FROM positions {only}
+        SELECT printf('%06x', icao) AS icao24 FROM position_rows {only_rows}
         UNION SELECT icao24 FROM aircraft_db {only}
         UNION SELECT icao24 FROM aircraft_observed {only}
         """
@@ -135,7 +139,8 @@ def _identify(con, rules: Rules, want: list[str] | None) -> str:
         f"""
         CREATE OR REPLACE TEMP TABLE _id_full AS
         WITH pos AS (
-            SELECT icao24, count(*)::BIGINT AS n FROM positions {only} GROUP BY icao24
+            SELECT printf('%06x', icao) AS icao24, count(*)::BIGINT AS n
+            FROM position_rows {only_rows} GROUP BY icao
         ), db AS ({_db_sql(con, only)}
         ), obs AS (
             SELECT icao24, mode(registration) AS reg, mode(type_code) AS typ,
@@ -164,8 +169,8 @@ def _identify(con, rules: Rules, want: list[str] | None) -> str:
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _id_calls AS
-        SELECT icao24, callsign, count(*) AS n FROM positions
-        WHERE callsign IS NOT NULL {also} GROUP BY ALL
+        SELECT printf('%06x', icao) AS icao24, callsign, count(*) AS n FROM position_rows
+        WHERE callsign IS NOT NULL {also_rows} GROUP BY icao, callsign
         """
     )
     # operator designators: a callsign's three letters before its flight number, and the

@@ -8,7 +8,6 @@ memory, and reports every bad record to ``ctx.rejects`` instead of raising.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import io
 import logging
 import zlib
@@ -21,6 +20,7 @@ from typing import BinaryIO
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute  # noqa: F401
+import xxhash
 
 from .. import schema
 
@@ -227,8 +227,13 @@ def tail_bytes(src: Source, n: int = 4096) -> bytes | None:
 
 
 def content_id(src: Source) -> tuple[str, int]:
-    """Hash of the raw bytes of a file or member (blake2b, 128 bits) and its size."""
-    h = hashlib.blake2b(digest_size=16)
+    """Hash of the raw bytes of a file or member (xxh3, 64 bits, as 16 hex digits) and its size.
+
+    xxh3 reads about ten times faster than blake2b (0.16 s of CPU per million trace positions
+    was the blake2b hash alone); the id only needs to tell a user's files apart, and 64 bits
+    do that for billions of files.
+    """
+    h = xxhash.xxh3_64()
     size = 0
     if src.data is not None:
         h.update(src.data)
@@ -239,6 +244,11 @@ def content_id(src: Source) -> tuple[str, int]:
                 h.update(block)
                 size += len(block)
     return h.hexdigest(), size
+
+
+def stream_id(uri: str, started: str) -> str:
+    """The source id of a live-feed segment: its address and start time hashed, 16 hex digits."""
+    return xxhash.xxh3_64_hexdigest(f"{uri}@{started}".encode())
 
 
 # --- building position tables ---------------------------------------------------------------

@@ -34,9 +34,10 @@ def _mix(x):
 
 
 @njit(cache=True)
-def _ids(data, offsets, ts, lat, lon, alt, out):
-    """Fill ``out``; False (``out`` unfinished) for an address that is not plain hex or a
-    coordinate numpy would have to cast from NaN, ±inf or past int64."""
+def _ids(data, offsets, ts, lat, lon, alt, out, address):
+    """Fill ``out`` and ``address`` (the address as a number); False (both unfinished) for an
+    address that is not plain hex or a coordinate numpy would have to cast from NaN, ±inf or
+    past int64."""
     width = offsets[1] - offsets[0]
     if width < 1 or width > 16:
         return False
@@ -56,6 +57,7 @@ def _ids(data, offsets, ts, lat, lon, alt, out):
             else:
                 return False
             icao = (icao << np.uint64(4)) | np.uint64(d)
+        address[i] = icao
         y = np.rint(lat[i] * 1e6)  # half to even, as np.round
         x = np.rint(lon[i] * 1e6)
         if not (-_LIMIT <= y < _LIMIT and -_LIMIT <= x < _LIMIT):
@@ -70,6 +72,12 @@ def _ids(data, offsets, ts, lat, lon, alt, out):
 
 def position_ids(table: pa.Table) -> pa.Array:
     """The ``position_id`` of every row of a READER_POSITIONS table."""
+    return ids_and_addresses(table)[0]
+
+
+def ids_and_addresses(table: pa.Table) -> tuple[pa.Array, np.ndarray]:
+    """The ``position_id`` of every row of a READER_POSITIONS table, and its address as the
+    integer ``position_rows.icao`` stores (read in the same pass)."""
     icao = table.column("icao24").combine_chunks()
     ts = table.column("ts").combine_chunks().cast(pa.int64()).to_numpy(zero_copy_only=False)
     lat = table.column("lat_deg").to_numpy()
@@ -77,15 +85,16 @@ def position_ids(table: pa.Table) -> pa.Array:
     alt = table.column("alt_baro_ft").fill_null(_NULL_ALT).to_numpy()
     n = table.num_rows
     out = np.empty(n, np.uint64)
+    address = np.empty(n, np.uint32)
     if n and not icao.null_count and icao.type == pa.string():
         offsets = np.frombuffer(icao.buffers()[1], np.int32)[icao.offset : icao.offset + n + 1]
         data = np.frombuffer(icao.buffers()[2], np.uint8)
-        if _ids(data, offsets, ts, lat, lon, alt, out):
-            return pa.array(out, pa.uint64())
+        if _ids(data, offsets, ts, lat, lon, alt, out, address):
+            return pa.array(out, pa.uint64()), address
     return schema.position_ids(
         table.column("icao24"),
         table.column("ts"),
         table.column("lat_deg"),
         table.column("lon_deg"),
         table.column("alt_baro_ft"),
-    )
+    ), schema.hex_to_u64(icao).astype(np.uint32)

@@ -1,7 +1,7 @@
 """Ingest: inputs → readers → (decoder) → deduplicated ``positions`` in the store.
 
 reads:   files, folders, archives, tcp:// feeds
-writes:  positions, aircraft_observed, sources, rejects, runs
+writes:  position_rows (read as positions), aircraft_observed, sources, rejects, runs
 rejects: every reason a reader or the decoder gives, plus unreadable / unknown_format
 
 Idempotent: a file already ingested whole is skipped by content hash, and every position has a
@@ -31,9 +31,9 @@ from .. import schema
 from ..errors import FormatError, InputError
 from ..store import DEFAULT_MEMORY_LIMIT, Store
 from . import detect as _detect
-from .base import ReadContext, RejectLog, Source, content_id
+from .base import ReadContext, RejectLog, Source, content_id, stream_id
 from .frames import rebatch
-from .ids import position_ids
+from .ids import ids_and_addresses
 from .modes import DecodeParams, decode_frames
 from .seen import SeenIds, StoredSpans
 
@@ -143,8 +143,9 @@ def expand(inputs: Iterable[str | os.PathLike], rejects: RejectLog) -> Iterator[
             yield Source(uri=str(p), path=p)
 
 
-def _with_ids(tables: list[pa.Table], source_ids: list[str]) -> pa.Table:
-    """Reader tables (in READER_POSITIONS, or with a ``_key`` from the decoder) → POSITIONS.
+def to_position_rows(tables: list[pa.Table], source_ids: list[str]) -> pa.Table:
+    """Reader tables (in READER_POSITIONS, or with a ``_key`` from the decoder) → the stored
+    form, POSITION_ROWS: ids stamped, address, Mode A code and source as integers.
 
     Done once per writer batch rather than once per table: a globe_history day is tens of
     thousands of small files.
@@ -157,20 +158,34 @@ def _with_ids(tables: list[pa.Table], source_ids: list[str]) -> pa.Table:
         with np.errstate(over="ignore"):
             key = t.column("_key").to_numpy(zero_copy_only=False).astype(np.uint64)
             pid = pa.array(schema._mix(key ^ icao), pa.uint64())
-        parts.append((t.drop_columns(["_key"]), pid, [source_ids[i]], [t.num_rows]))
+        parts.append((t, pid, icao.astype(np.uint32), [source_ids[i]], [t.num_rows]))
     keyed_set = set(keyed)
     plain = [i for i in range(len(tables)) if i not in keyed_set]
     if plain:
         # one contiguous chunk: the id kernel reads it in place and DuckDB appends it whole
         t = pa.concat_tables([tables[i] for i in plain]).combine_chunks()
-        pid = position_ids(t)
-        parts.append((t, pid, [source_ids[i] for i in plain], [tables[i].num_rows for i in plain]))
+        pid, icao = ids_and_addresses(t)
+        parts.append(
+            (t, pid, icao, [source_ids[i] for i in plain], [tables[i].num_rows for i in plain])
+        )
     out = []
-    for t, pid, sids, counts in parts:
-        t = t.add_column(0, schema.POSITIONS.field("position_id"), pid)
-        names, which = np.unique(np.array(sids, dtype=object), return_inverse=True)
-        src = pa.array(names.tolist(), pa.string()).take(np.repeat(which, counts))
-        out.append(t.append_column(schema.POSITIONS.field("source_id"), src).cast(schema.POSITIONS))
+    for t, pid, icao, sids, counts in parts:
+        numbers = np.array([schema.source_number(s) for s in sids], np.uint64)
+        stored = {
+            "position_id": pid,
+            "icao": icao,
+            "squawk_code": schema.squawk_codes(t.column("squawk")),
+            "source": np.repeat(numbers, counts),
+        }
+        out.append(
+            pa.table(
+                [
+                    stored[f.name] if f.name in stored else t.column(f.name)
+                    for f in schema.POSITION_ROWS
+                ],
+                schema=schema.POSITION_ROWS,
+            )
+        )
     return out[0] if len(out) == 1 else pa.concat_tables(out)
 
 
@@ -192,7 +207,7 @@ ROW_GROUP = 122_880  # DuckDB's row group: appends of whole groups are compresse
 
 
 class _Writer:
-    """Gathers rows in memory up to ``BATCH`` and moves the new ones into ``positions``.
+    """Gathers rows in memory up to ``BATCH`` and moves the new ones into ``position_rows``.
 
     A row is a duplicate when its id is already stored or comes earlier in this run. Two cheap
     tests clear almost every row without looking in the store: a Bloom filter of the ids this
@@ -261,7 +276,7 @@ class _Writer:
 
     def stage(self, table: pa.Table, source_id: str) -> None:
         # batches of exactly BATCH rows: with no duplicates nothing is carried over, and the
-        # batch goes to DuckDB as the one contiguous copy ``_with_ids`` made
+        # batch goes to DuckDB as the one contiguous copy ``to_position_rows`` made
         while table.num_rows:
             part = table.slice(0, self.BATCH - self.rows)
             table = table.slice(part.num_rows)
@@ -273,12 +288,12 @@ class _Writer:
 
     def flush(self, final: bool = False) -> None:
         if self.rows:
-            batch = _with_ids(self.pending, self.pending_sources)
+            batch = to_position_rows(self.pending, self.pending_sources)
             self.pending, self.pending_sources, self.rows = [], [], 0
             new = self._new_rows(batch)
             del batch
-            for vc in pc.value_counts(new.column("source_id")).to_pylist():
-                self.added[vc["values"]] += vc["counts"]
+            for vc in pc.value_counts(new.column("source")).to_pylist():
+                self.added[f"{vc['values']:016x}"] += vc["counts"]
             if self.carry is not None:
                 new = pa.concat_tables([self.carry, new]).combine_chunks()
             self.carry = new
@@ -296,7 +311,7 @@ class _Writer:
         flagged_mask = self.seen.check_add(ids)
         ts = batch.column("ts")
         lo, hi = pc.min(ts).as_py(), pc.max(ts).as_py()
-        flagged_mask |= self.stored.may_hold(batch.column("icao24"), ts, lo, hi)
+        flagged_mask |= self.stored.may_hold(batch.column("icao"), ts, lo, hi)
         n_flagged = int(np.count_nonzero(flagged_mask))
         if n_flagged > self.EXACT_MAX:
             return self._exact(batch, ids)
@@ -327,7 +342,7 @@ class _Writer:
         try:
             rows = con.execute(
                 """
-                SELECT position_id FROM positions
+                SELECT position_id FROM position_rows
                 WHERE ts BETWEEN ?::TIMESTAMPTZ - INTERVAL 1 DAY AND ?::TIMESTAMPTZ + INTERVAL 1 DAY
                   AND position_id IN (SELECT position_id FROM _ids)
                 """,
@@ -358,14 +373,14 @@ class _Writer:
                 con.execute(
                     """
                 SELECT * FROM _batch b ANTI JOIN (
-                    SELECT position_id FROM positions
+                    SELECT position_id FROM position_rows
                     WHERE ts BETWEEN (SELECT min(ts) FROM _batch) - INTERVAL 1 DAY
                                  AND (SELECT max(ts) FROM _batch) + INTERVAL 1 DAY
                 ) p USING (position_id)
                 """
                 )
                 .to_arrow_table()
-                .cast(schema.POSITIONS)
+                .cast(schema.POSITION_ROWS)
             )
         finally:
             con.execute("RESET disabled_optimizers")
@@ -377,7 +392,7 @@ class _Writer:
         # checkpoint must then rewrite
         con.register("_rows", rows.combine_chunks())
         try:
-            con.execute("INSERT INTO positions SELECT * FROM _rows")
+            con.execute("INSERT INTO position_rows SELECT * FROM _rows")
         finally:
             con.unregister("_rows")
         self.since_checkpoint += rows.num_rows
@@ -556,7 +571,7 @@ def _ingest_one(src: Source, run: _Run) -> dict | None:
         if fmt not in _detect.STREAM_FORMATS:
             raise FormatError(f"{src.uri}: a live feed needs --format beast, avr or sbs")
         src = tcp_source(src.uri, duration=run.duration)
-        sid = uuid.uuid5(uuid.NAMESPACE_URL, f"{src.uri}@{datetime.now(UTC).isoformat()}").hex
+        sid = stream_id(src.uri, datetime.now(UTC).isoformat())
         size, mtime = None, None
     rejects.source_id = sid
     this_fmt = fmt

@@ -91,12 +91,12 @@ class StoredSpans:
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
-        self.first, self.last = con.execute("SELECT min(ts), max(ts) FROM positions").fetchone()
+        self.first, self.last = con.execute("SELECT min(ts), max(ts) FROM position_rows").fetchone()
         self.window: tuple[datetime, datetime] | None = None
-        self.icao24 = pa.array([], pa.string())
+        self.icao = pa.array([], pa.uint32())
         self.lo = self.hi = np.zeros(0, np.int64)
 
-    def may_hold(self, icao24: pa.ChunkedArray, ts: pa.ChunkedArray, lo, hi) -> np.ndarray:
+    def may_hold(self, icao: pa.ChunkedArray, ts: pa.ChunkedArray, lo, hi) -> np.ndarray:
         """Which rows (with ``lo``, ``hi`` the batch's first and last time) a stored row may
         repeat: their aircraft has stored rows from before to after their time."""
         n = len(ts)
@@ -104,7 +104,7 @@ class StoredSpans:
             return np.zeros(n, bool)
         if self.window is None or lo < self.window[0] or hi > self.window[1]:
             self._load(lo - self.MARGIN, hi + self.MARGIN)
-        at = pc.index_in(icao24, value_set=self.icao24)
+        at = pc.index_in(icao, value_set=self.icao)
         known = pc.is_valid(at).to_numpy(zero_copy_only=False)
         if not known.any():
             return known
@@ -115,12 +115,12 @@ class StoredSpans:
     def _load(self, lo, hi) -> None:
         spans = self.con.execute(
             """
-            SELECT icao24, epoch_us(min(ts)) AS lo, epoch_us(max(ts)) AS hi
-            FROM positions WHERE ts BETWEEN ? AND ? GROUP BY icao24
+            SELECT icao, epoch_us(min(ts)) AS lo, epoch_us(max(ts)) AS hi
+            FROM position_rows WHERE ts BETWEEN ? AND ? GROUP BY icao
             """,
             [lo, hi],
         ).to_arrow_table()
         self.window = (lo, hi)
-        self.icao24 = spans.column("icao24").combine_chunks().cast(pa.string())
+        self.icao = spans.column("icao").combine_chunks().cast(pa.uint32())
         self.lo = spans.column("lo").to_numpy()
         self.hi = spans.column("hi").to_numpy()

@@ -80,14 +80,16 @@ def data_windows(
     (windows only grow as data arrive); else every source is read.
     """
     where = ""
+    source = schema.stored_sql("source_id", "source_id")
+    source_of_s = schema.stored_sql("source_id", "s.source_id")
     if sources is not None:
         store.con.register("_srcs", pa.table({"source_id": pa.array(sources, pa.string())}))
-        where = "WHERE p.source_id IN (SELECT source_id FROM _srcs)"
+        where = f"WHERE p.source IN (SELECT {source} FROM _srcs)"
     rows = store.con.execute(
         f"""
         SELECT epoch_us(min(p.ts)), epoch_us(max(p.ts)), any_value(s.format) IN {_DAY_FORMATS!r}
-        FROM positions p LEFT JOIN sources s USING (source_id) {where}
-        GROUP BY p.source_id
+        FROM position_rows p LEFT JOIN sources s ON p.source = {source_of_s} {where}
+        GROUP BY p.source
         """.replace(",)", ")")
     ).fetchall()
     if sources is not None:
@@ -155,7 +157,9 @@ def process(
     if full:
         con.execute("DELETE FROM flights")
         con.execute("DELETE FROM airfield_events")
-        con.execute("INSERT INTO _work SELECT DISTINCT icao24, NULL, NULL FROM positions")
+        con.execute(
+            "INSERT INTO _work SELECT DISTINCT printf('%06x', icao), NULL, NULL FROM position_rows"
+        )
     else:
         _plan_incremental(store, pending, params, old_windows, windows)
     n_work = con.execute("SELECT count(*) FROM _work").fetchone()[0]
@@ -169,16 +173,17 @@ def process(
         )
         con.unregister("_w")
 
+    # the stored rows, joined on the integer address
+    on = f"p.icao = {schema.stored_sql('icao24', 'w.icao24')}"
     rows = con.execute(
-        "SELECT count(*) FROM positions p JOIN _work w ON p.icao24 = w.icao24 "
+        f"SELECT count(*) FROM position_rows p JOIN _work w ON {on} "
         "AND (w.t0 IS NULL OR p.ts BETWEEN w.t0 AND w.t1)"
     ).fetchone()[0]
     parts = max(1, -(-rows // params.partition_rows))
     grid = _grid()
     for part in range(parts):
-        where = (
-            "JOIN _work w ON p.icao24 = w.icao24 AND (w.t0 IS NULL OR p.ts BETWEEN w.t0 AND w.t1)"
-            + (f" WHERE hash(p.icao24) % {parts} = {part}" if parts > 1 else "")
+        where = f"JOIN _work w ON {on} AND (w.t0 IS NULL OR p.ts BETWEEN w.t0 AND w.t1)" + (
+            f" WHERE hash(p.icao) % {parts} = {part}" if parts > 1 else ""
         )
         tracks = load_tracks(con, where)
         flights, events = derive(tracks, grid, windows, params)
@@ -215,11 +220,13 @@ def _plan_incremental(store, pending, params, old_windows, windows) -> None:
     con = store.con
     reach = int((params.split.max_cruise_gap_s + params.events.edge_s) * US)
     con.register("_pending", pa.table({"source_id": pa.array(pending, pa.string())}))
+    source = schema.stored_sql("source_id", "source_id")
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _touched AS
-        SELECT icao24, min(ts) - to_microseconds({reach}) AS t0, max(ts) + to_microseconds({reach}) AS t1
-        FROM positions WHERE source_id IN (SELECT source_id FROM _pending) GROUP BY icao24
+        SELECT printf('%06x', icao) AS icao24, min(ts) - to_microseconds({reach}) AS t0,
+               max(ts) + to_microseconds({reach}) AS t1
+        FROM position_rows WHERE source IN (SELECT {source} FROM _pending) GROUP BY icao
         """
     )
     con.unregister("_pending")

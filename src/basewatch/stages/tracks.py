@@ -16,7 +16,7 @@ US = 1_000_000
 
 _NAN = "'NaN'::DOUBLE"
 _COLUMNS = f"""
-    ('0x' || p.icao24)::UINTEGER AS icao, epoch_us(p.ts) AS t, p.lat_deg, p.lon_deg,
+    p.icao, epoch_us(p.ts) AS t, p.lat_deg, p.lon_deg,
     coalesce(p.alt_baro_ft, p.alt_geom_ft, {_NAN}) AS alt_ft, coalesce(p.gs_kt, {_NAN}) AS gs,
     coalesce(p.track_deg, {_NAN}) AS trk, coalesce(p.vrate_fpm, {_NAN}) AS vr,
     (CASE WHEN p.on_ground IS NULL THEN -1 WHEN p.on_ground THEN 1 ELSE 0 END)::TINYINT AS gnd,
@@ -66,8 +66,9 @@ class Tracks:
 
 
 def load_tracks(con: duckdb.DuckDBPyConnection, where: str = "", params=None) -> Tracks:
-    """Positions (optionally filtered by a SQL ``where`` over ``positions p``) as Tracks."""
-    sql = f"SELECT {_COLUMNS} FROM positions p {where}"
+    """Positions (optionally filtered by a SQL ``where`` over ``position_rows p``, the stored
+    form: the address is the integer ``p.icao``) as Tracks."""
+    sql = f"SELECT {_COLUMNS} FROM position_rows p {where}"
     tb = con.execute(sql, params or {}).to_arrow_table()
     if tb.num_rows == 0:
         return Tracks.empty()
@@ -90,7 +91,7 @@ def load_tracks(con: duckdb.DuckDBPyConnection, where: str = "", params=None) ->
     )
     order = order[keep]
     names = con.execute(
-        f"SELECT DISTINCT hash(p.callsign), p.callsign FROM positions p {where} "
+        f"SELECT DISTINCT hash(p.callsign), p.callsign FROM position_rows p {where} "
         + ("AND" if "WHERE" in where else "WHERE")
         + " p.callsign IS NOT NULL",
         params or {},

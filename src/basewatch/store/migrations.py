@@ -19,17 +19,18 @@ def _m0002_aircraft_identity(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(schema.create_table_sql(name))
 
 
+# a flight is one contiguous time span of one aircraft: its points need no table of their own
+_FLIGHT_POINTS = """
+    CREATE VIEW flight_points AS
+    SELECT f.flight_id, p.* FROM positions p JOIN flights f
+      ON p.icao24 = f.icao24 AND p.ts BETWEEN f.first_seen AND f.last_seen
+"""
+
+
 def _m0003_flights(con: duckdb.DuckDBPyConnection) -> None:
     for name in ("flights", "airfield_events", "data_windows", "processed_sources"):
         con.execute(schema.create_table_sql(name))
-    # a flight is one contiguous time span of one aircraft: its points need no table of their own
-    con.execute(
-        """
-        CREATE VIEW flight_points AS
-        SELECT f.flight_id, p.* FROM positions p JOIN flights f
-          ON p.icao24 = f.icao24 AND p.ts BETWEEN f.first_seen AND f.last_seen
-        """
-    )
+    con.execute(_FLIGHT_POINTS)
 
 
 def _m0004_news(con: duckdb.DuckDBPyConnection) -> None:
@@ -56,6 +57,23 @@ def _m0008_timeline_parties(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(schema.create_table_sql("timeline"))
 
 
+def _m0009_position_rows(con: duckdb.DuckDBPyConnection) -> None:
+    """Positions stored with integer address, Mode A code and source (``position_rows``),
+    read through the view ``positions``. Source ids become 16 hex digits: the first 16 of the
+    old ones, in every table that names a source."""
+    for table in ("sources", "aircraft_observed", "rejects", "processed_sources", "aircraft_db"):
+        con.execute(
+            f"UPDATE {table} SET source_id = left(source_id, 16) WHERE length(source_id) > 16"
+        )
+    con.execute(schema.create_table_sql("position_rows"))
+    cols = schema.position_rows_sql({"source_id": "left(source_id, 16)"})
+    con.execute(f"INSERT INTO position_rows SELECT {cols} FROM positions ORDER BY ts")
+    con.execute("DROP VIEW IF EXISTS flight_points")
+    con.execute("DROP TABLE positions")
+    con.execute(schema.positions_view_sql())
+    con.execute(_FLIGHT_POINTS)
+
+
 MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     ("0001_initial", _m0001_initial),
     ("0002_aircraft_identity", _m0002_aircraft_identity),
@@ -65,6 +83,7 @@ MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     ("0006_alerts", _m0006_alerts),
     ("0007_timeline", _m0007_timeline),
     ("0008_timeline_parties", _m0008_timeline_parties),
+    ("0009_position_rows", _m0009_position_rows),
 ]
 
 
