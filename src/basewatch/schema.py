@@ -34,7 +34,20 @@ POSITION_FIELDS: list[pa.Field] = [
     _f("squawk", pa.string(), "Mode A code, 4 octal digits"),
     _f("new_leg", pa.bool_(), "readsb trace flag (flags & 2): the source started a new leg here"),
 ]
-READER_POSITIONS = pa.schema(POSITION_FIELDS)
+# What readers hand the writer: the Mode A code already as the stored integer (a reader may
+# give text to ``ingest.base.positions_table``, which converts it), the address still as text.
+READER_POSITIONS = pa.schema(
+    [
+        _f(
+            "squawk_code",
+            pa.uint16(),
+            "Mode A code as a 12-bit integer (squawk, 4 octal digits, in the view)",
+        )
+        if f.name == "squawk"
+        else f
+        for f in POSITION_FIELDS
+    ]
+)
 
 POSITIONS = pa.schema(
     [
@@ -76,18 +89,20 @@ _AS_TEXT = {
         "TRY_CAST('0x' || {0} AS UBIGINT)",
     ),
 }
-_STORED_DOC = {
-    "icao": "ICAO 24-bit address as an integer (icao24 in the view)",
-    "squawk_code": "Mode A code as a 12-bit integer (squawk, 4 octal digits, in the view)",
-    "source": "the source as an integer (source_id, 16 hex digits, in the view)",
+_STORED = {
+    "icao": _f(
+        "icao", pa.uint32(), "ICAO 24-bit address as an integer (icao24 in the view)", False
+    ),
+    "squawk_code": READER_POSITIONS.field("squawk_code"),
+    "source": _f(
+        "source",
+        pa.uint64(),
+        "the source as an integer (source_id, 16 hex digits, in the view)",
+        False,
+    ),
 }
 POSITION_ROWS = pa.schema(
-    [
-        _f(_AS_TEXT[f.name][0], _AS_TEXT[f.name][1], _STORED_DOC[_AS_TEXT[f.name][0]], f.nullable)
-        if f.name in _AS_TEXT
-        else f
-        for f in POSITIONS
-    ]
+    [_STORED[_AS_TEXT[f.name][0]] if f.name in _AS_TEXT else f for f in POSITIONS]
 )
 VIEWS = {"positions": "position_rows"}  # view → the table it spells out
 

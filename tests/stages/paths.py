@@ -140,7 +140,7 @@ def positions(
             "gs_kt": s["gs"].astype(np.float32),
             "track_deg": s["trk"].astype(np.float32),
             "vrate_fpm": np.round(s["vr"]).astype(np.int32),
-            "squawk": pa.nulls(n, pa.string()),
+            "squawk_code": pa.nulls(n, pa.uint16()),
             "new_leg": [i in legs for i in range(n)],
         },
         schema=schema.READER_POSITIONS,

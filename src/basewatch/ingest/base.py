@@ -255,9 +255,15 @@ def stream_id(uri: str, started: str) -> str:
 
 
 def positions_table(cols: dict[str, object], n: int | None = None) -> pa.Table:
-    """Build a READER_POSITIONS table from whatever columns a reader has; the rest are null."""
+    """Build a READER_POSITIONS table from whatever columns a reader has; the rest are null.
+    A ``squawk`` column of text (4 octal digits) becomes ``squawk_code``."""
     if n is None:
         n = len(next(iter(cols.values())))
+    if cols.get("squawk") is not None:  # Mode A codes as text: the stored integers
+        squawk = cols["squawk"]
+        if not isinstance(squawk, pa.Array | pa.ChunkedArray):
+            squawk = pa.array(squawk, pa.string(), from_pandas=True)
+        cols = dict(cols, squawk_code=schema.squawk_codes(squawk))
     arrays = []
     for f in schema.READER_POSITIONS:
         v = cols.get(f.name)

@@ -174,7 +174,6 @@ def to_position_rows(tables: list[pa.Table], source_ids: list[str]) -> pa.Table:
         stored = {
             "position_id": pid,
             "icao": icao,
-            "squawk_code": schema.squawk_codes(t.column("squawk")),
             "source": np.repeat(numbers, counts),
         }
         out.append(

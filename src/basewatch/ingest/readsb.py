@@ -357,7 +357,7 @@ def _scanned_table(icao: str, base: float, sc: trace_scan.Scan, data: bytes) -> 
         _nullable(floats[0], float_ok[0], nulls[3]),
         _nullable(floats[1], float_ok[1], nulls[4]),
         _nullable(ints[2], int_ok[2], nulls[2]),
-        _span_strings(data, sc.squawk),
+        _nullable(*trace_scan.span_squawk_codes(data, sc.squawk)),
         pa.array(new_leg),
     ]
     return pa.Table.from_arrays(arrays, schema=schema.READER_POSITIONS)

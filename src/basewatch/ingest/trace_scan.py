@@ -562,6 +562,35 @@ def _gather(buf, spans):
     return offsets, valid, out, nulls
 
 
+@njit(cache=True)
+def _octal4(buf, spans, codes, ok):
+    nulls = 0
+    for i in range(spans.shape[0]):
+        s, e = spans[i, 0], spans[i, 1]
+        code = 0
+        good = s >= 0 and e - s == 4
+        if good:
+            for k in range(4):
+                d = np.int64(buf[s + k]) - 48
+                if d < 0 or d > 7:
+                    good = False
+                    break
+                code = code * 8 + d
+        codes[i] = code if good else 0
+        ok[i] = good
+        nulls += not good
+    return nulls
+
+
+def span_squawk_codes(data: bytes, spans: np.ndarray):
+    """Per-row spans of Mode A codes → (codes uint16, valid, number of nulls), as
+    ``schema.squawk_codes`` reads the same text: 4 octal digits, else null."""
+    codes = np.empty(spans.shape[0], np.uint16)
+    ok = np.empty(spans.shape[0], np.bool_)
+    nulls = _octal4(np.frombuffer(data, np.uint8), spans, codes, ok)
+    return codes, ok, nulls
+
+
 def span_text(data: bytes, spans: np.ndarray):
     """Per-row (start, end) spans of ``data`` (-1: none) → (offsets int32, valid, bytes, number
     of nulls): the buffers of a string column."""
