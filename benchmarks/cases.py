@@ -212,29 +212,26 @@ def case_trace_store() -> None:
 
 def case_duckdb_insert(variant: str = "stored") -> None:
     """DuckDB's append alone: the positions of the benchmark, in whole row groups, into the
-    stored table (``stored``) or one with the address, Mode A code and source as text, as
-    they were stored before (``text``)."""
+    stored table (``stored``) or one with the address, callsign, Mode A code and source as
+    text, as they were stored before (``text``)."""
     import duckdb
     import pyarrow as pa
 
     from basewatch import schema
     from basewatch.ingest import pipeline
+    from basewatch.store.callsigns import Callsigns
 
     tables, sids = _trace_tables("plain", True)
-    batch = pipeline.to_position_rows(tables, sids)
+    mem = duckdb.connect()
+    mem.execute(schema.create_table_sql("callsigns"))
+    batch = pipeline.to_position_rows(tables, sids, Callsigns(mem))
     ddl = schema.create_table_sql("position_rows")
-    if variant == "text":
-        con = duckdb.connect()
-        con.register("_b", batch)
-        batch = con.execute(
-            "SELECT "
-            + schema.positions_view_sql()
-            .split("SELECT", 1)[1]
-            .replace("FROM position_rows", "FROM _b")
-        ).to_arrow_table()
-        con.close()
+    if variant == "text":  # the rows as the view spells them
+        mem.register("position_rows", batch)
+        batch = mem.execute(schema.positions_select_sql() + " ORDER BY icao, ts").to_arrow_table()
         batch = batch.cast(pa.schema([f.remove_metadata() for f in schema.POSITIONS]))
         ddl = schema.create_table_sql("position_rows", schema.POSITIONS)
+    mem.close()
     rg = pipeline.ROW_GROUP
     chunks = [batch.slice(i, rg).combine_chunks() for i in range(0, batch.num_rows, rg)]
     tmp = Path(tempfile.mkdtemp(dir=WORK))

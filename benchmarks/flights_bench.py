@@ -44,6 +44,7 @@ def build_store(copies: int) -> Path:
     sys.path.insert(0, str(ROOT / "src"))
     from basewatch import schema
     from basewatch.store import open_store
+    from basewatch.store.callsigns import Callsigns
 
     path = WORK / f"quickstart_x{copies}.duckdb"
     if path.exists():
@@ -59,6 +60,8 @@ def build_store(copies: int) -> Path:
             "FROM (SELECT DISTINCT icao24 FROM qs)"
         )
         source_id = f"{0x51:016x}"  # one made-up source for all copies
+        names = con.execute("SELECT DISTINCT callsign FROM qs WHERE callsign IS NOT NULL")
+        Callsigns(con).keys(names.to_arrow_table().column("callsign"))
         cols = schema.position_rows_sql(
             {
                 "position_id": "hash(k, q.icao24, q.timestamp)",

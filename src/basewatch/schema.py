@@ -88,6 +88,13 @@ _AS_TEXT = {
         "printf('%016x', {0})",
         "TRY_CAST('0x' || {0} AS UBIGINT)",
     ),
+    # callsigns are few and repeat for hours: rows keep a key into the table ``callsigns``
+    "callsign": (
+        "callsign_key",
+        pa.uint64(),
+        "cs.callsign",
+        "(SELECT k.callsign_key FROM callsigns k WHERE k.callsign = {0})",
+    ),
 }
 _STORED = {
     "icao": _f(
@@ -99,6 +106,9 @@ _STORED = {
         pa.uint64(),
         "the source as an integer (source_id, 16 hex digits, in the view)",
         False,
+    ),
+    "callsign_key": _f(
+        "callsign_key", pa.uint64(), "key of the callsign in ``callsigns``; null if none"
     ),
 }
 POSITION_ROWS = pa.schema(
@@ -116,7 +126,7 @@ def positions_select_sql() -> str:
         else f.name
         for f in POSITIONS
     )
-    return f"SELECT\n  {cols}\nFROM position_rows"
+    return f"SELECT\n  {cols}\nFROM position_rows LEFT JOIN callsigns cs USING (callsign_key)"
 
 
 def positions_view_sql() -> str:
@@ -130,12 +140,13 @@ def stored_sql(column: str, text: str) -> str:
     return _AS_TEXT[column][3].format(text)
 
 
-def position_rows_sql(select: dict[str, str]) -> str:
+def position_rows_sql(select: dict[str, str], source: str = "positions") -> str:
     """The SELECT list of POSITION_ROWS from expressions of the view's columns
-    (``select`` maps each view column to an SQL expression; default its own name)."""
+    (``select`` maps each view column to an SQL expression; default that column of the
+    table or alias ``source``)."""
     out = []
     for f in POSITIONS:
-        expr = select.get(f.name, f.name)
+        expr = select.get(f.name, f"{source}.{f.name}")
         out.append(stored_sql(f.name, expr) if f.name in _AS_TEXT else expr)
     return ", ".join(out)
 
@@ -143,6 +154,19 @@ def position_rows_sql(select: dict[str, str]) -> str:
 def source_number(source_id: str) -> int:
     """A source id (16 hex digits) as the integer ``position_rows.source`` holds."""
     return int(source_id, 16)
+
+
+CALLSIGNS = pa.schema(
+    [
+        _f(
+            "callsign_key",
+            pa.uint64(),
+            "xxh3-64 hash of the callsign's UTF-8 text",
+            nullable=False,
+        ),
+        _f("callsign", pa.string(), "flight identification as broadcast, trimmed", False),
+    ]
+)
 
 
 AIRCRAFT_OBSERVED = pa.schema(
@@ -560,6 +584,7 @@ TIMELINE = pa.schema(
 TABLES: dict[str, pa.Schema] = {
     "positions": POSITIONS,
     "position_rows": POSITION_ROWS,
+    "callsigns": CALLSIGNS,
     "aircraft_observed": AIRCRAFT_OBSERVED,
     "sources": SOURCES,
     "runs": RUNS,

@@ -16,6 +16,7 @@ from basewatch import schema
 from basewatch.airfields import load_reference
 from basewatch.ingest.base import stream_id
 from basewatch.ingest.pipeline import to_position_rows
+from basewatch.store.callsigns import Callsigns
 
 GROUND = None
 T0 = datetime(2025, 10, 24, 6, 0, tzinfo=UTC)
@@ -150,7 +151,7 @@ def positions(
 def store_positions(store, table: pa.Table, name: str, fmt: str = "sbs") -> None:
     """Insert positions as one source would (the stage reads nothing else)."""
     source_id = stream_id(f"test:{name}", "")
-    rows = to_position_rows([table], [source_id])
+    rows = to_position_rows([table], [source_id], Callsigns(store.con))
     store.con.register("_t", rows)
     store.con.execute("INSERT INTO position_rows SELECT * FROM _t")
     store.con.unregister("_t")

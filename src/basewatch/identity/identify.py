@@ -169,8 +169,10 @@ def _identify(con, rules: Rules, want: list[str] | None) -> str:
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _id_calls AS
-        SELECT printf('%06x', icao) AS icao24, callsign, count(*) AS n FROM position_rows
-        WHERE callsign IS NOT NULL {also_rows} GROUP BY icao, callsign
+        SELECT printf('%06x', p.icao) AS icao24, cs.callsign, p.n
+        FROM (SELECT icao, callsign_key, count(*) AS n FROM position_rows
+              WHERE callsign_key IS NOT NULL {also_rows} GROUP BY ALL) p
+        JOIN callsigns cs USING (callsign_key)
         """
     )
     # operator designators: a callsign's three letters before its flight number, and the

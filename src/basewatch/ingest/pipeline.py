@@ -30,6 +30,7 @@ import pyarrow.compute as pc
 from .. import schema
 from ..errors import FormatError, InputError
 from ..store import DEFAULT_MEMORY_LIMIT, Store
+from ..store.callsigns import Callsigns
 from . import detect as _detect
 from .base import ReadContext, RejectLog, Source, content_id, stream_id
 from .frames import rebatch
@@ -143,9 +144,12 @@ def expand(inputs: Iterable[str | os.PathLike], rejects: RejectLog) -> Iterator[
             yield Source(uri=str(p), path=p)
 
 
-def to_position_rows(tables: list[pa.Table], source_ids: list[str]) -> pa.Table:
+def to_position_rows(
+    tables: list[pa.Table], source_ids: list[str], callsigns: Callsigns
+) -> pa.Table:
     """Reader tables (in READER_POSITIONS, or with a ``_key`` from the decoder) → the stored
-    form, POSITION_ROWS: ids stamped, address, Mode A code and source as integers.
+    form, POSITION_ROWS: ids stamped, address, Mode A code and source as integers, callsigns
+    as keys (``callsigns`` writes the new ones to the store).
 
     Done once per writer batch rather than once per table: a globe_history day is tens of
     thousands of small files.
@@ -175,6 +179,7 @@ def to_position_rows(tables: list[pa.Table], source_ids: list[str]) -> pa.Table:
             "position_id": pid,
             "icao": icao,
             "source": np.repeat(numbers, counts),
+            "callsign_key": callsigns.keys(t.column("callsign")),
         }
         out.append(
             pa.table(
@@ -238,6 +243,7 @@ class _Writer:
         self.since_checkpoint = self.since_eviction = 0
         self.added: Counter[str] = Counter()
         self.seen = SeenIds()
+        self.callsigns = Callsigns(self.con)
         # what the store held before this run: the filter knows nothing of it
         self.stored = StoredSpans(self.con)
         # FSST never wins on these columns (short, repetitive strings) but its analysis
@@ -287,7 +293,7 @@ class _Writer:
 
     def flush(self, final: bool = False) -> None:
         if self.rows:
-            batch = to_position_rows(self.pending, self.pending_sources)
+            batch = to_position_rows(self.pending, self.pending_sources, self.callsigns)
             self.pending, self.pending_sources, self.rows = [], [], 0
             new = self._new_rows(batch)
             del batch

@@ -227,8 +227,8 @@ def _points_from_scan(sc: trace_scan.Scan, data: bytes) -> _Points:
     num, row_at = sc.num, sc.row_at
     return _Points(
         dt=num[trace_scan.DT],
-        lat=num[trace_scan.LAT],
-        lon=num[trace_scan.LON],
+        lat=num[trace_scan.LAT].copy(),  # the table keeps these two as they are
+        lon=num[trace_scan.LON].copy(),
         alt=num[trace_scan.ALT],
         ground=sc.ground,
         gs=num[trace_scan.GS],
@@ -349,8 +349,8 @@ def _scanned_table(icao: str, base: float, sc: trace_scan.Scan, data: bytes) -> 
         pa.array(ts).view(schema.UTC_US),
         _repeat(icao, n),
         _span_strings(data, sc.flight),
-        pa.array(sc.num[trace_scan.LAT]),
-        pa.array(sc.num[trace_scan.LON]),
+        pa.array(sc.num[trace_scan.LAT].copy()),  # copied: a view keeps the scan's capacity
+        pa.array(sc.num[trace_scan.LON].copy()),
         _nullable(ints[0], int_ok[0], nulls[0]),
         _nullable(ints[1], int_ok[1], nulls[1]),
         pa.array(sc.ground),

@@ -449,17 +449,9 @@ def scan_trace(data: bytes) -> Scan | None:
     n, end = _scan(buf, start, num, ground, row_at, flight, squawk)
     if n < 0:
         return None
-    # copies: the tables built from these keep them alive, not the whole capacity
-    return Scan(
-        n,
-        num[:, :n].copy(),
-        ground[:n].copy(),
-        row_at[:n].copy(),
-        flight[:n].copy(),
-        squawk[:n].copy(),
-        start,
-        end,
-    )
+    # views of the first n rows, not copies: whoever keeps a column beyond the file copies it
+    # (the tables built from a scan do), so the whole capacity is freed with the scan
+    return Scan(n, num[:, :n], ground[:n], row_at[:n], flight[:n], squawk[:n], start, end)
 
 
 _I32 = 2.0**31

@@ -21,7 +21,7 @@ _COLUMNS = f"""
     coalesce(p.track_deg, {_NAN}) AS trk, coalesce(p.vrate_fpm, {_NAN}) AS vr,
     (CASE WHEN p.on_ground IS NULL THEN -1 WHEN p.on_ground THEN 1 ELSE 0 END)::TINYINT AS gnd,
     coalesce(p.new_leg, false) AS new_leg,
-    CASE WHEN p.callsign IS NULL THEN 0::UBIGINT ELSE hash(p.callsign) END AS cs_hash
+    coalesce(p.callsign_key, 0::UBIGINT) AS cs_hash
 """
 
 
@@ -91,9 +91,8 @@ def load_tracks(con: duckdb.DuckDBPyConnection, where: str = "", params=None) ->
     )
     order = order[keep]
     names = con.execute(
-        f"SELECT DISTINCT hash(p.callsign), p.callsign FROM position_rows p {where} "
-        + ("AND" if "WHERE" in where else "WHERE")
-        + " p.callsign IS NOT NULL",
+        "SELECT callsign_key, callsign FROM callsigns WHERE callsign_key IN "
+        f"(SELECT p.callsign_key FROM position_rows p {where})",
         params or {},
     ).fetchall()
     callsigns = {int(h): name for h, name in names}

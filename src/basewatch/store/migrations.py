@@ -7,6 +7,7 @@ from collections.abc import Callable
 import duckdb
 
 from .. import schema
+from .callsigns import Callsigns
 
 
 def _m0001_initial(con: duckdb.DuckDBPyConnection) -> None:
@@ -58,14 +59,17 @@ def _m0008_timeline_parties(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _m0009_position_rows(con: duckdb.DuckDBPyConnection) -> None:
-    """Positions stored with integer address, Mode A code and source (``position_rows``),
-    read through the view ``positions``. Source ids become 16 hex digits: the first 16 of the
+    """Positions stored with integer address, Mode A code and source, and callsigns as keys
+    into ``callsigns`` (``position_rows``), read through the view ``positions``. Source ids become 16 hex digits: the first 16 of the
     old ones, in every table that names a source."""
     for table in ("sources", "aircraft_observed", "rejects", "processed_sources", "aircraft_db"):
         con.execute(
             f"UPDATE {table} SET source_id = left(source_id, 16) WHERE length(source_id) > 16"
         )
     con.execute(schema.create_table_sql("position_rows"))
+    con.execute(schema.create_table_sql("callsigns"))
+    names = con.execute("SELECT DISTINCT callsign FROM positions WHERE callsign IS NOT NULL")
+    Callsigns(con).keys(names.to_arrow_table().column("callsign"))
     cols = schema.position_rows_sql({"source_id": "left(source_id, 16)"})
     con.execute(f"INSERT INTO position_rows SELECT {cols} FROM positions ORDER BY ts")
     con.execute("DROP VIEW IF EXISTS flight_points")
