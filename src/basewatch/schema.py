@@ -68,10 +68,11 @@ POSITIONS = pa.schema(
 )
 
 # How positions are kept on disk: the same rows with the address, the Mode A code and the
-# source as integers. DuckDB appends a short-string column about five times slower than an
-# integer one (benchmarks/results.md: a third of the whole append), and the stage kernels
-# want the address as a number anyway. Every reader of the store, users included, reads the
-# view ``positions`` (POSITIONS above), which spells the three as text again.
+# source as integers and the callsign as a key into ``callsigns``. DuckDB appends a short-string
+# column several times slower than an integer one (together these four took over a third of the
+# append; benchmarks/results.md), and the stage kernels want the address as a number anyway.
+# Every reader of the store, users included, reads the view ``positions`` (POSITIONS above),
+# which spells the four out again.
 _OCTAL4 = " + ".join(f"substr({{0}}, {k + 1}, 1)::INTEGER * {8 ** (3 - k)}" for k in range(4))
 # view column: (stored column, its type, SQL of text from stored, SQL of stored from text)
 _AS_TEXT = {
@@ -135,8 +136,9 @@ def positions_view_sql() -> str:
 
 
 def stored_sql(column: str, text: str) -> str:
-    """SQL turning ``text``, a value of the view's ``column`` (icao24, squawk or source_id),
-    into what ``position_rows`` stores: ``stored_sql('icao24', "'ac671b'")``."""
+    """SQL turning ``text``, a value of the view's ``column`` (icao24, squawk, source_id or
+    callsign), into what ``position_rows`` stores: ``stored_sql('icao24', "'ac671b'")``. A
+    callsign must be in ``callsigns`` already."""
     return _AS_TEXT[column][3].format(text)
 
 

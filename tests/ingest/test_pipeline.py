@@ -110,6 +110,11 @@ def test_same_file_twice_adds_nothing(db, tmp_path, samples):
         (2500, 2500)
     ]
     assert F.query(db, "SELECT count(*) FROM runs") == [(4,)]
+    # each callsign is kept once, however many runs met it, and every row finds its text
+    assert F.query(db, "SELECT count(*), count(DISTINCT callsign) FROM callsigns") == [(4, 4)]
+    assert F.query(
+        db, "SELECT callsign, count(*) FROM positions GROUP BY ALL ORDER BY callsign NULLS FIRST"
+    ) == [(None, 3), ("DAL1615", 472), ("DAL1812", 768), ("DAL2418", 564), ("DAL2927", 693)]
 
 
 def test_same_file_twice_in_one_run(db, samples):
