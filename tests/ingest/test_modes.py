@@ -5,11 +5,19 @@ import gzip
 import numpy as np
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 import rs1090
 
 from basewatch.ingest.base import FRAMES, ReadContext, RejectLog
-from basewatch.ingest.modes import crc_syndrome, decode_frames, hex_matrix, squawk_from_id13
+from basewatch.ingest.frames import frame_keys
+from basewatch.ingest.modes import (
+    DecodeParams,
+    crc_syndrome,
+    decode_frames,
+    hex_matrix,
+    squawk_from_id13,
+)
 
 
 @pytest.fixture(scope="module")
@@ -137,3 +145,57 @@ def test_batch_boundaries_do_not_lose_positions(corpus):
     whole = run(len(rows))
     assert len(whole) == 8225
     assert run(4096) == whole
+
+
+def _decoded(rows, size, params=None):
+    """Positions decoded in batches of ``size`` frames, each row keyed by its reception."""
+    ctx = ReadContext(rejects=RejectLog("t"), receiver=(49.0097, 2.5479))
+    keyed = _frames(rows)
+    ts = keyed.column("ts").to_numpy()
+    keyed = keyed.set_column(2, "key", pa.array(frame_keys([r[1] for r in rows], ts)))
+    batches = [keyed.slice(i, size) for i in range(0, len(rows), size)]
+    out = pa.concat_tables(list(decode_frames(iter(batches), ctx, params or DecodeParams())))
+    return out.sort_by("_key"), ctx
+
+
+def test_surface_positions_do_not_depend_on_where_batches_begin(corpus):
+    """The flight lands 330 NM from the receiver given: rs1090 decodes its surface positions
+    right only while one call holds the landing (its reference moves to the low aircraft), so
+    after a batch boundary they came out 6° north and were rejected as impossible jumps. The
+    adapter decodes them against the aircraft's own last airborne position instead."""
+    rows = [(d["timestamp"], d["frame"]) for d in corpus]
+    whole, _ = _decoded(rows, len(rows))
+    ground = pc.equal(whole.column("on_ground"), True)
+    assert pc.sum(ground).as_py() == 1867
+    # at Toulouse-Blagnac after the landing, at Paris-CDG before the take-off
+    lat = whole.column("lat_deg").filter(ground).to_numpy()
+    assert ((np.abs(lat - 43.63) < 0.05) | (np.abs(lat - 49.0) < 0.05)).all()
+    for size in (97, 500, 2048):
+        cut, ctx = _decoded(rows, size, DecodeParams(decode_rows=size))
+        assert ctx.rejects.counts.get("impossible_speed", 0) == 0
+        on = pc.equal(cut.column("on_ground"), True)
+        assert cut.filter(on).equals(whole.filter(ground)), size
+        # airborne pairing across a boundary may gain or lose a position now and then
+        assert abs(cut.num_rows - whole.num_rows) <= 0.001 * whole.num_rows
+
+
+def test_surface_decoding_agrees_with_the_cpr_reference_formulas():
+    """Local surface decoding: the reference picks the zone, within 45 NM either way."""
+    from basewatch.ingest.modes import cpr_nl, surface_positions
+
+    # the zone-count table of the CPR spec, either side of some of its edges
+    lats = [0.0, 10.47, 10.48, 44.19, 44.2, 86.0, 86.9, 87.0, 88.0, -44.2]
+    assert cpr_nl(np.array(lats)).tolist() == [59, 59, 58, 43, 42, 3, 2, 2, 1, 42]
+    # one surface message decoded by rs1090 against two references 40 NM apart
+    frame = "8c4841753a9a153237aef0f275be"
+    d = rs1090.decode(frame)
+    for ref in ((51.99, 4.375), (52.6, 4.6)):
+        want = rs1090.decode(frame, reference=ref)
+        lat, lon = surface_positions(
+            np.array([d["lat_cpr"]]),
+            np.array([d["lon_cpr"]]),
+            np.array([d["parity"] == "odd"]),
+            np.array([ref[0]]),
+            np.array([ref[1]]),
+        )
+        assert abs(lat[0] - want["latitude"]) < 1e-9 and abs(lon[0] - want["longitude"]) < 1e-9

@@ -43,6 +43,10 @@ class DecodeParams:
     max_range_nm: float = 450.0  # line of sight from a ground receiver to FL600 is ~300 NM
     velocity_max_age_s: float = 30.0  # a velocity older than this is not carried onto a position
     cpr_context_s: float = 1_800.0  # last position frames kept per aircraft for the next batch
+    # an aircraft's own last airborne position is the reference for its surface positions for
+    # this long (it has just landed there); after that, and before any, the receiver's
+    surface_ref_max_age_s: float = 600.0
+    decode_rows: int = 8_192  # frames decoded at a time: bounds the decoder's working memory
 
 
 # --- CRC-24 ----------------------------------------------------------------------------------
@@ -102,6 +106,47 @@ def squawk_from_id13(id13: np.ndarray) -> list[str]:
     d = d4 * 4 + d2 * 2 + d1
     code = a * 1000 + b * 100 + c * 10 + d
     return [f"{v:04d}" for v in code.tolist()]
+
+
+# --- surface positions: local CPR decoding against a reference -----------------------------
+
+_NZ = 15
+_CPR_MAX = float(1 << 17)
+
+
+def cpr_nl(lat: np.ndarray) -> np.ndarray:
+    """Number of longitude zones at each latitude (the NL function of the CPR spec)."""
+    a = np.abs(np.asarray(lat, dtype=np.float64))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c = 1.0 - (1.0 - np.cos(np.pi / (2 * _NZ))) / np.cos(np.radians(a)) ** 2
+        nl = np.floor(2 * np.pi / np.arccos(np.clip(c, -1.0, 1.0)))
+    nl = np.where(a == 0, 59, nl)
+    nl = np.where(a == 87, 2, nl)
+    return np.where(a > 87, 1, nl).astype(np.int64)
+
+
+def surface_positions(
+    lat_cpr: np.ndarray,
+    lon_cpr: np.ndarray,
+    odd: np.ndarray,
+    ref_lat: np.ndarray,
+    ref_lon: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Surface positions decoded from one message each, against a reference within 45 NM.
+
+    Surface CPR zones are a quarter of the airborne ones (90° in place of 360°), so the
+    reference decides which of the zones near it the aircraft is in.
+    """
+    y = np.asarray(lat_cpr, dtype=np.float64) / _CPR_MAX
+    x = np.asarray(lon_cpr, dtype=np.float64) / _CPR_MAX
+    odd = np.asarray(odd, dtype=bool)
+    d_lat = np.where(odd, 90.0 / 59.0, 90.0 / 60.0)
+    j = np.floor(ref_lat / d_lat) + np.floor(0.5 + np.mod(ref_lat, d_lat) / d_lat - y)
+    lat = d_lat * (j + y)
+    ni = cpr_nl(lat) - odd
+    d_lon = np.where(ni > 0, 90.0 / np.maximum(ni, 1), 90.0)
+    m = np.floor(ref_lon / d_lon) + np.floor(0.5 + np.mod(ref_lon, d_lon) / d_lon - x)
+    return lat, d_lon * (m + x)
 
 
 # --- the stateful decoder --------------------------------------------------------------------
@@ -309,6 +354,8 @@ class ModeSDecoder:
         self.cpr_tail: dict[str, tuple[float, str, str]] = {}
         self.assembler = PositionAssembler(ctx, params)
         self.frames_in = 0
+        # icao24 → (ts, lat, lon) of the aircraft's last airborne position: its surface reference
+        self.last_airborne: dict[str, tuple[float, float, float]] = {}
 
     # step 1: check frames
     def _check(self, batch: pa.Table) -> tuple[pa.Table, np.ndarray, np.ndarray]:
@@ -450,6 +497,9 @@ class ModeSDecoder:
         ctx_frames.sort()
         all_hex = [f for _, f in ctx_frames] + hexes
         all_ts = [t for t, _ in ctx_frames] + tsl
+        # rs1090's surface positions are replaced below: its reference for them is one for the
+        # whole call (the one given, moved to the last position of any aircraft below 1,000 ft),
+        # so they would depend on where a batch begins
         out = rs1090.decode(all_hex, all_ts, reference=self.ctx.receiver)
         by_key = {}
         for d in out:
@@ -471,6 +521,10 @@ class ModeSDecoder:
             )
         }
         keep = []
+        surface: list[tuple[int, int, int, bool, float, float]] = []  # row, cpr, odd, reference
+        last_air = self.last_airborne
+        max_age = self.params.surface_ref_max_age_s
+        receiver = self.ctx.receiver
         for i, d in enumerate(recs):
             if d is None:
                 continue
@@ -492,6 +546,19 @@ class ModeSDecoder:
             cols["vrate"].append(d.get("vertical_rate") if bds == "09" else None)
             cs = d.get("callsign") if bds == "08" else None
             cols["callsign"].append(cs.strip("_ ").strip() or None if isinstance(cs, str) else None)
+            if bds == "05" and d.get("latitude") is not None:
+                last_air[d["icao24"]] = (tsl[i], d["latitude"], d["longitude"])
+            elif bds == "06" and "lat_cpr" in d:
+                # against the aircraft's own last airborne position when it has just landed,
+                # else the receiver's
+                own = last_air.get(d["icao24"])
+                ref = own[1:] if own is not None and tsl[i] - own[0] <= max_age else receiver
+                if ref is None:
+                    cols["lat"][-1] = cols["lon"][-1] = None
+                else:
+                    row = len(keep) - 1
+                    odd = d.get("parity") == "odd"
+                    surface.append((row, d["lat_cpr"], d["lon_cpr"], odd, ref[0], ref[1]))
             if bds in ("05", "06"):
                 self.cpr_tail[f"{d['icao24']}/{bds}/{d.get('parity')}"] = (
                     tsl[i],
@@ -501,6 +568,12 @@ class ModeSDecoder:
         if len(self.cpr_tail) > 50_000:
             horizon = tsl[-1] - self.params.cpr_context_s
             self.cpr_tail = {k: v for k, v in self.cpr_tail.items() if v[0] >= horizon}
+        if surface:
+            cells = zip(*surface, strict=True)
+            rows, lat_cpr, lon_cpr, odd, ref_lat, ref_lon = (np.array(c) for c in cells)
+            lat, lon = surface_positions(lat_cpr, lon_cpr, odd, ref_lat, ref_lon)
+            for r, la, lo in zip(rows.tolist(), lat.tolist(), lon.tolist(), strict=True):
+                cols["lat"][r], cols["lon"][r] = la, lo
         sel = np.array(keep, dtype=np.int64)
         return messages_table(ts[sel], keys[sel], cols.pop("icao24"), **cols)
 
@@ -510,7 +583,10 @@ def decode_frames(
 ) -> Iterator[pa.Table]:
     """Stream frame batches (``FRAMES``) through one decoder; yields position tables."""
     dec = ModeSDecoder(ctx, params)
+    step = params.decode_rows
     for batch in batches:
-        if batch.num_rows:
-            yield from dec.decode(batch.sort_by("ts"))
+        batch = batch.sort_by("ts")
+        # in time order, a slice at a time: the decoder's state carries across slices
+        for at in range(0, batch.num_rows, step):
+            yield from dec.decode(batch.slice(at, step))
     ctx.counters["frames"] += dec.frames_in
