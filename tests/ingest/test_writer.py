@@ -43,8 +43,7 @@ def files(tmp_path, samples):
 
 MODES = {
     "filter": (pipeline.SeenIds, 4096),
-    # a tiny filter that never grows flags many rows
-    "flagged rows": (lambda: SeenIds(first_log2=10, max_log2=10), 10**9),
+    "flagged rows": (lambda: SeenIds(bits_log2=10), 10**9),  # a tiny filter flags many rows
     "exact": (pipeline.SeenIds, -1),  # every batch checked against the store
 }
 
@@ -87,26 +86,6 @@ def test_seen_ids_flags_repeats_and_only_few_others():
     assert seen.check_add(fresh).sum() < 20  # false hits are rare at this fill
     inside = seen.check_add(np.array([5, 6, 5], dtype=np.uint64))
     assert inside.tolist() == [False, False, True]
-
-
-def test_seen_ids_grow_with_the_run_and_keep_every_id():
-    """Layers are added as the run goes on; every id stays found, whatever layer holds it,
-    also when one call fills a layer halfway through; false hits stay rare at every size."""
-    seen = SeenIds(first_log2=12, max_log2=18)  # layers of 64, 256, 1,024 ids, then the last
-    assert seen.nbytes == 512
-    rng = np.random.default_rng(11)
-    ids = rng.integers(0, 2**63, 6_000, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
-    hits = np.concatenate([seen.check_add(part) for part in np.array_split(ids, 7)])
-    assert not hits.any()
-    assert len(seen.layers) == 4 and seen.nbytes == 512 * (1 + 4 + 16 + 64)
-    assert seen.check_add(ids).all()
-    fresh = rng.integers(0, 2**63, 2_000, dtype=np.uint64) * np.uint64(2)
-    assert seen.check_add(fresh).sum() < 5
-    # the largest layer is never closed: it takes whatever comes, flagging more as it fills
-    more = rng.integers(0, 2**63, 50_000, dtype=np.uint64) * np.uint64(2)
-    assert seen.check_add(more).sum() > 1_000
-    assert len(seen.layers) == 4 and seen.room == -1
-    assert seen.check_add(fresh).all()
 
 
 @pytest.fixture
