@@ -199,3 +199,12 @@ def test_surface_decoding_agrees_with_the_cpr_reference_formulas():
             np.array([ref[1]]),
         )
         assert abs(lat[0] - want["latitude"]) < 1e-9 and abs(lon[0] - want["longitude"]) < 1e-9
+    # near the antimeridian the longitude stays within ±180°
+    _, lon = surface_positions(
+        np.array([d["lat_cpr"]] * 2),
+        np.array([d["lon_cpr"]] * 2),
+        np.array([False, True]),
+        np.array([52.0, 52.0]),
+        np.array([179.99, -179.99]),
+    )
+    assert ((lon >= -180) & (lon < 180)).all()

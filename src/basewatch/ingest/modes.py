@@ -146,7 +146,8 @@ def surface_positions(
     ni = cpr_nl(lat) - odd
     d_lon = np.where(ni > 0, 90.0 / np.maximum(ni, 1), 90.0)
     m = np.floor(ref_lon / d_lon) + np.floor(0.5 + np.mod(ref_lon, d_lon) / d_lon - x)
-    return lat, d_lon * (m + x)
+    lon = d_lon * (m + x)
+    return lat, np.where(lon >= 180.0, lon - 360.0, np.where(lon < -180.0, lon + 360.0, lon))
 
 
 # --- the stateful decoder --------------------------------------------------------------------
@@ -568,6 +569,8 @@ class ModeSDecoder:
         if len(self.cpr_tail) > 50_000:
             horizon = tsl[-1] - self.params.cpr_context_s
             self.cpr_tail = {k: v for k, v in self.cpr_tail.items() if v[0] >= horizon}
+            horizon = tsl[-1] - max_age
+            self.last_airborne = {k: v for k, v in last_air.items() if v[0] >= horizon}
         if surface:
             cells = zip(*surface, strict=True)
             rows, lat_cpr, lon_cpr, odd, ref_lat, ref_lon = (np.array(c) for c in cells)
