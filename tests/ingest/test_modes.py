@@ -133,14 +133,7 @@ def test_batch_boundaries_do_not_lose_positions(corpus):
     rows = [(d["timestamp"], d["frame"]) for d in corpus]
 
     def run(size):
-        ctx = ReadContext(rejects=RejectLog("t"), receiver=(49.0097, 2.5479))
-        batches = [_frames(rows[i : i + size]) for i in range(0, len(rows), size)]
-        return sorted(
-            pa.concat_tables(list(decode_frames(iter(batches), ctx)))
-            .column("ts")
-            .cast(pa.int64())
-            .to_pylist()
-        )
+        return sorted(_decoded(rows, size)[0].column("ts").cast(pa.int64()).to_pylist())
 
     whole = run(len(rows))
     assert len(whole) == 8225
