@@ -14,7 +14,7 @@ LAYERS = [
     {"errors", "geo", "ids", "_version"},
     {"schema", "config", "airfields", "charts"},
     {"store"},
-    {"ingest", "simulate", "news", "identity", "watches", "export", "alerts"},
+    {"readers", "simulator", "news", "identity", "watches", "export", "alerts"},
     {"stages", "report"},
     {"fuse"},
     {"update"},

@@ -17,8 +17,8 @@ import pyarrow as pa
 from . import config, ids, schema
 from .airfields import load_reference
 from .errors import ConfigError
-from .ingest.pipeline import IngestReport, Progress
-from .ingest.pipeline import ingest as _ingest
+from .readers.pipeline import IngestReport, Progress
+from .readers.pipeline import ingest as _ingest
 from .store import open_store
 from .store.runs import recorded
 
@@ -423,7 +423,7 @@ def simulate(scenario, out: PathLike, format: str = "trace_full", seed: int | No
     ``scenario`` is a TOML path, a shipped scenario name (e.g. ``khmeimim-2025``) or a parsed
     ``Scenario``. Returns a ``SimReport``.
     """
-    from .simulate.run import simulate as _simulate
+    from .simulator.run import simulate as _simulate
 
     return _simulate(scenario, out, format=format, seed=seed)
 

@@ -42,7 +42,7 @@ from pathlib import Path
 import duckdb
 
 from ..errors import ConfigError, FormatError, InputError
-from ..ingest.base import REJECT_ROWS_PER_REASON, RejectLog, Source, content_id
+from ..readers.base import REJECT_ROWS_PER_REASON, RejectLog, Source, content_id
 from ..store import Store
 from ..store.runs import Report
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ingest.modes import crc24
+from ..readers.modes import crc24
 
 _CHARS = "#ABCDEFGHIJKLMNOPQRSTUVWXYZ##### ###############0123456789######"
 NZ = 15
