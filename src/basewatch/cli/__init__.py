@@ -222,6 +222,10 @@ for _command in (watch, changes, activity, report, chart, timeline, brief):
 from .news import news  # noqa: E402
 
 cli.add_command(news)
+from .lake import attach, lake, spark  # noqa: E402
+
+for _command in (lake, attach, spark):
+    cli.add_command(_command)
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 import numpy as np
@@ -508,7 +509,7 @@ class _Run:
     """What every source of one ingest run shares."""
 
     fmt: str | None
-    writer: _Writer
+    writer: _Writer | Sink
     rejects: RejectLog
     report: IngestReport
     done: set[str]  # sources already ingested whole
@@ -518,6 +519,44 @@ class _Run:
     duration: float | None
     params: DecodeParams
     beast_clock: str
+
+
+class Sink(Protocol):
+    """Where ``read_one`` hands a source's position tables (the store's writer, or a list)."""
+
+    def stage(self, table: pa.Table, source_id: str) -> None: ...
+
+
+def read_one(
+    src: Source,
+    sink: Sink,
+    rejects: RejectLog,
+    done: Iterable[str] = (),
+    fmt: str | None = None,
+    receiver: tuple[float, float] | None = None,
+    start: datetime | None = None,
+    params: DecodeParams = DecodeParams(),
+    beast_clock: str = "12mhz",
+) -> tuple[dict | None, IngestReport]:
+    """One file through the readers, exactly as ``ingest`` reads it, with its tables going to
+    ``sink`` instead of the store: the unit of work of a parallel or cluster ingest. Returns
+    the ``sources`` row (None when skipped or rejected whole; ``_aircraft`` holds its
+    aircraft_observed rows) and the counts of this source."""
+    report = IngestReport(run_id=rejects.run_id)
+    run = _Run(
+        fmt,
+        sink,
+        rejects,
+        report,
+        set(done),
+        Progress(),
+        receiver,
+        start,
+        None,
+        params,
+        beast_clock,
+    )
+    return _ingest_one(src, run), report
 
 
 def _ingest_one(src: Source, run: _Run) -> dict | None:
