@@ -51,8 +51,11 @@ def ingest(
     duration: float | None = None,
     progress: Progress | None = None,
     beast_clock: str = "12mhz",
+    jobs: int = 1,
 ) -> IngestReport:
     """Read files, folders, archives or ``tcp://host:port`` feeds into the store.
+
+    ``jobs`` > 1 parses files in that many worker processes while this one writes (same rows).
 
     ``beast_clock`` is the receiver timestamp mode of Beast / AVR input: ``12mhz`` (a free-running
     counter, dump1090 / readsb) or ``gps`` (Radarcape-style seconds of the day).
@@ -72,6 +75,7 @@ def ingest(
             duration=duration,
             progress=progress,
             beast_clock=beast_clock,
+            jobs=jobs,
             args={
                 "inputs": [str(i) for i in items],
                 "format": format,

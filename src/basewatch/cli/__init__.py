@@ -114,10 +114,17 @@ output_option = click.option(
     help="Receiver timestamps of Beast / AVR input: a 12 MHz counter or GPS time of day.",
 )
 @click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Parse files in this many worker processes (one writer; the same rows).",
+)
+@click.option(
     "--json", "as_json", is_flag=True, help="Print the run report as JSON instead of one line."
 )
 @user_errors
-def ingest(inputs, fmt, db, receiver, start, duration, beast_clock, as_json) -> None:
+def ingest(inputs, fmt, db, receiver, start, duration, beast_clock, jobs, as_json) -> None:
     """Read air-traffic files, folders, archives or a live feed into the store.
 
     \b
@@ -125,6 +132,7 @@ def ingest(inputs, fmt, db, receiver, start, duration, beast_clock, as_json) -> 
       basewatch ingest globe_history/2025-10-26/          # a day of readsb traces
       basewatch ingest states.parquet --db watch.duckdb    # OpenSky state vectors
       basewatch ingest tcp://127.0.0.1:30005 --format beast --duration 600
+      basewatch ingest globe_history/ --jobs 2             # parse on two cores
     """
     from .. import api
     from .progress import progress_bar
@@ -139,6 +147,7 @@ def ingest(inputs, fmt, db, receiver, start, duration, beast_clock, as_json) -> 
             duration=duration,
             progress=prog,
             beast_clock=beast_clock,
+            jobs=jobs,
         )
     if as_json:
         import json

@@ -448,8 +448,10 @@ def ingest(
     params: DecodeParams = DecodeParams(),
     args: dict | None = None,
     beast_clock: str = "12mhz",
+    jobs: int = 1,
 ) -> IngestReport:
-    """Read every input into the store; returns what happened (also written to ``runs``)."""
+    """Read every input into the store; returns what happened (also written to ``runs``).
+    With ``jobs`` > 1, files are parsed in that many worker processes (same rows)."""
     fmt = _detect.check_format(fmt)
     progress = progress or Progress()
     record = RunRecord("ingest", args or {"inputs": [str(i) for i in inputs], "format": fmt})
@@ -471,8 +473,7 @@ def ingest(
     source_rows: list[dict] = []
     aircraft_rows: list[dict] = []
     try:
-        for src in sources:
-            row = _ingest_one(src, run)
+        for row in _each_source(sources, run, jobs):
             if row is not None:
                 source_rows.append(row)
                 if row["complete"]:  # the same file again in this run is skipped too
@@ -519,6 +520,46 @@ class _Run:
     duration: float | None
     params: DecodeParams
     beast_clock: str
+
+
+def _each_source(sources: list[Source], run: _Run, jobs: int) -> Iterator[dict | None]:
+    """The ``sources`` row of every source, its tables staged into the writer: read here, or
+    (``jobs`` > 1, files only) parsed by worker processes and staged here in input order."""
+    files = [s for s in sources if s.path is not None]
+    if jobs <= 1 or len(files) < 2 or len(files) < len(sources):
+        for src in sources:
+            yield _ingest_one(src, run)
+        return
+    from .parallel import parse_all
+
+    opts = {
+        "run_id": run.rejects.run_id,
+        "done": sorted(run.done),
+        "fmt": run.fmt,
+        "receiver": run.receiver,
+        "start": run.start,
+        "params": run.params,
+        "beast_clock": run.beast_clock,
+    }
+    for src, got in parse_all(sources, opts, jobs):
+        row = got.row
+        if row is not None and row["complete"] and row["source_id"] in run.done:
+            run.report.sources_skipped += 1  # the same file earlier in this run
+            row = None
+        else:
+            run.rejects.rows.extend(got.reject_rows)
+            run.rejects.counts.update(got.reject_counts)
+            run.report.sources_skipped += got.sources_skipped
+            run.report.counters.update(got.counters)
+            run.report.incomplete.extend(got.incomplete)
+            if row is not None:
+                run.report.sources += 1
+                run.report.rows_read += row["rows_read"]
+                for table in got.tables:
+                    run.writer.stage(table, row["source_id"])
+        if src.path is not None:
+            run.progress.advance(src.path.stat().st_size)
+        yield row
 
 
 class Sink(Protocol):
