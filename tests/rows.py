@@ -17,6 +17,11 @@ def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
         return store.con.execute(sql, params or []).fetchall()
 
 
+def sorted_rows(db: Path, sql: str) -> list[tuple]:
+    """Rows of a query in a fixed order, for comparing two stores (or a store and a lake)."""
+    return sorted(query(db, sql), key=repr)
+
+
 def at(hms: str, day: str = "2025-10-24") -> pd.Timestamp:
     return pd.Timestamp(f"{day}T{hms}Z")
 

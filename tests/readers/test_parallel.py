@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import shutil
 
-import duckdb
 import pytest
+import rows as R
 
 from basewatch import api
 from basewatch.demo import sample_path
@@ -27,15 +27,6 @@ def inputs(tmp_path_factory):
     return folder
 
 
-def _rows(db, sql):
-    con = duckdb.connect(str(db), read_only=True)
-    con.execute("SET TimeZone = 'UTC'")
-    try:
-        return sorted(con.execute(sql).fetchall(), key=repr)
-    finally:
-        con.close()
-
-
 def test_jobs_two_stores_what_jobs_one_stores(inputs, tmp_path):
     one, two = tmp_path / "one.duckdb", tmp_path / "two.duckdb"
     r1 = api.ingest([inputs], one, jobs=1)
@@ -54,6 +45,6 @@ def test_jobs_two_stores_what_jobs_one_stores(inputs, tmp_path):
         "SELECT * EXCLUDE (run_id) FROM rejects",
         "SELECT * FROM aircraft_observed",
     ):
-        assert _rows(one, sql) == _rows(two, sql), sql
+        assert R.sorted_rows(one, sql) == R.sorted_rows(two, sql), sql
     # and a re-run with workers adds nothing
     assert api.ingest([inputs], two, jobs=2).rows_added == 0

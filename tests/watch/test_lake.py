@@ -3,24 +3,15 @@ and watch, changes and brief give the same answers on it."""
 
 from __future__ import annotations
 
-import duckdb
 import pyarrow.parquet as pq
 import pytest
+import rows as R
 
 import basewatch as bw
 from basewatch import api, lake
 from basewatch.errors import StoreError
 
 TABLES = ("flights", "airfield_events", "positions", "data_windows", "sources", "callsigns")
-
-
-def _rows(db, table):
-    con = duckdb.connect(str(db), read_only=True)
-    con.execute("SET TimeZone = 'UTC'")
-    try:
-        return sorted(con.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +38,8 @@ def test_lake_layout_and_types(attached):
 @pytest.mark.parametrize("table", TABLES)
 def test_attached_tables_equal_the_store(attached, table):
     db, _, other, *_ = attached
-    assert _rows(other, table) == _rows(db, table)
+    sql = f"SELECT * FROM {table}"
+    assert R.sorted_rows(other, sql) == R.sorted_rows(db, sql)
 
 
 def test_watch_changes_brief_on_an_attached_lake(attached):

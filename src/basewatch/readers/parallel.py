@@ -33,7 +33,9 @@ class Parsed:
     incomplete: list[str]
 
 
-class _Tables:
+class Tables:
+    """A sink for ``read_one`` that keeps a source's tables (one source at a time)."""
+
     def __init__(self) -> None:
         self.tables: list[pa.Table] = []
 
@@ -45,7 +47,7 @@ def _parse(src: Source, opts: dict) -> Parsed:
     from .pipeline import read_one
 
     rejects = RejectLog(opts.pop("run_id"))
-    sink = _Tables()
+    sink = Tables()
     row, report = read_one(src, sink, rejects, **opts)
     return Parsed(
         row,

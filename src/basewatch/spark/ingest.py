@@ -30,6 +30,7 @@ import pyarrow.parquet as pq
 from .. import lake, schema
 from ..errors import InputError
 from ..readers.base import RejectLog, Source
+from ..readers.parallel import Tables
 from ..readers.pipeline import IngestReport, expand, read_one, to_position_rows
 from ..store.callsigns import Callsigns
 from ..store.runs import new_run_id
@@ -54,16 +55,6 @@ def _out_schema() -> pa.Schema:
     )
 
 
-class _Tables:
-    """A sink that keeps a source's tables (one file at a time on an executor)."""
-
-    def __init__(self) -> None:
-        self.tables: list[pa.Table] = []
-
-    def stage(self, table: pa.Table, source_id: str) -> None:
-        self.tables.append(table)
-
-
 def _read_files(batches: Iterable[pa.RecordBatch], opts: dict) -> Iterator[pa.RecordBatch]:
     """mapInArrow body: (index, uri) rows → position rows of each file, then its meta row."""
     out = _out_schema()
@@ -73,7 +64,7 @@ def _read_files(batches: Iterable[pa.RecordBatch], opts: dict) -> Iterator[pa.Re
             batch.column("i").to_pylist(), batch.column("uri").to_pylist(), strict=True
         ):
             rejects = RejectLog(opts["run_id"])
-            sink = _Tables()
+            sink = Tables()
             row, report = read_one(
                 Source(uri=uri, path=Path(uri)),
                 sink,

@@ -1,0 +1,85 @@
+"""Archive → flights + airfield events: the embedded path against Spark local[1] / local[2].
+
+    python benchmarks/spark_bench.py [GLOBE_HISTORY_FOLDER]   # writes spark_results.md
+
+Without a folder, the shipped khmeimim-2025 scenario is simulated in globe_history layout
+(one trace_full file per aircraft per day). Each path runs as its own subprocess, timed by wall
+clock and by the CPU seconds of the process and its children (Spark's JVM and Python workers);
+the machine's other load shows as the gap between the two.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE / "_work" / "spark"
+RESULTS_MD = HERE / "spark_results.md"
+BW = [sys.executable, "-m", "basewatch"]
+
+
+def timed(cmd: list[str]) -> dict:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if out.returncode != 0:
+        raise RuntimeError(f"{cmd} failed:\n{out.stderr[-3000:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall_s": round(wall, 1), "cpu_s": round(cpu, 1), "out": out.stdout.strip()[-300:]}
+
+
+def main() -> None:
+    WORK.mkdir(parents=True, exist_ok=True)
+    if len(sys.argv) > 1:
+        archive = Path(sys.argv[1])
+    else:
+        archive = WORK / "sim" / "globe_history"
+        if not archive.exists():
+            timed([*BW, "simulate", "khmeimim-2025", "--out", str(WORK / "sim")])
+    files = sum(1 for _ in archive.rglob("*.json"))
+    runs = {}
+    db = WORK / "embedded.duckdb"
+    db.unlink(missing_ok=True)
+    runs["embedded ingest"] = timed([*BW, "ingest", str(archive), "--db", str(db), "--json"])
+    runs["embedded process"] = timed([*BW, "process", "--db", str(db)])
+    positions = json.loads(runs["embedded ingest"]["out"].splitlines()[-1])["rows_added"]
+    for n in (1, 2):
+        lake = WORK / f"lake{n}"
+        shutil.rmtree(lake, ignore_errors=True)
+        master = f"local[{n}]"
+        runs[f"spark {master} ingest"] = timed(
+            [*BW, "spark", "ingest", str(archive), "--lake", str(lake), "--master", master]
+        )
+        runs[f"spark {master} process"] = timed(
+            [*BW, "spark", "process", "--lake", str(lake), "--master", master]
+        )
+    lines = [
+        "# Archive to flights: embedded and Spark",
+        "",
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, {os.cpu_count()} cores "
+        f"(shared with other work), Python {platform.python_version()}; {files:,} trace_full "
+        f"files, {positions:,} positions. Command: `python benchmarks/spark_bench.py`.",
+        "",
+        "| step | wall s | CPU s (all processes) | positions per CPU s |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, r in runs.items():
+        rate = positions / r["cpu_s"] if r["cpu_s"] else 0
+        lines.append(f"| {name} | {r['wall_s']} | {r['cpu_s']} | {rate:,.0f} |")
+    RESULTS_MD.write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
