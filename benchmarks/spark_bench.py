@@ -1,6 +1,9 @@
 """Archive → flights + airfield events: the embedded path against Spark local[1] / local[2].
 
-    python benchmarks/spark_bench.py [GLOBE_HISTORY_FOLDER]   # writes spark_results.md
+    python benchmarks/spark_bench.py [GLOBE_HISTORY_FOLDER] [SPARK_CORES ...]
+    python benchmarks/spark_bench.py "" 1 2      # the simulated archive; local[1], local[2]
+
+Writes spark_results.md after every step.
 
 Without a folder, the shipped khmeimim-2025 scenario is simulated in globe_history layout
 (one trace_full file per aircraft per day). Each path runs as its own subprocess, timed by wall
@@ -41,29 +44,40 @@ def timed(cmd: list[str]) -> dict:
 
 def main() -> None:
     WORK.mkdir(parents=True, exist_ok=True)
-    if len(sys.argv) > 1:
+    cores = [int(c) for c in sys.argv[2:]] or [1, 2]
+    if len(sys.argv) > 1 and sys.argv[1]:
         archive = Path(sys.argv[1])
     else:
         archive = WORK / "sim" / "globe_history"
         if not archive.exists():
             timed([*BW, "simulate", "khmeimim-2025", "--out", str(WORK / "sim")])
     files = sum(1 for _ in archive.rglob("*.json"))
-    runs = {}
-    db = WORK / "embedded.duckdb"
-    db.unlink(missing_ok=True)
-    runs["embedded ingest"] = timed([*BW, "ingest", str(archive), "--db", str(db), "--json"])
-    runs["embedded process"] = timed([*BW, "process", "--db", str(db)])
-    positions = json.loads(runs["embedded ingest"]["out"].splitlines()[-1])["rows_added"]
-    for n in (1, 2):
+    runs: dict[str, dict] = {}
+    positions = 0
+    for jobs in (1, 2):
+        db = WORK / f"embedded{jobs}.duckdb"
+        db.unlink(missing_ok=True)
+        cmd = [*BW, "ingest", str(archive), "--db", str(db), "--jobs", str(jobs), "--json"]
+        runs[f"embedded ingest --jobs {jobs}"] = timed(cmd)
+        positions = json.loads(runs[f"embedded ingest --jobs {jobs}"]["out"].splitlines()[-1])
+        positions = positions["rows_added"]
+        write(runs, files, positions)
+        if jobs == 1:
+            runs["embedded process"] = timed([*BW, "process", "--db", str(db)])
+            write(runs, files, positions)
+    for n in cores:
         lake = WORK / f"lake{n}"
         shutil.rmtree(lake, ignore_errors=True)
         master = f"local[{n}]"
-        runs[f"spark {master} ingest"] = timed(
-            [*BW, "spark", "ingest", str(archive), "--lake", str(lake), "--master", master]
-        )
-        runs[f"spark {master} process"] = timed(
-            [*BW, "spark", "process", "--lake", str(lake), "--master", master]
-        )
+        for step in ("ingest", "process"):
+            cmd = [*BW, "spark", step, "--lake", str(lake), "--master", master]
+            if step == "ingest":
+                cmd.insert(5, str(archive))
+            runs[f"spark {master} {step}"] = timed(cmd)
+            write(runs, files, positions)
+
+
+def write(runs: dict, files: int, positions: int) -> None:
     lines = [
         "# Archive to flights: embedded and Spark",
         "",
@@ -78,7 +92,7 @@ def main() -> None:
         rate = positions / r["cpu_s"] if r["cpu_s"] else 0
         lines.append(f"| {name} | {r['wall_s']} | {r['cpu_s']} | {rate:,.0f} |")
     RESULTS_MD.write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    print(lines[-1], flush=True)
 
 
 if __name__ == "__main__":
