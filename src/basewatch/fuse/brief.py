@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..airfields import load_reference
 from ..geo import haversine_nm
-from ..report import place
+from ..base_report import place
 from ..stages.changes import KINDS as CHANGE_KINDS
 from ..store import Store
 from ..watches import Watch
