@@ -12,53 +12,9 @@ import re
 from dataclasses import dataclass
 
 from .entities import ORG_HEADS, People, country_of
+from .lexicon import BLOCKERS, SPEECH
 from .sources import is_media
 
-SPEECH = {
-    "say",
-    "state",
-    "tell",
-    "announce",
-    "declare",
-    "confirm",
-    "indicate",
-    "note",
-    "add",
-    "stress",
-    "warn",
-    "claim",
-    "insist",
-    "emphasize",
-    "emphasise",
-    "write",
-    "deny",
-    "accuse",
-    "promise",
-    "pledge",
-    "vow",
-    "suggest",
-    "explain",
-    "comment",
-    "reiterate",
-    "assert",
-    "argue",
-    "acknowledge",
-    "admit",
-    "predict",
-    "reply",
-    "respond",
-    "urge",
-    "report",
-    "describe",
-    "signal",
-    "hint",
-    "threaten",
-    "assure",
-    "underline",
-    "remark",
-    "observe",
-}
-BLOCKERS = {"decline", "refuse", "fail", "avoid", "want", "wish"}
 _QUOTE = re.compile(r"[\"\u201c\u201d](.+?)[\"\u201c\u201d]", re.S)
 _DATELINE = re.compile(r"^[A-Z][A-Z .'\-]{2,40}\s*(?:\([^)]*\)\s*)?[\u2014\u2013-]+\s*")
 

@@ -1,0 +1,55 @@
+"""Which event a word triggers, and the words that make none."""
+
+from __future__ import annotations
+
+import pytest
+
+from basewatch.news.entities import People
+from basewatch.news.triggers import ArticleContext, event_type_of, negated, unreal
+
+
+def _kind(pipe, first, text, word, ctx=None):
+    doc = pipe(text)
+    tok = first(doc, word)
+    return event_type_of(tok, tok.sent, People(doc), ctx or ArticleContext.of(text))
+
+
+@pytest.mark.parametrize(
+    "text, word, kind",
+    [
+        ("An Il-76 landed at Khmeimim on Monday.", "landed", "flight"),
+        ("Belousov met his Syrian counterpart in Moscow.", "met", "meeting"),
+        ("Two frigates sailed into the Black Sea on Tuesday.", "sailed", "military_movement"),
+        ("The two sides signed a memorandum on training.", "signed", "agreement"),
+        ("Talks were held in Ankara on Friday.", "Talks", "negotiation"),
+        ("The minister travelled to Manila on Sunday.", "travelled", "visit"),
+    ],
+)
+def test_triggers(pipe, first, text, word, kind):
+    assert _kind(pipe, first, text, word) == kind
+
+
+def test_aircraft_in_an_exercise_are_part_of_it(pipe, first):
+    text = "Allied jets will fly from the base during the drills."
+    assert _kind(pipe, first, text, "fly", ArticleContext(exercise=True)) == "military_movement"
+    assert _kind(pipe, first, text, "fly", ArticleContext(exercise=False)) == "flight"
+
+
+def test_it_continues_the_last_movement(pipe, first):
+    text = "It entered the Sea of Marmara on Friday."
+    ctx = ArticleContext(last_move="military_movement")
+    assert _kind(pipe, first, text, "entered", ctx) == "military_movement"
+
+
+def test_negated_and_unreal(pipe, first):
+    doc = pipe("The ministers did not meet. Russia proposed holding talks. The jets could land.")
+    assert negated(first(doc, "meet"))
+    assert unreal(first(doc, "holding"))
+    assert unreal(first(doc, "land"))
+    assert not negated(first(doc, "proposed"))
+
+
+def test_context_reads_the_article():
+    assert ArticleContext.of("The drills began.").exercise
+    assert ArticleContext.of("The talks went on.").talks
+    assert not ArticleContext.of("An Il-76 landed.").exercise
