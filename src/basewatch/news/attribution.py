@@ -66,7 +66,7 @@ def reported_by(tok, sent, people: People) -> str | None:
         if pronoun:
             continue
         doc = tok.doc
-        return doc[subj[0].left_edge.i : subj[0].right_edge.i + 1].text
+        return doc[subj[0].left_edge.i : subj[0].right_edge.i + 1].text.strip()
     return None
 
 

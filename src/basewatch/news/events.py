@@ -66,11 +66,12 @@ class Event:
         }
 
 
-def extract_events(doc, anchor: date | None, outlet: str | None, ref) -> list[Event]:
-    """All events of one parsed article, in the order the article tells them."""
+def extract_events(doc, anchor: date | None, outlet: str | None, ref, layout=None) -> list[Event]:
+    """All events of one parsed article, in the order the article tells them. ``layout``
+    (document.read_layout) gives the dateline's place and the agency credited for the article."""
     from .extractor import ArticleExtractor
 
-    return ArticleExtractor(doc, anchor, outlet, ref).run()
+    return ArticleExtractor(doc, anchor, outlet, ref, layout).run()
 
 
 __all__ = ["EVENT_TYPES", "EXTRACTOR", "Event", "extract_events", "is_media"]

@@ -28,16 +28,28 @@ from .triggers import ArticleContext, event_type_of, negated, unreal
 class ArticleExtractor:
     """Walks one parsed article sentence by sentence, keeping what later sentences refer to."""
 
-    def __init__(self, doc, anchor: date | None, outlet: str | None, ref) -> None:
+    def __init__(self, doc, anchor: date | None, outlet: str | None, ref, layout=None) -> None:
         self.doc = doc
         self.anchor = anchor
-        self.outlet = outlet or ""
+        # what the article reports without naming a source comes from the agency it credits
+        # (dateline, byline, "republished from"), else from the outlet
+        self.outlet = (layout.credit if layout is not None else None) or outlet or ""
+        self.dateline = layout.dateline if layout is not None else None
         self.ref = ref
         self.people = People(doc)
         self.events: list[Event] = []
         self.attribution = Attribution(self.outlet)
         self.dates = EventDates(doc, anchor, self.people, self.events)
         self.context = ArticleContext.of(doc.text)
+
+    def _dateline_place(self, sent) -> str | None:
+        """The dateline's city places the lead sentence's meetings ('VILNIUS — The ministers
+        met on Monday')."""
+        d = self.dateline
+        if d is None or not d.end <= sent.start_char + len(sent.text) - len(sent.text.lstrip()):
+            return None
+        between = self.doc.text[d.end : sent.start_char]
+        return d.place if not between.strip() else None
 
     @staticmethod
     def _own_clause(kind: str, clause: int, seen: set, tok) -> bool:
@@ -150,9 +162,7 @@ class ArticleExtractor:
             ev.source = self.attribution.resolve(by) if by else self.outlet
             ev.place, ev.place_icao, ev.country = place_of(sent, tok, self.ref)
             if ev.place is None and kind in ("meeting", "visit", "negotiation", "agreement"):
-                m = re.match(r"^([A-Z][A-Z .'\-]{2,40})\s*[\u2014\u2013-]", text)
-                if m:
-                    ev.place = m.group(1).strip().title()
+                ev.place = self._dateline_place(sent)
             ev.actors = actors_of(sent, tok, self.people, statements)
             self.dates.date_event(ev, tok, sent, hits, rel_spans)
             seen_types.add((kind, clause))
