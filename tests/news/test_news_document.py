@@ -20,15 +20,16 @@ WIRE = (
 )
 
 
-def test_parts_around_the_body_are_blanked_and_offsets_kept():
+def test_parts_around_the_body_are_taken_out_and_offsets_map_back():
     lay = read_layout(WIRE, date(2025, 5, 15), "Test Wire", "Russian transports return to Syria")
-    assert len(lay.text) == len(WIRE)
     kinds = [k for *_, k in lay.skipped]
     assert kinds == ["heading", "byline", "dateline", "caption", "heading"]
-    for start, end, _ in lay.skipped:
-        assert not lay.text[start:end].strip()
-    assert "Two Il-76 transports landed" in lay.text
-    assert "The flights continued" in lay.text
+    assert lay.text.lstrip("\n").startswith("Two Il-76 transports landed")
+    assert "Photo" not in lay.text and "Nordwire" not in lay.text and "By Ana" not in lay.text
+    assert lay.text.count("\n\n") >= 3  # paragraphs stay paragraphs
+    i = lay.text.index("The flights continued")
+    assert WIRE[lay.original(i) :].startswith("The flights continued")
+    assert lay.body_offset(lay.original(i)) == i
 
 
 def test_dateline_gives_place_day_and_agency():
@@ -52,7 +53,7 @@ def test_plain_sentences_are_no_datelines():
         "Two Il-76 transports landed at Hmeimim.",
     ):
         lay = read_layout(text, date(2025, 5, 15), "X")
-        assert lay.dateline is None and lay.text == text
+        assert lay.dateline is None and lay.text == text and lay.original(5) == 5
 
 
 def test_the_outlets_own_dateline_credits_no_agency():
@@ -77,5 +78,6 @@ def test_events_of_a_wire_article():
     assert flights, rows
     first = flights[0]
     assert first["sentence"].startswith("Two Il-76 transports landed")
+    assert art.text[first["char_start"] :].startswith(first["sentence"])
     assert (first["date_start"], first["source"]) == ("2025-05-13", "Nordwire")
     assert not any("Photo" in r["sentence"] or "By Ana" in r["sentence"] for r in rows)

@@ -47,7 +47,11 @@ def reported_by(tok, sent, people: People) -> str | None:
     for verb in cands:
         if any(c.dep_ == "neg" for c in verb.children):
             continue
-        subj = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+        # nearest first: a misparse can give "said" a second subject far before it
+        subj = sorted(
+            (c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")),
+            key=lambda c: abs(c.i - verb.i),
+        )
         if not subj:
             continue
         pronoun = subj[0].lower_ in ("he", "she", "they", "it", "which", "who")

@@ -1,9 +1,9 @@
 """The document around the sentences: headline, sub-headings, byline, dateline, photo captions
 and boilerplate, told apart from the body so that none of them is glued into a sentence.
 
-``read_layout`` returns the article text with every non-body part blanked (each character but
-line breaks replaced by a space, so offsets into the article stay true), and what those parts say
-about the whole article:
+``read_layout`` returns the body: the article text with every non-body part taken out but its
+line breaks (so paragraphs stay paragraphs, and no blank run of spaces reaches the parser), a map
+from body offsets back to article offsets, and what those parts say about the whole article:
 
 - the dateline ("TALLINN, May 14. /NORDWIRE/.", "MOSCOW (Reuters) —", "Damascus, 26 Oct (SANA)
   –"): its place, its day (the day the report's "on Wednesday" counts from) and its agency;
@@ -96,15 +96,36 @@ class Dateline:
 
 @dataclass(frozen=True, slots=True)
 class Layout:
-    text: str  # the article with non-body parts blanked; same length and offsets
-    dateline: Dateline | None
+    text: str  # the body: the article without its non-body parts (their line breaks kept)
+    dateline: Dateline | None  # offsets in the article
     credit: str | None  # the agency credited for the whole article (not the outlet itself)
     anchor: date | None  # the day relative dates count from
-    skipped: tuple[tuple[int, int, str], ...]  # (start, end, kind) of every blanked part
+    skipped: tuple[tuple[int, int, str], ...]  # (start, end, kind) in the article
+    kept: tuple[int, ...] = ()  # article offset of each body character ((): the same)
+
+    def original(self, i: int) -> int:
+        """The article offset of a body offset."""
+        if not self.kept:
+            return i
+        return self.kept[i] if i < len(self.kept) else self.kept[-1] + 1 + i - len(self.kept)
+
+    def body_offset(self, i: int) -> int:
+        """The body offset of an article offset (the next kept character)."""
+        if not self.kept:
+            return i
+        import bisect
+
+        return bisect.bisect_left(self.kept, i)
 
 
-def _blank(text: str, start: int, end: int) -> str:
-    return text[:start] + re.sub(r"[^\n]", " ", text[start:end]) + text[end:]
+def _body(text: str, skipped: list[tuple[int, int, str]]) -> tuple[str, tuple[int, ...]]:
+    drop = bytearray(len(text))
+    for start, end, _ in skipped:
+        for i in range(start, end):
+            if text[i] != "\n":
+                drop[i] = 1
+    kept = tuple(i for i in range(len(text)) if not drop[i])
+    return "".join(text[i] for i in kept), kept
 
 
 def _day(m: re.Match, published: date | None) -> date | None:
@@ -232,9 +253,7 @@ def read_layout(
             if dateline is not None:
                 skipped.append((dateline.start, dateline.end, "dateline"))
                 credit = credit or dateline.agency
-    out = text
-    for s0, e0, _ in skipped:
-        out = _blank(out, s0, e0)
+    out, kept = _body(text, skipped) if skipped else (text, ())
     anchor = published
     told = dateline.day if dateline else None
     if anchor is None:
@@ -242,7 +261,7 @@ def read_layout(
     elif told is not None and 0 < (anchor - told).days <= 2:
         anchor = told  # filed a day before it was published: "on Wednesday" counts from the filing
 
-    return Layout(out, dateline, credit, anchor, tuple(skipped))
+    return Layout(out, dateline, credit, anchor, tuple(skipped), kept)
 
 
 def _read_dateline(

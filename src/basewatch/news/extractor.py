@@ -35,6 +35,7 @@ class ArticleExtractor:
         # (dateline, byline, "republished from"), else from the outlet
         self.outlet = (layout.credit if layout is not None else None) or outlet or ""
         self.dateline = layout.dateline if layout is not None else None
+        self.lead = layout.body_offset(self.dateline.end) if self.dateline else 0
         self.ref = ref
         self.people = People(doc)
         self.events: list[Event] = []
@@ -46,10 +47,9 @@ class ArticleExtractor:
         """The dateline's city places the lead sentence's meetings ('VILNIUS — The ministers
         met on Monday')."""
         d = self.dateline
-        if d is None or not d.end <= sent.start_char + len(sent.text) - len(sent.text.lstrip()):
+        if d is None or sent.start_char < self.lead:
             return None
-        between = self.doc.text[d.end : sent.start_char]
-        return d.place if not between.strip() else None
+        return d.place if not self.doc.text[self.lead : sent.start_char].strip() else None
 
     @staticmethod
     def _own_clause(kind: str, clause: int, seen: set, tok) -> bool:

@@ -80,11 +80,14 @@ def extract_article(nlp_doc, article: Article, ref, layout=None) -> tuple[list[d
     layout = layout or layout_of(article)
     events = extract_events(nlp_doc, layout.anchor, article.outlet, ref, layout)
     rows = [ev.row(article.article_id, n) for n, ev in enumerate(events)]
+    for r in rows:  # offsets into the stored article, not into its body
+        r["char_start"] = layout.original(r["char_start"])
     from .entities import People
 
     ents = entity_rows(nlp_doc, People(nlp_doc), ref)
     for e in ents:
         e["article_id"] = article.article_id
+        e["char_start"] = layout.original(e["char_start"])
     return rows, ents
 
 
