@@ -177,6 +177,6 @@ def test_habits_denials_and_institutions_are_not_events_or_speakers():
         "Norwegian Joint Headquarters said.\n"
     )
     assert [(r["event_type"], r["source"]) for r in rows] == [
-        ("military_movement", "the Norwegian Joint Headquarters")
+        ("exercise", "the Norwegian Joint Headquarters")
     ], rows
     assert (rows[0]["date_start"], rows[0]["date_end"]) == ("2025-10-28", "2025-10-29")

@@ -31,7 +31,7 @@ def test_triggers(pipe, first, text, word, kind):
 
 def test_aircraft_in_an_exercise_are_part_of_it(pipe, first):
     text = "Allied jets will fly from the base during the drills."
-    assert _kind(pipe, first, text, "fly", ArticleContext(exercise=True)) == "military_movement"
+    assert _kind(pipe, first, text, "fly", ArticleContext(exercise=True)) == "exercise"
     assert _kind(pipe, first, text, "fly", ArticleContext(exercise=False)) == "flight"
 
 
@@ -53,3 +53,33 @@ def test_context_reads_the_article():
     assert ArticleContext.of("The drills began.").exercise
     assert ArticleContext.of("The talks went on.").talks
     assert not ArticleContext.of("An Il-76 landed.").exercise
+
+
+@pytest.mark.parametrize(
+    "text, word, kind",
+    [
+        ("Russia deployed two battalions to the base on Monday.", "deployed", "deployment"),
+        ("France withdrew its troops from Niamey in December.", "withdrew", "withdrawal"),
+        ("The army evacuated the personnel from the depot on Friday.", "evacuated", "evacuation"),
+        ("Two Tu-95MS bombers held drills over the Barents Sea.", "drills", "exercise"),
+        ("Drones struck the air base near Latakia overnight.", "struck", "attack"),
+        ("The drone attack on the airfield was carried out at night.", "attack", "attack"),
+        ("The EU imposed sanctions on three Russian airlines.", "sanctions", "sanction"),
+        ("Putin spoke with Erdogan by phone on Tuesday.", "spoke", "call"),
+        ("A Russian corvette passed through the Bosphorus.", "passed", "military_movement"),
+    ],
+)
+def test_event_types_beyond_the_first_seven(pipe, first, text, word, kind):
+    assert _kind(pipe, first, text, word) == kind
+
+
+@pytest.mark.parametrize(
+    "text, word",
+    [
+        ("The Russian air force flies Su-34 strike aircraft from Olenya.", "strike"),
+        ("Rebels still control the airfield.", "control"),
+        ("Foreign aircraft must inform the authorities before landing.", "inform"),
+    ],
+)
+def test_states_aims_and_rules_are_no_events(pipe, first, text, word):
+    assert _kind(pipe, first, text, word) is None

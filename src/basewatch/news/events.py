@@ -23,7 +23,25 @@ EVENT_TYPES = (
     "agreement",
     "flight",
     "military_movement",
+    "call",
+    "deployment",
+    "withdrawal",
+    "evacuation",
+    "exercise",
+    "attack",
+    "sanction",
 )
+# the movements of forces told apart by type; a coarse reader folds them back
+MOVEMENT_TYPES = ("deployment", "withdrawal", "evacuation", "exercise", "attack")
+FORCE_MOVES = ("military_movement", *MOVEMENT_TYPES)  # forces on the ground, at sea, in the air
+MOVES = ("flight", *FORCE_MOVES)
+
+
+def coarse_type(event_type: str) -> str:
+    """The type among the first seven: a deployment is a military movement, a call a meeting."""
+    if event_type in MOVEMENT_TYPES:
+        return "military_movement"
+    return "meeting" if event_type == "call" else event_type
 
 
 @dataclass(slots=True)

@@ -17,7 +17,7 @@ from . import dates as _dates
 from .attribution import Attribution, reported_by
 from .clauses import clause_head, in_quotes, past_perfect, under_negated_speech
 from .entities import People
-from .events import Event
+from .events import MOVES, Event
 from .occasion import EventDates
 from .participants import actors_of, place_of
 from .quotes import find_statements
@@ -62,7 +62,7 @@ class ArticleExtractor:
         """Another movement in one sentence: each leg or aircraft is its own event ('landed at
         Latakia before heading on to the Moscow region'); a relative clause in the past perfect
         ('an Il-76MD that had taken off from Chkalovsky landed ...') is background."""
-        if kind not in ("flight", "military_movement") or tok.pos_ != "VERB":
+        if kind not in MOVES or tok.pos_ != "VERB":
             return False
         if tok.dep_ == "relcl" and past_perfect(tok):
             return False
@@ -167,7 +167,7 @@ class ArticleExtractor:
             self.dates.date_event(ev, tok, sent, hits, rel_spans)
             seen_types.add((kind, clause))
             new.append(ev)
-        moves = [e for e in new if e.event_type in ("flight", "military_movement")]
+        moves = [e for e in new if e.event_type in MOVES]
         kinds = {st.verb: st.speaker_kind for st in statements}
         out = []
         for ev in new:
@@ -183,6 +183,6 @@ class ArticleExtractor:
                     continue
             out.append(ev)
         self.events.extend(out)
-        moves_now = [e for e in out if e.event_type in ("flight", "military_movement")]
+        moves_now = [e for e in out if e.event_type in MOVES]
         if moves_now:
             self.context.last_move = moves_now[-1].event_type

@@ -62,6 +62,7 @@ NOUN_TRIGGERS = {
     "deployment": "military_movement",
     "withdrawal": "military_movement",
     "redeployment": "military_movement",
+    "evacuation": "military_movement",
     "airlift": "flight",
 }
 # verbs that make a trigger noun an event: "a meeting was held", "talks took place"
@@ -368,3 +369,117 @@ SPEECH = {
 }
 # verbs that, governing a verb of saying, cancel it ("declined to say")
 BLOCKERS = {"decline", "refuse", "fail", "avoid", "want", "wish"}
+
+
+# --- event types beyond meetings, flights and movements ------------------------------------
+
+PHONE_WORDS = {"phone", "telephone", "videoconference", "video", "videolink", "call"}
+CALL_NOUNS = {"call", "calls", "conversation", "conversations", "talks"}
+SANCTION_NOUNS = {"sanctions", "sanction", "embargo", "restrictions", "penalties"}
+SANCTION_VERBS = {
+    "impose",
+    "announce",
+    "introduce",
+    "extend",
+    "expand",
+    "adopt",
+    "approve",
+    "slap",
+    "levy",
+    "place",
+    "renew",
+    "tighten",
+}
+ATTACK_VERBS = {"attack", "strike", "bomb", "shell", "raid", "target", "hit", "bombard", "storm"}
+ATTACK_NOUNS = {
+    "attack",
+    "attacks",
+    "strike",
+    "strikes",
+    "airstrike",
+    "airstrikes",
+    "air strike",
+    "raid",
+    "raids",
+    "bombardment",
+    "shelling",
+    "bombing",
+}
+# what an attack is on: "struck the air base", "hit an ammunition depot"
+TARGET_NOUNS = {
+    "base",
+    "bases",
+    "airfield",
+    "airbase",
+    "airport",
+    "depot",
+    "depots",
+    "positions",
+    "position",
+    "port",
+    "ship",
+    "ships",
+    "vessel",
+    "convoy",
+    "headquarters",
+    "facility",
+    "facilities",
+    "hangar",
+    "hangars",
+    "runway",
+    "aircraft",
+    "jets",
+    "troops",
+    "forces",
+    "radar",
+    "warehouse",
+    "barracks",
+    "city",
+    "town",
+    "village",
+    "targets",
+}
+# movements of forces told apart by their head word
+MOVEMENT_KINDS = {
+    "deploy": "deployment",
+    "redeploy": "deployment",
+    "deployment": "deployment",
+    "redeployment": "deployment",
+    "dispatch": "deployment",
+    "station": "deployment",
+    "reinforce": "deployment",
+    "withdraw": "withdrawal",
+    "withdrawal": "withdrawal",
+    "pullout": "withdrawal",
+    "handover": "withdrawal",
+    "evacuate": "evacuation",
+    "evacuation": "evacuation",
+}
+EXERCISE_WORDS = {
+    "exercise",
+    "exercises",
+    "drill",
+    "drills",
+    "manoeuvres",
+    "maneuvers",
+    "wargames",
+}
+
+# each event type's PLOVER category, so event data can be joined with POLECAT-style data;
+# statements have none (PLOVER types what was done, a statement is typed by its content)
+PLOVER = {
+    "meeting": "CONSULT",
+    "visit": "CONSULT",
+    "call": "CONSULT",
+    "negotiation": "CONSULT",
+    "agreement": "AGREE",
+    "statement": None,
+    "flight": "MOBILIZE",
+    "military_movement": "MOBILIZE",
+    "deployment": "MOBILIZE",
+    "exercise": "MOBILIZE",
+    "withdrawal": "RETREAT",
+    "evacuation": "RETREAT",
+    "attack": "ASSAULT",
+    "sanction": "SANCTION",
+}

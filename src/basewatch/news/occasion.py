@@ -20,7 +20,7 @@ from .clauses import (
     past_perfect,
 )
 from .entities import People
-from .events import Event
+from .events import FORCE_MOVES, MOVES, Event
 from .lexicon import EXERCISE_NOUNS, FLIGHT_NOUNS, NOUN_TRIGGERS
 
 
@@ -75,7 +75,7 @@ class EventDates:
         if re.search(r"\b(flights?|airlift)\b", low):
             return self.last(("flight",)) or self.last()
         if re.search(r"\b(launch|exercise|drills?|deployment|withdrawal)\b", low):
-            return self.last(("military_movement",)) or self.last()
+            return self.last(FORCE_MOVES) or self.last()
         if re.search(r"\b(negotiations?|round)\b", low):
             return self.last(("negotiation", "meeting"))
         if re.search(r"\b(agreement|deal|signing)\b", low):
@@ -163,7 +163,7 @@ class EventDates:
         if statement:
             self.date_statement(ev, sent, qs, qe)
             return
-        if reported and ev.event_type not in ("flight", "military_movement"):
+        if reported and ev.event_type not in MOVES:
             # "X said the leaders had discussed ...": the earlier event; ongoing talk: undated
             if past_perfect(tok) or tok.tag_ == "VBN":
                 prev = self.last((ev.event_type,)) or self.last(("meeting", "negotiation"))
@@ -172,8 +172,9 @@ class EventDates:
                 if prev:
                     self.set_from(ev, prev)
             return
-        if ev.event_type in ("flight", "military_movement"):
-            prev = self.last((ev.event_type,)) or self.last()
+        if ev.event_type in MOVES:
+            family = FORCE_MOVES if ev.event_type in FORCE_MOVES else (ev.event_type,)
+            prev = self.last(family) or self.last()
             if prev:
                 self.set_from(ev, prev)
             return

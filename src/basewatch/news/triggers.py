@@ -14,9 +14,13 @@ from .entities import People
 from .lexicon import (
     AGREEMENT_NOUNS,
     AIRCRAFT_NOUNS,
+    ATTACK_NOUNS,
+    ATTACK_VERBS,
+    CALL_NOUNS,
     EVENT_VERBS,
     EXERCISE_NOUNS,
     EXERCISE_VERBS,
+    EXERCISE_WORDS,
     FLIGHT_NOUNS,
     FLIGHT_VERBS,
     FORCE_NOUNS,
@@ -25,8 +29,13 @@ from .lexicon import (
     MISSILE_NOUNS,
     MOVE_NEEDS_PARTICLE,
     MOVE_VERBS,
+    MOVEMENT_KINDS,
     NOUN_TRIGGERS,
     PERSON_MOVES,
+    PHONE_WORDS,
+    SANCTION_NOUNS,
+    SANCTION_VERBS,
+    TARGET_NOUNS,
     UNREAL,
     VERB_TRIGGERS,
 )
@@ -105,12 +114,14 @@ def participants(tok) -> tuple[set[str], bool]:
     for part in subj + objs:
         for t in part.subtree:
             words.add(t.lower_)
+            words.add(t.lemma_.lower())  # "battalions" is a battalion
             if t.ent_type_ in ("AIRCRAFT", "REG"):
                 aircraft = True
     if not subj and tok.dep_ not in ("acl", "relcl"):
         # the parse lost the subject (datelines, long appositions): what stands before the verb
         for t in tok.doc[tok.sent.start : tok.i]:
             words.add(t.lower_)
+            words.add(t.lemma_.lower())  # "battalions" is a battalion
             if t.ent_type_ in ("AIRCRAFT", "REG"):
                 aircraft = True
     if tok.dep_ in ("acl", "relcl") and tok.head.pos_ in ("NOUN", "PROPN"):
@@ -171,7 +182,91 @@ def movement(tok, lemma: str, people: People, ctx: ArticleContext) -> str | None
 
 
 def event_type_of(tok, sent, people: People, ctx: ArticleContext) -> str | None:
-    """The event a token triggers in its sentence, or None."""
+    """The event a token triggers in its sentence, or None: a phone call, a sanction or an attack
+    told by its own words, else a meeting, visit, negotiation, agreement, flight or movement of
+    forces, the last told apart as deployment, withdrawal, evacuation or exercise when its head
+    word says which."""
+    kind = call_sanction_or_attack(tok)
+    if kind is not None:
+        return kind
+    kind = _coarse_type(tok, sent, people, ctx)
+    if kind == "military_movement":
+        return refine_movement(tok)
+    if kind == "meeting" and _by_phone(tok):
+        return "call"
+    return kind
+
+
+def _by_phone(tok) -> bool:
+    words = {t.lower_ for c in tok.children if c.dep_ == "prep" for t in c.subtree}
+    words |= {c.lower_ for c in tok.children if c.dep_ in ("compound", "amod", "npadvmod")}
+    return bool(words & PHONE_WORDS)
+
+
+def call_sanction_or_attack(tok) -> str | None:
+    """'spoke by phone', 'held a phone call' → call; 'imposed sanctions', 'sanctioned' →
+    sanction; 'struck the base', 'a drone attack on the airfield' → attack."""
+    lemma = tok.lemma_.lower()
+    low = tok.lower_
+    if (
+        tok.pos_ == "VERB"
+        and lemma in ("speak", "talk", "hold", "have", "confer")
+        and (_by_phone(tok) or any(c.dep_ == "dobj" and _by_phone(c) for c in tok.children))
+    ):
+        return "call"
+    if tok.pos_ == "VERB" and lemma in ("phone", "telephone", "ring"):
+        return "call" if any(c.dep_ == "dobj" for c in tok.children) else None
+    if tok.pos_ in ("NOUN", "PROPN") and low in CALL_NOUNS and _by_phone(tok):
+        ok = tok.dep_ in ("nsubj", "nsubjpass", "dobj") and tok.head.lemma_.lower() in (
+            EVENT_VERBS | {"have", "hold"}
+        )
+        return "call" if ok and tok.head.pos_ in ("VERB", "AUX") else None
+    if tok.pos_ == "VERB" and lemma == "sanction" and tok.dep_ not in ("amod", "acl"):
+        return "sanction"
+    if low in SANCTION_NOUNS and tok.dep_ in ("dobj", "nsubjpass"):
+        return "sanction" if tok.head.lemma_.lower() in SANCTION_VERBS else None
+    if tok.pos_ == "VERB" and lemma in ATTACK_VERBS and tok.dep_ not in ("amod", "compound"):
+        target = [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass")]
+        target += [g for c in tok.children if c.dep_ == "prep" for g in c.children]
+        words = {t.lower_ for c in target for t in c.subtree}
+        ents = {t.ent_type_ for c in target for t in c.subtree}
+        if words & TARGET_NOUNS or ents & {"BASE", "PLACE", "GPE", "LOC", "FAC"}:
+            return "attack"
+        return None
+    if tok.pos_ in ("NOUN", "PROPN") and low in ATTACK_NOUNS and tok.dep_ != "compound":
+        hl = tok.head.lemma_.lower()
+        on = any(c.lower_ in ("on", "against") for c in tok.children)
+        told = tok.dep_ in ("nsubj", "nsubjpass", "dobj") and hl in (EVENT_VERBS | ATTACK_VERBS)
+        hit = tok.dep_ == "nsubj" and hl in ("hit", "damage", "destroy", "kill", "target")
+        if told or hit or (on and tok.dep_ in ("nsubj", "nsubjpass", "dobj", "ROOT")):
+            return "attack"
+    return None
+
+
+def refine_movement(tok) -> str:
+    """A movement of forces told apart by its head word: deployed → deployment, withdrew /
+    pulled out / handed over a base → withdrawal, evacuated → evacuation, an exercise or drills
+    (or aircraft taking part in one) → exercise; a transit, port call or launch stays a
+    movement."""
+    words = [tok.lemma_.lower(), tok.lower_]
+    words += [c.lower_ for c in tok.children if c.dep_ in ("dobj", "nsubj", "nsubjpass", "pobj")]
+    for c in tok.children:
+        if c.dep_ == "prep":
+            words += [g.lower_ for g in c.children if g.dep_ == "pobj"]
+    if tok.lemma_.lower() == "take":  # "to take part in the exercise"
+        words += [t.lower_ for t in tok.subtree]
+    for w in words[:2]:
+        if w in MOVEMENT_KINDS:
+            return MOVEMENT_KINDS[w]
+    if tok.lemma_.lower() in ("hand", "leave") and "base" in " ".join(words):
+        return "withdrawal"
+    if any(w in EXERCISE_WORDS for w in words):
+        return "exercise"
+    return "military_movement"
+
+
+def _coarse_type(tok, sent, people: People, ctx: ArticleContext) -> str | None:
+    """The event a token triggers, told as one of the first seven types."""
     lemma = tok.lemma_.lower()
     low = tok.lower_
     if lemma == "take" and any(c.dep_ == "dobj" and c.lower_ == "part" for c in tok.children):
