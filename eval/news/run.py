@@ -23,7 +23,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 # the named evaluation sets: each folder holds articles/, gold/ and floors.toml
-SETS = {"tuning": HERE, "heldout": HERE / "heldout"}
+SETS = {"tuning": HERE, "heldout": HERE / "heldout", "wire": HERE / "wire"}
 
 
 def load_scorer(eval_dir: Path):

@@ -83,3 +83,27 @@ def test_event_types_beyond_the_first_seven(pipe, first, text, word, kind):
 )
 def test_states_aims_and_rules_are_no_events(pipe, first, text, word):
     assert _kind(pipe, first, text, word) is None
+
+
+@pytest.mark.parametrize(
+    "text, quote",
+    [
+        ("Tamm pointed out that the jets had no flight plan.", "the jets had no flight plan"),
+        ("Peskov revealed that the talks had lasted three hours.", "the talks had lasted"),
+        ("Putin lauded the progress made in the talks.", "lauded the progress"),
+        ("Minister Ana Vell called for restraint on both sides.", "called for restraint"),
+    ],
+)
+def test_more_verbs_of_saying(pipe, text, quote):
+    from basewatch.news.quotes import find_statements
+
+    doc = pipe(text)
+    (st,) = find_statements(next(doc.sents), People(doc))
+    assert quote in st.quote
+
+
+def test_called_and_pointed_alone_are_not_speech(pipe):
+    from basewatch.news.quotes import find_statements
+
+    doc = pipe("The minister called the ambassador to the ministry.")
+    assert find_statements(next(doc.sents), People(doc)) == []

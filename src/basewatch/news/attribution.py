@@ -105,3 +105,16 @@ class Attribution:
             if word in ("it", "they") or word in name.casefold():
                 return name
         return None
+
+    def unnamed(self, speaker: str) -> str:
+        """'the diplomat', 'the source' → the unnamed speaker or source described before ('a
+        diplomat in the region who asked not to be named')."""
+        words = speaker.casefold().split()
+        if len(words) != 2 or words[0] != "the":
+            return speaker
+        head = words[1].rstrip("s")
+        for prev in reversed(self.source_names):
+            low = prev.casefold()
+            if low != speaker.casefold() and any(w.rstrip("s") == head for w in low.split()):
+                return prev
+        return speaker

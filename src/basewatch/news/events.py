@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
+from .lexicon import PLOVER
 from .sources import is_media
 
 EXTRACTOR = "basewatch-news-rules-1"
@@ -58,6 +59,7 @@ class Event:
     place_icao: str | None = None
     country: str | None = None
     speaker: str | None = None
+    speaker_kind: str | None = None  # person, institution or anonymous (statements only)
     quote: str | None = None
     source: str | None = None
     quote_span: tuple[int, int] | None = None  # offsets of the quote in the sentence
@@ -81,7 +83,22 @@ class Event:
             "sentence": self.sentence,
             "char_start": self.char_start,
             "extractor": EXTRACTOR,
+            "plover": PLOVER.get(self.event_type),
+            "speaker_kind": self.speaker_kind,
         }
+
+    def key(self) -> tuple:
+        """What makes two events of one sentence the same event."""
+        return (
+            self.event_type,
+            self.char_start,
+            self.date_start,
+            self.date_end,
+            tuple(self.actors),
+            self.place,
+            self.speaker,
+            self.source,
+        )
 
 
 def extract_events(doc, anchor: date | None, outlet: str | None, ref, layout=None) -> list[Event]:

@@ -20,8 +20,8 @@ from .entities import People
 from .events import MOVES, Event
 from .occasion import EventDates
 from .participants import actors_of, place_of
-from .quotes import find_statements
-from .sources import find_source
+from .quotes import SPEAKER_KINDS, find_statements
+from .sources import continues_attribution, credited_later, find_source, is_media
 from .triggers import ArticleContext, event_type_of, negated, unreal
 
 
@@ -42,6 +42,20 @@ class ArticleExtractor:
         self.attribution = Attribution(self.outlet)
         self.dates = EventDates(doc, anchor, self.people, self.events)
         self.context = ArticleContext.of(doc.text)
+
+    def _statement_source(self, sent_source: str | None, st, text: str) -> str:
+        """Who reports the words: the source named in the sentence, unless that is the speaker
+        ("a source close to the Kremlin told the agency that ...": the agency reports them)."""
+        if sent_source and st.speaker_kind == "anonymous":
+            low = sent_source.casefold()
+            if low in st.speaker.casefold() or st.speaker.casefold() in low:
+                m = re.search(
+                    r"\btold (the (?:\w+ )?(?:agency|newspaper|channel|broadcaster)|[A-Z][\w.&-]+(?: [A-Z][\w.&-]+)*)",
+                    text,
+                )
+                told = m.group(1) if m else None
+                sent_source = told if told and (is_media(told) or told.startswith("the ")) else None
+        return self.attribution.resolve(sent_source) if sent_source else self.outlet
 
     def _dateline_place(self, sent) -> str | None:
         """The dateline's city places the lead sentence's meetings ('VILNIUS — The ministers
@@ -90,14 +104,24 @@ class ArticleExtractor:
 
     def run(self) -> list[Event]:
         last_source = None
+        before: list[Event] = []  # the events of the sentence before
         for sent in self.doc.sents:
             text = sent.text.strip()
             if len(text.split()) < 3:
                 continue
+            later = credited_later(text)
+            if later:  # "This was reported by Nordwire.": the sentence before is Nordwire's
+                name = self.attribution.resolve(later)
+                for ev in before:
+                    if ev.source == self.outlet:
+                        ev.source = name
+                last_source = name
+                continue
+            n = len(self.events)
             self._sentence(sent, text, last_source)
+            before = self.events[n:]
             src = find_source(text)
-            cont = re.match(r"^(additionally|also|in addition|moreover|furthermore)\b", text, re.I)
-            last_source = src or (last_source if cont else None)
+            last_source = src or (last_source if continues_attribution(text) else None)
         return self.events
 
     def _sentence(self, sent, text: str, carried_source: str | None) -> None:
@@ -110,9 +134,8 @@ class ArticleExtractor:
             if h.relative_days is not None
         ]
         sent_source = find_source(text)
-        if sent_source is None:
-            cont = re.match(r"^(additionally|also|in addition|moreover|furthermore)\b", text, re.I)
-            sent_source = carried_source if cont else None
+        if sent_source is None and continues_attribution(text):
+            sent_source = carried_source
         statements = find_statements(sent, self.people)
         new: list[Event] = []
         kept = []
@@ -122,6 +145,8 @@ class ArticleExtractor:
                 if org is None:
                     continue
                 st = replace(st, speaker=org, speaker_kind="org")
+            if st.speaker_kind == "anonymous":
+                st = replace(st, speaker=self.attribution.unnamed(st.speaker))
             kept.append(st)
         statements = kept
         for st in statements:
@@ -132,8 +157,9 @@ class ArticleExtractor:
                 char_start,
                 st.verb,
                 speaker=st.speaker,
+                speaker_kind=SPEAKER_KINDS.get(st.speaker_kind),
                 quote=st.quote,
-                source=sent_source or self.outlet,
+                source=self._statement_source(sent_source, st, text),
                 actors=[st.speaker],
                 quote_span=(qpos, qpos + len(st.quote)) if qpos >= 0 else None,
             )
@@ -170,10 +196,12 @@ class ArticleExtractor:
         moves = [e for e in new if e.event_type in MOVES]
         kinds = {st.verb: st.speaker_kind for st in statements}
         out = []
+        seen = set()
         for ev in new:
             if ev.event_type == "statement":
-                if kinds.get(ev.trigger) == "org":
-                    self.attribution.org_speakers.append(ev.speaker)
+                if kinds.get(ev.trigger) in ("org", "anonymous"):
+                    if kinds.get(ev.trigger) == "org":
+                        self.attribution.org_speakers.append(ev.speaker)
                     self.attribution.source_names.append(ev.speaker)
                     # "X flew over Y, the navy said": the navy is the source, not a statement
                     told = [e for e in new if e.event_type != "statement"]
@@ -181,6 +209,9 @@ class ArticleExtractor:
                         continue
                 if self._continues(ev, sent):
                     continue
+            if ev.key() in seen and ev.event_type not in MOVES:
+                continue  # one event per thing said (legs of a journey may look alike)
+            seen.add(ev.key())
             out.append(ev)
         self.events.extend(out)
         moves_now = [e for e in out if e.event_type in MOVES]

@@ -367,6 +367,53 @@ SPEECH = {
     "remark",
     "observe",
 }
+# verbs of saying that need their particle: "pointed out", "called for"
+SPEECH_PARTICLES = {"point": "out", "call": "for"}
+SPEECH |= {
+    "reveal",
+    "laud",
+    "congratulate",
+    "question",
+    "recall",
+    "highlight",
+    "underscore",
+    "welcome",
+    "praise",
+    "criticise",
+    "criticize",
+    "condemn",
+    "express",
+    "mention",
+    "disclose",
+    "allege",
+    "concede",
+    "caution",
+    "blame",
+    "point",
+    "call",
+    "thank",
+    "estimate",
+}
+# head nouns of unnamed speakers: "a source close to the Kremlin", "a Western diplomat"
+ANONYMOUS_HEADS = {
+    "source",
+    "sources",
+    "official",
+    "officials",
+    "diplomat",
+    "diplomats",
+    "person",
+    "people",
+    "insider",
+    "insiders",
+    "aide",
+    "aides",
+    "officer",
+    "officers",
+    "observer",
+    "observers",
+}
+
 # verbs that, governing a verb of saying, cancel it ("declined to say")
 BLOCKERS = {"decline", "refuse", "fail", "avoid", "want", "wish"}
 
