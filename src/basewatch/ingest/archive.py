@@ -20,6 +20,7 @@ from .base import CHUNK_BYTES, ReadContext, Source, iter_bytes, max_inflate
 BLOCK = 512
 _REGULAR = (b"0", b"\0", b"7")  # regular file types (7: contiguous)
 _MAGIC_AT = 257
+SLACK = 4096  # how far from a member's declared end its next header is looked for
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,35 +118,74 @@ def _pax_path(data: bytes) -> str | None:
     return None
 
 
+def _header_at(buf: bytearray, frm: int) -> int | None:
+    """Offset of the first valid header starting at or after ``frm`` in ``buf``, at any
+    alignment: bytes inserted or lost earlier shift every header after them."""
+    at = buf.find(b"ustar", frm + _MAGIC_AT)
+    while at >= 0:
+        head = at - _MAGIC_AT
+        if _checksum_ok(bytes(buf[head : head + BLOCK])):
+            return head
+        at = buf.find(b"ustar", at + 1)
+    return None
+
+
+def _next_ok(buf: bytearray, at: int) -> bool:
+    """Whether a valid header, the end-of-archive marker or the end of the data is at ``at``."""
+    block = bytes(buf[at : at + BLOCK])
+    return len(block) < BLOCK or block == bytes(BLOCK) or _checksum_ok(block)
+
+
 def _resync(stream: _Stream, ctx: ReadContext, uri: str) -> None:
-    """Move to the next block that is a valid header (or the end), rejecting what is passed."""
+    """Move to the next valid header (or the end), rejecting what is passed."""
     start = stream.pos
-    look = BLOCK  # the damaged block itself is never the answer
+    frm = 1  # the damaged block itself is never the answer
     while True:
-        stream.fill(look + CHUNK_BYTES)
-        at = stream.buf.find(b"ustar", look + _MAGIC_AT)
-        while at >= 0:
-            head = at - _MAGIC_AT
-            if (stream.pos + head) % BLOCK == 0 and _checksum_ok(
-                bytes(stream.buf[head : head + BLOCK])
-            ):
-                stream.skip(head)
-                ctx.rejects.add(
-                    "bad_tar_header",
-                    f"{uri} bytes {start}-{stream.pos}",
-                    "no valid header: skipped to the next one",
-                )
-                return
-            at = stream.buf.find(b"ustar", at + 1)
+        stream.fill(len(stream.buf) + CHUNK_BYTES)
+        head = _header_at(stream.buf, frm)
+        if head is not None:
+            stream.skip(head)
+            ctx.rejects.add(
+                "bad_tar_header",
+                f"{uri} bytes {start}-{stream.pos}",
+                "no valid header: skipped to the next one",
+            )
+            return
         if stream.eof:
             end = start + stream.skip(len(stream.buf))
             ctx.rejects.add("bad_tar_header", f"{uri} bytes {start}-{end}", "no valid header after")
             return
-        # keep the tail that may hold the start of a header's magic
-        keep = max(len(stream.buf) - BLOCK, BLOCK)
-        keep -= (stream.pos + keep) % BLOCK
-        stream.skip(keep)
-        look = 0
+        stream.skip(max(len(stream.buf) - BLOCK, 1))  # keep what may hold a header's start
+        frm = 0
+
+
+def _member_data(
+    stream: _Stream, size: int, ctx: ReadContext, uri: str, name: str
+) -> tuple[bytes, bool]:
+    """(a member's bytes, whether the archive ends inside it), its header passed. When the
+    next header is not where the size says (bytes were inserted or lost inside the member),
+    the member runs to a valid header found within ``SLACK`` bytes of there, and the
+    mismatch is rejected. Farther away, the next header is more likely damaged than the
+    member this much longer or shorter: the main loop resynchronises instead."""
+    nxt = _padded(size)
+    stream.fill(nxt + 2 * SLACK)
+    if len(stream.buf) < size:
+        return stream.take(size), True
+    head = None if _next_ok(stream.buf, nxt) else _header_at(stream.buf, max(nxt - SLACK, 1))
+    if head is not None and abs(head - nxt) > SLACK:
+        head = None  # too far to be this member's end: a damaged header of the next one
+    if head is None:  # as the header says (or nothing near: the main loop resynchronises)
+        data = stream.take(size)
+        stream.skip(nxt - size)
+        return data, False
+    start = stream.pos
+    data = stream.take(head).rstrip(b"\0")
+    ctx.rejects.add(
+        "tar_size_mismatch",
+        f"{uri}!{name} bytes {start}-{stream.pos}",
+        f"{size:,} bytes by its header, {len(data):,} to the next header",
+    )
+    return data, False
 
 
 def _trusted(stream: _Stream, block: bytes) -> bool:
@@ -208,12 +248,11 @@ def tar_members(chunks: Iterator[bytes | None], ctx: ReadContext, uri: str) -> I
             ctx.rejects.add("over_inflate_cap", f"{uri}!{name}", f"{size:,} bytes, cap {limit:,}")
             stream.skip(_padded(size))
             continue
-        data = stream.take(size)
-        if len(data) < size:
+        data, cut = _member_data(stream, size, ctx, uri, name)
+        if cut:
             ctx.truncated("truncated_archive", f"{uri}!{name}", f"{len(data):,} of {size:,} bytes")
             yield Member(name, data, offset, cut=True, damaged=damaged)
             return
-        stream.skip(_padded(size) - size)
         yield Member(name, data, offset, damaged=damaged)
 
 

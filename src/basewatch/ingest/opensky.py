@@ -154,8 +154,11 @@ def _read_csv(fh, raw, src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
             return  # a header and nothing else
         yield from _salvage_csv(src, ctx, names, kind, header_line, 0, str(exc))
         return
-    except (EOFError, OSError) as exc:
-        _cut(ctx, exc, f"line {header_line + 1}")
+    except (EOFError, OSError) as exc:  # a cut gzip: the lines before the cut, one by one
+        if _over_cap(exc):
+            _cut(ctx, exc, f"line {header_line + 1}")
+        else:
+            yield from _salvage_csv(src, ctx, names, kind, header_line, 0, str(exc))
         return
 
     done = 0  # rows delivered so far (blank lines included)
@@ -166,14 +169,12 @@ def _read_csv(fh, raw, src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
             batch = reader.read_next_batch()
         except StopIteration:
             break
-        except (EOFError, OSError) as exc:
-            _cut(ctx, exc, f"after line {done + passed + header_line}")
-            break
-        except pa.ArrowInvalid as exc:  # a line the parser cannot hold: line by line from here
-            if "inflates to more than" in str(exc):
+        except (pa.ArrowInvalid, EOFError, OSError) as exc:
+            # a cut gzip, or a line the parser cannot hold: line by line from here
+            if _over_cap(exc):
                 _cut(ctx, exc, f"after line {done + passed + header_line}")
-                break
-            yield from _salvage_csv(src, ctx, names, kind, header_line, done + passed, str(exc))
+            else:
+                yield from _salvage_csv(src, ctx, names, kind, header_line, done + passed, str(exc))
             break
         n = batch.num_rows
         # the data-line number of each row: its index, shifted past every dropped line
@@ -193,8 +194,12 @@ def _read_csv(fh, raw, src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
             yield table
 
 
+def _over_cap(exc: BaseException) -> bool:
+    return isinstance(exc, InflateLimit) or "inflates to more than" in str(exc)
+
+
 def _cut(ctx: ReadContext, exc: BaseException, where: str) -> None:
-    if isinstance(exc, InflateLimit) or "inflates to more than" in str(exc):
+    if _over_cap(exc):
         ctx.truncated("over_inflate_cap", where, str(exc))
     else:
         ctx.truncated("truncated_gzip", where, str(exc))
