@@ -180,6 +180,21 @@ def test_invalid_utf8_in_opensky_csv(tmp_path, db):
     assert F.query(db, "SELECT location FROM rejects") == [("line 1502",)]
 
 
+def test_csv_line_short_of_a_field_with_invalid_utf8(tmp_path, db, capfd):
+    """pyarrow cannot show such a line to the invalid-row handler: the block parser stops,
+    and the file is read line by line from there."""
+    seed = H.csv_seed()
+    row = seed.units[1 + 1500]
+    line = seed.data[row.start : row.end]
+    cut = line.index(b",RSD")
+    bad = line[:cut] + b"\xac" + line[cut + 1 :]  # one field fewer, one byte not UTF-8
+    path = F.write(tmp_path / "states.csv", seed.data[: row.start] + bad + seed.data[row.end :])
+    report = ingest(db, path)
+    assert report.rows_added == 2998
+    assert dict(report.rejects) == {"bad_encoding": 1}
+    assert "Exception ignored" not in capfd.readouterr().err
+
+
 @pytest.mark.parametrize("lines", [False, True])
 def test_stray_byte_in_traffic_json(tmp_path, db, lines):
     seed = H.traffic_seed(lines)

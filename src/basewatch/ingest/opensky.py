@@ -15,10 +15,12 @@ are converted to feet, knots and ft/min. A row's time is that of its position: t
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
 import io
 import logging
+import sys
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -148,7 +150,8 @@ def _read_csv(fh, raw, src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
         return "skip"
 
     try:
-        reader = pcsv.open_csv(fh, **_csv_options(names, on_invalid))
+        with _quiet_row_text():
+            reader = pcsv.open_csv(fh, **_csv_options(names, on_invalid))
     except pa.ArrowInvalid as exc:
         if "Empty CSV" in str(exc):
             return  # a header and nothing else
@@ -166,7 +169,8 @@ def _read_csv(fh, raw, src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
     last = 0
     while True:
         try:
-            batch = reader.read_next_batch()
+            with _quiet_row_text():
+                batch = reader.read_next_batch()
         except StopIteration:
             break
         except (pa.ArrowInvalid, EOFError, OSError) as exc:
@@ -174,7 +178,9 @@ def _read_csv(fh, raw, src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
             if _over_cap(exc):
                 _cut(ctx, exc, f"after line {done + passed + header_line}")
             else:
-                yield from _salvage_csv(src, ctx, names, kind, header_line, done + passed, str(exc))
+                yield from _salvage_csv(
+                    src, ctx, names, kind, header_line, done + passed, str(exc), set(skipped)
+                )
             break
         n = batch.num_rows
         # the data-line number of each row: its index, shifted past every dropped line
@@ -192,6 +198,27 @@ def _read_csv(fh, raw, src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
         table = _batch_table(batch, lines + header_line, kind, ctx)
         if table is not None and table.num_rows:
             yield table
+
+
+@contextlib.contextmanager
+def _quiet_row_text() -> Iterator[None]:
+    """pyarrow turns a bad row into text before it calls the invalid-row handler; a row that
+    also holds invalid UTF-8 fails there, Python prints "Exception ignored" with a traceback,
+    and the read stops with ArrowInvalid (which the salvage path takes over). That print is
+    logged instead."""
+    previous = sys.unraisablehook
+
+    def hook(unraisable) -> None:
+        if isinstance(unraisable.exc_value, UnicodeDecodeError):
+            log.debug("CSV row with invalid UTF-8: %s", unraisable.exc_value)
+        else:
+            previous(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous
 
 
 def _over_cap(exc: BaseException) -> bool:
@@ -265,22 +292,26 @@ def _salvage_csv(
     header_line: int,
     skip: int,
     error: str,
+    rejected: set[int] = frozenset(),  # type: ignore[assignment]
 ) -> Iterator[pa.Table]:
-    """The salvage path, where the block parser gave up (a line longer than its block):
-    the lines after the first ``skip`` data lines, read in batches of their own; a line too
-    long to be a record is rejected (``bad_csv_line``) and the rest kept."""
+    """The salvage path, where the block parser gave up (a line longer than its block, a
+    cut gzip, a line it cannot show): the lines after the first ``skip`` data lines, read in
+    batches of their own. A line too long to be a record (``bad_csv_line``) or with invalid
+    UTF-8 (``bad_encoding``) is rejected before the parser sees it; the data lines in
+    ``rejected`` were rejected already."""
     log.info("%s: CSV read line by line after line %d (%s)", src.uri, header_line + skip, error)
     lineno = 0
     pending: list[tuple[int, bytes]] = []
     for block in iter_lines(src, ctx):
         for line in block:
             lineno += 1
-            if lineno <= header_line + skip:
+            if lineno <= header_line + skip or lineno - header_line in rejected:
                 continue
-            if len(line) > MAX_LINE:
-                ctx.rejects.add(
-                    "bad_csv_line", f"line {lineno}", line[:200].decode("utf-8", "replace")
-                )
+            reason = "bad_csv_line" if len(line) > MAX_LINE else None
+            if reason is None and not _utf8(line):
+                reason = "bad_encoding"
+            if reason is not None:
+                ctx.rejects.add(reason, f"line {lineno}", line[:200].decode("utf-8", "replace"))
                 continue
             pending.append((lineno, line))
             if len(pending) >= BATCH_ROWS:
@@ -305,9 +336,15 @@ def _parse_lines(
 
     data = b"\n".join(line.replace(b"\r", b"") for _, line in pending) + b"\n"
     try:
-        table = pcsv.read_csv(io.BytesIO(data), **_csv_options(names, on_invalid))
-    except pa.ArrowInvalid as exc:  # not met: every line is shorter than a block
-        ctx.rejects.add("bad_csv", f"lines {numbers[0]}-{numbers[-1]}", str(exc), n=len(pending))
+        with _quiet_row_text():
+            table = pcsv.read_csv(io.BytesIO(data), **_csv_options(names, on_invalid))
+    except pa.ArrowInvalid as exc:  # not met so far: halves, down to the line at fault
+        if len(pending) == 1:
+            ctx.rejects.add("bad_csv_line", f"line {numbers[0]}", str(exc))
+            return
+        half = len(pending) // 2
+        yield from _parse_lines(pending[:half], names, kind, ctx)
+        yield from _parse_lines(pending[half:], names, kind, ctx)
         return
     keep = np.ones(len(numbers), dtype=bool)
     keep[dropped] = False
