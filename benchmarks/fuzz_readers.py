@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -39,9 +40,12 @@ def worker(first: int, last: int, out: Path, progress: Path) -> None:
     """Cases ``first`` .. ``last - 1``, one JSON line each; ``progress`` names the case being
     read, so the parent knows which one took the process down."""
     h = _harness()
+    crash_at = int(os.environ.get("BASEWATCH_FUZZ_CRASH_AT", "-1"))  # to test the runner
     with out.open("a") as fh:
         for n in range(first, last):
             progress.write_text(str(n))
+            if n == crash_at:
+                os.abort()
             r = h.run(n)
             fh.write(json.dumps(r.__dict__) + "\n")
             fh.flush()
@@ -49,7 +53,34 @@ def worker(first: int, last: int, out: Path, progress: Path) -> None:
 
 def _spawn(first: int, last: int, out: Path, progress: Path) -> subprocess.Popen:
     cmd = [sys.executable, __file__, "--worker", str(first), str(last), str(out), str(progress)]
-    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    with out.with_suffix(".err").open("w") as err:  # a file: a full pipe would stall the child
+        return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
+
+
+@dataclass
+class _Child:
+    proc: subprocess.Popen
+    first: int
+    last: int
+    out: Path
+    progress: Path
+
+
+def _collect(h, child: _Child, tally, crashes: list[str], todo: list, over: bool) -> None:
+    """A finished child's results; if it died, the case it died on, and the rest of its
+    slice back in the queue."""
+    if child.out.exists():
+        for line in child.out.read_text().splitlines():
+            try:
+                tally.add(h.Result(**json.loads(line)))
+            except (json.JSONDecodeError, TypeError):
+                continue
+    if child.proc.returncode != 0:
+        at = int(child.progress.read_text()) if child.progress.exists() else child.first
+        err = child.out.with_suffix(".err").read_text()[-500:]
+        crashes.append(f"case {at}: exit {child.proc.returncode} {err}")
+        if at + 1 < child.last and not over:
+            todo.insert(0, (at + 1, child.last))  # the rest of its slice, in a new child
 
 
 def run(cases: int, start: int, workers: int, seconds: float | None, chunk: int) -> dict:
@@ -62,38 +93,25 @@ def run(cases: int, start: int, workers: int, seconds: float | None, chunk: int)
     cpu0 = os.times()
     end = start + cases
     todo = [(a, min(a + chunk, end)) for a in range(start, end, chunk)]
-    running: dict[int, tuple[subprocess.Popen, int, int, Path, Path]] = {}
+    running: list[_Child] = []
     slot = 0
-    while todo or running:
-        over = seconds is not None and time.monotonic() - t0 > seconds
-        while todo and len(running) < workers and not over:
-            first, last = todo.pop(0)
-            out, prog = tmp / f"w{slot}.jsonl", tmp / f"w{slot}.progress"
-            out.unlink(missing_ok=True)
-            running[slot] = (_spawn(first, last, out, prog), first, last, out, prog)
-            slot += 1
-        if over:
-            todo = []
-        time.sleep(0.2)
-        for key, (proc, first, last, out, prog) in list(running.items()):
-            if proc.poll() is None:
-                continue
-            del running[key]
-            done = set()
-            if out.exists():
-                for line in out.read_text().splitlines():
-                    try:
-                        r = h.Result(**json.loads(line))
-                    except (json.JSONDecodeError, TypeError):
-                        continue
-                    tally.add(r)
-                    done.add(r.n)
-            if proc.returncode != 0:
-                at = int(prog.read_text()) if prog.exists() else first
-                err = proc.stderr.read()[-500:] if proc.stderr else ""
-                crashes.append(f"case {at}: exit {proc.returncode} {err}")
-                if at + 1 < last and not over:
-                    todo.insert(0, (at + 1, last))  # the rest of its slice, in a new child
+    try:
+        while todo or running:
+            over = seconds is not None and time.monotonic() - t0 > seconds
+            if over:
+                todo = []
+            while todo and len(running) < workers:
+                first, last = todo.pop(0)
+                out, prog = tmp / f"w{slot}.jsonl", tmp / f"w{slot}.progress"
+                running.append(_Child(_spawn(first, last, out, prog), first, last, out, prog))
+                slot += 1
+            time.sleep(0.2)
+            for child in [c for c in running if c.proc.poll() is not None]:
+                running.remove(child)
+                _collect(h, child, tally, crashes, todo, over)
+    finally:  # stopped early (Ctrl-C): no child is left running
+        for child in running:
+            child.proc.kill()
     wall = time.monotonic() - t0
     cpu1 = os.times()
     cpu = (cpu1.children_user - cpu0.children_user) + (cpu1.children_system - cpu0.children_system)
@@ -181,7 +199,7 @@ def main() -> None:
     command = "python benchmarks/fuzz_readers.py " + " ".join(sys.argv[1:])
     if not args.no_write:
         write(res, command, args.out)
-    print(json.dumps({k: v for k, v in res.items() if not k.endswith("_cases")}, indent=1))
+    print(json.dumps(res, indent=1))
 
 
 if __name__ == "__main__":
