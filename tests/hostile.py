@@ -14,7 +14,6 @@ import io
 import json
 import re
 import tarfile
-import zlib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -311,14 +310,10 @@ def stray_byte(data: bytes, at: int, byte: bytes = b"\xff") -> bytes:
 
 def gzip_bomb(head: bytes, filler: bytes, size: int, tail: bytes = b"") -> bytes:
     """gzip of ``head`` + ``filler`` repeated to ``size`` bytes + ``tail``, made without
-    holding the inflated content."""
-    z = zlib.compressobj(9, zlib.DEFLATED, 31)
-    out = [z.compress(head)]
-    block = filler * (max(1, (1 << 20) // len(filler)))
-    done = len(head)
-    while done < size:
-        out.append(z.compress(block))
-        done += len(block)
-    out.append(z.compress(tail))
-    out.append(z.flush())
-    return b"".join(out)
+    holding the inflated content: one gzip member per MiB of filler, all the same (gzip
+    readers read concatenated members as one stream)."""
+    block = filler * max(1, (1 << 20) // len(filler))
+    member = gzip.compress(block, 9)
+    return b"".join(
+        [gzip.compress(head, 9)] + [member] * max(1, size // len(block)) + [gzip.compress(tail, 9)]
+    )

@@ -282,8 +282,8 @@ def test_gzip_bomb_memory_stays_bounded(tmp_path, db):
     assert out.returncode == 0, out.stderr[-3000:]
     rejects, peak_kib = json.loads(out.stdout.strip().splitlines()[-1])
     assert rejects == {"over_inflate_cap": 1}
-    assert peak_kib < 1.5 * (1 << 20)  # KiB: under 1.5 GiB
-    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss < 1.5 * (1 << 20)
+    assert peak_kib < 1 << 20  # KiB: under 1 GiB (543 MiB measured)
+    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss < 1 << 20
 
 
 # --- the folder test ------------------------------------------------------------------------

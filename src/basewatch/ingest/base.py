@@ -284,8 +284,10 @@ def read_whole(src: Source, ctx: ReadContext) -> bytes | None:
         ctx.progress(size)
         return plain
     before = ctx.rejects.counts["over_inflate_cap"]
-    data = b"".join(iter_bytes(src, ctx, limit=limit))
-    return None if ctx.rejects.counts["over_inflate_cap"] > before else data
+    chunks = list(iter_bytes(src, ctx, limit=limit))
+    if ctx.rejects.counts["over_inflate_cap"] > before:
+        return None  # dropped before a joined copy doubles it
+    return b"".join(chunks)
 
 
 def iter_lines(src: Source, ctx: ReadContext) -> Iterator[list[bytes]]:
