@@ -27,6 +27,7 @@ from .. import schema
 from . import archive, salvage, trace_scan
 from .base import (
     BATCH_ROWS,
+    InflateLimit,
     ReadContext,
     Source,
     epoch_to_ts,
@@ -418,8 +419,8 @@ def _observe(doc: dict, icao: str, ctx: ReadContext, location: str = "") -> None
 
 
 def _whole(raw: bytes) -> bytes | None:
-    """In-memory content, gunzipped if it is one whole gzip member within the inflate cap;
-    None for anything else (the streamed path then reports what is wrong)."""
+    """In-memory content, gunzipped if it is one whole gzip member; None for anything else
+    (the streamed path then reports what is wrong); ``InflateLimit`` past the cap."""
     if raw[:2] != b"\x1f\x8b":
         return raw
     limit = max_inflate()
@@ -428,7 +429,9 @@ def _whole(raw: bytes) -> bytes | None:
         data = d.decompress(raw, limit + 1)
     except _zlib.error:
         return None
-    return data if d.eof and not d.unused_data and len(data) <= limit else None
+    if len(data) > limit:
+        raise InflateLimit(limit)
+    return data if d.eof and not d.unused_data else None
 
 
 def trace_bytes_to_table(
@@ -444,7 +447,11 @@ def trace_bytes_to_table(
 
 def read_trace_full(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
     """One readsb ``trace_full`` / ``trace_recent`` file (gzip content or not)."""
-    data = _whole(src.data) if src.data is not None else None
+    try:
+        data = _whole(src.data) if src.data is not None else None
+    except InflateLimit as exc:
+        ctx.truncated("over_inflate_cap", src.uri, str(exc))
+        return
     if data is not None:
         ctx.progress(len(src.data))
     else:  # streamed: a cut or damaged gzip is reported, what it held is kept
