@@ -35,10 +35,10 @@ import hostile as H
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from basewatch.readers.base import ReadContext, RejectLog, Source
-from basewatch.readers.pipeline import read_source
 
 from basewatch import schema
+from basewatch.readers.base import ReadContext, RejectLog, Source
+from basewatch.readers.pipeline import read_source
 from basewatch.store import open_store
 
 BOMB_CAP = "8MiB"  # the inflate cap while fuzzing: bombs are 64 MiB, eight times over it
