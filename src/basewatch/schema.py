@@ -54,7 +54,7 @@ POSITIONS = pa.schema(
         _f(
             "position_id",
             pa.uint64(),
-            "content hash of (icao24, ts, lat, lon, alt): stable id",
+            "content hash of (icao24, second, lat, lon, alt): one report, one id",
             nullable=False,
         ),
         *POSITION_FIELDS,
@@ -338,7 +338,12 @@ AIRCRAFT_DB = pa.schema(
             "name the rows were imported under (default the format); re-import replaces it",
             nullable=False,
         ),
-        _f("format", pa.string(), "file format: tar1090_db or opensky_db", nullable=False),
+        _f(
+            "format",
+            pa.string(),
+            "file format: tar1090_db, opensky_db, plane_alert_db or tar1090_web",
+            nullable=False,
+        ),
         _f("source_id", pa.string(), "content hash of the imported file", nullable=False),
         _f("run_id", pa.string(), "the import run", nullable=False),
         _f("imported_at", UTC_US, "when the import finished", nullable=False),
@@ -661,10 +666,14 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> np.uint64(31))
 
 
+POSITION_ID_SECONDS = 1  # the time bucket a position id hashes (see ingest/ids.py)
+
+
 def position_ids(
     icao24: pa.Array, ts: pa.Array, lat: pa.Array, lon: pa.Array, alt: pa.Array
 ) -> pa.Array:
-    """Content hash of a position: same report, same id, whatever file or run it came in."""
+    """Content hash of a position (address, time bucket, position, altitude): same report,
+    same id, whatever file or run it came in (``ingest/ids.py`` says what "same" means)."""
     return _position_ids_np(
         hex_to_u64(icao24),
         ts.cast(pa.int64()).to_numpy(zero_copy_only=False),
@@ -731,7 +740,8 @@ def _position_ids_np(
 ) -> pa.Array:
     with np.errstate(over="ignore", invalid="ignore"):
         h = _mix(icao.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15))
-        h = _mix(h ^ ts_us.astype(np.int64).view(np.uint64))
+        bucket = ts_us.astype(np.int64) // np.int64(POSITION_ID_SECONDS * 1_000_000)
+        h = _mix(h ^ bucket.view(np.uint64))
         h = _mix(h ^ np.round(lat * 1e6).astype(np.int64).view(np.uint64))
         h = _mix(h ^ np.round(lon * 1e6).astype(np.int64).view(np.uint64))
         h = _mix(h ^ alt.astype(np.int64).view(np.uint64))

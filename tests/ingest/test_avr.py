@@ -10,7 +10,7 @@ import pytest
 
 from basewatch import api
 
-AIRBORNE = (1800, 60)  # 919 frames, 116 positions (as in test_beast)
+AIRBORNE = (1800, 60)  # 919 frames, 109 position reports (as in test_beast)
 
 
 def at(us: int) -> datetime:
@@ -45,7 +45,7 @@ def beast_positions(tmp_path, airborne):
     ref = tmp_path / "ref.duckdb"
     api.ingest([path], db=ref, start=at(F.us(t0)))
     got = F.positions_by_time(ref)
-    assert len(got) == 116
+    assert len(got) == 109
     return got
 
 
@@ -154,7 +154,7 @@ def test_timed_file_without_start_ends_at_file_time(db, tmp_path, airborne):
     api.ingest([path], db=db)
     gold = F.golden(lines)
     times = F.position_times(db)
-    assert len(times) == 116
+    assert len(times) == 109
     # the file time carries sub-microsecond float error: allow 1 µs
     assert all(min(abs(t - g) for g in gold) <= 1 for t in times)
 

@@ -285,7 +285,9 @@ class PositionAssembler:
             },
             len(sel),
         )
-        return table.append_column("_key", msgs.column("key").take(sel))
+        # ids are the content's (ingest/ids.py), as for every other format: the same report
+        # from a Beast capture and from the JSON lines decoded from it is stored once
+        return table
 
     def _plausible(
         self, icao: list[str], ts: np.ndarray, lat: np.ndarray, lon: np.ndarray
