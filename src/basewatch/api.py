@@ -523,7 +523,14 @@ def activity(
         ) ORDER BY base, day
     """  # noqa: S608 - the interpolated parts are fixed names
     with open_store(config.resolve(db).db, read_only=True) as store:
-        return store.table(sql, params).to_pandas()
+        out = store.table(sql, params).to_pandas()
+        if base and out.empty:
+            from .stages.activity import unwatched_message
+
+            message = unwatched_message(store, params[0])
+            if message:
+                raise ConfigError(message)
+        return out
 
 
 def routes(db: PathLike | None = None, watch: str | None = None) -> pd.DataFrame:
