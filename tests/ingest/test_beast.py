@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime
 
 import framing as F
 import pytest
+from click.testing import CliRunner
 
 from basewatch import api
+from basewatch.cli import cli
+from basewatch.errors import InputError
 from basewatch.ingest import beast as beast_module
 
 # 60 s of the rs1090 flight in the climb: 919 frames, 109 decoded positions, 7 of them a second
@@ -65,19 +67,24 @@ def test_real_capture_decodes(db, samples):
         assert (alt, ground, cs, squawk, gs, vr) == (38000, False, callsign, "5516", 395.3, vrate)
 
 
-def test_real_capture_without_start_ends_at_file_time(db, samples, tmp_path):
+def test_capture_without_start_stops_with_one_line_naming_start(tmp_path, samples):
+    """A receiver clock counts from an arbitrary point: the file's own time (a copy or a
+    download changes it) is not taken for the capture's; the run stops before writing."""
     path = tmp_path / "beast_capture.bin"
     path.write_bytes(samples("dump1090_sample.bin").read_bytes())
-    end = 1_714_564_800  # the last frame (counter 650,372,130) is taken as written at mtime
-    os.utime(path, (end, end))
-    api.ingest([path], db=db)
-    times = F.position_times(db)
-    last = 650_372_130
-    want = [
-        end * 1_000_000 - round((last - c) / 12) for c in (432_907_014, 445_026_612, 515_463_006)
-    ]
-    assert len(times) == 3
-    assert max(abs(t - w) for t, w in zip(times, want, strict=True)) <= 1  # float file time
+    db = tmp_path / "s.duckdb"
+    with pytest.raises(InputError, match=r"no date or time of its own.*--start"):
+        api.ingest([path], db=db)
+    assert F.query(db, "SELECT count(*) FROM positions") == [(0,)]
+    out = CliRunner().invoke(cli, ["ingest", "--db", str(db), str(path)])
+    assert out.exit_code != 0 and "Traceback" not in out.output
+    assert out.output.count("\n") == 1 and "--start" in out.output
+
+
+def test_run_report_says_where_time_came_from(db, samples):
+    report = api.ingest([samples("dump1090_sample.bin")], db=db, start="2024-05-01T12:00:00Z")
+    assert report.counters["time_from_start"] == 239 - report.counters["mode_ac"]
+    assert "time from --start (" in report.summary()
 
 
 # --- framing built from real frames -------------------------------------------------------------
@@ -247,12 +254,9 @@ def test_gps_clock(db, tmp_path):
     assert dict(report.rejects) == {}
     got = assert_golden(db, lines, min_rows=109)
     assert len(got) == 109
-    # without --start the file's day is used
-    db2 = tmp_path / "mtime.duckdb"
-    mtime = lines[-1]["timestamp"] + 3600
-    os.utime(path, (mtime, mtime))
-    api.ingest([path], db=db2, beast_clock="gps")
-    assert F.positions_by_time(db2) == got
+    # without --start nothing says which day it was
+    with pytest.raises(InputError, match="--start"):
+        api.ingest([path], db=tmp_path / "nostart.duckdb", beast_clock="gps")
     # the same bytes read as a 12 MHz counter are not the same times
     db3 = tmp_path / "wrong.duckdb"
     api.ingest([path], db=db3, start="2024-07-06")
@@ -295,9 +299,10 @@ def test_gps_clock_across_midnight(db, midnight_capture, monkeypatch):
     _check_midnight(db, golden_times, midnight)
 
 
-def test_gps_clock_across_midnight_anchored_at_file_time(db, midnight_capture, monkeypatch):
+def test_gps_clock_across_midnight_given_the_date_only(db, midnight_capture, monkeypatch):
+    """GPS mode states the time of day: --start with the first frame's date is enough."""
     monkeypatch.setattr(beast_module, "BATCH_ROWS", 20_000)
     path, golden_times, midnight = midnight_capture
-    os.utime(path, (midnight + 3000, midnight + 3000))  # written after the last frame
-    api.ingest([path], db=db, beast_clock="gps", receiver=F.RECEIVER)
+    day = datetime.fromtimestamp(midnight - 86400, UTC).date().isoformat()
+    api.ingest([path], db=db, beast_clock="gps", receiver=F.RECEIVER, start=day)
     _check_midnight(db, golden_times, midnight)

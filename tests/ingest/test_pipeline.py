@@ -139,11 +139,10 @@ def test_overlapping_beast_segments(db, tmp_path):
 
     a = F.write(tmp_path / "beast_part1.bin", b"".join(frames[:600]))
     b = F.write(tmp_path / "beast_part2.bin", b"".join(frames[400:]))
-    # each file was last written when its last frame arrived
-    for path, last in ((a, lines[599]), (b, lines[-1])):
-        os.utime(path, (last["timestamp"], last["timestamp"]))
-    ra = api.ingest([a], db=db)
-    rb = api.ingest([b], db=db)
+    # each file with the time of its own first frame
+    ra = api.ingest([a], db=db, start=datetime.fromtimestamp(F.us(t0) / 1e6, UTC))
+    t400 = lines[400]["timestamp"]
+    rb = api.ingest([b], db=db, start=datetime.fromtimestamp(F.us(t400) / 1e6, UTC))
     got = dict(F.query(db, "SELECT position_id, epoch_us(ts) FROM positions"))
     assert set(got) == set(want)
     assert all(abs(got[pid] - want[pid]) <= 1 for pid in want)
@@ -179,7 +178,14 @@ def test_runs_and_sources_rows(db, tmp_path, samples):
         "duration": None,
         "beast_clock": "12mhz",
     }
-    assert json.loads(counts) == {"rejects": {}, "frames": 239}
+    # where time came from: the trace's own times, --start for the Beast capture's frames
+    assert json.loads(counts) == {
+        "rejects": {},
+        "frames": 239,
+        "time_from_data": 2500,
+        "time_from_start": 239,
+    }
+    assert "time from the data (2,500), --start (239)" in report.summary()
 
     sources = F.query(
         db,

@@ -57,6 +57,14 @@ READERS: dict[str, tuple[str, str, str]] = {
 }
 
 
+# where the times of a run's rows came from (counters: frames or rows), as the summary says it
+_TIME_FROM = {
+    "time_from_data": "the data",
+    "time_from_start": "--start",
+    "time_from_arrival": "arrival",
+}
+
+
 @dataclass
 class IngestReport:
     run_id: str
@@ -82,6 +90,9 @@ class IngestReport:
             parts.append(f"{self.sources_skipped} already ingested")
         if self.incomplete:
             parts.append(f"{len(self.incomplete)} cut short")
+        clocks = [(k, self.counters[k]) for k in _TIME_FROM if self.counters.get(k)]
+        if clocks:
+            parts.append("time from " + ", ".join(f"{_TIME_FROM[k]} ({n:,})" for k, n in clocks))
         return "ingest: " + ", ".join(parts) + f" in {self.seconds:.1f} s"
 
     def as_dict(self) -> dict:
@@ -674,6 +685,8 @@ def _ingest_one(src: Source, run: _Run) -> dict | None:
             run.writer.stage(table, sid)
     report.sources += 1
     report.rows_read += read
+    if read and not any(k.startswith("time_from_") for k in ctx.counters):
+        ctx.counters["time_from_data"] += read  # the format states absolute times itself
     report.counters.update(ctx.counters)
     if not ctx.complete:
         report.incomplete.append(src.uri)
