@@ -23,25 +23,15 @@ import numpy as np
 import pyarrow as pa
 from numba import njit
 
-from .. import schema
+from .. import ids, schema
 
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_GOLDEN = ids.GOLDEN
 _NULL_ALT = -99999  # what schema.position_ids puts in place of a missing altitude
 _LIMIT = 2.0**63  # micro-degrees past this (or NaN) are left to numpy, whose cast is platform's
 ID_SECONDS = schema.POSITION_ID_SECONDS  # the time bucket an id hashes
 SAME_WITHIN_S = 0.5  # half the bucket: every row has one nearer edge
 _BUCKET_US = np.int64(ID_SECONDS * 1_000_000)
-
-
-@njit(cache=True, inline="always")
-def _mix(x):
-    x = x ^ (x >> np.uint64(30))
-    x = x * _M1
-    x = x ^ (x >> np.uint64(27))
-    x = x * _M2
-    return x ^ (x >> np.uint64(31))
+_mix = ids.mix_nb
 
 
 @njit(cache=True)
