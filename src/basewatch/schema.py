@@ -218,6 +218,13 @@ SOURCES = pa.schema(
         _f(
             "complete", pa.bool_(), "false when the read ended early (truncated input, peer closed)"
         ),
+        _f(
+            "data_start",
+            UTC_US,
+            "raw captures: time of the first frame (the data window starts there, not at the "
+            "first decoded position); null for other formats",
+        ),
+        _f("data_end", UTC_US, "raw captures: time of the last frame"),
     ]
 )
 
@@ -313,6 +320,16 @@ AIRFIELD_EVENTS = pa.schema(
         ),
         _f("reason", pa.string(), "what the detector saw, in words"),
         _f("detector", pa.string(), "versioned name of the detector", nullable=False),
+        _f(
+            "runner_up",
+            pa.string(),
+            "inferred events: the airfield that scored next (null if none scored)",
+        ),
+        _f(
+            "margin",
+            pa.float32(),
+            "inferred events: confidence of the choice minus the runner-up's (its own if none)",
+        ),
     ]
 )
 

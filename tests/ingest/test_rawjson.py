@@ -37,15 +37,34 @@ def test_full_flight_matches_rs1090(db, samples):
 
 
 def test_without_receiver_no_surface_positions(db, tmp_path):
-    lines = F.window(600, 60)  # taxiing: surface positions only
+    lines = F.window(600, 60)  # taxiing, never airborne here: nothing to decode against
     path = F.write(tmp_path / "taxi.jsonl", "".join(json.dumps(d) + "\n" for d in lines))
-    api.ingest([path], db=db)
+    report = api.ingest([path], db=db)
     assert F.query(db, "SELECT count(*) FROM positions") == [(0,)]
+    assert report.counters["surface_no_reference"] > 100
+    assert "surface positions against none, not decoded" in report.summary()
     db2 = tmp_path / "with.duckdb"
     api.ingest([path], db=db2, receiver=F.RECEIVER)
-    assert F.query(db2, "SELECT count(*), bool_and(on_ground) FROM positions") == [
-        (121, True)
-    ]  # 129 decoded, 8 heard twice
+    assert F.query(db2, "SELECT count(*), bool_and(on_ground) FROM positions") == [(121, True)]
+
+
+def test_without_receiver_the_take_off_gives_the_taxi_reference(db, tmp_path):
+    """A capture from the gate: the taxi-out is decoded against the aircraft's first airborne
+    position (it took off from there), as it would be against the receiver's."""
+    lines = F.window(0, 1500)  # the taxi at LFPG and the climb-out
+    path = F.write(tmp_path / "out.jsonl", "".join(json.dumps(d) + "\n" for d in lines))
+    report = api.ingest([path], db=db)
+    assert report.counters["surface_ref_own_next"] > 1000
+    db2 = tmp_path / "with.duckdb"
+    api.ingest([path], db=db2, receiver=F.RECEIVER)
+    sql = "SELECT epoch_us(ts), lat_deg, lon_deg FROM positions WHERE on_ground ORDER BY 1"
+    without, given = F.query(db, sql), F.query(db2, sql)
+    assert len(without) == len(given) > 1000
+    assert all(
+        abs(a[1] - b[1]) < 1e-6 and abs(a[2] - b[2]) < 1e-6
+        for a, b in zip(without, given, strict=True)
+    )
+    assert "surface positions against" in report.summary()
 
 
 def test_bad_lines_are_rejected_and_neighbours_kept(db, tmp_path):

@@ -65,6 +65,15 @@ _TIME_FROM = {
 }
 
 
+# which reference the surface positions of raw captures were decoded against (counters)
+_SURFACE = {
+    "surface_ref_own": "the aircraft's last airborne position",
+    "surface_ref_own_next": "its next airborne position",
+    "surface_ref_receiver": "--receiver",
+    "surface_no_reference": "none, not decoded",
+}
+
+
 @dataclass
 class IngestReport(Report):
     run_id: str
@@ -90,9 +99,10 @@ class IngestReport(Report):
             parts.append(f"{self.sources_skipped} already ingested")
         if self.incomplete:
             parts.append(f"{len(self.incomplete)} cut short")
-        clocks = [(k, self.counters[k]) for k in _TIME_FROM if self.counters.get(k)]
-        if clocks:
-            parts.append("time from " + ", ".join(f"{_TIME_FROM[k]} ({n:,})" for k, n in clocks))
+        for what, names in (("time from", _TIME_FROM), ("surface positions against", _SURFACE)):
+            got = [(k, self.counters[k]) for k in names if self.counters.get(k)]
+            if got:
+                parts.append(f"{what} " + ", ".join(f"{names[k]} ({n:,})" for k, n in got))
         return "ingest: " + ", ".join(parts) + f" in {self.seconds:.1f} s"
 
     def as_dict(self) -> dict:
@@ -672,8 +682,14 @@ def _ingest_one(src: Source, run: _Run) -> dict | None:
         "rows_read": read,
         "rejects": sum(r["n"] for r in rejects.rows if r["source_id"] == sid),
         "complete": ctx.complete,
+        "data_start": _utc(ctx.frame_span[0]) if ctx.frame_span else None,
+        "data_end": _utc(ctx.frame_span[1]) if ctx.frame_span else None,
         "_aircraft": [dict(a, source_id=sid) for a in ctx.aircraft],
     }
+
+
+def _utc(seconds: float) -> datetime | None:
+    return datetime.fromtimestamp(seconds, UTC) if 0 <= seconds < 4102444800 else None
 
 
 def _drop_untimed(table: pa.Table, uri: str, rejects: RejectLog) -> pa.Table:
