@@ -518,7 +518,14 @@ def activity(
     """Per base and day: whether it was observable, and movements by category (military,
     state, civil). Days that were not observable have null counts: unknown, not zero."""
     with _read(db) as store:
-        return _activity(store, base, since, until)
+        out = _activity(store, base, since, until)
+        if base and out.empty:  # a base no watch covers: say so, and how to add one
+            from .stages.activity import unwatched_message
+
+            message = unwatched_message(store, _base_code(base))
+            if message:
+                raise ConfigError(message)
+        return out
 
 
 def _activity(store, base=None, since=None, until=None) -> pd.DataFrame:

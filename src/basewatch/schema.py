@@ -56,7 +56,7 @@ POSITIONS = pa.schema(
         _f(
             "position_id",
             pa.string(),
-            "16 hex digits: content hash of (icao24, ts, lat, lon, alt)",
+            "16 hex digits: content hash of (icao24, second, lat, lon, alt): one report, one id",
             nullable=False,
         ),
         *POSITION_FIELDS,
@@ -218,6 +218,13 @@ SOURCES = pa.schema(
         _f(
             "complete", pa.bool_(), "false when the read ended early (truncated input, peer closed)"
         ),
+        _f(
+            "data_start",
+            UTC_US,
+            "raw captures: time of the first frame (the data window starts there, not at the "
+            "first decoded position); null for other formats",
+        ),
+        _f("data_end", UTC_US, "raw captures: time of the last frame"),
     ]
 )
 
@@ -313,6 +320,16 @@ AIRFIELD_EVENTS = pa.schema(
         ),
         _f("reason", pa.string(), "what the detector saw, in words"),
         _f("detector", pa.string(), "versioned name of the detector", nullable=False),
+        _f(
+            "runner_up",
+            pa.string(),
+            "inferred events: the airfield that scored next (null if none scored)",
+        ),
+        _f(
+            "margin",
+            pa.float32(),
+            "inferred events: confidence of the choice minus the runner-up's (its own if none)",
+        ),
     ]
 )
 
@@ -357,7 +374,12 @@ AIRCRAFT_DB = pa.schema(
             "name the rows were imported under (default the format); re-import replaces it",
             nullable=False,
         ),
-        _f("format", pa.string(), "file format: tar1090_db or opensky_db", nullable=False),
+        _f(
+            "format",
+            pa.string(),
+            "file format: tar1090_db, opensky_db, plane_alert_db or tar1090_web",
+            nullable=False,
+        ),
         _f("source_id", pa.string(), "content hash of the imported file", nullable=False),
         _f("run_id", pa.string(), "the import run", nullable=False),
         _f("imported_at", UTC_US, "when the import finished", nullable=False),
@@ -692,10 +714,14 @@ def empty(schema: pa.Schema) -> pa.Table:
 # --- stable content ids -------------------------------------------------------------------
 
 
+POSITION_ID_SECONDS = 1  # the time bucket a position id hashes (see ingest/ids.py)
+
+
 def position_ids(
     icao24: pa.Array, ts: pa.Array, lat: pa.Array, lon: pa.Array, alt: pa.Array
 ) -> pa.Array:
-    """Content hash of a position: same report, same id, whatever file or run it came in."""
+    """Content hash of a position (address, time bucket, position, altitude): same report,
+    same id, whatever file or run it came in (``ingest/ids.py`` says what "same" means)."""
     return _position_ids_np(
         hex_to_u64(icao24),
         ts.cast(pa.int64()).to_numpy(zero_copy_only=False),
@@ -763,7 +789,7 @@ def _position_ids_np(
     with np.errstate(over="ignore", invalid="ignore"):
         h = ids.chain(
             icao.astype(np.uint64) + ids.GOLDEN,
-            ts_us,
+            ts_us.astype(np.int64) // np.int64(POSITION_ID_SECONDS * 1_000_000),
             np.round(lat * 1e6).astype(np.int64),
             np.round(lon * 1e6).astype(np.int64),
             alt.astype(np.int64),

@@ -141,14 +141,16 @@ def test_batch_boundaries_do_not_lose_positions(corpus):
 
 
 def _decoded(rows, size, params=None):
-    """Positions decoded in batches of ``size`` frames, each row keyed by its reception."""
+    """Positions decoded in batches of ``size`` frames, in time order."""
     ctx = ReadContext(rejects=RejectLog("t"), receiver=(49.0097, 2.5479))
     keyed = _frames(rows)
     ts = keyed.column("ts").to_numpy()
     keyed = keyed.set_column(2, "key", pa.array(frame_keys([r[1] for r in rows], ts)))
     batches = [keyed.slice(i, size) for i in range(0, len(rows), size)]
     out = pa.concat_tables(list(decode_frames(iter(batches), ctx, params or DecodeParams())))
-    return out.sort_by("_key"), ctx
+    return out.sort_by(
+        [("ts", "ascending"), ("icao24", "ascending"), ("lat_deg", "ascending")]
+    ), ctx
 
 
 def test_surface_positions_do_not_depend_on_where_batches_begin(corpus):

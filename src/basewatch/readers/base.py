@@ -173,6 +173,7 @@ class ReadContext:
     complete: bool = True  # set false when a source ends early
     counters: Counter[str] = field(default_factory=Counter)  # skipped-but-valid records, by kind
     beast_clock: str = "12mhz"  # receiver timestamp mode for Beast / AVR: 12mhz or gps
+    frame_span: list[float] | None = None  # raw captures: first and last frame time (epoch s)
 
     def truncated(self, reason: str, location: str, excerpt: str | bytes = "") -> None:
         self.complete = False

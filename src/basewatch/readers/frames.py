@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import numpy as np
 import pyarrow as pa
 
+from ..errors import InputError
 from ..ids import mix
 
 
@@ -37,8 +38,8 @@ class ReceiverClock:
     GPS mode, seconds of the day in the top 18 bits and nanoseconds in the low 30.
 
     A counter only gives time differences, so it is anchored: at ``start`` (the first frame's
-    time, when the user gives it), or at ``end`` (the last frame's time: a file's modification
-    time), or, live, at the wall clock when the first frame arrived. A counter that jumps back
+    time, which a file needs: ``--start``), or, live, at the wall clock when the first frame
+    arrived. (``end``, the last frame's time, anchors a file whose end time is known.) A counter that jumps back
     (receiver restart) re-anchors on the time reached so far.
     """
 
@@ -61,14 +62,19 @@ class ReceiverClock:
         self._prev_sod = 0.0
 
     @classmethod
-    def for_source(cls, ctx, live: bool, last_counter: int | None) -> ReceiverClock:
-        """The clock for one source: ``--start`` if given; else a file's time as its last frame's."""
-        return cls(
-            ctx.beast_clock,
-            start=ctx.start_ts,
-            end=None if live or ctx.start_ts is not None else ctx.file_mtime,
-            last_counter=None if live else last_counter,
-        )
+    def for_source(cls, ctx, live: bool, uri: str, what: str) -> ReceiverClock:
+        """The clock for one source: a live feed's frames are stamped with their arrival time
+        (the run report says so); a file's receiver clock counts from an arbitrary point (or,
+        in GPS mode, gives no date), so a file needs ``--start``, the UTC time of its first
+        frame. A file's modification time is not used: a copy or a download changes it."""
+        if live:
+            return cls(ctx.beast_clock)
+        if ctx.start_ts is None:
+            raise InputError(
+                f"{uri}: {what} carries no date or time of its own; give the UTC time of its "
+                "first frame with --start (e.g. --start 2024-07-06T07:00:00Z)"
+            )
+        return cls(ctx.beast_clock, start=ctx.start_ts)
 
     def seconds(self, counter: np.ndarray) -> np.ndarray:
         """Receiver-relative seconds (the stable part used in reception ids)."""

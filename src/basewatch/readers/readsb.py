@@ -502,9 +502,50 @@ def read_globe_history_tar(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
 
 # --- aircraft.json snapshots ---------------------------------------------------------------
 
+# Numeric fields of a snapshot's aircraft, under the names readsb and dump1090-fa 4+ use first,
+# then those of dump1090-mutability and dump1090-fa 3.x (``aircraft.json``, ``history_N.json``):
+# ``altitude`` (ft or "ground"), ``speed`` (kt), ``vert_rate`` (ft/min).
+_SNAPSHOT_NUMBERS = {
+    "alt_baro": ("alt_baro", "altitude"),
+    "alt_geom": ("alt_geom",),
+    "gs": ("gs", "speed"),
+    "track": ("track",),
+    "baro_rate": ("baro_rate", "vert_rate"),
+    "geom_rate": ("geom_rate",),
+    "seen_pos": ("seen_pos",),
+}
+
+
+def _text(v: object) -> str | None:
+    return v.strip() or None if isinstance(v, str) else None
+
+
+def _snapshot_numbers(
+    recs: list[dict], hexes: list[str], keys: tuple[str, ...], ctx: ReadContext, uri: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """(values, on ground) of one numeric field: the first of ``keys`` each aircraft has. A
+    value that is there but is not a number (nor "ground" for an altitude) is a counted
+    ``bad_value`` reject, and the row keeps its other fields."""
+    out = np.full(len(recs), np.nan)
+    ground = np.zeros(len(recs), dtype=bool)
+    for i, a in enumerate(recs):
+        for key in keys:
+            v = a.get(key)
+            if v is None:
+                continue
+            if isinstance(v, int | float) and not isinstance(v, bool):
+                out[i] = v
+            elif v == "ground" and key in ("alt_baro", "altitude"):
+                ground[i] = True
+            else:
+                ctx.rejects.add("bad_value", f"{uri} hex {hexes[i]} {key}", repr(v))
+            break
+    return out, ground
+
 
 def read_aircraft_json(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
-    """A readsb / dump1090 ``aircraft.json`` snapshot: one row per aircraft with a position."""
+    """A readsb / dump1090 ``aircraft.json`` (or ``history_N.json``) snapshot: one row per
+    aircraft with a position, the time being ``now − seen_pos``."""
     data = read_whole(src, ctx)
     if data is None:
         return
@@ -536,7 +577,7 @@ def read_aircraft_json(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
                 "non_icao_address" if hexid.startswith("~") else "bad_icao24", src.uri, hexid
             )
             continue
-        if a.get("lat") is None or a.get("lon") is None:
+        if a.get("lat") is None or a.get("lon") is None or a.get("validposition") == 0:
             ctx.counters["no_position"] += 1
             continue
         recs.append(a)
@@ -556,48 +597,34 @@ def read_aircraft_json(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
             )
     if not recs:
         return
-    g = {
-        k: [a.get(k) for a in recs]
-        for k in (
-            "hex",
-            "flight",
-            "lat",
-            "lon",
-            "alt_baro",
-            "alt_geom",
-            "gs",
-            "track",
-            "baro_rate",
-            "geom_rate",
-            "squawk",
-            "seen_pos",
-        )
+    hexes = [str(a["hex"]).lower() for a in recs]
+    num = {
+        col: _snapshot_numbers(recs, hexes, keys, ctx, src.uri)
+        for col, keys in _SNAPSHOT_NUMBERS.items()
     }
-    alt_obj = np.fromiter(g["alt_baro"], dtype=object, count=len(recs))
-    ground = alt_obj == "ground"
-    lat, lon = _num(tuple(g["lat"])), _num(tuple(g["lon"]))
-    seen_pos = np.nan_to_num(_num(tuple(g["seen_pos"])), nan=0.0)
-    vrate = _num(tuple(g["baro_rate"]))
-    vrate = np.where(np.isnan(vrate), _num(tuple(g["geom_rate"])), vrate)
+    alt_baro, ground = num["alt_baro"]
+    lat = _num(tuple(a.get("lat") for a in recs))  # not numbers: rejected as bad_position
+    lon = _num(tuple(a.get("lon") for a in recs))
+    seen_pos = np.nan_to_num(num["seen_pos"][0], nan=0.0)
+    vrate = num["baro_rate"][0]
+    vrate = np.where(np.isnan(vrate), num["geom_rate"][0], vrate)
     ok = valid_position_mask(lat, lon)
     for i in np.flatnonzero(~ok):
-        ctx.rejects.add("bad_position", f"{src.uri} hex {g['hex'][i]}", salvage.excerpt(recs[i]))
+        ctx.rejects.add("bad_position", f"{src.uri} hex {hexes[i]}", salvage.excerpt(recs[i]))
     table = positions_table(
         {
             "ts": epoch_to_ts(now - seen_pos),
-            "icao24": [h.lower() for h in g["hex"]],
-            "callsign": [f.strip() or None if isinstance(f, str) else None for f in g["flight"]],
+            "icao24": hexes,
+            "callsign": [_text(a.get("flight")) for a in recs],
             "lat_deg": lat,
             "lon_deg": lon,
-            "alt_baro_ft": pa.array(
-                _num(tuple(np.where(ground, None, alt_obj))), pa.float64(), from_pandas=True
-            ),
-            "alt_geom_ft": pa.array(_num(tuple(g["alt_geom"])), pa.float64(), from_pandas=True),
+            "alt_baro_ft": pa.array(alt_baro, pa.float64(), from_pandas=True),
+            "alt_geom_ft": pa.array(num["alt_geom"][0], pa.float64(), from_pandas=True),
             "on_ground": ground,
-            "gs_kt": pa.array(_num(tuple(g["gs"])), pa.float64(), from_pandas=True),
-            "track_deg": pa.array(_num(tuple(g["track"])), pa.float64(), from_pandas=True),
+            "gs_kt": pa.array(num["gs"][0], pa.float64(), from_pandas=True),
+            "track_deg": pa.array(num["track"][0], pa.float64(), from_pandas=True),
             "vrate_fpm": pa.array(vrate, pa.float64(), from_pandas=True),
-            "squawk": [s if isinstance(s, str) else None for s in g["squawk"]],
+            "squawk": [s if isinstance(s, str) else None for s in (a.get("squawk") for a in recs)],
         },
         len(recs),
     )

@@ -62,6 +62,22 @@ def _check_add(bits, ids, hit):
         hit[i] = missing == 0
 
 
+@njit(cache=True)
+def _check(bits, ids, hit):
+    """``_check_add`` without adding: may each id have been added?"""
+    blocks = np.uint64(bits.shape[0] // 8 - 1)
+    low = np.uint64(0xFFFFFFFF)
+    for i in range(ids.shape[0]):
+        x = ids[i]
+        at = ((x >> np.uint64(32)) & blocks) * np.uint64(8)
+        key = x & low
+        missing = np.uint32(0)
+        for j in range(8):
+            bit = np.uint32(1) << np.uint32(((key * _SALT[j]) & low) >> np.uint64(27))
+            missing |= bit & ~bits[at + np.uint64(j)]
+        hit[i] = missing == 0
+
+
 class SeenIds:
     def __init__(self, bits_log2: int = BITS_LOG2) -> None:
         self.bits = np.zeros(1 << (bits_log2 - 5), np.uint32)
@@ -70,6 +86,12 @@ class SeenIds:
         """Which of ``ids`` may have been added before (or repeat an earlier one of ``ids``)."""
         hit = np.empty(len(ids), dtype=bool)
         _check_add(self.bits, np.ascontiguousarray(ids, np.uint64), hit)
+        return hit
+
+    def check(self, ids: np.ndarray) -> np.ndarray:
+        """Which of ``ids`` may have been added before (adds none)."""
+        hit = np.empty(len(ids), dtype=bool)
+        _check(self.bits, np.ascontiguousarray(ids, np.uint64), hit)
         return hit
 
 

@@ -96,7 +96,9 @@ def data_windows(
         where = f"WHERE p.source IN (SELECT {source} FROM _srcs)"
     rows = store.con.execute(
         f"""
-        SELECT epoch_us(min(p.ts)), epoch_us(max(p.ts)), any_value(s.format) IN {_DAY_FORMATS!r}
+        SELECT epoch_us(least(min(p.ts), any_value(s.data_start))),
+               epoch_us(greatest(max(p.ts), any_value(s.data_end))),
+               any_value(s.format) IN {_DAY_FORMATS!r}
         FROM position_rows p LEFT JOIN sources s ON p.source = {source_of_s} {where}
         GROUP BY p.source
         """.replace(",)", ")")

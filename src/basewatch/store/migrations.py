@@ -157,6 +157,20 @@ def _m0011_news_plover_speaker_kind(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
+def _m0012_event_runner_up(con: duckdb.DuckDBPyConnection) -> None:
+    """Inferred airfield events keep the airfield that scored next and the margin; a raw
+    capture's source row keeps its first and last frame times (its data window)."""
+    for table, col, kind in (
+        ("airfield_events", "runner_up", "VARCHAR"),
+        ("airfield_events", "margin", "FLOAT"),
+        ("sources", "data_start", "TIMESTAMPTZ"),
+        ("sources", "data_end", "TIMESTAMPTZ"),
+    ):
+        cols = {r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()}
+        if col not in cols:
+            con.execute(f"ALTER TABLE {table} ADD COLUMN {col} {kind}")
+
+
 MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     ("0001_initial", _m0001_initial),
     ("0002_aircraft_identity", _m0002_aircraft_identity),
@@ -169,6 +183,7 @@ MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     ("0009_position_rows", _m0009_position_rows),
     ("0010_ids_as_text", _m0010_ids_as_text),
     ("0011_news_plover_speaker_kind", _m0011_news_plover_speaker_kind),
+    ("0012_event_runner_up", _m0012_event_runner_up),
 ]
 
 
