@@ -366,6 +366,45 @@ def change(db: PathLike | Store | None, change_id: str) -> dict:
     return out
 
 
+def routes_page(
+    db: PathLike | Store | None = None,
+    watch: str | None = None,
+    since: str | datetime | None = None,
+    until: str | datetime | None = None,
+    limit: int | None = None,
+    offset: int | None = None,
+) -> Page:
+    """A page of a watch's origin → base → destination chains (as ``bw.routes``, ids as hex),
+    newest arrival first, arrivals in [since, until)."""
+    limit, offset = _bounded(limit, offset)
+    where, params = [], []
+    if watch:
+        where.append("watch = ?")
+        params.append(watch)
+    if since:
+        where.append("arrival_ts >= ?")
+        params.append(_time(since, "since"))
+    if until:
+        where.append("arrival_ts < ?")
+        params.append(_time(until, "until"))
+    hexed = ", ".join(
+        f"{_sql_hex(c)} AS {c}"
+        for c in (
+            "arrival_flight_id",
+            "departure_flight_id",
+            "arrival_event_id",
+            "departure_event_id",
+        )
+    )
+    sql = (
+        f"SELECT * REPLACE ({hexed}) FROM base_routes"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY arrival_ts DESC NULLS LAST, icao24"
+    )
+    with _reading(db) as store:
+        return _page(store, sql, params, limit, offset)
+
+
 # --- aircraft ----------------------------------------------------------------------------------
 
 

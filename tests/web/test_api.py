@@ -90,7 +90,7 @@ def test_news_filters(server):
     status, meetings = server.json("/api/news?type=meeting&since=2025-10-20&until=2025-11-01")
     assert status == 200 and meetings["items"]
     assert all(n["event_type"] == "meeting" for n in meetings["items"])
-    assert all("2025-10-20" <= n["date_end"] for n in meetings["items"])
+    assert all(n["date_end"] >= "2025-10-20" for n in meetings["items"])
     nid = meetings["items"][0]["event_id"]
     status, one = server.json(f"/api/news/{nid}")
     assert status == 200 and one["sentence"] == meetings["items"][0]["sentence"]
@@ -104,8 +104,12 @@ def test_timeline_activity_routes_and_brief(server):
     assert status == 200 and len(act["items"]) == 10
     missing = [d for d in act["items"] if d["day"] == "2025-02-14"][0]
     assert missing["observable"] is False and missing["military_arrivals"] is None
-    status, routes = server.json(f"/api/routes?watch={WATCH}")
-    assert status == 200 and routes["items"]
+    status, routes = server.json(f"/api/routes?watch={WATCH}&limit=500")
+    assert status == 200 and routes["items"] and routes["next"] is None
+    for route in routes["items"][:10]:  # every id leads to its flight
+        for key in ("arrival_flight_id", "departure_flight_id"):
+            if route[key] is not None:
+                assert server.json(f"/api/flights/{route[key]}")[0] == 200, route
     status, headers, md = server.get(
         f"/api/brief?watch={WATCH}&from=2025-10-01&to=2025-11-01&format=md&download=true"
     )

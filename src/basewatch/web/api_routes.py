@@ -124,11 +124,12 @@ def activity(
     return _slice(request, api.activity(r.copy.path, base, since, until), limit, offset)
 
 
-@router.get("/routes", summary="Origin → base → destination chains (bw.routes)")
+@router.get("/routes", summary="Origin → base → destination chains, newest first (bw.routes)")
 def routes(
-    request: Request, r: Read, watch: str | None = None, limit: Limit = 50, offset: Offset = 0
-) -> dict:
-    return _slice(request, api.routes(r.copy.path, watch), limit, offset)
+    request: Request, r: Read, watch: str | None = None, since: Since = None,
+    until: Until = None, limit: Limit = 50, offset: Offset = 0,
+) -> dict:  # fmt: skip
+    return _page(request, browse.routes_page(r.store, watch, since, until, limit, offset))
 
 
 @router.get("/flights", summary="Flights, newest first (bw.flights, a page at a time)")
@@ -197,12 +198,8 @@ def aircraft_list(
     request: Request, r: Read, icao24: Icao = None, registration: str | None = None,
     military: bool | None = None, limit: Limit = 50, offset: Offset = 0,
 ) -> dict:  # fmt: skip
-    table = api.aircraft_table(r.copy.path, icao24, registration, military, _watchlists(request))
+    table = api.aircraft_table(r.copy.path, icao24, registration, military)
     return _slice(request, table, limit, offset)
-
-
-def _watchlists(request: Request):
-    return None
 
 
 @router.get("/aircraft/{icao24}", summary="One aircraft: identity and the watches it counts for")

@@ -52,8 +52,13 @@ def rows(data: Any) -> list[dict]:
     if isinstance(data, pa.Table):
         data = data.to_pylist()
     elif isinstance(data, pd.DataFrame):
-        data = data.astype(object).where(data.notna(), None).to_dict("records")
+        data = records(data)
     return [{k: value(v, k) for k, v in r.items()} for r in data]
+
+
+def records(df: pd.DataFrame) -> list[dict]:
+    """A frame's rows as dicts for a template: missing values (NaN, NaT) as None."""
+    return df.astype(object).where(df.notna(), None).to_dict("records")
 
 
 def one(row: dict) -> dict:

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from .. import api, browse
 from ..browse import MAX_LIMIT
 from .app import reading
+from .convert import records
 from .render import query
 from .snapshot import Reader
 
@@ -20,6 +21,7 @@ Read = Annotated[Reader, Depends(reading)]
 Offset = Annotated[int, Query(ge=0)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 MAP_FLIGHTS = 20  # recent qualifying flights drawn on a base's map
+MAP_ROUTES = 30  # latest routes listed on a base's page (all of them: /api/routes)
 
 
 def _page(request: Request, r: Reader, name: str, **context) -> HTMLResponse:
@@ -88,15 +90,15 @@ def watch(
         timeline = timeline[timeline["ts"] >= t0]
     if t1 is not None:
         timeline = timeline[timeline["ts"] < t1]
-    routes = api.routes(db, w.name)
+    routes = browse.routes_page(r.store, w.name, since, until, MAP_ROUTES)
     brief = json.loads(
         api.brief(db, w.name, None, since, until, "json", _watch_files(request) or None)
     )
     params = {"watch": w.name, "from": since, "to": until}
     return _page(
         request, r, "watch.html", title=w.title or w.name, w=w, map_svg=map_svg, chart=chart,
-        moves=moves, changes=in_window.to_dict("records"), routes=routes.to_dict("records"),
-        timeline=timeline.to_dict("records"), brief=brief, since=since or "", until=until or "",
+        moves=moves, changes=records(in_window), routes=routes.rows.to_pylist(), routes_more=routes.more,
+        timeline=records(timeline), brief=brief, since=since or "", until=until or "",
         downloads={f: "/api/brief" + query(params, format=f, download="true") for f in ("md", "html", "json")},
     )  # fmt: skip
 

@@ -20,8 +20,14 @@ REF_PAGES = {
 }
 
 
-def utc(v, seconds: bool = False) -> str:
-    """A time as ``2025-10-24 04:47Z`` (UTC, labelled), a day as ``2025-10-24``."""
+def utc(v, seconds: bool = False) -> Markup:
+    """A time as ``2025-10-24 04:47Z`` (UTC, labelled), a day as ``2025-10-24``; kept on one
+    line."""
+    text = _utc(v, seconds)
+    return Markup('<span class="t">{}</span>').format(text) if text else Markup("")
+
+
+def _utc(v, seconds: bool = False) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NaT:
         return ""
     if isinstance(v, pd.Timestamp):
