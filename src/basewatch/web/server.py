@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 
@@ -14,7 +15,9 @@ log = logging.getLogger(__name__)
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8080, ready=None) -> None:
-    """Serve until interrupted. ``ready(url)`` is called once the socket listens."""
+    """Serve until interrupted (Ctrl-C or SIGTERM: requests in flight finish, the copies of
+    the store are removed, and this returns). ``ready(url)`` is called once the socket
+    listens."""
     app = create_app(settings)
     try:
         sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
@@ -31,4 +34,6 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8080, ready=N
     if ready is not None:
         shown = f"[{host}]" if ":" in host else host
         ready(f"http://{shown}:{sock.getsockname()[1]}/")
-    server.run(sockets=[sock])
+    # uvicorn shuts down gracefully on SIGINT / SIGTERM, then raises the signal again
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run(sockets=[sock])
