@@ -184,8 +184,8 @@ def case_basewatch_traces_overlap() -> None:
 
 
 def _trace_tables(kind: str, fast: bool) -> tuple[list, list]:
-    from basewatch.ingest import readsb
-    from basewatch.ingest.base import ReadContext, RejectLog, stream_id
+    from basewatch.readers import readsb
+    from basewatch.readers.base import ReadContext, RejectLog, stream_id
 
     ctx = ReadContext(rejects=RejectLog("bench"))
     tables, sids = [], []
@@ -207,7 +207,7 @@ def case_trace_read(kind: str, path: str = "scan") -> None:
 
 def case_trace_store() -> None:
     """Only the store side of ingest: ids, duplicate check and DuckDB insert of ready tables."""
-    from basewatch.ingest import pipeline
+    from basewatch.readers import pipeline
     from basewatch.store import open_store
 
     tables, sids = _trace_tables("plain", True)
@@ -231,7 +231,7 @@ def case_duckdb_insert(variant: str = "stored") -> None:
     import pyarrow as pa
 
     from basewatch import schema
-    from basewatch.ingest import pipeline
+    from basewatch.readers import pipeline
     from basewatch.store.callsigns import Callsigns
 
     tables, sids = _trace_tables("plain", True)

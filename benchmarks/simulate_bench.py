@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from basewatch.airfields import load_reference
-from basewatch.simulate.run import simulate
-from basewatch.simulate.scenario import load_scenario, parse_scenario
+from basewatch.simulator.run import simulate
+from basewatch.simulator.scenario import load_scenario, parse_scenario
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "simulate_results.md"

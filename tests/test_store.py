@@ -99,7 +99,8 @@ def test_positions_move_to_integer_storage(tmp_path):
         stored = store.con.execute(
             "SELECT icao, squawk_code, source FROM position_rows ORDER BY ts"
         ).fetchall()
-    assert after == before
+    # position ids read back as 16 hex digits (migration 0010), the rest unchanged
+    assert after == [(f"{int(r[0]):016x}", *r[1:]) for r in before]
     assert sids == [(old_sid[:16],)] * 3
     assert stored == [
         (0xAC671B, 0o7700, 0x0123456789ABCDEF),
@@ -192,3 +193,38 @@ def test_store_opens_after_release(db):
     assert proc.wait(timeout=20) == 0
     with open_store(db) as store:
         assert store.scalar("SELECT count(*) FROM schema_migrations") == len(MIGRATIONS)
+
+
+def test_two_threads_of_one_process_never_write_at_once(tmp_path):
+    """One process holds one writer per store: a second thread gets the clear 'in use' error
+    (as a second process does), and nothing is stored twice."""
+    import threading
+    from pathlib import Path
+
+    import basewatch as bw
+    from basewatch.errors import StoreError
+
+    sample = Path(bw.__file__).parent / "data" / "samples" / "trace_full_ac671b.json"
+    db = tmp_path / "s.duckdb"
+    start = threading.Barrier(2)
+    done, refused = [], []
+
+    def go():
+        start.wait()
+        try:
+            done.append(bw.ingest([sample], db=db))
+        except StoreError as exc:
+            refused.append(str(exc))
+
+    threads = [threading.Thread(target=go) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(done) + len(refused) == 2 and done
+    assert all("in use" in msg for msg in refused)
+    with open_store(db, read_only=True) as store:
+        rows, distinct = store.con.execute(
+            "SELECT count(*), count(DISTINCT position_id) FROM position_rows"
+        ).fetchone()
+    assert rows == distinct == 2500

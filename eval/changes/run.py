@@ -19,8 +19,8 @@ from datetime import date
 from pathlib import Path
 
 import basewatch as bw
-from basewatch.stages.watch import run_watches
 from basewatch.store import open_store
+from basewatch.update import run_watches
 from basewatch.watches import Watch
 
 HERE = Path(__file__).resolve().parent

@@ -92,6 +92,7 @@ def read_gold(path: Path) -> list[Movement]:
 
 
 def detected(db: Path) -> list[Movement]:
+    bw.process(db=db)  # queries read the store as it is
     ev = bw.events(db=db)
     return [
         Movement(

@@ -10,7 +10,6 @@ and one whose webhook failed is retried on the next run.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 import tomllib
@@ -20,8 +19,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from . import ids
 from .errors import ConfigError
 from .store import Store
+from .store.runs import Report
 from .watches import Watch
 
 EVENTS = ("landing", "landing_inferred", "takeoff", "takeoff_inferred")
@@ -49,7 +50,7 @@ class Sink:
 
 
 @dataclass(slots=True)
-class AlertReport:
+class AlertReport(Report):
     new: int = 0
     sent: int = 0
     failed: int = 0
@@ -121,9 +122,8 @@ def load_rules(path: str | Path) -> tuple[list[Rule], list[Sink]]:
     return rules, sinks or [Sink("terminal")]
 
 
-def _id(*parts) -> int:
-    key = "|".join(str(p) for p in parts).encode()
-    return int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "big")
+def _id(*parts) -> str:
+    return ids.of_text(*parts)
 
 
 def _candidates(store: Store, rules: list[Rule], watches: list[Watch]) -> list[dict]:
@@ -185,9 +185,7 @@ def _candidates(store: Store, rules: list[Rule], watches: list[Watch]) -> list[d
 def _payload(alert: dict) -> dict:
     return {
         **alert,
-        "alert_id": f"{alert['alert_id']:016x}",
         "ts": alert["ts"].isoformat() if alert["ts"] else None,
-        "evidence": json.loads(json.dumps(alert["evidence"], default=lambda x: f"{x:016x}")),
     }
 
 

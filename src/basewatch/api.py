@@ -14,12 +14,13 @@ from datetime import UTC, datetime
 import pandas as pd
 import pyarrow as pa
 
-from . import config, schema
+from . import config, ids, schema
 from .airfields import load_reference
 from .errors import ConfigError
-from .ingest.pipeline import IngestReport, Progress
-from .ingest.pipeline import ingest as _ingest
+from .readers.pipeline import IngestReport, Progress
+from .readers.pipeline import ingest as _ingest
 from .store import open_store
+from .store.runs import recorded
 
 PathLike = str | os.PathLike
 
@@ -93,7 +94,6 @@ def positions_table(
     limit: int | None = None,
 ) -> pa.Table:
     """Positions as an Arrow table, ordered by aircraft then time (see ``POSITION_COLUMNS``)."""
-    settings = config.resolve(db)
     where, params = [], []
     if icao24:
         where.append(f"icao = {schema.stored_sql('icao24', '?')}")
@@ -111,7 +111,7 @@ def positions_table(
     )
     if limit:
         sql += f" LIMIT {int(limit)}"
-    with open_store(settings.db, read_only=True) as store:
+    with _read(db) as store:
         return store.table(sql, params)
 
 
@@ -135,21 +135,31 @@ def process(db: PathLike | None = None, full: bool = False):
     unless ``full``); returns a ``ProcessReport``."""
     from .stages.process import process as _process
 
-    settings = config.resolve(db)
-    with open_store(settings.db) as store:
-        return _process(store, full=full)
+    with _write(db) as store, recorded(store, "process", {"full": full}) as run:
+        report = _process(store, full=full, run_id=run.run_id)
+        run.rows_read, run.rows_added = report.positions, report.flights
+        run.counts = report.as_dict()
+        return report
 
 
-def _fresh(db: PathLike | None):
-    """Open the store for a query, processing new positions first if there are any."""
-    from .stages.process import process as _process
-    from .stages.process import stale
+def _read(db: PathLike | None):
+    """The store for a query: opened read-only, once per call, and passed down. A query never
+    writes (``process`` brings the derived tables up to date; ``pending`` says when to)."""
+    return open_store(config.resolve(db).db, read_only=True)
 
-    settings = config.resolve(db)
-    with open_store(settings.db) as store:
-        if stale(store):
-            _process(store)
-    return open_store(settings.db, read_only=True)
+
+def _write(db: PathLike | None, create: bool = False):
+    """The store for a command that writes; only commands that add data create one."""
+    return open_store(config.resolve(db).db, create=create)
+
+
+def pending(db: PathLike | None = None) -> int:
+    """Sources ingested that ``flights`` and ``airfield_events`` do not include yet (0: the
+    derived tables are up to date)."""
+    from .stages.process import pending_sources
+
+    with _read(db) as store:
+        return len(pending_sources(store))
 
 
 def _filters(
@@ -196,10 +206,12 @@ def flights_table(
     state: bool | None = None,
     type_code: str | None = None,
     country: str | None = None,
+    flight_id: str | None = None,
 ) -> pa.Table:
     """Flights (see ``FLIGHT_COLUMNS``) overlapping [since, until), oldest first; ``base``
     matches origin or destination; ``military``, ``state``, ``type_code`` (ICAO designator,
-    e.g. A124) and ``country`` (ISO alpha-2 of the address block) filter by identity."""
+    e.g. A124) and ``country`` (ISO alpha-2 of the address block) filter by identity;
+    ``flight_id`` (16 hex digits, as every output shows it) picks one flight."""
     span = ("last_seen", "first_seen")
     where, params = _filters(base, since, until, icao24, span, ("origin", "destination"))
     where = [w.replace("icao24 = ?", "f.icao24 = ?") for w in where]
@@ -215,10 +227,13 @@ def flights_table(
     if country:
         where.append("upper(a.country_iso2) = ?")
         params.append(country.upper())
+    if flight_id:
+        where.append("f.flight_id = ?")
+        params.append(ids.parse(flight_id, "flight id"))
     sql = "SELECT f.* FROM flights f LEFT JOIN aircraft a ON a.icao24 = f.icao24" + (
         " WHERE " + " AND ".join(where) if where else ""
     )
-    with _fresh(db) as store:
+    with _read(db) as store:
         return store.table(sql + " ORDER BY f.first_seen, f.icao24", params)
 
 
@@ -233,11 +248,13 @@ def flights(
     state: bool | None = None,
     type_code: str | None = None,
     country: str | None = None,
+    flight_id: str | None = None,
 ) -> pd.DataFrame:
     """Flights as a pandas DataFrame; columns and units in ``bw.FLIGHT_COLUMNS``."""
     return flights_table(
-        db, base, since, until, icao24, airborne_only, military, state, type_code, country
-    ).to_pandas()
+        db, base, since, until, icao24, airborne_only, military, state, type_code, country,
+        flight_id,
+    ).to_pandas()  # fmt: skip
 
 
 def events_table(
@@ -247,8 +264,9 @@ def events_table(
     until: str | datetime | None = None,
     icao24: str | None = None,
     event_type: str | None = None,
+    event_id: str | None = None,
 ) -> pa.Table:
-    """Airfield events (see ``EVENT_COLUMNS``), in time order."""
+    """Airfield events (see ``EVENT_COLUMNS``), in time order; ``event_id`` picks one."""
     where, params = _filters(base, since, until, icao24, ("ts", "ts"), ("airfield",))
     if event_type:
         from .stages.airfield_events import EVENT_TYPES
@@ -257,8 +275,11 @@ def events_table(
             raise ConfigError(f"event type {event_type!r}: choose one of {', '.join(EVENT_TYPES)}")
         where.append("event_type = ?")
         params.append(event_type)
+    if event_id:
+        where.append("event_id = ?")
+        params.append(ids.parse(event_id, "event id"))
     sql = "SELECT * FROM airfield_events" + (" WHERE " + " AND ".join(where) if where else "")
-    with _fresh(db) as store:
+    with _read(db) as store:
         return store.table(sql + " ORDER BY ts, icao24", params)
 
 
@@ -269,27 +290,22 @@ def events(
     until: str | datetime | None = None,
     icao24: str | None = None,
     event_type: str | None = None,
+    event_id: str | None = None,
 ) -> pd.DataFrame:
     """Take-offs, landings and passes as a pandas DataFrame; columns in ``bw.EVENT_COLUMNS``."""
-    return events_table(db, base, since, until, icao24, event_type).to_pandas()
+    return events_table(db, base, since, until, icao24, event_type, event_id).to_pandas()
 
 
 def export_flights(
-    path: PathLike,
-    db: PathLike | None = None,
-    base: str | None = None,
-    since: str | datetime | None = None,
-    until: str | datetime | None = None,
-    icao24: str | None = None,
-    format: str | None = None,
+    path: PathLike, db: PathLike | None = None, format: str | None = None, **filters
 ) -> int:
     """Write flights with their tracks as GeoJSON or KML (told from the file name); returns
-    the number of flights written."""
+    the number of flights written. ``filters`` are ``flights_table``'s, so the file holds
+    exactly the flights that call lists."""
     from .export import write_tracks
 
-    chosen = flights_table(db, base, since, until, icao24)
-    settings = config.resolve(db)
-    with open_store(settings.db, read_only=True) as store:
+    chosen = flights_table(db, **filters)
+    with _read(db) as store:
         return write_tracks(store, chosen, path, format)
 
 
@@ -350,14 +366,13 @@ def aircraft_table(
     from .identity.identify import icao24s_for_registration, identify_aircraft
     from .identity.rules import load_rules
 
-    settings = config.resolve(db)
     rules = load_rules(watchlists=watchlists)
     want: list[str] | None = None
     if icao24 is not None:
         if not re.fullmatch(r"[0-9a-fA-F]{6}", icao24.strip()):
             raise ConfigError(f"icao24 {icao24!r}: expected 6 hex digits, e.g. 152fa2")
         want = [icao24.strip().lower()]
-    with open_store(settings.db, read_only=True) as store:
+    with _read(db) as store:
         if registration is not None:
             found = icao24s_for_registration(store.con, registration)
             want = found if want is None else [a for a in want if a in found]
@@ -408,7 +423,7 @@ def simulate(scenario, out: PathLike, format: str = "trace_full", seed: int | No
     ``scenario`` is a TOML path, a shipped scenario name (e.g. ``khmeimim-2025``) or a parsed
     ``Scenario``. Returns a ``SimReport``.
     """
-    from .simulate.run import simulate as _simulate
+    from .simulator.run import simulate as _simulate
 
     return _simulate(scenario, out, format=format, seed=seed)
 
@@ -431,7 +446,7 @@ def _watches(watches: PathLike | Iterable[PathLike] | None, names: Iterable[str]
     return list(found.values())
 
 
-def _known_watch(db: PathLike | None, name: str | None) -> None:
+def _known_watch(store, name: str | None) -> None:
     """A watch asked for by name must be shipped or have been run on this store."""
     if not name:
         return
@@ -439,12 +454,11 @@ def _known_watch(db: PathLike | None, name: str | None) -> None:
 
     if name in load_watches():
         return
-    with open_store(config.resolve(db).db, read_only=True) as store:
-        seen = store.scalar(
-            "SELECT count(*) FROM (SELECT watch FROM base_changes UNION SELECT watch FROM timeline) "
-            "WHERE watch = ?",
-            [name],
-        )
+    seen = store.scalar(
+        "SELECT count(*) FROM (SELECT watch FROM base_changes UNION SELECT watch FROM timeline) "
+        "WHERE watch = ?",
+        [name],
+    )
     if not seen:
         raise ConfigError(f"unknown watch {name!r}: not shipped and never run on this store")
 
@@ -456,24 +470,34 @@ def watch(
 ):
     """Bring flights up to date, then each watch's base days, activity, changes and routes;
     returns a ``WatchReport``."""
-    from .stages.watch import run_watches
+    from .update import run_watches
 
     chosen = _watches(watches, names)
-    with open_store(config.resolve(db).db) as store:
-        return run_watches(store, chosen)
+    with (
+        _write(db) as store,
+        recorded(store, "watch", {"watches": [w.name for w in chosen]}) as run,
+    ):
+        report = run_watches(store, chosen)
+        run.counts = report.as_dict()
+        return report
 
 
 def changes(
     db: PathLike | None = None, watch: str | None = None, kind: str | None = None
 ) -> pd.DataFrame:
     """Changes found by the watches (columns in ``bw.CHANGE_COLUMNS``), in time order."""
+    with _read(db) as store:
+        return _changes(store, watch, kind)
+
+
+def _changes(store, watch: str | None = None, kind: str | None = None) -> pd.DataFrame:
     from .stages.changes import KINDS
 
     if kind and kind not in (*KINDS, "unobserved"):
         raise ConfigError(
             f"change kind {kind!r}: choose one of {', '.join((*KINDS, 'unobserved'))}"
         )
-    _known_watch(db, watch)
+    _known_watch(store, watch)
     where, params = [], []
     if watch:
         where.append("watch = ?")
@@ -482,8 +506,7 @@ def changes(
         where.append("kind = ?")
         params.append(kind)
     sql = "SELECT * FROM base_changes" + (" WHERE " + " AND ".join(where) if where else "")
-    with open_store(config.resolve(db).db, read_only=True) as store:
-        return store.table(sql + " ORDER BY start_ts, watch", params).to_pandas()
+    return store.table(sql + " ORDER BY start_ts, watch", params).to_pandas()
 
 
 def activity(
@@ -494,6 +517,11 @@ def activity(
 ) -> pd.DataFrame:
     """Per base and day: whether it was observable, and movements by category (military,
     state, civil). Days that were not observable have null counts: unknown, not zero."""
+    with _read(db) as store:
+        return _activity(store, base, since, until)
+
+
+def _activity(store, base=None, since=None, until=None) -> pd.DataFrame:
     where, params = [], []
     if base:
         where.append("d.base = ?")
@@ -522,14 +550,13 @@ def activity(
             GROUP BY d.base, d.day, d.observable, d.coverage_hours, d.window_hours
         ) ORDER BY base, day
     """  # noqa: S608 - the interpolated parts are fixed names
-    with open_store(config.resolve(db).db, read_only=True) as store:
-        return store.table(sql, params).to_pandas()
+    return store.table(sql, params).to_pandas()
 
 
 def routes(db: PathLike | None = None, watch: str | None = None) -> pd.DataFrame:
     """Origin → base → destination chains of each watch's aircraft."""
     sql = "SELECT * FROM base_routes" + (" WHERE watch = ?" if watch else "")
-    with open_store(config.resolve(db).db, read_only=True) as store:
+    with _read(db) as store:
         return store.table(sql + " ORDER BY arrival_ts", [watch] if watch else []).to_pandas()
 
 
@@ -542,8 +569,15 @@ def report(
     from .report import base_report
 
     chosen = _watches(watches, names)
-    with open_store(config.resolve(db).db, read_only=True) as store:
+    with _read(db) as store:
         return "\n\n".join("\n".join(base_report(store, w)) for w in chosen)
+
+
+def check_rules(rules: PathLike) -> None:
+    """Read an alert rules file and raise ``ConfigError`` with the remedy if it is wrong."""
+    from .alerts import load_rules
+
+    load_rules(rules)
 
 
 def alert(
@@ -560,8 +594,11 @@ def alert(
         raise ConfigError("no alert rules: give a rules file (see data/alerts/example.toml)")
     chosen = _watches(watches, names)
     rule_list, sinks = load_rules(rules)
-    with open_store(config.resolve(db).db) as store:
-        return run_alerts(store, rule_list, sinks, chosen)
+    args = {"rules": str(rules), "watches": [w.name for w in chosen]}
+    with _write(db) as store, recorded(store, "alert", args) as run:
+        report = run_alerts(store, rule_list, sinks, chosen)
+        run.counts = report.as_dict()
+        return report
 
 
 def chart(
@@ -638,7 +675,6 @@ def news_events_table(
     """News events (see ``NEWS_EVENT_COLUMNS``), oldest first; filters match without case."""
     from .news.events import EVENT_TYPES
 
-    settings = config.resolve(db)
     where, params = [], []
     if since:
         where.append("e.date_end >= ?")
@@ -662,7 +698,7 @@ def news_events_table(
         + (" WHERE " + " AND ".join(where) if where else "")
         + " ORDER BY e.date_start NULLS LAST, a.published_at, e.char_start"
     )
-    with open_store(settings.db, read_only=True) as store:
+    with _read(db) as store:
         return store.table(sql, params)
 
 
@@ -693,12 +729,16 @@ def timeline(
         pair = [c.strip().upper() for c in countries.split(",") if c.strip()]
         if len(pair) != 2 or not all(len(c) == 2 and c.isalpha() for c in pair):
             raise ConfigError(f"countries {countries!r}: give two ISO codes, e.g. RU,SY")
-        with open_store(config.resolve(db).db, read_only=True) as store:
+        with _read(db) as store:
             return pair_timeline(store, *pair).to_pandas()
-    _known_watch(db, watch)
+    with _read(db) as store:
+        return _timeline(store, watch)
+
+
+def _timeline(store, watch: str | None) -> pd.DataFrame:
+    _known_watch(store, watch)
     sql = "SELECT * FROM timeline" + (" WHERE watch = ?" if watch else "")
-    with open_store(config.resolve(db).db, read_only=True) as store:
-        return store.table(sql + " ORDER BY watch, ts, kind", [watch] if watch else []).to_pandas()
+    return store.table(sql + " ORDER BY watch, ts, kind", [watch] if watch else []).to_pandas()
 
 
 def brief(
@@ -712,7 +752,7 @@ def brief(
 ) -> str:
     """The brief of a watch (or of the first watch of ``base``) as Markdown, HTML (one
     self-contained file with the activity chart) or JSON; every sentence cites its evidence."""
-    from .charts import _frame, svg_chart
+    from .charts import activity_frame, svg_chart
     from .fuse.brief import brief_json, build_brief
 
     if format not in ("md", "html", "json"):
@@ -729,29 +769,28 @@ def brief(
             raise ConfigError(f"no watch on {code}: add one in a watch file")
     else:
         raise ConfigError("a brief needs --watch or --base")
-    with open_store(config.resolve(db).db, read_only=True) as store:
+    with _read(db) as store:
         b = build_brief(store, chosen, t0, t1)
-    if format == "md":
-        return b.markdown()
-    if format == "json":
-        return brief_json(b)
-    from .fuse.map import svg_map
+        if format == "md":
+            return b.markdown()
+        if format == "json":
+            return brief_json(b)
+        from .fuse.map import svg_map
 
-    svg = svg_chart(
-        _frame(activity(db, chosen.base, since, until)),
-        changes(db, chosen.name),
-        f"{chosen.title}: movements per day",
-    )
-    rows = [
-        (
-            f"{r.ts:%Y-%m-%d %H:%M}",
-            "" if r.days_after_prev != r.days_after_prev else f"{r.days_after_prev:.1f}",
-            r.kind,
-            r.title,
+        svg = svg_chart(
+            activity_frame(_activity(store, chosen.base, since, until)),
+            _changes(store, chosen.name),
+            f"{chosen.title}: movements per day",
         )
-        for r in timeline(db, chosen.name).itertuples()
-        if (t0 is None or r.ts >= t0) and (t1 is None or r.ts < t1)
-    ]
-    with open_store(config.resolve(db).db, read_only=True) as store:
+        rows = [
+            (
+                f"{r.ts:%Y-%m-%d %H:%M}",
+                "" if r.days_after_prev != r.days_after_prev else f"{r.days_after_prev:.1f}",
+                r.kind,
+                r.title,
+            )
+            for r in _timeline(store, chosen.name).itertuples()
+            if (t0 is None or r.ts >= t0) and (t1 is None or r.ts < t1)
+        ]
         map_svg = svg_map(store, b.flight_ids(), chosen.base)
     return b.html(svg, map_svg, rows)

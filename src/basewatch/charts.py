@@ -20,7 +20,7 @@ COLOURS = {"military": "#b2182b", "state": "#ef8a62", "civil": "#67a9cf", "unobs
 CATEGORIES = ("military", "state", "civil")
 
 
-def _frame(activity: pd.DataFrame) -> pd.DataFrame:
+def activity_frame(activity: pd.DataFrame) -> pd.DataFrame:
     df = activity.copy()
     for c in CATEGORIES:
         df[c] = df[f"{c}_arrivals"].astype("Float64") + df[f"{c}_departures"].astype("Float64")
@@ -36,7 +36,7 @@ def write_chart(
         raise ConfigError(f"{path}: name the chart .png, .svg or .html")
     if not path.parent.is_dir():
         raise ConfigError(f"{path}: the folder {path.parent} does not exist")
-    df = _frame(activity)
+    df = activity_frame(activity)
     if suffix == ".png":
         _png(df, changes, path, title)
     else:

@@ -42,7 +42,7 @@ def _props(row: dict) -> dict:
         k: (v.isoformat() if hasattr(v, "isoformat") else v)
         for k, v in row.items()
         if k != "detector"
-    } | {"flight_id": str(row["flight_id"])}
+    }
 
 
 def write_tracks(

@@ -34,7 +34,7 @@ def place(code: str | None) -> str:
     return f"{af.name} ({code})" + (f", {where}" if where else "")
 
 
-def _flight_line(store: Store, flight_id: int) -> str:
+def _flight_line(store: Store, flight_id: str) -> str:
     row = store.con.execute(
         """
         SELECT f.flight_id, f.icao24, a.registration, a.type_code, a.description, f.callsign,
@@ -45,7 +45,7 @@ def _flight_line(store: Store, flight_id: int) -> str:
         [flight_id],
     ).fetchone()
     if row is None:
-        return f"flight {flight_id:016x} (no longer stored)"
+        return f"flight {flight_id} (no longer stored)"
     fid, icao, reg, typ, desc, cs, org, org_how, dst, dst_how, t_off, t_on, first, last = row
     who = " ".join(
         x for x in (reg or icao, f"({desc or typ})" if (desc or typ) else "", cs or "") if x
@@ -60,7 +60,7 @@ def _flight_line(store: Store, flight_id: int) -> str:
         if dst
         else f"last seen {last:%d %b %H:%M}Z ({dst_how})"
     )
-    return f"flight {fid:016x}: {who}, {dep} → {arr}"
+    return f"flight {fid}: {who}, {dep} → {arr}"
 
 
 def base_report(store: Store, watch: Watch) -> list[str]:

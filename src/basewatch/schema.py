@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from . import ids
+
 UTC_US = pa.timestamp("us", tz="UTC")
 
 
@@ -53,8 +55,8 @@ POSITIONS = pa.schema(
     [
         _f(
             "position_id",
-            pa.uint64(),
-            "content hash of (icao24, ts, lat, lon, alt): stable id",
+            pa.string(),
+            "16 hex digits: content hash of (icao24, ts, lat, lon, alt)",
             nullable=False,
         ),
         *POSITION_FIELDS,
@@ -76,6 +78,12 @@ POSITIONS = pa.schema(
 _OCTAL4 = " + ".join(f"substr({{0}}, {k + 1}, 1)::INTEGER * {8 ** (3 - k)}" for k in range(4))
 # view column: (stored column, its type, SQL of text from stored, SQL of stored from text)
 _AS_TEXT = {
+    "position_id": (
+        "position_id",
+        pa.uint64(),
+        "printf('%016x', {0})",
+        "TRY_CAST('0x' || {0} AS UBIGINT)",
+    ),
     "icao24": ("icao", pa.uint32(), "printf('%06x', {0})", "TRY_CAST('0x' || {0} AS UINTEGER)"),
     "squawk": (
         "squawk_code",
@@ -98,6 +106,12 @@ _AS_TEXT = {
     ),
 }
 _STORED = {
+    "position_id": _f(
+        "position_id",
+        pa.uint64(),
+        "content hash of (icao24, ts, lat, lon, alt) (16 hex digits in the view)",
+        False,
+    ),
     "icao": _f(
         "icao", pa.uint32(), "ICAO 24-bit address as an integer (icao24 in the view)", False
     ),
@@ -241,7 +255,7 @@ REJECTS = pa.schema(
 
 FLIGHTS = pa.schema(
     [
-        _f("flight_id", pa.uint64(), "hash of (icao24, first_seen): stable id", nullable=False),
+        _f("flight_id", pa.string(), "16 hex digits: hash of (icao24, first_seen)", nullable=False),
         _f("icao24", pa.string(), "ICAO 24-bit address", nullable=False),
         _f("callsign", pa.string(), "first callsign broadcast during the flight; null if none"),
         _f("first_seen", UTC_US, "first position of the flight", nullable=False),
@@ -270,8 +284,13 @@ FLIGHTS = pa.schema(
 
 AIRFIELD_EVENTS = pa.schema(
     [
-        _f("event_id", pa.uint64(), "hash of (flight_id, event_type, ts)", nullable=False),
-        _f("flight_id", pa.uint64(), "the flight it belongs to", nullable=False),
+        _f(
+            "event_id",
+            pa.string(),
+            "16 hex digits: hash of (flight_id, event_type, ts)",
+            nullable=False,
+        ),
+        _f("flight_id", pa.string(), "the flight it belongs to", nullable=False),
         _f("icao24", pa.string(), "ICAO 24-bit address", nullable=False),
         _f(
             "event_type",
@@ -400,7 +419,7 @@ BASE_ACTIVITY = pa.schema(
 
 BASE_CHANGES = pa.schema(
     [
-        _f("change_id", pa.uint64(), "hash of (watch, kind, start)", nullable=False),
+        _f("change_id", pa.string(), "16 hex digits: hash of (watch, kind, start)", nullable=False),
         _f("watch", pa.string(), "watch name", nullable=False),
         _f("base", pa.string(), "ICAO code of the base", nullable=False),
         _f(
@@ -418,8 +437,8 @@ BASE_CHANGES = pa.schema(
         _f("expected", pa.float64(), "movements expected from the baseline (surges, drops)"),
         _f("test", pa.string(), "the statistical test used, in words"),
         _f("score", pa.float64(), "its score: -log10 p for surges and drops, days for gaps"),
-        _f("event_ids", pa.list_(pa.uint64()), "airfield events that make the change"),
-        _f("flight_ids", pa.list_(pa.uint64()), "their flights"),
+        _f("event_ids", pa.list_(pa.string()), "airfield events that make the change"),
+        _f("flight_ids", pa.list_(pa.string()), "their flights"),
         _f("summary", pa.string(), "the change in one sentence"),
         _f("detector", pa.string(), "versioned name of the detector", nullable=False),
     ]
@@ -440,16 +459,21 @@ BASE_ROUTES = pa.schema(
         _f("departure_how", pa.string(), "takeoff or takeoff_inferred"),
         _f("destination", pa.string(), "where the departing flight went (ICAO code)"),
         _f("destination_how", pa.string(), "observed | inferred | window_edge | unknown"),
-        _f("arrival_flight_id", pa.uint64(), "the arriving flight"),
-        _f("departure_flight_id", pa.uint64(), "the departing flight"),
-        _f("arrival_event_id", pa.uint64(), "the landing event"),
-        _f("departure_event_id", pa.uint64(), "the take-off event"),
+        _f("arrival_flight_id", pa.string(), "the arriving flight"),
+        _f("departure_flight_id", pa.string(), "the departing flight"),
+        _f("arrival_event_id", pa.string(), "the landing event"),
+        _f("departure_event_id", pa.string(), "the take-off event"),
     ]
 )
 
 ALERTS = pa.schema(
     [
-        _f("alert_id", pa.uint64(), "hash of (rule, event or change): raised once", nullable=False),
+        _f(
+            "alert_id",
+            pa.string(),
+            "16 hex digits: hash of (rule, event or change); raised once",
+            nullable=False,
+        ),
         _f("rule", pa.string(), "the rule that fired", nullable=False),
         _f("watch", pa.string(), "the watch it concerns"),
         _f("kind", pa.string(), "event type or change kind"),
@@ -540,7 +564,7 @@ TIMELINE = pa.schema(
             "when: the change or movement, or the first day of the news event",
             nullable=False,
         ),
-        _f("date_end", UTC_US, "last day of a news event spanning days"),
+        _f("ts_end", UTC_US, "last day of a news event spanning days"),
         _f("kind", pa.string(), "change | movement | news", nullable=False),
         _f("subtype", pa.string(), "resumption, landing, meeting, statement, …", nullable=False),
         _f("title", pa.string(), "the item in one line", nullable=False),
@@ -583,6 +607,21 @@ TIMELINE = pa.schema(
     ]
 )
 
+DETECTORS = pa.schema(
+    [
+        _f(
+            "detector",
+            pa.string(),
+            "versioned name, as rows name it (split_flights/1)",
+            nullable=False,
+        ),
+        _f(
+            "params", pa.string(), "its parameters (JSON): every threshold, by name", nullable=False
+        ),
+        _f("first_used", UTC_US, "when rows were first made with these parameters", nullable=False),
+    ]
+)
+
 TABLES: dict[str, pa.Schema] = {
     "positions": POSITIONS,
     "position_rows": POSITION_ROWS,
@@ -606,6 +645,7 @@ TABLES: dict[str, pa.Schema] = {
     "articles": ARTICLES,
     "news_events": NEWS_EVENTS,
     "news_entities": NEWS_ENTITIES,
+    "detectors": DETECTORS,
 }
 
 _DUCK_TYPES = {
@@ -648,18 +688,6 @@ def empty(schema: pa.Schema) -> pa.Table:
 
 # --- stable content ids -------------------------------------------------------------------
 
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-
-
-def _mix(x: np.ndarray) -> np.ndarray:
-    """splitmix64 finaliser: a fixed, well-spread 64-bit mix (stable across versions)."""
-    x = x ^ (x >> np.uint64(30))
-    x = x * _M1
-    x = x ^ (x >> np.uint64(27))
-    x = x * _M2
-    return x ^ (x >> np.uint64(31))
-
 
 def position_ids(
     icao24: pa.Array, ts: pa.Array, lat: pa.Array, lon: pa.Array, alt: pa.Array
@@ -674,11 +702,11 @@ def position_ids(
     )
 
 
-_HEX = np.full(256, 255, dtype=np.uint8)
+HEX_DIGITS = np.full(256, 255, dtype=np.uint8)
 for _i, _c in enumerate(b"0123456789abcdef"):
-    _HEX[_c] = _i
+    HEX_DIGITS[_c] = _i
 for _i, _c in enumerate(b"ABCDEF"):
-    _HEX[_c] = 10 + _i
+    HEX_DIGITS[_c] = 10 + _i
 
 
 def hex_to_u64(arr: pa.Array) -> np.ndarray:
@@ -693,7 +721,7 @@ def hex_to_u64(arr: pa.Array) -> np.ndarray:
     if arr.null_count or width == 0 or not np.all(np.diff(offsets) == width):
         return np.array([int(s or "0", 16) for s in arr.to_pylist()], dtype=np.uint64)
     data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
-    digits = _HEX[data].reshape(n, width).astype(np.uint64)
+    digits = HEX_DIGITS[data].reshape(n, width).astype(np.uint64)
     out = np.zeros(n, np.uint64)
     for j in range(width):
         out = (out << np.uint64(4)) | digits[:, j]
@@ -730,11 +758,13 @@ def _position_ids_np(
     icao: np.ndarray, ts_us: np.ndarray, lat: np.ndarray, lon: np.ndarray, alt: np.ndarray
 ) -> pa.Array:
     with np.errstate(over="ignore", invalid="ignore"):
-        h = _mix(icao.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15))
-        h = _mix(h ^ ts_us.astype(np.int64).view(np.uint64))
-        h = _mix(h ^ np.round(lat * 1e6).astype(np.int64).view(np.uint64))
-        h = _mix(h ^ np.round(lon * 1e6).astype(np.int64).view(np.uint64))
-        h = _mix(h ^ alt.astype(np.int64).view(np.uint64))
+        h = ids.chain(
+            icao.astype(np.uint64) + ids.GOLDEN,
+            ts_us,
+            np.round(lat * 1e6).astype(np.int64),
+            np.round(lon * 1e6).astype(np.int64),
+            alt.astype(np.int64),
+        )
     return pa.array(h, type=pa.uint64())
 
 

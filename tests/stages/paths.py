@@ -14,8 +14,8 @@ import pyarrow as pa
 
 from basewatch import schema
 from basewatch.airfields import load_reference
-from basewatch.ingest.base import stream_id
-from basewatch.ingest.pipeline import to_position_rows
+from basewatch.readers.base import stream_id
+from basewatch.readers.pipeline import to_position_rows
 from basewatch.store.callsigns import Callsigns
 
 GROUND = None

@@ -117,13 +117,18 @@ def test_api_and_cli(tmp_path):
     with open_store(db) as store:
         for i, tb in enumerate(_fleet()):
             store_positions(store, tb, f"s{i}")
-    # queries process first on their own
+    # a query reads the store as it is (read-only): the new sources wait for process
+    assert bw.pending(db=db) == 3
+    assert bw.flights(db=db).empty
+    runner = CliRunner()
+    out = runner.invoke(cli, ["flights", "--db", str(db), "--format", "csv"])
+    assert out.exit_code == 0 and "processing 3 new sources" in out.output, out.output
+    assert bw.pending(db=db) == 0
     df = bw.flights(db=db, base="Khmeimim")
     assert set(df["icao24"]) == {"152fa2", "1520ab"}
     assert list(df.columns) == list(bw.FLIGHT_COLUMNS)
     ev = bw.events(db=db, base="OSLK", event_type="landing")
     assert len(ev) == 2 and set(ev["airfield"]) == {"OSLK"}
-    runner = CliRunner()
     out = runner.invoke(cli, ["events", "--db", str(db), "--base", "HL59", "--format", "json"])
     assert out.exit_code == 0, out.output
     rows = [json.loads(line) for line in out.output.splitlines()]
@@ -141,6 +146,7 @@ def test_export_geojson_and_kml(tmp_path):
     with open_store(db) as store:
         for i, tb in enumerate(_fleet()):
             store_positions(store, tb, f"s{i}")
+    bw.process(db=db)
     n = bw.export_flights(tmp_path / "f.geojson", db=db, base="OSLK")
     doc = json.loads((tmp_path / "f.geojson").read_text())
     assert n == 2 and len(doc["features"]) == 2
@@ -164,6 +170,7 @@ def test_identity_filters(tmp_path):
         "152fa2;RA-86496;IL62;10;Ilyushin Il-62M;;Russian Air Force;\n1520ab;RA-82038;A124;00;Antonov An-124-100;;;\n"
     )
     bw.import_aircraft(dbfile, db=db)
+    bw.process(db=db)
     assert set(bw.flights(db=db, military=True)["icao24"]) == {"152fa2"}
     assert set(bw.flights(db=db, type_code="a124")["icao24"]) == {"1520ab"}
     assert set(bw.flights(db=db, country="RU")["icao24"]) == {"152fa2", "1520ab"}
@@ -171,3 +178,49 @@ def test_identity_filters(tmp_path):
     out = runner.invoke(cli, ["flights", "--db", str(db), "--military", "--format", "json"])
     assert out.exit_code == 0, out.output
     assert [json.loads(x)["icao24"] for x in out.output.splitlines()] == ["152fa2"]
+
+
+def test_ids_are_16_hex_digits_and_found_by_every_command(tmp_path):
+    """An id is shown one way (16 hex digits, a string in JSON) and the API and CLI take it."""
+    db = tmp_path / "w.duckdb"
+    with open_store(db) as store:
+        for i, tb in enumerate(_fleet()):
+            store_positions(store, tb, f"s{i}")
+    bw.process(db=db)
+    flights = bw.flights(db=db)
+    events = bw.events(db=db)
+    for col in (flights["flight_id"], events["event_id"], events["flight_id"]):
+        assert col.map(lambda v: isinstance(v, str) and len(v) == 16).all()
+        assert col.str.fullmatch("[0-9a-f]{16}").all()
+    fid = flights["flight_id"].iloc[0]
+    assert list(bw.flights(db=db, flight_id=fid.upper())["flight_id"]) == [fid]
+    eid = events["event_id"].iloc[-1]
+    assert list(bw.events(db=db, event_id=eid)["event_id"]) == [eid]
+    runner = CliRunner()
+    out = runner.invoke(cli, ["flights", "--db", str(db), "--flight", fid, "--format", "json"])
+    assert out.exit_code == 0, out.output
+    rows = [json.loads(line) for line in out.output.splitlines()]
+    assert [r["flight_id"] for r in rows] == [fid]
+    out = runner.invoke(cli, ["events", "--db", str(db), "--event", eid, "--format", "csv"])
+    assert out.exit_code == 0 and eid in out.output
+    out = runner.invoke(cli, ["flights", "--db", str(db), "--flight", "12345"])
+    assert out.exit_code == 2 and "16 hex digits" in out.output
+
+
+def test_queries_never_create_or_write_a_store(tmp_path):
+    missing = tmp_path / "typo.duckdb"
+    runner = CliRunner()
+    for args in (["flights"], ["events"], ["process"], ["watch"], ["positions"]):
+        out = runner.invoke(cli, [*args, "--db", str(missing)])
+        assert out.exit_code != 0 and "no store here yet" in out.output, (args, out.output)
+        assert not missing.exists()
+    db = tmp_path / "w.duckdb"
+    with open_store(db) as store:
+        for i, tb in enumerate(_fleet()):
+            store_positions(store, tb, f"s{i}")
+    bw.process(db=db)
+    before = db.stat().st_mtime_ns, db.read_bytes()
+    bw.flights(db=db)
+    bw.events(db=db)
+    bw.positions(db=db, limit=5)
+    assert (db.stat().st_mtime_ns, db.read_bytes()) == before

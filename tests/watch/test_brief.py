@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+from click.testing import CliRunner
+
 from basewatch import api
+from basewatch.cli import cli
 from basewatch.fuse.brief import Brief, Note
 from basewatch.store import open_store
 
@@ -24,12 +27,12 @@ def test_every_sentence_cites_rows_that_exist(demo_store):
                 for ref in notes[n]["refs"]:
                     kind, _, key = ref.partition(":")
                     if kind == "flight":
-                        assert (
-                            store.scalar(
-                                "SELECT count(*) FROM flights WHERE flight_id = ?", [int(key, 16)]
-                            )
-                            == 1
+                        # the id the brief prints finds its flight through the API and the CLI
+                        assert list(api.flights(db, flight_id=key)["flight_id"]) == [key]
+                        out = CliRunner().invoke(
+                            cli, ["flights", "--db", str(db), "--flight", key, "--format", "csv"]
                         )
+                        assert out.exit_code == 0 and out.output.count(key) == 1, out.output
                     elif kind == "news":
                         assert (
                             store.scalar(

@@ -27,7 +27,7 @@ def _store(db, moves: list[tuple[float, str]], days: int, unobservable: set[int]
     for i, (off, icao) in enumerate(moves):
         con.execute(
             "INSERT INTO airfield_events VALUES (?, ?, ?, 'landing', 'OSLK', ?, 35.4, 35.9, 350, NULL, 0.5, 1.0, '', 'test')",
-            [i + 1, 1000 + i, icao, T0 + timedelta(days=off)],
+            [f"{i + 1:016x}", f"{1000 + i:016x}", icao, T0 + timedelta(days=off)],
         )
     for icao in {m[1] for m in moves}:
         con.execute(
@@ -49,7 +49,7 @@ def test_gap_then_resumption_with_exact_length(tmp_path):
     rows = {r["kind"]: r for r in out.to_pylist()}
     assert kinds(out) == ["gap", "resumption", "stop"]
     assert rows["gap"]["days"] == pytest.approx(245.5 - 57)
-    assert rows["resumption"]["event_ids"] == [21]  # the movement that ends the gap
+    assert rows["resumption"]["event_ids"] == [f"{21:016x}"]  # the movement that ends the gap
     assert "after 188 days" in rows["resumption"]["summary"]
 
 

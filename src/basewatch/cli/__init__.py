@@ -49,6 +49,25 @@ def cli(verbose: int) -> None:
     )
 
 
+def bring_up_to_date(db) -> None:
+    """Before a query: process new sources as a visible step; on a store this process may not
+    write (read-only, or another process writing), answer from what is there and say so."""
+    from .. import api
+    from ..errors import StoreError
+
+    n = api.pending(db)
+    if not n:
+        return
+    click.echo(f"processing {n:,} new source{'s' if n != 1 else ''}…", err=True)
+    try:
+        api.process(db)
+    except StoreError as exc:
+        click.echo(
+            f"basewatch: note: flights and events are stale ({n:,} sources not processed): {exc}",
+            err=True,
+        )
+
+
 db_option = click.option(
     "--db",
     type=click.Path(dir_okay=False),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import db_option, format_option, output_option, user_errors
+from . import bring_up_to_date, db_option, format_option, output_option, user_errors
 from .output import emit
 
 _since = click.option("--since", default=None, help="From this UTC time (ISO 8601).")
@@ -22,8 +22,8 @@ _out = output_option
 def process(db, full) -> None:
     """Bring flights and airfield events up to date with the stored positions.
 
-    Only aircraft touched by new data are recomputed; query commands run this
-    first on their own when needed.
+    Only aircraft touched by new data are recomputed; `flights` and `events` run
+    this first, as a visible step, when new data is waiting.
 
     \b
     Example:
@@ -47,6 +47,7 @@ def process(db, full) -> None:
 )
 @click.option("--type", "type_code", default=None, help="Only this ICAO type, e.g. A124, IL62.")
 @click.option("--country", default=None, help="Only addresses of this country (ISO code, e.g. RU).")
+@click.option("--flight", "flight_id", default=None, help="Only this flight (its 16-hex-digit id).")
 @_fmt
 @_out
 @click.option(
@@ -67,6 +68,7 @@ def flights(
     state,
     type_code,
     country,
+    flight_id,
     fmt,
     output,
     export,
@@ -81,12 +83,23 @@ def flights(
     """
     from .. import api
 
-    table = api.flights_table(
-        db, base, since, until, icao24, not include_ground, military, state, type_code, country
+    bring_up_to_date(db)
+    filters = dict(
+        base=base,
+        since=since,
+        until=until,
+        icao24=icao24,
+        airborne_only=not include_ground,
+        military=military,
+        state=state,
+        type_code=type_code,
+        country=country,
+        flight_id=flight_id,
     )
+    table = api.flights_table(db, **filters)
     emit(table.drop_columns(["detector"]) if fmt == "table" else table, fmt, output)
     if export:
-        n = api.export_flights(export, db, base, since, until, icao24)
+        n = api.export_flights(export, db, **filters)
         click.echo(f"wrote {n:,} flights to {export}", err=True)
 
 
@@ -102,10 +115,11 @@ def flights(
     default=None,
     help="takeoff, landing, takeoff_inferred, landing_inferred, low_pass, go_around, touch_and_go.",
 )
+@click.option("--event", "event_id", default=None, help="Only this event (its 16-hex-digit id).")
 @_fmt
 @_out
 @user_errors
-def events(db, base, since, until, icao24, event_type, fmt, output) -> None:
+def events(db, base, since, until, icao24, event_type, event_id, fmt, output) -> None:
     """List take-offs, landings, inferred movements and passes at airfields.
 
     \b
@@ -114,5 +128,6 @@ def events(db, base, since, until, icao24, event_type, fmt, output) -> None:
     """
     from .. import api
 
-    table = api.events_table(db, base, since, until, icao24, event_type)
-    emit(table.drop_columns(["event_id", "detector"]) if fmt == "table" else table, fmt, output)
+    bring_up_to_date(db)
+    table = api.events_table(db, base, since, until, icao24, event_type, event_id)
+    emit(table.drop_columns(["detector"]) if fmt == "table" else table, fmt, output)

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from ..ingest.pipeline import Progress
+from ..api import Progress
 
 
 @contextmanager

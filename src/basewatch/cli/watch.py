@@ -45,10 +45,9 @@ def watch(db, watch_files, names, rules, every) -> None:
       basewatch watch --rules alerts.toml --every 600
     """
     from .. import api
-    from ..alerts import load_rules
 
     if rules:
-        load_rules(rules)  # a bad rules file stops before any work
+        api.check_rules(rules)  # a bad rules file stops before any work
     while True:
         click.echo(api.watch(db, list(watch_files), list(names) or None).summary())
         if rules:

@@ -88,8 +88,8 @@ class Brief:
             ],
         }
 
-    def flight_ids(self) -> list[int]:
-        return [int(r[7:], 16) for n in self.notes for r in n.refs if r.startswith("flight:")]
+    def flight_ids(self) -> list[str]:
+        return [r[7:] for n in self.notes for r in n.refs if r.startswith("flight:")]
 
     def html(self, chart_svg: str = "", map_svg: str = "", timeline: list[tuple] = ()) -> str:
         """One self-contained page: text with footnotes, map, chart and timeline (all article
@@ -149,7 +149,7 @@ class Brief:
         )
 
 
-def _flight_note(store: Store, flight_id: int, how: str) -> Note | None:
+def _flight_note(store: Store, flight_id: str, how: str) -> Note | None:
     """The footnote of a stored flight; None when the flight is not (or no longer) stored."""
     row = store.con.execute(
         """
@@ -164,7 +164,7 @@ def _flight_note(store: Store, flight_id: int, how: str) -> Note | None:
     icao, reg, org, dst, t_off, t_on, first, last = row
     a = f"{org} {t_off:%d %b %H:%M}Z" if org and t_off else f"first seen {first:%d %b %H:%M}Z"
     b = f"{dst} {t_on:%d %b %H:%M}Z" if dst and t_on else f"last seen {last:%d %b %H:%M}Z"
-    return Note(f"flight of {reg or icao}, {a} → {b} ({how})", [f"flight:{flight_id:016x}"])
+    return Note(f"flight of {reg or icao}, {a} → {b} ({how})", [f"flight:{flight_id}"])
 
 
 def _news_notes(row) -> list[Note]:
@@ -267,7 +267,7 @@ def _months(days: float) -> str:
 
 def _change_lead(brief: Brief, store: Store, watch: Watch, change: tuple) -> Sentence | None:
     cid, kind, when, _end, days, summary, eids, fids = change
-    note = Note(f"change: {kind}", [f"change:{cid:016x}"])
+    note = Note(f"change: {kind}", [f"change:{cid}"])
     if kind == "resumption":
         first = (
             store.con.execute(
@@ -366,7 +366,7 @@ def _news_of_flights(brief: Brief, store: Store, watch: Watch, rows) -> list:
         if not types:
             continue
         d0 = row.ts
-        d1 = row.date_end if row.date_end is not None and not pd.isna(row.date_end) else d0
+        d1 = row.ts_end if row.ts_end is not None and not pd.isna(row.ts_end) else d0
         seen = store.con.execute(
             """
             SELECT r.arrival_flight_id, coalesce(r.registration, r.icao24),

@@ -171,7 +171,7 @@ def _place_label(x, y, text, width, height, taken) -> tuple[float, float, str]:
     return x + dx, y + dy, anchor
 
 
-def _tracks(store: Store, flight_ids: list[int]) -> list[tuple]:
+def _tracks(store: Store, flight_ids: list[str]) -> list[tuple]:
     tracks = []
     for fid in dict.fromkeys(flight_ids):
         row = store.con.execute(
@@ -197,7 +197,7 @@ def _tracks(store: Store, flight_ids: list[int]) -> list[tuple]:
 
 
 def svg_map(
-    store: Store, flight_ids: list[int], base: str, width: int = 720, height: int = 480
+    store: Store, flight_ids: list[str], base: str, width: int = 720, height: int = 480
 ) -> str:
     ref = load_reference()
     tracks = _tracks(store, flight_ids)
@@ -263,11 +263,11 @@ def svg_map(
         who = row[1] or row[0]
         tip = (
             f"{who}: {row[2] or '?'} → {row[3] or '?'}, {row[4]:%d %b %H:%M}Z–{row[5]:%H:%M}Z "
-            f"(flight {fid:016x}; take-off {row[6] or 'unknown'}, landing {row[7] or 'unknown'})"
+            f"(flight {fid}; take-off {row[6] or 'unknown'}, landing {row[7] or 'unknown'})"
         )
         line = _coords(xy(a, b) for a, b in pts)
         parts.append(
-            f'<g class="track" data-flight="{fid:016x}"><title>{e(tip)}</title>'
+            f'<g class="track" data-flight="{fid}"><title>{e(tip)}</title>'
             f'<polyline class="observed" points="{line}" fill="none" stroke="{colour}" '
             'stroke-width="1.6" stroke-linejoin="round" opacity="0.9"/>'
         )

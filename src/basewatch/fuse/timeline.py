@@ -103,7 +103,7 @@ def _item(watch: Watch, ts, kind, subtype, title, refs, **kw) -> dict:
         "watch": watch.name,
         "base": watch.base,
         "ts": ts,
-        "date_end": kw.get("date_end"),
+        "ts_end": kw.get("ts_end"),
         "kind": kind,
         "subtype": subtype,
         "title": title,
@@ -131,7 +131,7 @@ def _changes(store: Store, watch: Watch, lo, hi) -> list[dict]:
     ).fetchall()
     return [
         _item(watch, ts, "change", kind, summary,
-              [f"change:{cid:016x}", *(f"event:{e:016x}" for e in eids), *(f"flight:{f:016x}" for f in fids)])
+              [f"change:{cid}", *(f"event:{e}" for e in eids), *(f"flight:{f}" for f in fids)])
         for cid, kind, ts, summary, eids, fids in rows
     ]  # fmt: skip
 
@@ -152,13 +152,13 @@ def _movements(store: Store, watch: Watch, lo, hi) -> list[dict]:
         out.append(
             _item(watch, a_ts, "movement", a_how,
                   f"{who} {a_how.replace('_', ' ')} at {watch.base} from {org or 'an unknown origin'} ({org_how})",
-                  [f"event:{a_e:016x}", f"flight:{a_f:016x}"])
+                  [f"event:{a_e}", f"flight:{a_f}"])
         )  # fmt: skip
         if d_ts is not None:
             out.append(
                 _item(watch, d_ts, "movement", d_how,
                       f"{who} {d_how.replace('_', ' ')} from {watch.base} to {dst or 'an unknown destination'} ({dst_how})",
-                      [f"event:{d_e:016x}", f"flight:{d_f:016x}"])
+                      [f"event:{d_e}", f"flight:{d_f}"])
             )  # fmt: skip
     return out
 
@@ -261,7 +261,7 @@ def _news(store: Store, watch: Watch, lo, hi, pair: tuple[str, str] | None = Non
             title += ", " + attribution(srcs, outlets)
         out.append(
             _item(watch, _day(d0), "news", typ, title, [f"news:{e}" for e in eids],
-                  date_end=_day(d1), link=members[0][5], sources=srcs,
+                  ts_end=_day(d1), link=members[0][5], sources=srcs,
                   urls=[m[3] or "" for m in members], sentences=[m[4] or "" for m in members],
                   outlets=outlets, actors=named or list(members[0][11]), place=place,
                   speaker=speaker or None, quote=quote if typ == "statement" else None,

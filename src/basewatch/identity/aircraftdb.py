@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import json
 import logging
 import re
 import time
@@ -43,8 +42,9 @@ from pathlib import Path
 import duckdb
 
 from ..errors import ConfigError, FormatError, InputError
-from ..ingest.base import REJECT_ROWS_PER_REASON, RejectLog, Source, content_id
+from ..readers.base import REJECT_ROWS_PER_REASON, RejectLog, Source, content_id
 from ..store import Store
+from ..store.runs import Report
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ _OPENSKY = {
 
 
 @dataclass
-class ImportReport:
+class ImportReport(Report):
     run_id: str
     source: str = ""
     format: str = ""
@@ -465,35 +465,27 @@ def _reject_bad_rows(con, rejects: RejectLog) -> None:
 
 
 def _write_log(store, report, rejects, started, status, args) -> None:
-    from ..ingest.pipeline import _insert
+    from ..store.runs import RunRecord, write_run
 
-    _insert(store, "rejects", rejects.drain())
-    _insert(
-        store,
-        "runs",
-        [
-            {
-                "run_id": report.run_id,
-                "command": "aircraft import",
-                "args": json.dumps(args, default=str),
-                "started_at": started,
-                "seconds": report.seconds,
-                "rows_read": report.rows_read,
-                "rows_added": report.rows_stored,
-                "rejects": sum(rejects.counts.values()),
-                "counts": json.dumps(
-                    {
-                        "rejects": dict(rejects.counts),
-                        "source": report.source,
-                        "format": report.format,
-                        "replaced": report.rows_replaced,
-                        "military": report.military,
-                    }
-                ),
-                "status": status,
-            }
-        ],
+    run = RunRecord(
+        "aircraft import",
+        args,
+        run_id=report.run_id,
+        started=started,
+        rows_read=report.rows_read,
+        rows_added=report.rows_stored,
+        rejects=rejects.counts,
+        counts={
+            "source": report.source,
+            "format": report.format,
+            "replaced": report.rows_replaced,
+            "military": report.military,
+        },
+        reject_rows=[rejects.drain()],
+        status=status,
+        seconds=report.seconds,
     )
+    write_run(store.con, run)
 
 
 __all__ = ["FORMATS", "ImportReport", "detect", "import_aircraft_db"]

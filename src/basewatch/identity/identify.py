@@ -33,7 +33,7 @@ import pyarrow as pa
 
 from .. import schema
 from ..errors import ConfigError
-from ..store import Store
+from ..store import Store, transaction
 from .rules import Rules
 
 log = logging.getLogger(__name__)
@@ -337,18 +337,13 @@ def refresh_aircraft(
     con = store.con
     try:
         sql = _identify(con, rules, want)
-        con.execute("BEGIN")
-        try:
+        with transaction(con):
             if want is None:
                 con.execute("DELETE FROM aircraft")
             else:
                 con.execute("DELETE FROM aircraft WHERE icao24 IN (SELECT icao24 FROM _id_want)")
             cols = ", ".join(f.name for f in schema.AIRCRAFT)
             n = con.execute(f"INSERT INTO aircraft ({cols}) {sql}").fetchone()[0]
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
     finally:
         _drop_temp(con)
     return n

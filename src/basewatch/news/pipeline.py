@@ -10,10 +10,8 @@ again is counted as a duplicate (``articles.duplicates``) and not extracted twic
 
 from __future__ import annotations
 
-import json
 import logging
 import time
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -21,14 +19,15 @@ from datetime import UTC, date, datetime
 import pyarrow as pa
 
 from .. import schema
-from ..store import Store
+from ..store import Store, append, transaction
+from ..store.runs import Report, RunRecord, new_run_id, write_run
 from .fetch import Article, Given, Reject, read_inputs
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
-class NewsReport:
+class NewsReport(Report):
     run_id: str
     articles_read: int = 0
     articles_added: int = 0
@@ -111,11 +110,12 @@ def add_news(
 ) -> NewsReport:
     t0 = time.perf_counter()
     started = datetime.now(UTC)
-    run_id = uuid.uuid4().hex[:16]
+    run_id = new_run_id()
     report = NewsReport(run_id)
     given = given or Given()
     con = store.con
     new: dict[str, Article] = {}
+    dup_ids: list[str] = []  # stored articles seen again (counted in the run's transaction)
     rejects: list[dict] = []
     for item in read_inputs(inputs, given, timeout_s, max_bytes):
         if isinstance(item, Reject):
@@ -138,73 +138,57 @@ def add_news(
         ).fetchone()
         if known or item.article_id in new:
             report.duplicates += 1
-            con.execute(
-                "UPDATE articles SET duplicates = duplicates + 1 WHERE article_id = ?",
-                [item.article_id],
-            )
+            if known:
+                dup_ids.append(item.article_id)
             continue
         new[item.article_id] = item
     arts = list(new.values())
     events, ents = extract(arts, bases) if arts else ([], [])
-    con.execute("BEGIN")
-    _insert(
-        store,
-        "articles",
-        [
-            {
-                "article_id": a.article_id,
-                "url": a.url,
-                "outlet": a.outlet,
-                "title": a.title,
-                "published_at": a.published_at.astimezone(UTC) if a.published_at else None,
-                "text": a.text,
-                "language": a.language,
-                "words": a.words,
-                "source_uri": a.source_uri,
-                "duplicates": 0,
-                "run_id": run_id,
-            }
-            for a in arts
-        ],
-    )
-    _insert(store, "news_events", events)
-    _insert(store, "news_entities", ents)
-    _insert(store, "rejects", rejects)
     report.articles_added = len(arts)
     report.events = len(events)
     report.entities = len(ents)
-    report.seconds = time.perf_counter() - t0
-    _insert(
-        store,
-        "runs",
-        [
-            {
-                "run_id": run_id,
-                "command": "news add",
-                "args": json.dumps(args or {"inputs": inputs}, default=str),
-                "started_at": started,
-                "seconds": report.seconds,
-                "rows_read": report.articles_read,
-                "rows_added": report.articles_added,
-                "rejects": sum(report.rejects.values()),
-                "counts": json.dumps(
-                    {"rejects": dict(report.rejects), "duplicates": report.duplicates}
-                ),
-                "status": "ok",
-            }
-        ],
-    )
-    con.execute("COMMIT")
+    with transaction(con):
+        append(
+            con,
+            "articles",
+            [
+                {
+                    "article_id": a.article_id,
+                    "url": a.url,
+                    "outlet": a.outlet,
+                    "title": a.title,
+                    "published_at": a.published_at.astimezone(UTC) if a.published_at else None,
+                    "text": a.text,
+                    "language": a.language,
+                    "words": a.words,
+                    "source_uri": a.source_uri,
+                    "duplicates": 0,
+                    "run_id": run_id,
+                }
+                for a in arts
+            ],
+        )
+        append(con, "news_events", events)
+        append(con, "news_entities", ents)
+        for article_id in dup_ids:
+            con.execute(
+                "UPDATE articles SET duplicates = duplicates + 1 WHERE article_id = ?",
+                [article_id],
+            )
+        report.seconds = time.perf_counter() - t0
+        write_run(
+            con,
+            RunRecord(
+                "news add",
+                args or {"inputs": inputs},
+                run_id=run_id,
+                started=started,
+                rows_read=report.articles_read,
+                rows_added=report.articles_added,
+                rejects=report.rejects,
+                counts={"duplicates": report.duplicates},
+                reject_rows=[pa.Table.from_pylist(rejects, schema=schema.REJECTS)],
+                seconds=report.seconds,
+            ),
+        )
     return report
-
-
-def _insert(store: Store, name: str, rows: list[dict]) -> None:
-    if not rows:
-        return
-    sch = schema.TABLES[name]
-    table = pa.Table.from_pylist([{f.name: r.get(f.name) for f in sch} for r in rows], schema=sch)
-    store.con.register("_news_rows", table)
-    try:
-        store.con.execute(f"INSERT INTO {name} SELECT * FROM _news_rows")
-    finally:
-        store.con.unregister("_news_rows")

@@ -16,21 +16,24 @@ flew level along the field, else a go-around: never a landing.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numba as nb
 import numpy as np
+import pyarrow as pa
 
+from .. import ids, schema
+from .flights import GROUND_ONLY, INFERRED, OBSERVED, UNKNOWN, WINDOW_EDGE
 from .nearby import (
-    NJ,
+    AirfieldGrid,
     angle_diff,
     bearing_deg,
+    candidates,
     cell_of,
-    cells_within,
     distance_nm,
     nearest_airfield,
 )
-from .tracks import US
+from .tracks import US, Tracks, icao_hex, ts_array
 
 DETECTOR = "detect_airfield_events/1"
 
@@ -45,13 +48,10 @@ EVENT_TYPES = (
 )
 TAKEOFF, LANDING, TAKEOFF_INF, LANDING_INF, LOW_PASS, GO_AROUND, TOUCH_AND_GO = range(7)
 
-# how a flight begins or ends
-ENDS = ("observed", "inferred", "window_edge", "unknown", "ground_only")
-OBSERVED, INFERRED, WINDOW_EDGE, UNKNOWN, GROUND_ONLY = range(5)
 
+class EventParams(NamedTuple):
+    """What makes an airfield event; compiled code takes it whole."""
 
-@dataclass(frozen=True, slots=True)
-class EventParams:
     field_radius_nm: float = (
         5.0  # a ground point this close to an airfield's reference point is at it
     )
@@ -65,6 +65,14 @@ class EventParams:
     pass_ceiling_ft: float = 1000.0  # height above the field that makes a point "low"
     level_band_ft: float = 100.0  # a low pass flies level (within this band) …
     level_min_s: float = 20.0  # … for at least this long (a go-around's dip lasts ~10 s)
+    # Movements at places the reference does not list (a ship's deck, a strip, a helipad): a
+    # flight that ends at deck height at approach speed, or begins just off the surface climbing
+    # at launch speed, with no listed airfield within reach, is inferred with no airfield named.
+    unlisted_landing_ft: float = 300.0  # pressure altitude of the last position, at most
+    unlisted_landing_kt: float = 140.0  # and ground speed, at most (a carrier trap is ~100 kt)
+    unlisted_launch_ft: float = 700.0  # the first position's, for a take-off
+    unlisted_launch_kt: float = 200.0  # … and its ground speed, at most
+    unlisted_conf: float = 0.5  # the confidence of such an inference
 
 
 @nb.njit(cache=True)
@@ -91,10 +99,7 @@ def _above_before(j, stop, step, g, alt, t, level):
 
 
 @nb.njit(cache=True)
-def _best_inferred(
-    lat, lon, alt, trk, toward, radius_nm, far_nm, max_h,
-    cell_ptr, cell_items, af_lat, af_lon, af_elev, af_base,
-):  # fmt: skip
+def _best_inferred(lat, lon, alt, trk, toward, radius_nm, far_nm, max_h, grid):
     """The airfield a low aircraft is most plausibly landing at (toward=True) or leaving.
 
     Near (within ``radius_nm``, below ``max_h``): scored by height above it, distance, and
@@ -110,55 +115,41 @@ def _best_inferred(
     best_h = np.nan
     if np.isnan(alt):
         return best, best_c, best_d, best_h
-    i0, i1, j0, nj = cells_within(lat, lon, max(radius_nm, far_nm))
-    for ii in range(i0, i1 + 1):
-        for dj in range(nj):
-            c = ii * NJ + (j0 + dj) % NJ
-            for k in range(cell_ptr[c], cell_ptr[c + 1]):
-                a = cell_items[k]
-                d = distance_nm(lat, lon, af_lat[a], af_lon[a])
-                h = alt - af_elev[a]
-                if d > max(radius_nm, far_nm) or h < -500.0:
-                    continue
-                off = 0.0
-                if d >= 1.5 and not np.isnan(trk):
-                    brg = bearing_deg(lat, lon, af_lat[a], af_lon[a])
-                    off = angle_diff(trk, brg) if toward else angle_diff(trk, (brg + 180.0) % 360.0)
-                grad = max(0.0, h) / max(d, 0.1)
-                # an aircraft climbs out faster than it glides in, and turns onto its course
-                # soon after take-off: departures are read with more height and a wider angle
-                top = max_h if toward else 1.5 * max_h
-                if d <= radius_nm and h <= top:
-                    c_h = 1.0 - max(0.0, h) / top
-                    c_d = 1.0 - d / radius_nm
-                    if np.isnan(trk):
-                        c_a = 0.8
-                    elif toward:
-                        c_a = math.cos(math.radians(off)) if off < 75.0 else 0.0
-                    else:
-                        c_a = math.cos(math.radians(off / 2.0)) if off < 100.0 else 0.0
-                    # a glide steeper than ~10° or far shallower than 1° does not end at this
-                    # field (an aircraft already down at field level near it is on its line)
-                    near_field = d < 2.0 or (h < 600.0 and d < 6.0)
-                    c_g = 1.0 if (near_field or (60.0 <= grad <= 1500.0)) else 0.3
-                    conf = c_h**0.5 * c_d**0.5 * c_a * c_g
-                elif af_base[a] and 150.0 <= grad <= 600.0 and off < 25.0 and not np.isnan(trk):
-                    conf = 0.6 * math.exp(-(d - radius_nm) / 40.0) * math.cos(math.radians(off))
-                else:
-                    continue
-                if conf > best_c:
-                    best, best_c, best_d, best_h = a, conf, d, h
+    reach = max(radius_nm, far_nm)
+    for a in candidates(lat, lon, reach, grid):
+        d = distance_nm(lat, lon, grid.lat[a], grid.lon[a])
+        h = alt - grid.elev_ft[a]
+        if d > reach or h < -500.0:
+            continue
+        off = 0.0
+        if d >= 1.5 and not np.isnan(trk):
+            brg = bearing_deg(lat, lon, grid.lat[a], grid.lon[a])
+            off = angle_diff(trk, brg) if toward else angle_diff(trk, (brg + 180.0) % 360.0)
+        grad = max(0.0, h) / max(d, 0.1)
+        # an aircraft climbs out faster than it glides in, and turns onto its course
+        # soon after take-off: departures are read with more height and a wider angle
+        top = max_h if toward else 1.5 * max_h
+        if d <= radius_nm and h <= top:
+            c_h = 1.0 - max(0.0, h) / top
+            c_d = 1.0 - d / radius_nm
+            if np.isnan(trk):
+                c_a = 0.8
+            elif toward:
+                c_a = math.cos(math.radians(off)) if off < 75.0 else 0.0
+            else:
+                c_a = math.cos(math.radians(off / 2.0)) if off < 100.0 else 0.0
+            # a glide steeper than ~10° or far shallower than 1° does not end at this
+            # field (an aircraft already down at field level near it is on its line)
+            near_field = d < 2.0 or (h < 600.0 and d < 6.0)
+            c_g = 1.0 if (near_field or (60.0 <= grad <= 1500.0)) else 0.3
+            conf = c_h**0.5 * c_d**0.5 * c_a * c_g
+        elif grid.is_base[a] and 150.0 <= grad <= 600.0 and off < 25.0 and not np.isnan(trk):
+            conf = 0.6 * math.exp(-(d - radius_nm) / 40.0) * math.cos(math.radians(off))
+        else:
+            continue
+        if conf > best_c:
+            best, best_c, best_d, best_h = a, conf, d, h
     return best, best_c, best_d, best_h
-
-
-# Movements at places the reference does not list (a ship's deck, a strip, a helipad): a flight
-# that ends at deck height at approach speed, or begins just off the surface climbing at launch
-# speed, with no listed airfield within reach, is inferred with no airfield named.
-UNLISTED_LANDING_FT = 300.0  # pressure altitude of the last position, at most
-UNLISTED_LANDING_KT = 140.0  # and ground speed, at most (a carrier trap is ~100 kt)
-UNLISTED_LAUNCH_FT = 700.0  # the first position's, for a take-off
-UNLISTED_LAUNCH_KT = 200.0
-UNLISTED_CONF = 0.5
 
 
 @nb.njit(cache=True)
@@ -167,8 +158,8 @@ def _unlisted(alt, gs, max_ft, max_kt):
 
 
 @nb.njit(cache=True)
-def _no_field_near(lat, lon, radius_nm, cell_ptr, cell_items, af_lat, af_lon):
-    a, _ = nearest_airfield(lat, lon, radius_nm, cell_ptr, cell_items, af_lat, af_lon)
+def _no_field_near(lat, lon, radius_nm, grid):
+    a, _ = nearest_airfield(lat, lon, radius_nm, grid)
     return a < 0
 
 
@@ -195,12 +186,66 @@ def _push(ev_i, ev_f, n, flight, kind, row, ts, af, conf, dist, h, trk):
 
 
 @nb.njit(cache=True)
-def _events(
-    starts, t, lat, lon, alt, gs, trk, vr, g, ws, we,
-    field_radius_nm, edge_s, infer_radius_nm, far_nm, infer_max_h, edge_max_h, infer_min_conf,
-    pass_radius_nm, pass_ceiling_ft, level_band_ft, level_min_s,
-    cell_ptr, cell_items, af_lat, af_lon, af_elev, af_base, max_elev_near,
-):  # fmt: skip
+def _dark_end(f, s, fa, la, toward, t, lat, lon, alt, gs, trk, vr, ws, we, p, grid, buf):
+    """How flight ``f`` begins (``toward`` False: its first row ``s``) or ends (True: its last
+    row ``s``) when the ground was not seen there: low and climbing away from a field (or
+    descending toward one) is inferred, else it was cut by the data's edge or coverage (nothing
+    invented). ``fa``/``la`` are its first and last airborne rows. Returns (how, buffers)."""
+    ev_i, ev_f, m = buf
+    k = _windows_at(t[s], ws, we)
+    how = UNKNOWN
+    if k >= 0 and ((we[k] - t[s]) if toward else (t[s] - ws[k])) <= p.edge_s * US:
+        how = WINDOW_EDGE
+    # the motion at that end: a rate in the right sense, or 150 ft gained (lost) over the next
+    # two minutes (the last three)
+    if toward:
+        moving = not np.isnan(vr[s]) and vr[s] < -200.0
+        j, stop, step, span = s - 1, fa, -1, 180 * US
+    else:
+        moving = not np.isnan(vr[s]) and vr[s] > 300.0
+        j, stop, step, span = s + 1, la, 1, 120 * US
+    while (j >= stop if toward else j <= stop) and abs(t[s] - t[j]) <= span:
+        if not np.isnan(alt[j]) and not np.isnan(alt[s]) and alt[j] - alt[s] > 150.0:
+            moving = True
+        j += step
+    if not (toward or moving):
+        return how, (ev_i, ev_f, m)
+    # at the edge of the data, only an aircraft still by the runway is inferred
+    reach_h = p.infer_max_height_ft if how == UNKNOWN else p.edge_max_height_ft
+    far = p.infer_far_nm if how == UNKNOWN else 0.0
+    a, conf, d, h = _best_inferred(
+        lat[s], lon[s], alt[s], trk[s], toward, p.infer_radius_nm, far, reach_h, grid
+    )
+    if toward and not moving:
+        conf *= 0.5 if (not np.isnan(h) and h < 1000.0) else 0.0
+    kind = LANDING_INF if toward else TAKEOFF_INF
+    speed = gs[s] if (not np.isnan(gs[s]) and gs[s] > 60.0) else 140.0  # kt, to the field
+    to_field_us = int(d / speed * 3600.0 * US) if (toward and a >= 0) else 0
+    rate = vr[s] if (not np.isnan(vr[s]) and vr[s] > 300.0) else 1500.0  # ft/min, off it
+    if a >= 0 and conf >= p.infer_min_conf:
+        ts = t[s] + to_field_us if toward else t[s] - int(max(0.0, h) / rate * 60.0 * US)
+        return INFERRED, _push(ev_i, ev_f, m, f, kind, s, ts, a, conf, d, h, trk[s])
+    if toward:
+        unlisted = (moving or (not np.isnan(vr[s]) and vr[s] <= 200.0)) and _unlisted(
+            alt[s], gs[s], p.unlisted_landing_ft, p.unlisted_landing_kt
+        )
+    else:
+        unlisted = _unlisted(alt[s], gs[s], p.unlisted_launch_ft, p.unlisted_launch_kt)
+    if (
+        a < 0
+        and how == UNKNOWN
+        and unlisted
+        and _no_field_near(lat[s], lon[s], p.infer_radius_nm, grid)
+    ):
+        ts = t[s] if toward else t[s] - int(max(0.0, alt[s]) / rate * 60.0 * US)
+        return INFERRED, _push(
+            ev_i, ev_f, m, f, kind, s, ts, -1, p.unlisted_conf, np.inf, alt[s], trk[s]
+        )
+    return how, (ev_i, ev_f, m)
+
+
+@nb.njit(cache=True)
+def _events(starts, t, lat, lon, alt, gs, trk, vr, g, ws, we, p, grid):
     nf = len(starts)
     n = len(t)
     f_begin = np.full(nf, UNKNOWN, np.int8)
@@ -211,7 +256,6 @@ def _events(
     ev_i = np.empty((2 * nf + 16, 5), np.int64)
     ev_f = np.empty((2 * nf + 16, 4), np.float64)
     m = 0
-    grid = (cell_ptr, cell_items, af_lat, af_lon)
 
     for f in range(nf):
         s = starts[f]
@@ -233,113 +277,29 @@ def _events(
             f_end[f] = GROUND_ONLY
             continue
 
-        # --- how the flight begins: on the ground (observed), low and climbing by a field
-        # (inferred), else at the data's edge or entering coverage (nothing invented)
-        if fa > s:
-            a, d = nearest_airfield(lat[fa - 1], lon[fa - 1], field_radius_nm, *grid)
-            hdg = trk[fa] if not np.isnan(trk[fa]) else trk[fa - 1]
-            conf = 1.0 if (t[fa] - t[fa - 1]) <= 120 * US else 0.9
-            ev_i, ev_f, m = _push(ev_i, ev_f, m, f, TAKEOFF, fa, t[fa], a, conf, d, np.nan, hdg)
-            f_begin[f] = OBSERVED
-        else:
-            k = _windows_at(t[s], ws, we)
-            f_begin[f] = WINDOW_EDGE if (k >= 0 and t[s] - ws[k] <= edge_s * US) else UNKNOWN
-            climbing = not np.isnan(vr[s]) and vr[s] > 300.0
-            j = s + 1
-            while j <= la and t[j] - t[s] <= 120 * US:
-                if not np.isnan(alt[j]) and not np.isnan(alt[s]) and alt[j] - alt[s] > 150.0:
-                    climbing = True
-                j += 1
-            if climbing:
-                # at the edge of the data, only an aircraft still by the runway is inferred
-                reach_h = infer_max_h if f_begin[f] == UNKNOWN else edge_max_h
-                a, conf, d, h = _best_inferred(
-                    lat[s],
-                    lon[s],
-                    alt[s],
-                    trk[s],
-                    False,
-                    infer_radius_nm,
-                    far_nm if f_begin[f] == UNKNOWN else 0.0,
-                    reach_h,
-                    *grid,
-                    af_elev,
-                    af_base,
-                )
-                rate = vr[s] if (not np.isnan(vr[s]) and vr[s] > 300.0) else 1500.0  # ft/min
-                if a >= 0 and conf >= infer_min_conf:
-                    ts = t[s] - int(max(0.0, h) / rate * 60.0 * US)
-                    ev_i, ev_f, m = _push(
-                        ev_i, ev_f, m, f, TAKEOFF_INF, s, ts, a, conf, d, h, trk[s]
-                    )
-                    f_begin[f] = INFERRED
-                elif (
-                    a < 0
-                    and f_begin[f] == UNKNOWN
-                    and _unlisted(alt[s], gs[s], UNLISTED_LAUNCH_FT, UNLISTED_LAUNCH_KT)
-                    and _no_field_near(lat[s], lon[s], infer_radius_nm, *grid)
-                ):
-                    ts = t[s] - int(max(0.0, alt[s]) / rate * 60.0 * US)
-                    ev_i, ev_f, m = _push(
-                        ev_i, ev_f, m, f, TAKEOFF_INF, s, ts, -1, UNLISTED_CONF, np.inf,
-                        alt[s], trk[s],
-                    )  # fmt: skip
-                    f_begin[f] = INFERRED
-
-        # --- how it ends, the same way round
+        # --- how the flight begins and ends: the ground seen at that end (observed), else
+        # inferred or cut (_dark_end)
         last = e - 1
-        if la < last:
-            a, d = nearest_airfield(lat[la + 1], lon[la + 1], field_radius_nm, *grid)
-            hdg = trk[la] if not np.isnan(trk[la]) else trk[la + 1]
-            conf = 1.0 if (t[la + 1] - t[la]) <= 120 * US else 0.9
-            ev_i, ev_f, m = _push(
-                ev_i, ev_f, m, f, LANDING, la + 1, t[la + 1], a, conf, d, np.nan, hdg
-            )
-            f_end[f] = OBSERVED
-        else:
-            k = _windows_at(t[last], ws, we)
-            f_end[f] = WINDOW_EDGE if (k >= 0 and we[k] - t[last] <= edge_s * US) else UNKNOWN
-            descending = not np.isnan(vr[last]) and vr[last] < -200.0
-            j = last - 1
-            while j >= fa and t[last] - t[j] <= 180 * US:
-                if not np.isnan(alt[j]) and not np.isnan(alt[last]) and alt[j] - alt[last] > 150.0:
-                    descending = True
-                j -= 1
-            reach_h = infer_max_h if f_end[f] == UNKNOWN else edge_max_h
-            a, conf, d, h = _best_inferred(
-                lat[last],
-                lon[last],
-                alt[last],
-                trk[last],
-                True,
-                infer_radius_nm,
-                far_nm if f_end[f] == UNKNOWN else 0.0,
-                reach_h,
-                *grid,
-                af_elev,
-                af_base,
-            )
-            if not descending:
-                conf *= 0.5 if (not np.isnan(h) and h < 1000.0) else 0.0
-            if a >= 0 and conf >= infer_min_conf:
-                speed = gs[last] if (not np.isnan(gs[last]) and gs[last] > 60.0) else 140.0
-                ts = t[last] + int(d / speed * 3600.0 * US)
-                ev_i, ev_f, m = _push(
-                    ev_i, ev_f, m, f, LANDING_INF, last, ts, a, conf, d, h, trk[last]
-                )
-                f_end[f] = INFERRED
-            elif (
-                a < 0
-                and f_end[f] == UNKNOWN
-                and (descending or (not np.isnan(vr[last]) and vr[last] <= 200.0))
-                and _unlisted(alt[last], gs[last], UNLISTED_LANDING_FT, UNLISTED_LANDING_KT)
-                and _no_field_near(lat[last], lon[last], infer_radius_nm, *grid)
-            ):
-                ev_i, ev_f, m = _push(
-                    ev_i, ev_f, m, f, LANDING_INF, last, t[last], -1, UNLISTED_CONF, np.inf,
-                    alt[last], trk[last],
+        for toward in (False, True):
+            gnd_row = (fa - 1) if not toward else (la + 1)
+            air_row = fa if not toward else la
+            if (fa > s) if not toward else (la < last):
+                a, d = nearest_airfield(lat[gnd_row], lon[gnd_row], p.field_radius_nm, grid)
+                hdg = trk[air_row] if not np.isnan(trk[air_row]) else trk[gnd_row]
+                conf = 1.0 if abs(t[air_row] - t[gnd_row]) <= 120 * US else 0.9
+                row = air_row if not toward else gnd_row
+                kind = LANDING if toward else TAKEOFF
+                ev_i, ev_f, m = _push(ev_i, ev_f, m, f, kind, row, t[row], a, conf, d, np.nan, hdg)
+                how = OBSERVED
+            else:
+                how, (ev_i, ev_f, m) = _dark_end(
+                    f, last if toward else s, fa, la, toward,
+                    t, lat, lon, alt, gs, trk, vr, ws, we, p, grid, (ev_i, ev_f, m),
                 )  # fmt: skip
-                f_end[f] = INFERRED
+            if toward:
+                f_end[f] = how
+            else:
+                f_begin[f] = how
 
         # --- in between: touch-and-goes (ground runs left inside the flight)
         i = fa
@@ -348,7 +308,7 @@ def _events(
                 r = i
                 while r + 1 <= la and g[r + 1] == 1:
                     r += 1
-                a, d = nearest_airfield(lat[i], lon[i], field_radius_nm, *grid)
+                a, d = nearest_airfield(lat[i], lon[i], p.field_radius_nm, grid)
                 ev_i, ev_f, m = _push(
                     ev_i, ev_f, m, f, TOUCH_AND_GO, i, t[i], a, 1.0, d, 0.0, trk[i]
                 )
@@ -358,43 +318,211 @@ def _events(
 
         # low episodes: consecutive airborne points below the ceiling over airfields, entered
         # from above and left upward (so not the take-off, the landing or a touch-and-go)
+        ceiling = p.pass_ceiling_ft
         i = fa
         while i <= la:
             if (
                 g[i] != 0
                 or np.isnan(alt[i])
-                or alt[i] - max_elev_near[cell_of(lat[i], lon[i])] >= pass_ceiling_ft
+                or alt[i] - grid.max_elev_near[cell_of(lat[i], lon[i])] >= ceiling
             ):
                 i += 1
                 continue
-            a, d = nearest_airfield(lat[i], lon[i], pass_radius_nm, *grid)
-            if a < 0 or alt[i] - af_elev[a] >= pass_ceiling_ft:
+            a, d = nearest_airfield(lat[i], lon[i], p.pass_radius_nm, grid)
+            if a < 0 or alt[i] - grid.elev_ft[a] >= ceiling:
                 i += 1
                 continue
             r = i
             lo = i
             am = a
             while r + 1 <= la and g[r + 1] == 0 and not np.isnan(alt[r + 1]):
-                a2, _ = nearest_airfield(lat[r + 1], lon[r + 1], pass_radius_nm, *grid)
-                if a2 < 0 or alt[r + 1] - af_elev[a2] >= pass_ceiling_ft:
+                a2, _ = nearest_airfield(lat[r + 1], lon[r + 1], p.pass_radius_nm, grid)
+                if a2 < 0 or alt[r + 1] - grid.elev_ft[a2] >= ceiling:
                     break
                 r += 1
                 if alt[r] < alt[lo]:
                     lo = r
                     am = a2
-            entered = _above_before(i - 1, fa, -1, g, alt, t, af_elev[am] + pass_ceiling_ft)
-            left = _above_before(r + 1, la, 1, g, alt, t, af_elev[am] + pass_ceiling_ft)
+            top = grid.elev_ft[am] + ceiling
+            entered = _above_before(i - 1, fa, -1, g, alt, t, top)
+            left = _above_before(r + 1, la, 1, g, alt, t, top)
             if entered and left:
                 q = lo
-                while q > i and abs(alt[q - 1] - alt[lo]) <= level_band_ft:
+                while q > i and abs(alt[q - 1] - alt[lo]) <= p.level_band_ft:
                     q -= 1
-                p = lo
-                while p < r and abs(alt[p + 1] - alt[lo]) <= level_band_ft:
-                    p += 1
-                kind = LOW_PASS if (t[p] - t[q]) / US >= level_min_s else GO_AROUND
-                dm = distance_nm(lat[lo], lon[lo], af_lat[am], af_lon[am])
-                h = alt[lo] - af_elev[am]
+                pp = lo
+                while pp < r and abs(alt[pp + 1] - alt[lo]) <= p.level_band_ft:
+                    pp += 1
+                kind = LOW_PASS if (t[pp] - t[q]) / US >= p.level_min_s else GO_AROUND
+                dm = distance_nm(lat[lo], lon[lo], grid.lat[am], grid.lon[am])
+                h = alt[lo] - grid.elev_ft[am]
                 ev_i, ev_f, m = _push(ev_i, ev_f, m, f, kind, lo, t[lo], am, 0.9, dm, h, trk[lo])
             i = r + 1
 
     return f_begin, f_end, f_max_alt, f_dist, f_air, ev_i[:m].copy(), ev_f[:m].copy()
+
+
+class Found(NamedTuple):
+    """What the kernel found: per flight how it begins and ends, its highest altitude,
+    distance flown and airborne rows; per event its integers (flight, type, row, time µs,
+    airfield) and floats (confidence, distance, height, track)."""
+
+    begin: np.ndarray
+    end: np.ndarray
+    max_alt_ft: np.ndarray
+    distance_nm: np.ndarray
+    n_airborne: np.ndarray
+    ev_i: np.ndarray
+    ev_f: np.ndarray
+
+
+def detect_airfield_events(
+    tr: Tracks,
+    g: np.ndarray,
+    starts: np.ndarray,
+    windows: np.ndarray,
+    grid: AirfieldGrid,
+    params: EventParams = EventParams(),
+) -> Found:
+    """Run the kernel over sorted tracks cut into flights at ``starts`` (``g``: ground state
+    per row; ``windows``: the data windows as µs pairs)."""
+    ws = windows[:, 0].copy() if len(windows) else np.zeros(0, np.int64)
+    we = windows[:, 1].copy() if len(windows) else np.zeros(0, np.int64)
+    return Found(
+        *_events(
+            starts,
+            tr.t,
+            tr.lat,
+            tr.lon,
+            tr.alt,
+            tr.gs,
+            tr.trk,
+            tr.vr,
+            g,
+            ws,
+            we,
+            params,
+            grid.arrays,
+        )  # fmt: skip
+    )
+
+
+def event_rows(
+    tr: Tracks, grid: AirfieldGrid, flight_ids: np.ndarray, starts: np.ndarray, found: Found
+) -> pa.Table:
+    """The ``airfield_events`` rows of what the kernel found, with their reasons, dark visits
+    paired (an inferred landing and the same aircraft leaving that field)."""
+    icao_f = tr.icao[starts]
+    ev_f = found.ev_f.copy()
+    paired = _pair_dark_visits(found.ev_i, ev_f, icao_f)
+    return _event_rows(tr, grid, flight_ids, icao_f, found.ev_i, ev_f, paired)
+
+
+def store_events(con, rows: pa.Table) -> None:
+    """Append rows to ``airfield_events`` (the one place that writes it)."""
+    from ..store import append
+
+    append(con, "airfield_events", rows)
+
+
+def drop_events(con, flights_view: str) -> None:
+    """Delete the events of the flights listed in ``flights_view`` (a table with flight_id)."""
+    con.execute(
+        f"DELETE FROM airfield_events WHERE flight_id IN (SELECT flight_id FROM {flights_view})"
+    )
+
+
+_REASONS = {
+    "takeoff": "on the ground then airborne{at}",
+    "landing": "airborne then on the ground{at}",
+    "touch_and_go": "on the runway briefly at speed, then airborne again{at}",
+    "takeoff_inferred": "first seen {h:,.0f} ft above the field and climbing, {d:.1f} NM out",
+    "landing_inferred": "last seen {h:,.0f} ft above the field, {d:.1f} NM out, descending toward it",
+    "low_pass": "down to {h:,.0f} ft above the field, flying level along it, then climbing away",
+    "go_around": "descended to {h:,.0f} ft above the field, then climbed away without landing",
+}
+
+
+_UNLISTED = {
+    "takeoff_inferred": "first seen {h:,.0f} ft up, climbing at launch speed, no listed airfield "
+    "within reach: a take-off from a place the reference does not list (a ship, a strip)",
+    "landing_inferred": "last seen {h:,.0f} ft up at approach speed, no listed airfield within "
+    "reach: a landing at a place the reference does not list (a ship, a strip)",
+}
+
+
+def _pair_dark_visits(
+    ev_i: np.ndarray,
+    ev_f: np.ndarray,
+    icao_f: np.ndarray,
+    min_s: float = 600,
+    max_s: float = 7 * 86400,
+) -> np.ndarray:
+    """An inferred landing at a field and the same aircraft's next flight leaving that field
+    (inferred or observed) confirm each other: both confidences become 1 - (1-c1)(1-c2),
+    at most 0.95. Returns, per event, the seconds to (or from) its partner, NaN if none."""
+    partner = np.full(len(ev_i), np.nan)
+    flight, kind, _, ts, af = (ev_i[:, k] for k in range(5))
+    first_of = {}
+    for k in np.flatnonzero(np.isin(kind, (TAKEOFF, TAKEOFF_INF))):
+        first_of[int(flight[k])] = k
+    for k in np.flatnonzero(kind == LANDING_INF):
+        f = int(flight[k])
+        j = first_of.get(f + 1)
+        if j is None or icao_f[f + 1] != icao_f[f] or af[j] != af[k] or af[k] < 0:
+            continue
+        dt = (ts[j] - ts[k]) / 1e6
+        if not (min_s <= dt <= max_s):
+            continue
+        both = 1.0 - (1.0 - ev_f[k, 0]) * (1.0 - ev_f[j, 0])
+        for q in (k, j):
+            if kind[q] in (LANDING_INF, TAKEOFF_INF):
+                ev_f[q, 0] = min(0.95, max(ev_f[q, 0], both))
+            partner[q] = dt
+    return partner
+
+
+def _event_rows(tr, grid, fid, icao_f, ev_i, ev_f, paired) -> pa.Table:
+    m = len(ev_i)
+    flight, e_type, row, ts, af = (ev_i[:, k] for k in range(5))
+    e_conf, dist, height, e_trk = (ev_f[:, k] for k in range(4))
+    kind = np.array(EVENT_TYPES, object)[e_type]
+    code = np.where(af >= 0, grid.codes[np.maximum(af, 0)] if m else af, None)
+    reasons = []
+    for k, d, h, c, p in zip(
+        kind.tolist(), dist.tolist(), height.tolist(), code.tolist(), paired.tolist(), strict=True
+    ):
+        at = (
+            f", {d:.1f} NM from {c}'s reference point"
+            if c is not None
+            else ", no airfield within reach"
+        )
+        if c is None and k in _UNLISTED:
+            text = _UNLISTED[k].format(h=h if h == h else 0.0)
+        else:
+            text = _REASONS[k].format(at=at, d=d, h=h if h == h else 0.0)
+        if p == p and k == "landing_inferred":
+            text += f"; seen leaving it {p / 3600:.1f} h later"
+        elif p == p and k == "takeoff_inferred":
+            text += f"; last seen arriving there {p / 3600:.1f} h before"
+        reasons.append(text)
+    eid = ids.chain(fid[flight] ^ e_type.astype(np.uint64), ts)
+    table = pa.table(
+        {
+            "event_id": ids.hex16(eid),
+            "flight_id": ids.hex16(fid[flight]),
+            "icao24": icao_hex(icao_f[flight]),
+            "event_type": pa.array(kind, pa.string()),
+            "airfield": pa.array(code, pa.string()),
+            "ts": ts_array(ts),
+            "lat_deg": pa.array(tr.lat[row]),
+            "lon_deg": pa.array(tr.lon[row]),
+            "track_deg": pa.array(e_trk, from_pandas=True),
+            "height_ft": pa.array(height, from_pandas=True),
+            "distance_nm": pa.array(np.where(np.isinf(dist), np.nan, dist), from_pandas=True),
+            "confidence": pa.array(e_conf),
+            "reason": pa.array(reasons, pa.string()),
+            "detector": pa.array([DETECTOR] * m, pa.string()),
+        }
+    )
+    return table.cast(schema.AIRFIELD_EVENTS)

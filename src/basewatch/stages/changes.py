@@ -18,14 +18,13 @@ Every change lists the airfield events and flights that make it.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import pyarrow as pa
 
-from .. import schema
+from .. import ids, schema
 from ..store import Store
 from ..watches import Watch
 
@@ -102,8 +101,7 @@ def _count_days(obs: dict[date, bool], first: date, last: date) -> tuple[int, in
 
 
 def _row(watch: Watch, kind: str, start, end, evidence: list[dict], **kw) -> dict:
-    key = f"{watch.name}|{kind}|{start.isoformat() if start else ''}"
-    cid = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
+    cid = ids.of_text(watch.name, kind, start.isoformat() if start else "")
     return {
         "change_id": cid,
         "watch": watch.name,

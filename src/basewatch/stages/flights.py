@@ -13,19 +13,26 @@ Aircraft without a callsign are kept like any other.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numba as nb
 import numpy as np
+import pyarrow as pa
 
+from .. import ids, schema
 from .nearby import AirfieldGrid, distance_nm, nearest_airfield
-from .tracks import US, Tracks
+from .tracks import US, Tracks, icao_hex, ts_array
 
 DETECTOR = "split_flights/1"
 
+# how a flight begins or ends
+ENDS = ("observed", "inferred", "window_edge", "unknown", "ground_only")
+OBSERVED, INFERRED, WINDOW_EDGE, UNKNOWN, GROUND_ONLY = range(5)
 
-@dataclass(frozen=True, slots=True)
-class SplitParams:
+
+class SplitParams(NamedTuple):
+    """How positions are cut into flights; compiled code takes it whole."""
+
     max_gap_s: float = 600.0  # below this, consecutive points always belong to one flight
     max_cruise_gap_s: float = 4 * 3600.0  # a gap at cruise longer than this always splits
     transition_gap_s: float = 1800.0  # a ground↔air change across a gap up to this stays one flight
@@ -43,30 +50,18 @@ class SplitParams:
 
 
 @nb.njit(cache=True)
-def _clean_altitude(
-    icao,
-    t,
-    lat,
-    lon,
-    alt,
-    gnd,
-    max_rate_fps,
-    slack_ft,
-    cell_ptr,
-    cell_items,
-    af_lat,
-    af_lon,
-    af_elev,
-):
+def _clean_altitude(icao, t, lat, lon, alt, gnd, p, grid):
     """Altitudes no aircraft could have flown become NaN (a copy; positions stay as stored).
 
     Real feeds carry single spikes (38,000 ft between two 900 ft reports) and runs of garbage
-    (a constant 4,625 ft on the apron). A value is kept when it is within ``max_rate_fps`` ×
-    elapsed time (+ slack) of the last kept value, or of the ground when the aircraft was last
+    (a constant 4,625 ft on the apron). A value is kept when it is within ``max_climb_fps`` ×
+    elapsed time (+ ``alt_slack_ft``) of the last kept value, or of the ground when the aircraft was last
     on it; a lone value between two agreeing neighbours is checked against them first.
     """
     n = len(alt)
     out = alt.copy()
+    max_rate_fps = p.max_climb_fps
+    slack_ft = p.alt_slack_ft
     # lone spikes: far from both neighbours that agree with each other
     for i in range(1, n - 1):
         if icao[i - 1] != icao[i] or icao[i + 1] != icao[i]:
@@ -89,8 +84,8 @@ def _clean_altitude(
             on_ground = False
         if gnd[i] == 1:
             if not on_ground or t[i] - last_t > 60 * US:
-                a, _ = nearest_airfield(lat[i], lon[i], 5.0, cell_ptr, cell_items, af_lat, af_lon)
-                ground_elev = af_elev[a] if a >= 0 else np.nan
+                a, _ = nearest_airfield(lat[i], lon[i], 5.0, grid)
+                ground_elev = grid.elev_ft[a] if a >= 0 else np.nan
             on_ground = True
             last_t = t[i]
             continue
@@ -115,9 +110,7 @@ def _clean_altitude(
 
 
 @nb.njit(cache=True)
-def _ground_state(
-    icao, t, lat, lon, gnd, alt, gs, n, cell_ptr, cell_items, af_lat, af_lon, af_elev
-):
+def _ground_state(icao, t, lat, lon, gnd, alt, gs, grid):
     """1 on the ground, 0 airborne.
 
     A report with neither a ground flag nor an altitude says nothing and takes the state before
@@ -125,6 +118,7 @@ def _ground_state(
     speed) at the level of the field it is on is on the ground: parked aircraft flagged
     airborne make no flights.
     """
+    n = len(t)
     g = np.zeros(n, np.int8)
     for i in range(n):
         if gnd[i] == 1:
@@ -143,19 +137,19 @@ def _ground_state(
             if k >= 0 and icao[k] == icao[i] and 10 * US <= t[i] - t[k] <= 300 * US:
                 d = distance_nm(lat[k], lon[k], lat[i], lon[i])
                 still = d / ((t[i] - t[k]) / US / 3600.0) < 30.0
-            a, _ = nearest_airfield(lat[i], lon[i], 3.0, cell_ptr, cell_items, af_lat, af_lon)
-            if a >= 0 and (alt[i] <= af_elev[a] + 150.0 or still):
+            a, _ = nearest_airfield(lat[i], lon[i], 3.0, grid)
+            if a >= 0 and (alt[i] <= grid.elev_ft[a] + 150.0 or still):
                 g[i] = 1
     return g
 
 
 @nb.njit(cache=True)
-def _smooth_blips(
-    g, icao, t, lat, lon, alt, gs, max_points, max_s, cell_ptr, cell_items, af_lat, af_lon, af_elev
-):
+def _smooth_blips(g, icao, t, lat, lon, alt, gs, p, grid):
     """Flip short runs that contradict both neighbours: a slow 'airborne' blip on the ground,
     a fast 'ground' blip in the air (touch-and-goes are longer or slower than a blip)."""
     n = len(g)
+    max_points = p.blip_max_points
+    max_s = p.blip_max_s
     i = 0
     while i < n:
         j = i
@@ -180,10 +174,8 @@ def _smooth_blips(
             if g[i] == 0:
                 for k in range(i, j + 1):
                     if not np.isnan(alt[k]):
-                        a, _ = nearest_airfield(
-                            lat[k], lon[k], 3.0, cell_ptr, cell_items, af_lat, af_lon
-                        )
-                        if a < 0 or alt[k] > af_elev[a] + 300.0:
+                        a, _ = nearest_airfield(lat[k], lon[k], 3.0, grid)
+                        if a < 0 or alt[k] > grid.elev_ft[a] + 300.0:
                             low = False
             if (g[i] == 0 and (fast < 80.0 or low)) or (g[i] == 1 and fast >= 150.0):
                 for k in range(i, j + 1):
@@ -193,40 +185,35 @@ def _smooth_blips(
 
 
 @nb.njit(cache=True)
-def _low_near_field(
-    i, lat, lon, alt, radius_nm, ceiling_ft, cell_ptr, cell_items, af_lat, af_lon, af_elev
-):
+def _low_near_field(i, lat, lon, alt, p, grid):
+    """Is row i low (below ``near_ground_ft`` above it) by an airfield (``near_field_nm``)?"""
     if np.isnan(alt[i]):
         return False
-    a, _ = nearest_airfield(lat[i], lon[i], radius_nm, cell_ptr, cell_items, af_lat, af_lon)
-    return a >= 0 and alt[i] - af_elev[a] < ceiling_ft
+    a, _ = nearest_airfield(lat[i], lon[i], p.near_field_nm, grid)
+    return a >= 0 and alt[i] - grid.elev_ft[a] < p.near_ground_ft
 
 
 @nb.njit(cache=True)
-def _split(
-    icao, t, lat, lon, alt, gs, leg, g,
-    max_gap_s, max_cruise_gap_s, transition_gap_s, near_field_nm, near_ground_ft,
-    speed_slack, speed_slack_kt, min_speed_ratio, tg_max_s, tg_min_gs_kt,
-    cell_ptr, cell_items, af_lat, af_lon, af_elev,
-):  # fmt: skip
+def _split(icao, t, lat, lon, alt, gs, leg, g, p, grid):
     n = len(t)
     brk = np.zeros(n, np.bool_)
     if n == 0:
         return brk
     brk[0] = True
-    # what "low by an airfield" needs, for either side of a gap
-    near = (
-        lat,
-        lon,
-        alt,
-        near_field_nm,
-        near_ground_ft,
-        cell_ptr,
-        cell_items,
-        af_lat,
-        af_lon,
-        af_elev,
+    max_gap_s, max_cruise_gap_s, transition_gap_s = (
+        p.max_gap_s,
+        p.max_cruise_gap_s,
+        p.transition_gap_s,
     )
+    near_field_nm = p.near_field_nm
+    speed_slack, speed_slack_kt, min_speed_ratio = (
+        p.speed_slack,
+        p.speed_slack_kt,
+        p.min_speed_ratio,
+    )
+    tg_max_s, tg_min_gs_kt = p.tg_max_s, p.tg_min_gs_kt
+    # what "low by an airfield" needs, for either side of a gap
+    near = (lat, lon, alt, p, grid)
     for i in range(1, n):
         if icao[i] != icao[i - 1]:
             brk[i] = True
@@ -307,37 +294,86 @@ def split(
     tr: Tracks, grid: AirfieldGrid, params: SplitParams = SplitParams()
 ) -> tuple[np.ndarray, np.ndarray]:
     """Ground state per row (after smoothing) and the row index where each flight starts."""
-    n = len(tr)
-    field = (grid.cell_ptr, grid.cell_items, grid.lat, grid.lon, grid.elev_ft)
-    tr.alt = _clean_altitude(
-        tr.icao,
-        tr.t,
-        tr.lat,
-        tr.lon,
-        tr.alt,
-        tr.gnd,
-        params.max_climb_fps,
-        params.alt_slack_ft,
-        *field,
-    )
-    g = _ground_state(tr.icao, tr.t, tr.lat, tr.lon, tr.gnd, tr.alt, tr.gs, n, *field)
-    g = _smooth_blips(
-        g,
-        tr.icao,
-        tr.t,
-        tr.lat,
-        tr.lon,
-        tr.alt,
-        tr.gs,
-        params.blip_max_points,
-        params.blip_max_s,
-        *field,
-    )
-    brk = _split(
-        tr.icao, tr.t, tr.lat, tr.lon, tr.alt, tr.gs, tr.leg, g,
-        params.max_gap_s, params.max_cruise_gap_s, params.transition_gap_s,
-        params.near_field_nm, params.near_ground_ft, params.speed_slack, params.speed_slack_kt,
-        params.min_speed_ratio, params.tg_max_s, params.tg_min_gs_kt,
-        grid.cell_ptr, grid.cell_items, grid.lat, grid.lon, grid.elev_ft,
-    )  # fmt: skip
+    ga = grid.arrays
+    tr.alt = _clean_altitude(tr.icao, tr.t, tr.lat, tr.lon, tr.alt, tr.gnd, params, ga)
+    g = _ground_state(tr.icao, tr.t, tr.lat, tr.lon, tr.gnd, tr.alt, tr.gs, ga)
+    g = _smooth_blips(g, tr.icao, tr.t, tr.lat, tr.lon, tr.alt, tr.gs, params, ga)
+    brk = _split(tr.icao, tr.t, tr.lat, tr.lon, tr.alt, tr.gs, tr.leg, g, params, ga)
     return g, np.flatnonzero(brk)
+
+
+FLIGHT_SALT = 0x5851F42D4C957F2D  # keeps flight ids apart from position ids of the same numbers
+
+
+def flight_ids(tr: Tracks, starts: np.ndarray) -> np.ndarray:
+    """Each flight's id: its aircraft and first time, mixed (uint64; shown by ``ids.hex16``)."""
+    icao = tr.icao[starts].astype(np.uint64)
+    with np.errstate(over="ignore"):
+        return ids.chain(icao + np.uint64(FLIGHT_SALT), tr.t[starts])
+
+
+def flight_rows(
+    tr: Tracks, starts: np.ndarray, fid: np.ndarray, found, events: pa.Table
+) -> pa.Table:
+    """The ``flights`` rows: the span of each flight, how each end is known (``found``, from
+    the airfield-event kernel) and where (its take-off and landing ``events``)."""
+    n = len(tr)
+    nf = len(starts)
+    ends = np.append(starts[1:], n)
+    et = events["event_type"].to_numpy(zero_copy_only=False)
+    ef = found.ev_i[:, 0]
+    origin = np.full(nf, None, object)
+    dest = np.full(nf, None, object)
+    never = np.iinfo(np.int64).min
+    t_off = np.full(nf, never, np.int64)
+    t_on = np.full(nf, never, np.int64)
+    codes = events["airfield"].to_numpy(zero_copy_only=False)
+    ets = events["ts"].cast(pa.int64()).to_numpy()
+    for kinds, target, times in (
+        (("takeoff", "takeoff_inferred"), origin, t_off),
+        (("landing", "landing_inferred"), dest, t_on),
+    ):
+        sel = np.isin(et, kinds)
+        target[ef[sel]] = codes[sel]
+        times[ef[sel]] = ets[sel]
+    cs_rows = np.flatnonzero(tr.cs != 0)
+    pos = np.searchsorted(cs_rows, starts)
+    has = pos < len(cs_rows)
+    has[has] = cs_rows[pos[has]] < ends[has]
+    callsign = np.full(nf, None, object)
+    callsign[has] = [tr.callsigns.get(int(h)) for h in tr.cs[cs_rows[pos[has]]]]
+    names = np.array(ENDS, object)
+    max_alt = np.where(np.isnan(found.max_alt_ft), np.nan, np.round(found.max_alt_ft))
+    flights = pa.table(
+        {
+            "flight_id": ids.hex16(fid),
+            "icao24": icao_hex(tr.icao[starts]),
+            "callsign": pa.array(callsign, pa.string()),
+            "first_seen": ts_array(tr.t[starts]),
+            "last_seen": ts_array(tr.t[ends - 1]),
+            "n_points": pa.array(ends - starts, pa.int64()),
+            "n_airborne": pa.array(found.n_airborne, pa.int64()),
+            "origin": pa.array(origin, pa.string()),
+            "origin_how": pa.array(names[found.begin], pa.string()),
+            "destination": pa.array(dest, pa.string()),
+            "destination_how": pa.array(names[found.end], pa.string()),
+            "takeoff_ts": ts_array(t_off, missing=never),
+            "landing_ts": ts_array(t_on, missing=never),
+            "max_alt_ft": pa.array(max_alt, pa.float64(), from_pandas=True).cast(pa.int32()),
+            "distance_nm": pa.array(found.distance_nm, pa.float64()),
+            "detector": pa.array([DETECTOR] * nf, pa.string()),
+        }
+    )
+    return flights.cast(schema.FLIGHTS)
+
+
+def store_flights(con, rows: pa.Table) -> None:
+    """Append rows to ``flights`` (the one place that writes it)."""
+    from ..store import append
+
+    append(con, "flights", rows)
+
+
+def drop_flights(con, flights_view: str) -> None:
+    """Delete the flights listed in ``flights_view`` (a table with flight_id)."""
+    con.execute(f"DELETE FROM flights WHERE flight_id IN (SELECT flight_id FROM {flights_view})")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numba as nb
 import numpy as np
@@ -67,21 +68,49 @@ def cells_within(lat, lon, radius_nm):
     return max(0, ci - reach_i), min(NI - 1, ci + reach_i), cj - reach_j, 2 * reach_j + 1
 
 
+class GridArrays(NamedTuple):
+    """The grid as compiled code takes it: one argument instead of seven."""
+
+    cell_ptr: np.ndarray
+    cell_items: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    elev_ft: np.ndarray
+    is_base: np.ndarray
+    max_elev_near: np.ndarray  # per cell: highest airfield in it or a neighbour, -inf if none
+
+
 @nb.njit(cache=True)
-def nearest_airfield(lat, lon, radius_nm, cell_ptr, cell_items, af_lat, af_lon):
-    """(index, distance) of the nearest airfield within ``radius_nm``, else (-1, inf)."""
-    best = -1
-    best_d = np.inf
+def candidates(lat, lon, radius_nm, grid):
+    """Indices of the airfields in the cells a circle of ``radius_nm`` can touch (a superset
+    of those within it): the one walk over the grid that every airfield search uses."""
     i0, i1, j0, nj = cells_within(lat, lon, radius_nm)
+    count = 0
     for i in range(i0, i1 + 1):
         for dj in range(nj):
             c = i * NJ + (j0 + dj) % NJ
-            for k in range(cell_ptr[c], cell_ptr[c + 1]):
-                a = cell_items[k]
-                d = distance_nm(lat, lon, af_lat[a], af_lon[a])
-                if d < best_d:
-                    best_d = d
-                    best = a
+            count += grid.cell_ptr[c + 1] - grid.cell_ptr[c]
+    out = np.empty(count, np.int64)
+    m = 0
+    for i in range(i0, i1 + 1):
+        for dj in range(nj):
+            c = i * NJ + (j0 + dj) % NJ
+            for k in range(grid.cell_ptr[c], grid.cell_ptr[c + 1]):
+                out[m] = grid.cell_items[k]
+                m += 1
+    return out
+
+
+@nb.njit(cache=True)
+def nearest_airfield(lat, lon, radius_nm, grid):
+    """(index, distance) of the nearest airfield within ``radius_nm``, else (-1, inf)."""
+    best = -1
+    best_d = np.inf
+    for a in candidates(lat, lon, radius_nm, grid):
+        d = distance_nm(lat, lon, grid.lat[a], grid.lon[a])
+        if d < best_d:
+            best_d = d
+            best = a
     if best_d > radius_nm:
         return -1, np.inf
     return best, best_d
@@ -99,6 +128,18 @@ class AirfieldGrid:
     cell_ptr: np.ndarray
     cell_items: np.ndarray
     max_elev_near: np.ndarray  # per cell: highest airfield in it or a neighbour, -inf if none
+
+    @property
+    def arrays(self) -> GridArrays:
+        return GridArrays(
+            self.cell_ptr,
+            self.cell_items,
+            self.lat,
+            self.lon,
+            self.elev_ft,
+            self.is_base,
+            self.max_elev_near,
+        )
 
     @classmethod
     def build(cls, ref: Reference) -> AirfieldGrid:

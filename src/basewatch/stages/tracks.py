@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 import duckdb
 import numpy as np
+import pyarrow as pa
+
+from .. import schema
 
 US = 1_000_000
 
@@ -111,3 +114,14 @@ def load_tracks(con: duckdb.DuckDBPyConnection, where: str = "", params=None) ->
         callsigns=callsigns,
         stale=int((~keep).sum()),
     )
+
+
+def icao_hex(icao: np.ndarray) -> pa.Array:
+    """Integer addresses → their 6 hex digits, as the tables show them."""
+    return pa.array([f"{x:06x}" for x in icao.tolist()], pa.string())
+
+
+def ts_array(us: np.ndarray, missing: int | None = None) -> pa.Array:
+    """µs since the epoch → UTC timestamps; ``missing`` marks nulls."""
+    mask = None if missing is None else (us == missing)
+    return pa.array(us, pa.int64(), mask=mask).cast(schema.UTC_US)

@@ -70,10 +70,66 @@ def _m0009_position_rows(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(schema.create_table_sql("callsigns"))
     names = con.execute("SELECT DISTINCT callsign FROM positions WHERE callsign IS NOT NULL")
     Callsigns(con).keys(names.to_arrow_table().column("callsign"))
-    cols = schema.position_rows_sql({"source_id": "left(source_id, 16)"})
+    # (position_id was a number in both forms then: spelled here as the view spells it now)
+    pid = "position_id" if _is_text(con, "positions", "position_id") else None
+    cols = schema.position_rows_sql(
+        {
+            "source_id": "left(source_id, 16)",
+            "position_id": pid or "printf('%016x', position_id)",
+        }
+    )
     con.execute(f"INSERT INTO position_rows SELECT {cols} FROM positions ORDER BY ts")
     con.execute("DROP VIEW IF EXISTS flight_points")
     con.execute("DROP TABLE positions")
+    con.execute(schema.positions_view_sql())
+    con.execute(_FLIGHT_POINTS)
+
+
+# derived-table ids: integers before, 16 hex digits since (one way everywhere)
+_HEX_IDS = {
+    "flights": ["flight_id"],
+    "airfield_events": ["event_id", "flight_id"],
+    "base_changes": ["change_id"],
+    "base_routes": [
+        "arrival_flight_id",
+        "departure_flight_id",
+        "arrival_event_id",
+        "departure_event_id",
+    ],
+    "alerts": ["alert_id"],
+}
+
+
+def _is_text(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    """Is ``column`` of ``table`` stored as text already (a store created at a later version:
+    its first migrations create today's tables)?"""
+    row = con.execute(
+        "SELECT data_type FROM information_schema.columns WHERE table_name = ? AND column_name = ?",
+        [table, column],
+    ).fetchone()
+    return row is not None and row[0].startswith("VARCHAR")
+
+
+def _m0010_ids_as_text(con: duckdb.DuckDBPyConnection) -> None:
+    """Every id is 16 hex digits, stored as text (as source, article and news-event ids were
+    already); the timeline's end column is ``ts_end`` (``date_end`` is the news events' day)."""
+    con.execute("DROP VIEW IF EXISTS flight_points")
+    for table, cols in _HEX_IDS.items():
+        for col in cols:
+            if not _is_text(con, table, col):
+                con.execute(
+                    f"ALTER TABLE {table} ALTER {col} TYPE VARCHAR USING printf('%016x', {col})"
+                )
+    for col in ("event_ids", "flight_ids"):
+        if _is_text(con, "base_changes", col):
+            continue
+        con.execute(
+            f"ALTER TABLE base_changes ALTER {col} TYPE VARCHAR[] "
+            f"USING list_transform({col}, x -> printf('%016x', x))"
+        )
+    con.execute(schema.create_table_sql("detectors"))
+    con.execute("DROP TABLE IF EXISTS timeline")  # derived: rebuilt by the next watch
+    con.execute(schema.create_table_sql("timeline"))
     con.execute(schema.positions_view_sql())
     con.execute(_FLIGHT_POINTS)
 
@@ -88,6 +144,7 @@ MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     ("0007_timeline", _m0007_timeline),
     ("0008_timeline_parties", _m0008_timeline_parties),
     ("0009_position_rows", _m0009_position_rows),
+    ("0010_ids_as_text", _m0010_ids_as_text),
 ]
 
 

@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from basewatch import api
-from basewatch.ingest import readsb, trace_scan
-from basewatch.ingest.base import ReadContext, RejectLog
+from basewatch.readers import readsb, trace_scan
+from basewatch.readers.base import ReadContext, RejectLog
 
 TRACE = "trace_full_ac671b.json"
 

@@ -11,8 +11,8 @@ import pytest
 import rows as R
 
 from basewatch import api
-from basewatch.ingest import base, detect, tcp
-from basewatch.ingest import sbs as sbs_module
+from basewatch.readers import base, detect, tcp
+from basewatch.readers import sbs as sbs_module
 
 A, B = "152fa2", "ae07e1"
 

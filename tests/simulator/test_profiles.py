@@ -9,9 +9,9 @@ import pytest
 
 from basewatch.airfields import load_reference
 from basewatch.geo import haversine_nm
-from basewatch.simulate.profiles import bearing, build_profile
-from basewatch.simulate.scenario import Aircraft, Flight, Maneuver
-from basewatch.simulate.types import PERFORMANCE
+from basewatch.simulator.profiles import bearing, build_profile
+from basewatch.simulator.scenario import Aircraft, Flight, Maneuver
+from basewatch.simulator.types import PERFORMANCE
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import framing as F
 import pytest
 
 from basewatch import api
-from basewatch.ingest import beast as beast_module
+from basewatch.readers import beast as beast_module
 
 AIRBORNE = (1800, 60)  # 60 s of the rs1090 flight in the climb: 919 frames, 116 positions
 TAXI = (600, 60)  # a minute of taxiing at Paris-CDG: 159 frames, 129 positions

@@ -24,7 +24,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..schema import _mix
+from ..ids import mix
 from .base import ReadContext, Source, iter_lines, valid_position_mask
 from .modes import PositionAssembler, messages_table
 
@@ -86,7 +86,7 @@ def line_keys(raws: list[bytes]) -> np.ndarray:
         dtype=np.uint64,
         count=len(raws),
     )
-    return _mix(h)
+    return mix(h)
 
 
 def _messages(

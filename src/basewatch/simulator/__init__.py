@@ -7,7 +7,3 @@ scenario.py (TOML → dataclasses) → traffic.py (flights) → profiles.py (whe
 → observe.py (what the receivers got: coverage.py, faults.py) → writers.py (file formats,
 modes_encode.py for raw Mode S) and truth.py (what really happened). run.py ties them.
 """
-
-from .._callable import forward_calls
-
-forward_calls(__name__, "simulate")

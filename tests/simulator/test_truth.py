@@ -10,10 +10,10 @@ from sim_cases import short_scenario
 
 from basewatch import api
 from basewatch.airfields import load_reference
-from basewatch.simulate.coverage import Coverage
-from basewatch.simulate.scenario import load_scenario
-from basewatch.simulate.traffic import plan_traffic
-from basewatch.simulate.truth import FLIGHT_COLUMNS, MOVEMENT_COLUMNS, movements
+from basewatch.simulator.coverage import Coverage
+from basewatch.simulator.scenario import load_scenario
+from basewatch.simulator.traffic import plan_traffic
+from basewatch.simulator.truth import FLIGHT_COLUMNS, MOVEMENT_COLUMNS, movements
 
 
 def read(path):

@@ -9,8 +9,8 @@ from functools import cache
 import numpy as np
 
 from basewatch.airfields import load_reference
-from basewatch.simulate.scenario import load_scenario
-from basewatch.simulate.traffic import plan_traffic
+from basewatch.simulator.scenario import load_scenario
+from basewatch.simulator.traffic import plan_traffic
 
 SCENARIOS = ("khmeimim-2025", "trap-low-pass", "trap-midair", "trap-patchy", "trap-missing-day")
 FORMATS = ("trace_full", "beast", "avr", "sbs", "opensky-csv")

@@ -15,22 +15,12 @@ import numpy as np
 import pyarrow as pa
 from numba import njit
 
-from .. import schema
+from .. import ids, schema
 
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_GOLDEN = ids.GOLDEN
 _NULL_ALT = -99999  # what schema.position_ids puts in place of a missing altitude
 _LIMIT = 2.0**63  # micro-degrees past this (or NaN) are left to numpy, whose cast is platform's
-
-
-@njit(cache=True, inline="always")
-def _mix(x):
-    x = x ^ (x >> np.uint64(30))
-    x = x * _M1
-    x = x ^ (x >> np.uint64(27))
-    x = x * _M2
-    return x ^ (x >> np.uint64(31))
+_mix = ids.mix_nb
 
 
 @njit(cache=True)

@@ -12,7 +12,7 @@ import pytest
 import rows as R
 
 from basewatch import api
-from basewatch.ingest import detect
+from basewatch.readers import detect
 
 COLUMNS = [
     "icao24",

@@ -12,31 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
-_POLY = 0xFFF409
+from ..readers.modes import crc24
+
 _CHARS = "#ABCDEFGHIJKLMNOPQRSTUVWXYZ##### ###############0123456789######"
 NZ = 15
-
-
-def _crc_table() -> np.ndarray:
-    table = np.zeros(256, dtype=np.uint32)
-    for i in range(256):
-        c = i << 16
-        for _ in range(8):
-            c = ((c << 1) ^ _POLY) if c & 0x800000 else (c << 1)
-        table[i] = c & 0xFFFFFF
-    return table
-
-
-_TABLE = _crc_table()
-
-
-def crc24(data: np.ndarray) -> np.ndarray:
-    """CRC-24 (Mode S polynomial) of each row of a (n, bytes) uint8 matrix."""
-    crc = np.zeros(len(data), dtype=np.uint32)
-    for j in range(data.shape[1]):
-        idx = ((crc >> 16) ^ data[:, j]) & 0xFF
-        crc = ((crc << 8) & 0xFFFFFF) ^ _TABLE[idx]
-    return crc
 
 
 def _bytes(value: np.ndarray, nbytes: int) -> np.ndarray:

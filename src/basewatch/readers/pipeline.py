@@ -11,11 +11,9 @@ content id, so re-reading a file or an overlapping stream segment adds no rows.
 from __future__ import annotations
 
 import importlib
-import json
 import logging
 import os
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -29,8 +27,10 @@ import pyarrow.compute as pc
 
 from .. import schema
 from ..errors import FormatError, InputError
-from ..store import DEFAULT_MEMORY_LIMIT, Store
+from ..ids import mix
+from ..store import DEFAULT_MEMORY_LIMIT, Store, append
 from ..store.callsigns import Callsigns
+from ..store.runs import Report, RunRecord, write_run
 from . import detect as _detect
 from .base import ReadContext, RejectLog, Source, content_id, stream_id
 from .frames import rebatch
@@ -58,7 +58,7 @@ READERS: dict[str, tuple[str, str, str]] = {
 
 
 @dataclass
-class IngestReport:
+class IngestReport(Report):
     run_id: str
     sources: int = 0
     sources_skipped: int = 0
@@ -161,7 +161,7 @@ def to_position_rows(
         icao = schema.hex_to_u64(t.column("icao24"))
         with np.errstate(over="ignore"):
             key = t.column("_key").to_numpy(zero_copy_only=False).astype(np.uint64)
-            pid = pa.array(schema._mix(key ^ icao), pa.uint64())
+            pid = pa.array(mix(key ^ icao), pa.uint64())
         parts.append((t, pid, icao.astype(np.uint32), [source_ids[i]], [t.num_rows]))
     keyed_set = set(keyed)
     plain = [i for i in range(len(tables)) if i not in keyed_set]
@@ -436,18 +436,6 @@ class _Writer:
             log.warning("could not restore DuckDB settings after ingest: %s", exc)
 
 
-def _insert(store: Store, table_name: str, rows: list[dict] | pa.Table) -> None:
-    table = (
-        rows
-        if isinstance(rows, pa.Table)
-        else pa.Table.from_pylist(rows, schema=schema.TABLES[table_name])
-    )
-    if table.num_rows:
-        store.con.register("_rows", table)
-        store.con.execute(f"INSERT INTO {table_name} SELECT * FROM _rows")
-        store.con.unregister("_rows")
-
-
 def ingest(
     inputs: Iterable[str | os.PathLike],
     store: Store,
@@ -463,8 +451,8 @@ def ingest(
     """Read every input into the store; returns what happened (also written to ``runs``)."""
     fmt = _detect.check_format(fmt)
     progress = progress or Progress()
-    run_id = uuid.uuid4().hex[:16]
-    started = datetime.now(UTC)
+    record = RunRecord("ingest", args or {"inputs": [str(i) for i in inputs], "format": fmt})
+    run_id = record.run_id
     t0 = time.perf_counter()
     report = IngestReport(run_id=run_id)
     rejects = RejectLog(run_id)
@@ -494,9 +482,12 @@ def ingest(
             row["rows_added"] = writer.added.get(row["source_id"], 0)
             row["ingested_at"] = datetime.now(UTC)
         report.rows_added = sum(writer.added.values())
-        _insert(store, "sources", source_rows)
+        append(store.con, "sources", source_rows)
         _insert_aircraft(store, aircraft_rows)
         status = "ok"
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
     except BaseException:
         status = "error"
         raise
@@ -504,29 +495,11 @@ def ingest(
         writer.release()
         report.rejects = rejects.counts
         report.seconds = time.perf_counter() - t0
-        _insert(store, "rejects", rejects.drain())
-        _insert(
-            store,
-            "runs",
-            [
-                {
-                    "run_id": run_id,
-                    "command": "ingest",
-                    "args": json.dumps(
-                        args or {"inputs": [str(i) for i in inputs], "format": fmt}, default=str
-                    ),
-                    "started_at": started,
-                    "seconds": report.seconds,
-                    "rows_read": report.rows_read,
-                    "rows_added": report.rows_added,
-                    "rejects": sum(rejects.counts.values()),
-                    "counts": json.dumps(
-                        {"rejects": dict(rejects.counts), **dict(report.counters)}
-                    ),
-                    "status": status,
-                }
-            ],
-        )
+        record.status, record.seconds = status, report.seconds
+        record.rows_read, record.rows_added = report.rows_read, report.rows_added
+        record.rejects, record.counts = rejects.counts, dict(report.counters)
+        record.reject_rows.append(rejects.drain())
+        write_run(store.con, record)
     return report
 
 

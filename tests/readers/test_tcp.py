@@ -12,7 +12,7 @@ import pytest
 
 from basewatch import api
 from basewatch.errors import FormatError, InputError
-from basewatch.ingest import tcp
+from basewatch.readers import tcp
 
 OTHER = "4ca123"  # the second connection's frames are re-addressed to this aircraft
 

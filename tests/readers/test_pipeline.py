@@ -12,7 +12,7 @@ import pytest
 
 from basewatch import api
 from basewatch.errors import FormatError, InputError
-from basewatch.ingest import readsb
+from basewatch.readers import readsb
 
 TRACE = "trace_full_ac671b.json"
 SUMMARY = re.compile(r"^ingest: .* in \d+\.\d s$")

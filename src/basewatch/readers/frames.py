@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import numpy as np
 import pyarrow as pa
 
-from ..schema import _mix
+from ..ids import mix
 
 
 def frame_keys(frames: list[str], stamp: np.ndarray) -> np.ndarray:
@@ -19,7 +19,7 @@ def frame_keys(frames: list[str], stamp: np.ndarray) -> np.ndarray:
     folded = np.array([_fold(f) for f in frames], dtype=np.uint64)
     with np.errstate(over="ignore"):
         s = np.round(np.asarray(stamp, dtype=np.float64) * 1e6).astype(np.int64).view(np.uint64)
-        return _mix(_mix(folded) ^ s)
+        return mix(mix(folded) ^ s)
 
 
 def _fold(hexframe: str) -> int:

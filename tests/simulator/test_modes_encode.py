@@ -9,10 +9,10 @@ from sim_cases import planned, short_scenario
 
 from basewatch.airfields import load_reference
 from basewatch.geo import haversine_nm
-from basewatch.simulate import modes_encode as enc
-from basewatch.simulate.coverage import Coverage
-from basewatch.simulate.observe import ALT_REPLY, ID_REPLY, IDENT, POS, VEL, raw_messages
-from basewatch.simulate.writers import encode
+from basewatch.simulator import modes_encode as enc
+from basewatch.simulator.coverage import Coverage
+from basewatch.simulator.observe import ALT_REPLY, ID_REPLY, IDENT, POS, VEL, raw_messages
+from basewatch.simulator.writers import encode
 
 M_PER_NM = 1852.0
 

@@ -72,16 +72,21 @@ def crc_syndrome(msg: np.ndarray) -> np.ndarray:
 
     Zero for a good DF11/17/18; the aircraft address for address/parity formats.
     """
-    n, width = msg.shape
-    crc = np.zeros(n, dtype=np.uint32)
-    for j in range(width - 3):
-        idx = ((crc >> 16) ^ msg[:, j]) & 0xFF
-        crc = ((crc << 8) & 0xFFFFFF) ^ _CRC_TABLE[idx]
     parity = (msg[:, -3].astype(np.uint32) << 16) | (msg[:, -2].astype(np.uint32) << 8) | msg[:, -1]
-    return crc ^ parity
+    return crc24(msg[:, :-3]) ^ parity
 
 
-_HEXVAL = schema._HEX
+def crc24(data: np.ndarray) -> np.ndarray:
+    """CRC-24 (Mode S polynomial) of each row of a (n, bytes) uint8 matrix: the one table and
+    loop that decoding and the simulator's encoding share."""
+    crc = np.zeros(len(data), dtype=np.uint32)
+    for j in range(data.shape[1]):
+        idx = ((crc >> 16) ^ data[:, j]) & 0xFF
+        crc = ((crc << 8) & 0xFFFFFF) ^ _CRC_TABLE[idx]
+    return crc
+
+
+_HEXVAL = schema.HEX_DIGITS
 
 
 def hex_matrix(hexes: pa.Array, width_bytes: int) -> np.ndarray:

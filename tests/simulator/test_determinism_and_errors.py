@@ -12,7 +12,7 @@ from sim_cases import short_scenario
 from basewatch import api
 from basewatch.cli import cli
 from basewatch.errors import ConfigError
-from basewatch.simulate.scenario import find_scenario, parse_scenario
+from basewatch.simulator.scenario import find_scenario, parse_scenario
 
 
 def files(folder: Path) -> dict[str, bytes]:

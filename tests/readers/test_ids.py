@@ -9,7 +9,7 @@ import pyarrow as pa
 import pytest
 
 from basewatch import schema
-from basewatch.ingest.ids import position_ids
+from basewatch.readers.ids import position_ids
 
 
 def reference(t: pa.Table) -> list[int]:

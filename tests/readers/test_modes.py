@@ -9,9 +9,9 @@ import pyarrow.compute as pc
 import pytest
 import rs1090
 
-from basewatch.ingest.base import FRAMES, ReadContext, RejectLog
-from basewatch.ingest.frames import frame_keys
-from basewatch.ingest.modes import (
+from basewatch.readers.base import FRAMES, ReadContext, RejectLog
+from basewatch.readers.frames import frame_keys
+from basewatch.readers.modes import (
     DecodeParams,
     crc_syndrome,
     decode_frames,
@@ -174,7 +174,7 @@ def test_surface_positions_do_not_depend_on_where_batches_begin(corpus):
 
 def test_surface_decoding_agrees_with_the_cpr_reference_formulas():
     """Local surface decoding: the reference picks the zone, within 45 NM either way."""
-    from basewatch.ingest.modes import cpr_nl, surface_positions
+    from basewatch.readers.modes import cpr_nl, surface_positions
 
     # the zone-count table of the CPR spec, either side of some of its edges
     lats = [0.0, 10.47, 10.48, 44.19, 44.2, 86.0, 86.9, 87.0, 88.0, -44.2]

@@ -17,8 +17,8 @@ import pyarrow.compute as pc
 import pytest
 
 from basewatch import api
-from basewatch.ingest import pipeline
-from basewatch.ingest.seen import SeenIds
+from basewatch.readers import pipeline
+from basewatch.readers.seen import SeenIds
 from basewatch.store import open_store
 
 TRACE = "trace_full_ac671b.json"
