@@ -794,3 +794,37 @@ def brief(
         ]
         map_svg = svg_map(store, b.flight_ids(), chosen.base)
     return b.html(svg, map_svg, rows)
+
+
+# --- browsing, one thing at a time: for the web pages and notebooks (basewatch/browse.py) -------
+
+from .browse import (  # noqa: E402, F401 - re-exported: bw.flight, bw.search, …
+    MAX_LIMIT,
+    MAX_TRACK_POINTS,
+    Page,
+    UnknownId,
+    activity_svg,
+    base_code,
+    change,
+    cursor,
+    event_flight,
+    events_page,
+    flight,
+    flight_positions,
+    flight_track,
+    flights_page,
+    icao_text,
+    id_hex,
+    map_svg,
+    news_event,
+    news_page,
+    news_types,
+    open_copy,
+    routes_page,
+    search,
+    store_path,
+    watch_list,
+    watch_movements,
+    watch_overview,
+    watches_of,
+)

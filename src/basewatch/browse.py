@@ -5,7 +5,9 @@ callsigns, types, bases and news actors, and one overview row per watch.
 reads: flights, positions, airfield_events, aircraft, base_days, base_changes, base_routes,
        alerts, news_events, articles
 
-``bw.flight``, ``bw.search`` and the rest are re-exported by ``basewatch.api``. Each function
+``bw.flight``, ``bw.search`` and the rest are re-exported by ``basewatch.api``, with what the
+web draws (``watch_map_svg``, ``flight_map_svg``, ``activity_svg``) and reads through
+(``open_copy``, ``cursor``). Each function
 takes ``db`` like the API (a store path) or an open read-only ``Store`` (the web server hands
 its own, so that it can interrupt a query that runs past its time limit). Every list is bounded:
 ``limit`` is at most ``MAX_LIMIT`` and a page says whether more rows follow. Ids go out as 16
@@ -23,7 +25,7 @@ from datetime import datetime, timedelta
 
 import pyarrow as pa
 
-from . import config
+from . import config, ids
 from .errors import BasewatchError, ConfigError
 from .store import Store, open_store
 
@@ -56,19 +58,18 @@ def id_hex(value) -> str | None:
         return None
     if isinstance(value, str):
         return value.lower()
-    return f"{int(value):016x}"
+    return ids.show(value)
 
 
-def id_number(text: str, what: str = "id") -> int:
-    """A 16-hex-digit id as the number the tables keep; ``UnknownId`` if it is not one."""
-    text = str(text).strip()
-    if not _HEX16.fullmatch(text):
-        raise UnknownId(f"no {what} {text!r}: ids are 16 hex digits, e.g. 0a36418aa644dc6a")
-    return int(text, 16)
-
-
-def _sql_hex(col: str) -> str:
-    return f"printf('%016x', {col})"
+def id_text(text: str, what: str = "id") -> str:
+    """An id given by a caller as the tables keep it; ``UnknownId`` if it is not 16 hex
+    digits (an id that cannot exist is as unknown as one that does not)."""
+    try:
+        return ids.parse(text, what)
+    except ConfigError:
+        raise UnknownId(
+            f"no {what} {str(text)[:40]!r}: ids are 16 hex digits, e.g. 0a36418aa644dc6a"
+        ) from None
 
 
 @contextmanager
@@ -101,10 +102,20 @@ def _time(value, name: str) -> datetime | None:
     return parse_time(value, name)
 
 
+def base_code(text: str) -> str:
+    """A base or airfield named by ICAO code, name or alias → its ICAO code."""
+    from .airfields import load_reference
+
+    hit = load_reference().resolve(text)
+    if hit is None or not hasattr(hit, "icao"):
+        raise ConfigError(f"unknown base or airfield {text!r}: give an ICAO code or a known name")
+    return hit.icao
+
+
 # --- flights -------------------------------------------------------------------------------
 
-_FLIGHT_COLS = f"""
-    {_sql_hex("f.flight_id")} AS flight_id, f.icao24, f.callsign, f.first_seen, f.last_seen,
+_FLIGHT_COLS = """
+    f.flight_id AS flight_id, f.icao24, f.callsign, f.first_seen, f.last_seen,
     f.n_points, f.n_airborne, f.origin, f.origin_how, f.destination, f.destination_how,
     f.takeoff_ts, f.landing_ts, f.max_alt_ft, f.distance_nm, f.detector,
     a.registration, a.type_code, a.is_military, a.is_state
@@ -114,7 +125,7 @@ _FLIGHT_COLS = f"""
 def flight(db: PathLike | Store | None, flight_id: str) -> dict:
     """One flight (``FLIGHT_COLUMNS`` plus the aircraft's registration, type and flags) with
     its airfield events (``events``: type, airfield, time, confidence, reason, …)."""
-    fid = id_number(flight_id, "flight")
+    fid = id_text(flight_id, "flight")
     with _reading(db) as store:
         rows = store.table(
             f"SELECT {_FLIGHT_COLS} FROM flights f LEFT JOIN aircraft a USING (icao24) "
@@ -125,7 +136,7 @@ def flight(db: PathLike | Store | None, flight_id: str) -> dict:
             raise UnknownId(f"no flight {flight_id}: not in this store")
         out = rows[0]
         out["events"] = store.table(
-            f"SELECT {_sql_hex('event_id')} AS event_id, event_type, airfield, ts, lat_deg, "
+            "SELECT event_id, event_type, airfield, ts, lat_deg, "
             "lon_deg, track_deg, height_ft, distance_nm, confidence, reason, detector "
             "FROM airfield_events WHERE flight_id = ? ORDER BY ts",
             [fid],
@@ -133,12 +144,12 @@ def flight(db: PathLike | Store | None, flight_id: str) -> dict:
     return out
 
 
-def _flight_span(store: Store, fid: int) -> tuple[str, datetime, datetime]:
+def _flight_span(store: Store, fid: str) -> tuple[str, datetime, datetime]:
     row = store.con.execute(
         "SELECT icao24, first_seen, last_seen FROM flights WHERE flight_id = ?", [fid]
     ).fetchone()
     if row is None:
-        raise UnknownId(f"no flight {fid:016x}: not in this store")
+        raise UnknownId(f"no flight {fid}: not in this store")
     return row
 
 
@@ -156,7 +167,7 @@ def flight_positions(
     _, offset = _bounded(1, offset)
     from . import schema
 
-    fid = id_number(flight_id, "flight")
+    fid = id_text(flight_id, "flight")
     with _reading(db) as store:
         icao, t0, t1 = _flight_span(store, fid)
         sql = (
@@ -173,7 +184,7 @@ def flight_track(db: PathLike | Store | None, flight_id: str, max_points: int = 
     from .airfields import load_reference
 
     info = flight(db, flight_id)
-    fid = id_number(flight_id, "flight")
+    fid = id_text(flight_id, "flight")
     with _reading(db) as store:
         icao, t0, t1 = _flight_span(store, fid)
         pts = store.con.execute(
@@ -240,12 +251,10 @@ def flights_page(
 ) -> Page:
     """A page of flights with the filters of ``bw.flights`` (``base`` matches origin or
     destination), newest first unless told otherwise."""
-    from .api import _base_code
-
     limit, offset = _bounded(limit, offset)
     where, params = [], []
     if base:
-        code = _base_code(base)
+        code = base_code(base)
         where.append("(f.origin = ? OR f.destination = ?)")
         params += [code, code]
     if since:
@@ -256,7 +265,7 @@ def flights_page(
         params.append(_time(until, "until"))
     if icao24:
         where.append("f.icao24 = ?")
-        params.append(_icao(icao24))
+        params.append(icao_text(icao24))
     if not include_ground:
         where.append("f.n_airborne > 0")
     for col, value in (("is_military", military), ("is_state", state)):
@@ -279,7 +288,8 @@ def flights_page(
         return _page(store, sql, params, limit, offset)
 
 
-def _icao(text: str) -> str:
+def icao_text(text: str) -> str:
+    """An ICAO 24-bit address given by a caller: 6 hex digits, lower case."""
     text = str(text).strip().lower()
     if not _HEX6.fullmatch(text):
         raise ConfigError(f"icao24 {text!r}: expected 6 hex digits, e.g. 152fa2")
@@ -297,14 +307,13 @@ def events_page(
     offset: int | None = None,
 ) -> Page:
     """A page of airfield events (``EVENT_COLUMNS``, ids as hex), newest first."""
-    from .api import _base_code
     from .stages.airfield_events import EVENT_TYPES
 
     limit, offset = _bounded(limit, offset)
     where, params = [], []
     if base:
         where.append("airfield = ?")
-        params.append(_base_code(base))
+        params.append(base_code(base))
     if since:
         where.append("ts >= ?")
         params.append(_time(since, "since"))
@@ -313,14 +322,14 @@ def events_page(
         params.append(_time(until, "until"))
     if icao24:
         where.append("icao24 = ?")
-        params.append(_icao(icao24))
+        params.append(icao_text(icao24))
     if event_type:
         if event_type not in EVENT_TYPES:
             raise ConfigError(f"event type {event_type!r}: choose one of {', '.join(EVENT_TYPES)}")
         where.append("event_type = ?")
         params.append(event_type)
     sql = (
-        f"SELECT {_sql_hex('event_id')} AS event_id, {_sql_hex('flight_id')} AS flight_id, "
+        "SELECT event_id, flight_id AS flight_id, "
         "icao24, event_type, airfield, ts, lat_deg, lon_deg, track_deg, height_ft, distance_nm, "
         "confidence, reason, detector FROM airfield_events"
         + (" WHERE " + " AND ".join(where) if where else "")
@@ -332,7 +341,7 @@ def events_page(
 
 def event_flight(db: PathLike | Store | None, event_id: str) -> str:
     """The flight (16 hex digits) an airfield event belongs to."""
-    eid = id_number(event_id, "event")
+    eid = id_text(event_id, "event")
     with _reading(db) as store:
         fid = store.scalar("SELECT flight_id FROM airfield_events WHERE event_id = ?", [eid])
     if fid is None:
@@ -346,22 +355,16 @@ def event_flight(db: PathLike | Store | None, event_id: str) -> str:
 def change(db: PathLike | Store | None, change_id: str) -> dict:
     """One change (``CHANGE_COLUMNS``, ids as hex) with the flights that make it
     (``flights``: flight rows as ``flight`` gives them, without events)."""
-    cid = id_number(change_id, "change")
+    cid = id_text(change_id, "change")
     with _reading(db) as store:
-        rows = store.table(
-            f"SELECT * REPLACE ({_sql_hex('change_id')} AS change_id, "
-            f"list_transform(event_ids, x -> {_sql_hex('x')}) AS event_ids, "
-            f"list_transform(flight_ids, x -> {_sql_hex('x')}) AS flight_ids) "
-            "FROM base_changes WHERE change_id = ?",
-            [cid],
-        ).to_pylist()
+        rows = store.table("SELECT * FROM base_changes WHERE change_id = ?", [cid]).to_pylist()
         if not rows:
             raise UnknownId(f"no change {change_id}: not in this store")
         out = rows[0]
         out["flights"] = store.table(
             f"SELECT {_FLIGHT_COLS} FROM flights f LEFT JOIN aircraft a USING (icao24) "
             "WHERE list_contains(?, f.flight_id) ORDER BY f.first_seen",
-            [[int(f, 16) for f in out["flight_ids"] or []]],
+            [list(out["flight_ids"] or [])],
         ).to_pylist()
     return out
 
@@ -387,17 +390,8 @@ def routes_page(
     if until:
         where.append("arrival_ts < ?")
         params.append(_time(until, "until"))
-    hexed = ", ".join(
-        f"{_sql_hex(c)} AS {c}"
-        for c in (
-            "arrival_flight_id",
-            "departure_flight_id",
-            "arrival_event_id",
-            "departure_event_id",
-        )
-    )
     sql = (
-        f"SELECT * REPLACE ({hexed}) FROM base_routes"
+        "SELECT * FROM base_routes"
         + (" WHERE " + " AND ".join(where) if where else "")
         + " ORDER BY arrival_ts DESC NULLS LAST, icao24"
     )
@@ -413,7 +407,7 @@ def watches_of(db: PathLike | Store | None, icao24: str, watches=None) -> list[d
     base, title, movements)."""
     from .watches import load_watches
 
-    icao = _icao(icao24)
+    icao = icao_text(icao24)
     chosen = list(watches) if watches is not None else list(load_watches().values())
     out = []
     with _reading(db) as store:
@@ -451,7 +445,7 @@ def watch_movements(
     limit, _ = _bounded(limit, 0)
     with _reading(db) as store:
         return store.table(
-            f"SELECT {_sql_hex('e.event_id')} AS event_id, {_sql_hex('e.flight_id')} AS "
+            f"SELECT e.event_id AS event_id, e.flight_id AS "
             "flight_id, e.event_type, e.ts, e.confidence, e.icao24, a.registration, a.type_code "
             "FROM airfield_events e LEFT JOIN aircraft a USING (icao24) "
             f"WHERE {terms} ORDER BY e.ts DESC LIMIT {limit}",
@@ -478,7 +472,7 @@ def watch_overview(db: PathLike | Store | None = None, watches=None, weeks: int 
             row["data_until"] = last_day
             terms, params = w.where()
             last = store.con.execute(
-                f"SELECT {_sql_hex('e.event_id')}, {_sql_hex('e.flight_id')}, e.event_type, "
+                f"SELECT e.event_id, e.flight_id, e.event_type, "
                 "e.ts, a.registration, e.icao24 FROM airfield_events e LEFT JOIN aircraft a "
                 f"USING (icao24) WHERE {terms} ORDER BY e.ts DESC LIMIT 1",
                 params,
@@ -502,7 +496,7 @@ def watch_overview(db: PathLike | Store | None = None, watches=None, weeks: int 
                 weekly = [int(counts.get(i, 0)) for i in range(weeks)]
             row["weekly_movements"] = weekly
             latest = store.table(
-                f"SELECT {_sql_hex('change_id')} AS change_id, kind, start_ts, end_ts, days, "
+                "SELECT change_id, kind, start_ts, end_ts, days, "
                 "summary FROM base_changes WHERE watch = ? ORDER BY start_ts DESC LIMIT 1",
                 [w.name],
             ).to_pylist()
@@ -634,7 +628,7 @@ def search(db: PathLike | Store | None, q: str, limit: int = 20) -> list[dict]:
     like = f"%{q.lower().replace('-', '')}%"
     with _reading(db) as store:
         if _HEX16.fullmatch(q):
-            n = int(q, 16)
+            n = q.lower()
             for kind, sql in (
                 ("flight", "SELECT count(*) FROM flights WHERE flight_id = ?"),
                 ("event", "SELECT count(*) FROM airfield_events WHERE event_id = ?"),
@@ -668,3 +662,58 @@ def search(db: PathLike | Store | None, q: str, limit: int = 20) -> list[dict]:
             hits.append({"kind": "actor", "key": actor, "label": actor,
                          "detail": f"{n} news event(s)"})  # fmt: skip
     return hits
+
+
+# --- what the web draws and reads through ------------------------------------------------------
+
+
+def watch_list(files=()) -> dict:
+    """The watches by name: the shipped ones and those of ``files``."""
+    from .watches import load_watches
+
+    return load_watches(list(files))
+
+
+def news_types() -> tuple[str, ...]:
+    from .news.events import EVENT_TYPES
+
+    return EVENT_TYPES
+
+
+def map_svg(db: PathLike | Store | None, flight_ids: list[str], base: str) -> str:
+    """The flights on the shipped base map around ``base`` (inline SVG, no script)."""
+    from .fuse.map import svg_map
+
+    with _reading(db) as store:
+        return svg_map(store, list(flight_ids), base)
+
+
+def activity_svg(
+    db: PathLike | Store | None, watch, since=None, until=None, title: str | None = None
+) -> str:
+    """The watch's base activity per day as inline SVG, unobservable days shown as unknown and
+    the watch's changes marked."""
+    from .api import activity, changes
+    from .charts import activity_frame, svg_chart
+
+    path = db.path if isinstance(db, Store) else db
+    act = activity(path, watch.base, since, until)
+    return svg_chart(activity_frame(act), changes(path, watch.name), title or watch.title)
+
+
+def store_path(db: PathLike | None = None):
+    """Where the store is: ``db``, else $BASEWATCH_DB, basewatch.toml or the user data folder."""
+    return config.resolve(db).db
+
+
+def open_copy(path: PathLike) -> Store:
+    """Open a store read-only (the web server's own copy of it)."""
+    return open_store(path, read_only=True)
+
+
+def cursor(store: Store) -> Store:
+    """Another handle on an open store's database, for one thread (DuckDB cursors may be
+    interrupted one by one)."""
+    con = store.con.cursor()
+    con.execute("SET TimeZone = 'UTC'")
+    return Store(con, store.path, True)

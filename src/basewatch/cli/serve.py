@@ -38,12 +38,12 @@ def serve(db, host, port, watch_files, refresh, query_timeout, snapshot_dir) -> 
       basewatch serve --db watch.duckdb            # then open http://127.0.0.1:8080/
       basewatch serve --port 0 --watches my.toml   # any free port, extra watches
     """
-    from .. import config
+    from .. import api
     from ..web import Settings
     from ..web import serve as run
 
     settings = Settings(
-        db=str(config.resolve(db).db),
+        db=str(api.store_path(db)),
         refresh_s=refresh,
         query_timeout_s=query_timeout,
         snapshot_dir=snapshot_dir,

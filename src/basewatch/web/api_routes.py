@@ -9,8 +9,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from .. import api, browse
-from ..browse import MAX_LIMIT, MAX_TRACK_POINTS, Page
+from .. import api
+from ..api import MAX_LIMIT, MAX_TRACK_POINTS, Page
 from .app import reading
 from .convert import one, rows
 from .snapshot import Reader
@@ -77,10 +77,8 @@ def status(request: Request, r: Read) -> dict:
 
 @router.get("/watches", summary="One overview row per watch")
 def watches(request: Request, r: Read) -> dict:
-    from ..watches import load_watches
-
-    chosen = load_watches(_watches(request)).values()
-    return {"items": rows(browse.watch_overview(r.store, chosen))}
+    chosen = api.watch_list(_watches(request)).values()
+    return {"items": rows(api.watch_overview(r.store, chosen))}
 
 
 @router.get("/watches/{name}/movements", summary="A watch's latest qualifying movements")
@@ -89,15 +87,13 @@ def watch_movements(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
 ) -> dict:  # fmt: skip
     w = _watch(request, name)
-    return {"items": rows(browse.watch_movements(r.store, w, since, until, limit))}
+    return {"items": rows(api.watch_movements(r.store, w, since, until, limit))}
 
 
 def _watch(request: Request, name: str):
-    from ..watches import load_watches
-
-    found = load_watches(_watches(request))
+    found = api.watch_list(_watches(request))
     if name not in found:
-        raise browse.UnknownId(f"no watch {name!r}; known: {', '.join(sorted(found))}")
+        raise api.UnknownId(f"no watch {name!r}; known: {', '.join(sorted(found))}")
     return found[name]
 
 
@@ -112,7 +108,7 @@ def changes(
 
 @router.get("/changes/{change_id}", summary="One change with the flights that make it")
 def change(change_id: str, r: Read) -> dict:
-    return one(browse.change(r.store, change_id))
+    return one(api.change(r.store, change_id))
 
 
 @router.get("/activity", summary="Movements per base and day (bw.activity)")
@@ -129,7 +125,7 @@ def routes(
     request: Request, r: Read, watch: str | None = None, since: Since = None,
     until: Until = None, limit: Limit = 50, offset: Offset = 0,
 ) -> dict:  # fmt: skip
-    return _page(request, browse.routes_page(r.store, watch, since, until, limit, offset))
+    return _page(request, api.routes_page(r.store, watch, since, until, limit, offset))
 
 
 @router.get("/flights", summary="Flights, newest first (bw.flights, a page at a time)")
@@ -141,7 +137,7 @@ def flights(
     all: Annotated[bool, Query(description="include stays on the ground")] = False,
     limit: Limit = 50, offset: Offset = 0,
 ) -> dict:  # fmt: skip
-    page = browse.flights_page(
+    page = api.flights_page(
         r.store, base, since, until, icao24, military, state, type, country, all,
         limit=limit, offset=offset,
     )  # fmt: skip
@@ -150,7 +146,7 @@ def flights(
 
 @router.get("/flights/{flight_id}", summary="One flight with its airfield events")
 def flight(flight_id: str, r: Read) -> dict:
-    return one(browse.flight(r.store, flight_id))
+    return one(api.flight(r.store, flight_id))
 
 
 @router.get("/flights/{flight_id}/positions", summary="The positions of a flight")
@@ -159,7 +155,7 @@ def positions(
     limit: Annotated[int, Query(ge=1, le=MAX_TRACK_POINTS)] = MAX_TRACK_POINTS,
     offset: Offset = 0,
 ) -> dict:  # fmt: skip
-    return _page(request, browse.flight_positions(r.store, flight_id, limit, offset))
+    return _page(request, api.flight_positions(r.store, flight_id, limit, offset))
 
 
 @router.get(
@@ -169,7 +165,7 @@ def positions(
     responses={200: {"content": {"application/geo+json": {}}}},
 )
 def track(flight_id: str, r: Read) -> Response:
-    body = json.dumps(browse.flight_track(r.store, flight_id), default=str)
+    body = json.dumps(api.flight_track(r.store, flight_id), default=str)
     return Response(body, media_type="application/geo+json")
 
 
@@ -180,15 +176,13 @@ def events(
     type: Annotated[str | None, Query(description="takeoff, landing, …")] = None,
     limit: Limit = 50, offset: Offset = 0,
 ) -> dict:  # fmt: skip
-    return _page(
-        request, browse.events_page(r.store, base, since, until, icao24, type, limit, offset)
-    )
+    return _page(request, api.events_page(r.store, base, since, until, icao24, type, limit, offset))
 
 
 @router.get("/events/{event_id}", summary="The flight an airfield event belongs to")
 def event(event_id: str, r: Read) -> dict:
-    fid = browse.event_flight(r.store, event_id)
-    info = browse.flight(r.store, fid)
+    fid = api.event_flight(r.store, event_id)
+    info = api.flight(r.store, fid)
     match = [e for e in info["events"] if e["event_id"] == event_id.lower()]
     return {**one(match[0]), "flight_id": fid}
 
@@ -204,11 +198,9 @@ def aircraft_list(
 
 @router.get("/aircraft/{icao24}", summary="One aircraft: identity and the watches it counts for")
 def aircraft(request: Request, icao24: str, r: Read) -> dict:
-    found = rows(api.aircraft_table(r.copy.path, browse._icao(icao24)))
-    from ..watches import load_watches
-
-    ws = load_watches(_watches(request)).values()
-    return {**found[0], "watches": browse.watches_of(r.store, icao24, ws)}
+    found = rows(api.aircraft_table(r.copy.path, api.icao_text(icao24)))
+    ws = api.watch_list(_watches(request)).values()
+    return {**found[0], "watches": api.watches_of(r.store, icao24, ws)}
 
 
 @router.get("/news", summary="News events with their sentence and source (bw.news_events)")
@@ -218,14 +210,12 @@ def news(
     type: Annotated[str | None, Query(description="meeting, visit, statement, …")] = None,
     limit: Limit = 50, offset: Offset = 0,
 ) -> dict:  # fmt: skip
-    return _page(
-        request, browse.news_page(r.store, since, until, actor, place, type, limit, offset)
-    )
+    return _page(request, api.news_page(r.store, since, until, actor, place, type, limit, offset))
 
 
 @router.get("/news/{event_id}", summary="One news event with its article")
 def news_event(event_id: str, r: Read) -> dict:
-    return one(browse.news_event(r.store, event_id))
+    return one(api.news_event(r.store, event_id))
 
 
 @router.get("/timeline", summary="A watch's timeline, or a pair of countries' (bw.timeline)")
@@ -264,7 +254,7 @@ def search(
     r: Read, q: Annotated[str, Query(min_length=1, max_length=100)],
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> dict:  # fmt: skip
-    return {"items": browse.search(r.store, q, limit)}
+    return {"items": api.search(r.store, q, limit)}
 
 
 @router.get("", include_in_schema=False)

@@ -24,7 +24,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
-from ..browse import UnknownId
+from ..api import UnknownId
 from ..errors import BasewatchError, StoreError
 from .snapshot import Reader, Snapshots
 

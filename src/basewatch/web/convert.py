@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ..browse import id_hex
+from .. import api
 
 
 def _is_id(key: str) -> bool:
@@ -34,7 +34,7 @@ def value(v: Any, key: str = "") -> Any:
     if isinstance(v, float):
         return None if math.isnan(v) else v
     if isinstance(v, int) and not isinstance(v, bool) and _is_id(key):
-        return id_hex(v)
+        return api.id_hex(v)
     if v is pd.NA or v is pd.NaT:
         return None
     if isinstance(v, dict):

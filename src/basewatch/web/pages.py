@@ -9,8 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from .. import api, browse
-from ..browse import MAX_LIMIT
+from .. import api
+from ..api import MAX_LIMIT
 from .app import reading
 from .convert import records
 from .render import query
@@ -35,25 +35,21 @@ def _watch_files(request: Request) -> list[str]:
 
 
 def _watches(request: Request) -> dict:
-    from ..watches import load_watches
-
-    return load_watches(_watch_files(request))
+    return api.watch_list(_watch_files(request))
 
 
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request, r: Read):
-    rows = browse.watch_overview(r.store, _watches(request).values())
+    rows = api.watch_overview(r.store, _watches(request).values())
     return _page(request, r, "index.html", title="Watches", rows=rows)
 
 
 @router.get("/base/{code}")
 def base(request: Request, code: str, r: Read):
-    from ..api import _base_code
-
-    icao = _base_code(code)
+    icao = api.base_code(code)
     found = [w for w in _watches(request).values() if w.base == icao]
     if not found:
-        raise browse.UnknownId(f"no watch on {icao}: add one in a watch file (--watches)")
+        raise api.UnknownId(f"no watch on {icao}: add one in a watch file (--watches)")
     return RedirectResponse(f"/watch/{found[0].name}", status_code=307)
 
 
@@ -63,23 +59,21 @@ def watch(
     since: Annotated[str | None, Query(alias="from")] = None,
     until: Annotated[str | None, Query(alias="to")] = None,
 ):  # fmt: skip
-    from ..charts import _frame, svg_chart
-    from ..fuse.map import svg_map
-
     found = _watches(request)
     if name not in found:
-        raise browse.UnknownId(f"no watch {name!r}; known: {', '.join(sorted(found))}")
+        raise api.UnknownId(f"no watch {name!r}; known: {', '.join(sorted(found))}")
     w = found[name]
     t0, t1 = api.parse_time(since, "from"), api.parse_time(until, "to")
     if t0 and t1 and t1 <= t0:
         raise api.ConfigError(f"to {until} is not after from {since}")
     db = r.copy.path
-    moves = browse.watch_movements(r.store, w, since, until, MAP_FLIGHTS).to_pylist()
-    flight_ids = list(dict.fromkeys(int(m["flight_id"], 16) for m in moves))
-    map_svg = svg_map(r.store, flight_ids, w.base)
+    moves = api.watch_movements(r.store, w, since, until, MAP_FLIGHTS).to_pylist()
+    flight_ids = list(dict.fromkeys(m["flight_id"] for m in moves))
+    map_svg = api.map_svg(r.store, flight_ids, w.base)
     changes = api.changes(db, w.name)
-    activity = api.activity(db, w.base, since, until)
-    chart = svg_chart(_frame(activity), changes, f"{w.title or w.name}: movements per day (UTC)")
+    chart = api.activity_svg(
+        r.store, w, since, until, f"{w.title or w.name}: movements per day (UTC)"
+    )
     in_window = changes
     if t0 is not None:
         in_window = in_window[in_window["end_ts"].isna() | (in_window["end_ts"] >= t0)]
@@ -90,7 +84,7 @@ def watch(
         timeline = timeline[timeline["ts"] >= t0]
     if t1 is not None:
         timeline = timeline[timeline["ts"] < t1]
-    routes = browse.routes_page(r.store, w.name, since, until, MAP_ROUTES)
+    routes = api.routes_page(r.store, w.name, since, until, MAP_ROUTES)
     brief = json.loads(
         api.brief(db, w.name, None, since, until, "json", _watch_files(request) or None)
     )
@@ -105,12 +99,8 @@ def watch(
 
 @router.get("/flight/{flight_id}", response_class=HTMLResponse)
 def flight(request: Request, flight_id: str, r: Read):
-    from ..fuse.map import svg_map
-
-    info = browse.flight(r.store, flight_id)
-    map_svg = svg_map(
-        r.store, [int(info["flight_id"], 16)], info["destination"] or info["origin"] or ""
-    )
+    info = api.flight(r.store, flight_id)
+    map_svg = api.map_svg(r.store, [info["flight_id"]], info["destination"] or info["origin"] or "")
     return _page(
         request, r, "flight.html", title=f"Flight {info['flight_id']}", f=info, map_svg=map_svg
     )  # fmt: skip
@@ -118,24 +108,24 @@ def flight(request: Request, flight_id: str, r: Read):
 
 @router.get("/event/{event_id}")
 def event(event_id: str, r: Read):
-    fid = browse.event_flight(r.store, event_id)
+    fid = api.event_flight(r.store, event_id)
     return RedirectResponse(f"/flight/{fid}#e-{event_id.lower()}", status_code=307)
 
 
 @router.get("/change/{change_id}", response_class=HTMLResponse)
 def change(request: Request, change_id: str, r: Read):
-    c = browse.change(r.store, change_id)
+    c = api.change(r.store, change_id)
     return _page(request, r, "change.html", title=f"Change {c['change_id']}", c=c)
 
 
 @router.get("/aircraft/{icao24}", response_class=HTMLResponse)
 def aircraft(request: Request, icao24: str, r: Read, offset: Offset = 0, limit: Limit = 50):
-    icao = browse._icao(icao24)
+    icao = api.icao_text(icao24)
     ident = api.aircraft_table(r.copy.path, icao).to_pylist()[0]
-    flights = browse.flights_page(
+    flights = api.flights_page(
         r.store, icao24=icao, include_ground=True, limit=limit, offset=offset
     )
-    ws = browse.watches_of(r.store, icao, _watches(request).values())
+    ws = api.watches_of(r.store, icao, _watches(request).values())
     label = " ".join(x for x in (ident.get("registration"), ident.get("type_code"), icao) if x)
     return _page(
         request, r, "aircraft.html", title=f"Aircraft {label}", a=ident, flights=flights,
@@ -150,13 +140,11 @@ def news(
     type: str | None = None, since: str | None = None, until: str | None = None,
     offset: Offset = 0, limit: Limit = 50,
 ):  # fmt: skip
-    from ..news.events import EVENT_TYPES
-
     params = {"actor": actor, "place": place, "type": type, "since": since, "until": until}
-    page = browse.news_page(r.store, since, until, actor, place, type or None, limit, offset)
+    page = api.news_page(r.store, since, until, actor, place, type or None, limit, offset)
     return _page(
         request, r, "news.html", title="News", page=page.rows.to_pylist(), params=params,
-        types=EVENT_TYPES,
+        types=api.news_types(),
         prev=query(params, offset=max(0, offset - limit)) if offset else None,
         next=query(params, offset=offset + limit) if page.more else None,
     )  # fmt: skip
@@ -164,13 +152,13 @@ def news(
 
 @router.get("/news/{event_id}", response_class=HTMLResponse)
 def news_event(request: Request, event_id: str, r: Read):
-    n = browse.news_event(r.store, event_id)
+    n = api.news_event(r.store, event_id)
     return _page(request, r, "news_event.html", title=f"News event {n['event_id']}", n=n)
 
 
 @router.get("/search", response_class=HTMLResponse)
 def search(request: Request, r: Read, q: Annotated[str, Query(max_length=100)] = ""):
-    hits = browse.search(r.store, q) if q.strip() else []
+    hits = api.search(r.store, q) if q.strip() else []
     return _page(request, r, "search.html", title="Search", q=q, hits=hits)
 
 

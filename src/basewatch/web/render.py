@@ -9,7 +9,7 @@ from urllib.parse import quote, urlencode
 import pandas as pd
 from markupsafe import Markup, escape
 
-from ..browse import id_hex
+from .. import api
 
 REF_PAGES = {
     "flight": "/flight/",
@@ -59,7 +59,7 @@ def id_link(v, kind: str) -> Markup:
     """A link to the page of the flight, event, change or news event with id ``v``."""
     if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
         return Markup("")
-    key = id_hex(v) if kind != "aircraft" else str(v)
+    key = api.id_hex(v) if kind != "aircraft" else str(v)
     return ref_link(f"{kind}:{key}")
 
 
@@ -115,7 +115,7 @@ def query(params: dict, **change) -> str:
 def filters() -> dict:
     return {
         "utc": utc,
-        "idhex": id_hex,
+        "idhex": api.id_hex,
         "ref_url": ref_url,
         "ref_link": ref_link,
         "id_link": id_link,

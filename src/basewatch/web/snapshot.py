@@ -27,8 +27,8 @@ from pathlib import Path
 
 import duckdb
 
+from .. import api
 from ..errors import StoreError
-from ..store import Store, open_store
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class Copy:
     path: Path
     taken_at: datetime
     stamp: tuple
-    con: duckdb.DuckDBPyConnection
+    store: object  # the copy opened read-only (api.open_copy)
     users: int = 0
     retired: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -87,7 +87,7 @@ class Copy:
 
     def _drop(self) -> None:
         try:
-            self.con.close()
+            self.store.close()
         finally:
             for p in (self.path, Path(f"{self.path}.wal")):
                 p.unlink(missing_ok=True)
@@ -134,8 +134,8 @@ class Snapshots:
                     p.unlink(missing_ok=True)
                 self.writer = writer_holds(self.db)
                 return False
-            store = open_store(target, read_only=True)
-            copy = Copy(target, datetime.now(UTC), before, store.con)
+            store = api.open_copy(target)
+            copy = Copy(target, datetime.now(UTC), before, store)
             log.info("copied the store in %.2f s", time.perf_counter() - t0)
             old, self.current = self.current, copy
         if old is not None:
@@ -191,8 +191,7 @@ class Reader:
 
     def __init__(self, copy: Copy, limit_s: float):
         self.copy = copy
-        self.store = Store(copy.con.cursor(), copy.path, True)
-        self.store.con.execute("SET TimeZone = 'UTC'")
+        self.store = api.cursor(copy.store)
         self.limit_s = limit_s
         self.timed_out = False
         self._timer = threading.Timer(limit_s, self._interrupt)
