@@ -78,7 +78,7 @@ def status(request: Request, r: Read) -> dict:
 @router.get("/watches", summary="One overview row per watch")
 def watches(request: Request, r: Read) -> dict:
     chosen = api.watch_list(_watches(request)).values()
-    return {"items": rows(api.watch_overview(r.store, chosen))}
+    return {"items": r.memo(("overview-json",), lambda: rows(api.watch_overview(r.store, chosen)))}
 
 
 @router.get("/watches/{name}/movements", summary="A watch's latest qualifying movements")
@@ -103,7 +103,8 @@ def changes(
     kind: Annotated[str | None, Query(description="gap, resumption, stop, surge, drop or unobserved")] = None,
     limit: Limit = 50, offset: Offset = 0,
 ) -> dict:  # fmt: skip
-    return _slice(request, api.changes(r.copy.path, watch, kind), limit, offset)
+    found = r.memo(("changes", watch, kind), lambda: api.changes(r.copy.path, watch, kind))
+    return _slice(request, found, limit, offset)
 
 
 @router.get("/changes/{change_id}", summary="One change with the flights that make it")
@@ -117,7 +118,10 @@ def activity(
     since: Since = None, until: Until = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 400, offset: Offset = 0,
 ) -> dict:  # fmt: skip
-    return _slice(request, api.activity(r.copy.path, base, since, until), limit, offset)
+    found = r.memo(
+        ("activity", base, since, until), lambda: api.activity(r.copy.path, base, since, until)
+    )
+    return _slice(request, found, limit, offset)
 
 
 @router.get("/routes", summary="Origin → base → destination chains, newest first (bw.routes)")
@@ -198,7 +202,8 @@ def aircraft_list(
 
 @router.get("/aircraft/{icao24}", summary="One aircraft: identity and the watches it counts for")
 def aircraft(request: Request, icao24: str, r: Read) -> dict:
-    found = rows(api.aircraft_table(r.copy.path, api.icao_text(icao24)))
+    icao = api.icao_text(icao24)
+    found = r.memo(("aircraft-json", icao), lambda: rows(api.aircraft_table(r.copy.path, icao)))
     ws = api.watch_list(_watches(request)).values()
     return {**found[0], "watches": api.watches_of(r.store, icao24, ws)}
 
@@ -224,7 +229,10 @@ def timeline(
     countries: Annotated[str | None, Query(description="two ISO codes, e.g. RU,SY")] = None,
     limit: Limit = 100, offset: Offset = 0,
 ) -> dict:  # fmt: skip
-    return _slice(request, api.timeline(r.copy.path, watch, countries), limit, offset)
+    found = r.memo(
+        ("timeline", watch, countries), lambda: api.timeline(r.copy.path, watch, countries)
+    )
+    return _slice(request, found, limit, offset)
 
 
 @router.get(
@@ -239,7 +247,11 @@ def brief(
     format: Literal["json", "md", "html"] = "json",
     download: bool = False,
 ) -> Response:  # fmt: skip
-    text = api.brief(r.copy.path, watch, base, from_, to, format, _watches(request) or None)
+    files = _watches(request) or None
+    text = r.memo(
+        ("brief", watch, base, from_, to, format),
+        lambda: api.brief(r.copy.path, watch, base, from_, to, format, files),
+    )
     media = {"json": "application/json", "md": "text/markdown", "html": "text/html"}[format]
     headers = {}
     if download:

@@ -40,7 +40,7 @@ def _watches(request: Request) -> dict:
 
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request, r: Read):
-    rows = api.watch_overview(r.store, _watches(request).values())
+    rows = r.memo(("overview",), lambda: api.watch_overview(r.store, _watches(request).values()))
     return _page(request, r, "index.html", title="Watches", rows=rows)
 
 
@@ -67,26 +67,31 @@ def watch(
     if t0 and t1 and t1 <= t0:
         raise api.ConfigError(f"to {until} is not after from {since}")
     db = r.copy.path
-    moves = api.watch_movements(r.store, w, since, until, MAP_FLIGHTS).to_pylist()
-    flight_ids = list(dict.fromkeys(m["flight_id"] for m in moves))
-    map_svg = api.map_svg(r.store, flight_ids, w.base)
-    changes = api.changes(db, w.name)
-    chart = api.activity_svg(
-        r.store, w, since, until, f"{w.title or w.name}: movements per day (UTC)"
+    key = (w.name, since, until)
+    moves = r.memo(
+        ("moves", *key),
+        lambda: api.watch_movements(r.store, w, since, until, MAP_FLIGHTS).to_pylist(),
     )
+    flight_ids = list(dict.fromkeys(m["flight_id"] for m in moves))
+    map_svg = r.memo(("map", *key), lambda: api.map_svg(r.store, flight_ids, w.base))
+    title = f"{w.title or w.name}: movements per day (UTC)"
+    chart = r.memo(("chart", *key), lambda: api.activity_svg(r.store, w, since, until, title))
+    changes = r.memo(("changes", w.name), lambda: api.changes(db, w.name))
     in_window = changes
     if t0 is not None:
         in_window = in_window[in_window["end_ts"].isna() | (in_window["end_ts"] >= t0)]
     if t1 is not None:
         in_window = in_window[in_window["start_ts"] < t1]
-    timeline = api.timeline(db, w.name)
+    timeline = r.memo(("timeline", w.name), lambda: api.timeline(db, w.name))
     if t0 is not None:
         timeline = timeline[timeline["ts"] >= t0]
     if t1 is not None:
         timeline = timeline[timeline["ts"] < t1]
     routes = api.routes_page(r.store, w.name, since, until, MAP_ROUTES)
-    brief = json.loads(
-        api.brief(db, w.name, None, since, until, "json", _watch_files(request) or None)
+    files = _watch_files(request) or None
+    brief = r.memo(
+        ("brief", *key),
+        lambda: json.loads(api.brief(db, w.name, None, since, until, "json", files)),
     )
     params = {"watch": w.name, "from": since, "to": until}
     return _page(
@@ -121,7 +126,7 @@ def change(request: Request, change_id: str, r: Read):
 @router.get("/aircraft/{icao24}", response_class=HTMLResponse)
 def aircraft(request: Request, icao24: str, r: Read, offset: Offset = 0, limit: Limit = 50):
     icao = api.icao_text(icao24)
-    ident = api.aircraft_table(r.copy.path, icao).to_pylist()[0]
+    ident = r.memo(("aircraft", icao), lambda: api.aircraft_table(r.copy.path, icao).to_pylist()[0])
     flights = api.flights_page(
         r.store, icao24=icao, include_ground=True, limit=limit, offset=offset
     )

@@ -8,7 +8,8 @@ taking it (``fcntl`` F_GETLK, as DuckDB locks with ``fcntl``), and when no write
 the file (or its WAL) changed, it copies both into its own folder, checks that neither changed
 during the copy (else the copy is dropped and tried again later), and serves from the copy
 through one read-only DuckDB instance. Pages say when the copy was taken, and that a writer is
-at work when one is. A writer is never kept waiting by the server.
+at work when one is. A writer is never kept waiting by the server. As a copy never changes,
+what the pages draw from it (maps, charts, briefs) is kept with it until the next copy.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from .. import api
 from ..errors import StoreError
 
 log = logging.getLogger(__name__)
+MEMO_SIZE = 256  # pieces kept per copy of the store
 
 
 def writer_holds(path: Path) -> bool:
@@ -70,6 +72,9 @@ class Copy:
     users: int = 0
     retired: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # pieces computed from this copy (a map, a chart, a brief): the copy never changes, so
+    # they stay right until it is replaced
+    memo: dict = field(default_factory=dict)
 
     def release(self) -> None:
         with self.lock:
@@ -196,6 +201,20 @@ class Reader:
         self.timed_out = False
         self._timer = threading.Timer(limit_s, self._interrupt)
         self._timer.daemon = True
+
+    def memo(self, key: tuple, compute):
+        """``compute()`` once per copy and ``key`` (at most ``MEMO_SIZE`` kept, oldest out)."""
+        memo = self.copy.memo
+        try:
+            return memo[key]
+        except KeyError:
+            pass
+        value = compute()
+        with self.copy.lock:
+            while len(memo) >= MEMO_SIZE:
+                memo.pop(next(iter(memo)))
+            memo[key] = value
+        return value
 
     def _interrupt(self) -> None:
         self.timed_out = True
