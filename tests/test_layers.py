@@ -15,7 +15,7 @@ LAYERS = [
     {"schema", "config", "airfields", "charts"},
     {"store"},
     {"readers", "simulator", "news", "identity", "watches", "export", "alerts"},
-    {"stages", "report"},
+    {"stages", "base_report"},
     {"fuse"},
     {"update"},
     {"api", "browse"},  # browse: queries one thing at a time, re-exported by the API
@@ -111,4 +111,5 @@ def test_no_module_patches_its_class():
 
     for name in basewatch.__all__:
         assert not (ROOT / name).is_dir(), f"subpackage {name}/ shadows bw.{name}"
+        assert not (ROOT / f"{name}.py").exists(), f"module {name}.py shadows bw.{name}"
         assert callable(getattr(basewatch, name)) or name.isupper() or name.startswith("__")

@@ -566,7 +566,7 @@ def report(
     names: Iterable[str] | None = None,
 ) -> str:
     """Each watch's base report: its changes and routes in sentences, with their evidence."""
-    from .report import base_report
+    from .base_report import base_report
 
     chosen = _watches(watches, names)
     with _read(db) as store:

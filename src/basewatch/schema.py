@@ -516,7 +516,8 @@ NEWS_EVENTS = pa.schema(
         _f(
             "event_type",
             pa.string(),
-            "meeting, visit, statement, negotiation, agreement, flight or military_movement",
+            "meeting, visit, statement, negotiation, agreement, flight, military_movement, call,"
+            " deployment, withdrawal, evacuation, exercise, attack or sanction",
             nullable=False,
         ),
         _f("date_start", pa.string(), "first day, YYYY-MM-DD; null when the text gives no date"),
@@ -532,6 +533,8 @@ NEWS_EVENTS = pa.schema(
         _f("sentence", pa.string(), "the supporting sentence as it stands in the text"),
         _f("char_start", pa.int32(), "offset of the sentence in the article text"),
         _f("extractor", pa.string(), "versioned name of the extractor", nullable=False),
+        _f("plover", pa.string(), "PLOVER category of the event type (null for statements)"),
+        _f("speaker_kind", pa.string(), "for statements: person, institution or anonymous"),
     ]
 )
 

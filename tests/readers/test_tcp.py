@@ -119,7 +119,7 @@ def test_beast_feed_cut_mid_frame_then_reconnect(db, tmp_path):
         elapsed = time.monotonic() - t0
         assert server.served == 2
     t_end = datetime.now(UTC)
-    assert elapsed < 2.0
+    assert elapsed < 4.0  # stops near its 1 s duration (slack for a loaded machine)
 
     assert dict(report.rejects) == {"truncated_frame": 1}
     assert F.query(db, "SELECT excerpt FROM rejects") == [(cut_frame.hex(),)]

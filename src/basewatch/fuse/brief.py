@@ -19,8 +19,8 @@ from datetime import datetime, timedelta
 import pandas as pd
 
 from ..airfields import load_reference
+from ..base_report import place
 from ..geo import haversine_nm
-from ..report import place
 from ..stages.changes import KINDS as CHANGE_KINDS
 from ..store import Store
 from ..watches import Watch

@@ -134,6 +134,29 @@ def _m0010_ids_as_text(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_FLIGHT_POINTS)
 
 
+def _m0011_news_plover_speaker_kind(con: duckdb.DuckDBPyConnection) -> None:
+    """News events gain their PLOVER category and, for statements, the kind of speaker; rows
+    of older stores are filled from their event type (their speakers were all named people or
+    institutions, told apart by nothing stored, so left null)."""
+    # the event types a store of that time can hold, with their categories then (frozen here:
+    # a migration does not follow later changes of the news lexicon)
+    plover = {
+        "meeting": "CONSULT",
+        "visit": "CONSULT",
+        "negotiation": "CONSULT",
+        "agreement": "AGREE",
+        "flight": "MOBILIZE",
+        "military_movement": "MOBILIZE",
+    }
+    for column in ("plover", "speaker_kind"):
+        con.execute(f"ALTER TABLE news_events ADD COLUMN IF NOT EXISTS {column} VARCHAR")
+    for event_type, category in plover.items():
+        con.execute(
+            "UPDATE news_events SET plover = ? WHERE event_type = ? AND plover IS NULL",
+            [category, event_type],
+        )
+
+
 MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     ("0001_initial", _m0001_initial),
     ("0002_aircraft_identity", _m0002_aircraft_identity),
@@ -145,6 +168,7 @@ MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     ("0008_timeline_parties", _m0008_timeline_parties),
     ("0009_position_rows", _m0009_position_rows),
     ("0010_ids_as_text", _m0010_ids_as_text),
+    ("0011_news_plover_speaker_kind", _m0011_news_plover_speaker_kind),
 ]
 
 
