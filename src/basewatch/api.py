@@ -804,6 +804,8 @@ from .browse import (  # noqa: E402, F401 - re-exported: bw.flight, bw.search, â
     Page,
     UnknownId,
     activity_svg,
+    aircraft_identity,
+    aircraft_page,
     base_code,
     change,
     cursor,

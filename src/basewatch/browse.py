@@ -399,6 +399,51 @@ def routes_page(
         return _page(store, sql, params, limit, offset)
 
 
+def aircraft_identity(db: PathLike | Store | None, icao24: str) -> dict:
+    """One aircraft's identity as the store keeps it (``AIRCRAFT_COLUMNS``; refreshed by
+    ``process`` and ``import_aircraft``, and what the watches counted by); an address the
+    store has not described is identified now (``bw.aircraft``)."""
+    icao = icao_text(icao24)
+    with _reading(db) as store:
+        rows = store.table("SELECT * FROM aircraft WHERE icao24 = ?", [icao]).to_pylist()
+    if rows:
+        return rows[0]
+    from .api import aircraft_table
+
+    path = db.path if isinstance(db, Store) else db
+    return aircraft_table(path, icao).to_pylist()[0]
+
+
+def aircraft_page(
+    db: PathLike | Store | None = None,
+    icao24: str | None = None,
+    registration: str | None = None,
+    military: bool | None = None,
+    limit: int | None = None,
+    offset: int | None = None,
+) -> Page:
+    """A page of the stored identities (``AIRCRAFT_COLUMNS``), most positions first;
+    ``registration`` ignores case and '-'."""
+    limit, offset = _bounded(limit, offset)
+    where, params = [], []
+    if icao24:
+        where.append("icao24 = ?")
+        params.append(icao_text(icao24))
+    if registration:
+        where.append("replace(upper(registration), '-', '') = replace(upper(?), '-', '')")
+        params.append(registration)
+    if military is not None:
+        where.append("is_military = ?")
+        params.append(bool(military))
+    sql = (
+        "SELECT * FROM aircraft"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY position_count DESC, icao24"
+    )
+    with _reading(db) as store:
+        return _page(store, sql, params, limit, offset)
+
+
 # --- aircraft ----------------------------------------------------------------------------------
 
 

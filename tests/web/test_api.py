@@ -181,3 +181,16 @@ def test_html_error_pages(server):
     assert status == 400 and b"expected an ISO date" in body
     status, _, body = server.get("/search?q=<script>alert(1)</script>")
     assert status == 200 and b"<script>alert(1)" not in body and b"&lt;script&gt;" in body
+
+
+def test_aircraft(server):
+    status, body = server.json("/api/aircraft?registration=ra82010")
+    assert status == 200 and [a["icao24"] for a in body["items"]] == ["1540c2"]
+    status, body = server.json("/api/aircraft?military=true&limit=2")
+    assert status == 200 and len(body["items"]) == 2 and body["next"]
+    assert all(a["is_military"] for a in body["items"])
+    status, one = server.json("/api/aircraft/1540c2")
+    assert status == 200 and one["registration"] == "RA-82010" and one["reason"]
+    assert {w["watch"] for w in one["watches"]} >= {"oslk-russian-state"}
+    status, unseen = server.json("/api/aircraft/abcdef")  # never seen: its block's country
+    assert status == 200 and unseen["position_count"] == 0 and unseen["watches"] == []

@@ -191,19 +191,19 @@ def event(event_id: str, r: Read) -> dict:
     return {**one(match[0]), "flight_id": fid}
 
 
-@router.get("/aircraft", summary="Identity of aircraft (bw.aircraft)")
+@router.get("/aircraft", summary="Identities of aircraft as the store keeps them (bw.aircraft)")
 def aircraft_list(
     request: Request, r: Read, icao24: Icao = None, registration: str | None = None,
     military: bool | None = None, limit: Limit = 50, offset: Offset = 0,
 ) -> dict:  # fmt: skip
-    table = api.aircraft_table(r.copy.path, icao24, registration, military)
-    return _slice(request, table, limit, offset)
+    page = api.aircraft_page(r.store, icao24, registration, military, limit, offset)
+    return _page(request, page)
 
 
 @router.get("/aircraft/{icao24}", summary="One aircraft: identity and the watches it counts for")
 def aircraft(request: Request, icao24: str, r: Read) -> dict:
     icao = api.icao_text(icao24)
-    found = r.memo(("aircraft-json", icao), lambda: rows(api.aircraft_table(r.copy.path, icao)))
+    found = r.memo(("aircraft-json", icao), lambda: rows([api.aircraft_identity(r.store, icao)]))
     ws = api.watch_list(_watches(request)).values()
     return {**found[0], "watches": api.watches_of(r.store, icao24, ws)}
 

@@ -126,7 +126,7 @@ def change(request: Request, change_id: str, r: Read):
 @router.get("/aircraft/{icao24}", response_class=HTMLResponse)
 def aircraft(request: Request, icao24: str, r: Read, offset: Offset = 0, limit: Limit = 50):
     icao = api.icao_text(icao24)
-    ident = r.memo(("aircraft", icao), lambda: api.aircraft_table(r.copy.path, icao).to_pylist()[0])
+    ident = r.memo(("aircraft", icao), lambda: api.aircraft_identity(r.store, icao))
     flights = api.flights_page(
         r.store, icao24=icao, include_ground=True, limit=limit, offset=offset
     )
