@@ -152,6 +152,11 @@ def main() -> None:
     ap.add_argument("db", type=Path)
     ap.add_argument("--requests", type=int, default=30)
     ap.add_argument("--no-record", action="store_true", help="print only")
+    ap.add_argument(
+        "--built",
+        default="`python benchmarks/web_store.py STORE --scale 1.0 --before 0.1`",
+        help="how the store was built, for the record",
+    )
     args = ap.parse_args()
     facts = store_facts(args.db)
     proc, url = start(args.db)
@@ -187,7 +192,7 @@ def main() -> None:
         f"{platform.python_version()}, DuckDB {duckdb.__version__}; the cores are shared with "
         "other work.",
         "",
-        f"Store (built by `python benchmarks/web_store.py STORE --scale 1.0 --before 0.1`): "
+        f"Store (built by {args.built}): "
         f"{facts['position_rows']:,} positions from {facts['span'][0]} to {facts['span'][1]}, "
         f"{facts['flights']:,} flights, {facts['airfield_events']:,} airfield events, "
         f"{facts['aircraft']:,} aircraft, {facts['news_events']:,} news events; "
