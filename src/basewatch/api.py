@@ -673,26 +673,9 @@ def news_events_table(
     type: str | None = None,
 ) -> pa.Table:
     """News events (see ``NEWS_EVENT_COLUMNS``), oldest first; filters match without case."""
-    from .news.events import EVENT_TYPES
+    from .browse import news_where
 
-    where, params = [], []
-    if since:
-        where.append("e.date_end >= ?")
-        params.append(parse_time(since, "since").date().isoformat())
-    if actor:
-        where.append(
-            "(list_contains(list_transform(e.actors, x -> lower(x)), lower(?))"
-            " OR lower(e.speaker) LIKE '%' || lower(?) || '%')"
-        )
-        params += [actor, actor]
-    if place:
-        where.append("(lower(e.place) = lower(?) OR lower(e.place_icao) = lower(?))")
-        params += [place, place]
-    if type:
-        if type not in EVENT_TYPES:
-            raise ConfigError(f"event type {type!r}: choose one of {', '.join(EVENT_TYPES)}")
-        where.append("e.event_type = ?")
-        params.append(type)
+    where, params = news_where(since, None, actor, place, type)
     sql = (
         "SELECT e.*, a.url, a.outlet FROM news_events e JOIN articles a USING (article_id)"
         + (" WHERE " + " AND ".join(where) if where else "")

@@ -580,21 +580,12 @@ _NEWS_COLS = """
 """
 
 
-def news_page(
-    db: PathLike | Store | None = None,
-    since: str | datetime | None = None,
-    until: str | datetime | None = None,
-    actor: str | None = None,
-    place: str | None = None,
-    type: str | None = None,
-    limit: int | None = None,
-    offset: int | None = None,
-) -> Page:
-    """A page of news events with the filters of ``bw.news_events`` (and ``until``: events
-    starting before that day), each with its article's address, outlet, title and date."""
+def news_where(since=None, until=None, actor=None, place=None, type=None) -> tuple[list, list]:
+    """WHERE terms and parameters over ``news_events e`` for the news filters, with the CLI's
+    meanings: ``since`` events ending on or after that day, ``until`` starting before it,
+    ``actor`` an actor or the speaker, ``place`` the place or its ICAO code (no case)."""
     from .news.events import EVENT_TYPES
 
-    limit, offset = _bounded(limit, offset)
     where, params = [], []
     if since:
         where.append("e.date_end >= ?")
@@ -616,6 +607,24 @@ def news_page(
             raise ConfigError(f"event type {type!r}: choose one of {', '.join(EVENT_TYPES)}")
         where.append("e.event_type = ?")
         params.append(type)
+    return where, params
+
+
+def news_page(
+    db: PathLike | Store | None = None,
+    since: str | datetime | None = None,
+    until: str | datetime | None = None,
+    actor: str | None = None,
+    place: str | None = None,
+    type: str | None = None,
+    limit: int | None = None,
+    offset: int | None = None,
+) -> Page:
+    """A page of news events with the filters of ``bw.news_events`` (and ``until``: events
+    starting before that day), each with its article's address, outlet, title and date."""
+
+    limit, offset = _bounded(limit, offset)
+    where, params = news_where(since, until, actor, place, type)
     sql = (
         f"SELECT {_NEWS_COLS} FROM news_events e JOIN articles a USING (article_id)"
         + (" WHERE " + " AND ".join(where) if where else "")
