@@ -217,12 +217,28 @@ def test_rejects_counted_per_source(db, tmp_path, samples):
 def test_failed_run_is_recorded(db, samples, monkeypatch):
     def boom(src, ctx):
         ctx.rejects.add("bad_trace", src.uri, "before the failure")
+        raise KeyboardInterrupt  # stopped by the user: the run fails, and says so
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(readsb, "read_trace_full", boom)
+    with pytest.raises(KeyboardInterrupt):
+        api.ingest([samples(TRACE)], db=db)
+    assert F.query(db, "SELECT status, rejects FROM runs") == [("interrupted", 1)]
+    assert F.query(db, "SELECT reason FROM rejects") == [("bad_trace",)]
+    assert F.query(db, "SELECT count(*) FROM sources") == [(0,)]
+
+
+def test_reader_failure_costs_its_file_only(db, samples, data_dir, monkeypatch):
+    def boom(src, ctx):
         raise RuntimeError("reader crashed")
         yield  # pragma: no cover
 
     monkeypatch.setattr(readsb, "read_trace_full", boom)
-    with pytest.raises(RuntimeError, match="reader crashed"):
-        api.ingest([samples(TRACE)], db=db)
-    assert F.query(db, "SELECT status, rejects FROM runs") == [("error", 1)]
-    assert F.query(db, "SELECT reason FROM rejects") == [("bad_trace",)]
-    assert F.query(db, "SELECT count(*) FROM sources") == [(0,)]
+    report = api.ingest([samples(TRACE), data_dir / "sbs_flight.txt"], db=db)
+    assert report.rejects == {"reader_error": 1}
+    assert report.rows_added > 0  # the other file's rows
+    assert F.query(db, "SELECT format, complete FROM sources ORDER BY 1") == [
+        ("sbs", True),
+        ("trace_full", False),
+    ]
+    assert F.query(db, "SELECT status FROM runs") == [("ok",)]

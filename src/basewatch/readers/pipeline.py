@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import schema
-from ..errors import FormatError, InputError
+from ..errors import BasewatchError, FormatError, InputError
 from ..ids import mix
 from ..store import DEFAULT_MEMORY_LIMIT, Store, append
 from ..store.callsigns import Callsigns
@@ -482,8 +482,9 @@ def ingest(
             row["rows_added"] = writer.added.get(row["source_id"], 0)
             row["ingested_at"] = datetime.now(UTC)
         report.rows_added = sum(writer.added.values())
-        append(store.con, "sources", source_rows)
+        # identities before sources: a source is marked complete only once all it gave is stored
         _insert_aircraft(store, aircraft_rows)
+        append(store.con, "sources", source_rows)
         status = "ok"
     except KeyboardInterrupt:
         status = "interrupted"
@@ -571,7 +572,7 @@ def _ingest_one(src: Source, run: _Run) -> dict | None:
         beast_clock=run.beast_clock,
     )
     read = 0
-    for table in read_source(src, this_fmt, ctx, run.params):
+    for table in _guarded(read_source(src, this_fmt, ctx, run.params), src.uri, ctx):
         if table.num_rows:
             table = _drop_untimed(table, src.uri, rejects)
             read += table.num_rows
@@ -592,6 +593,25 @@ def _ingest_one(src: Source, run: _Run) -> dict | None:
         "complete": ctx.complete,
         "_aircraft": [dict(a, source_id=sid) for a in ctx.aircraft],
     }
+
+
+def _guarded(tables: Iterator[pa.Table], uri: str, ctx: ReadContext) -> Iterator[pa.Table]:
+    """A reader's tables; should it fail all the same, the failure costs the rest of its file
+    (``reader_error``, the source left incomplete), never the run or the other files."""
+    while True:
+        try:
+            table = next(tables)
+        except StopIteration:
+            return
+        except BasewatchError:  # a caller mistake (a bad setting): the run stops, as it should
+            raise
+        except Exception as exc:
+            log.warning(
+                "reader failed on %s: %r", uri, exc, exc_info=log.isEnabledFor(logging.DEBUG)
+            )
+            ctx.truncated("reader_error", uri, f"{type(exc).__name__}: {exc}")
+            return
+        yield table
 
 
 def _drop_untimed(table: pa.Table, uri: str, rejects: RejectLog) -> pa.Table:
