@@ -18,7 +18,7 @@ LAYERS = [
     {"stages", "base_report"},
     {"fuse"},
     {"update"},
-    {"api"},
+    {"api", "browse"},  # browse: queries one thing at a time, re-exported by the API
     {"__init__", "demo"},
     {"cli", "web", "__main__"},
 ]

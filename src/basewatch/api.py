@@ -680,26 +680,9 @@ def news_events_table(
     type: str | None = None,
 ) -> pa.Table:
     """News events (see ``NEWS_EVENT_COLUMNS``), oldest first; filters match without case."""
-    from .news.events import EVENT_TYPES
+    from .browse import news_where
 
-    where, params = [], []
-    if since:
-        where.append("e.date_end >= ?")
-        params.append(parse_time(since, "since").date().isoformat())
-    if actor:
-        where.append(
-            "(list_contains(list_transform(e.actors, x -> lower(x)), lower(?))"
-            " OR lower(e.speaker) LIKE '%' || lower(?) || '%')"
-        )
-        params += [actor, actor]
-    if place:
-        where.append("(lower(e.place) = lower(?) OR lower(e.place_icao) = lower(?))")
-        params += [place, place]
-    if type:
-        if type not in EVENT_TYPES:
-            raise ConfigError(f"event type {type!r}: choose one of {', '.join(EVENT_TYPES)}")
-        where.append("e.event_type = ?")
-        params.append(type)
+    where, params = news_where(since, None, actor, place, type)
     sql = (
         "SELECT e.*, a.url, a.outlet FROM news_events e JOIN articles a USING (article_id)"
         + (" WHERE " + " AND ".join(where) if where else "")
@@ -801,3 +784,39 @@ def brief(
         ]
         map_svg = svg_map(store, b.flight_ids(), chosen.base)
     return b.html(svg, map_svg, rows)
+
+
+# --- browsing, one thing at a time: for the web pages and notebooks (basewatch/browse.py) -------
+
+from .browse import (  # noqa: E402, F401 - re-exported: bw.flight, bw.search, …
+    MAX_LIMIT,
+    MAX_TRACK_POINTS,
+    Page,
+    UnknownId,
+    activity_svg,
+    aircraft_identity,
+    aircraft_page,
+    base_code,
+    change,
+    cursor,
+    event_flight,
+    events_page,
+    flight,
+    flight_positions,
+    flight_track,
+    flights_page,
+    icao_text,
+    id_hex,
+    map_svg,
+    news_event,
+    news_page,
+    news_types,
+    open_copy,
+    routes_page,
+    search,
+    store_path,
+    watch_list,
+    watch_movements,
+    watch_overview,
+    watches_of,
+)

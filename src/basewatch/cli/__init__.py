@@ -222,6 +222,9 @@ for _command in (watch, changes, activity, report, chart, timeline, brief):
 from .news import news  # noqa: E402
 
 cli.add_command(news)
+from .serve import serve  # noqa: E402
+
+cli.add_command(serve)
 
 
 def main() -> None:

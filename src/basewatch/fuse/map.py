@@ -21,6 +21,7 @@ from functools import lru_cache
 from importlib import resources
 
 from ..airfields import load_reference
+from ..schema import stored_sql
 from ..store import Store
 
 PALETTE = ("#b2182b", "#2166ac", "#1b7837", "#762a83", "#e08214", "#4d4d4d")
@@ -184,9 +185,10 @@ def _tracks(store: Store, flight_ids: list[str]) -> list[tuple]:
         ).fetchone()
         if row is None:
             continue
+        # position_rows by the stored address: DuckDB prunes by it, not by the view's text
         pts = store.con.execute(
-            "SELECT lat_deg, lon_deg FROM positions WHERE icao24 = ? AND ts BETWEEN ? AND ? "
-            "AND lat_deg IS NOT NULL AND lon_deg IS NOT NULL ORDER BY ts",
+            f"SELECT lat_deg, lon_deg FROM position_rows WHERE icao = {stored_sql('icao24', '?')} "
+            "AND ts BETWEEN ? AND ? AND lat_deg IS NOT NULL AND lon_deg IS NOT NULL ORDER BY ts",
             [row[0], row[4], row[5]],
         ).fetchall()
         if not pts:
