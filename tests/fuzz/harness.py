@@ -95,11 +95,11 @@ class Result:
 
 
 def _ranges_cost(seed: H.Seed, ranges: list[tuple[int, int]]) -> int:
-    """Rows of the records a set of damaged byte ranges touches (a byte either side too: a
-    broken boundary costs both neighbours)."""
+    """Rows of the records a set of damaged byte ranges touches (two bytes either side too:
+    a broken boundary, such as the ``,`` of a ``},\n{``, costs both neighbours)."""
     cost = 0
     for u in seed.units:
-        if any(u.start <= b + 1 and a - 1 <= u.end for a, b in ranges):
+        if any(u.start <= b + 2 and a - 2 <= u.end for a, b in ranges):
             cost += u.rows
     return min(cost, seed.rows)
 

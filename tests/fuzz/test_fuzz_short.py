@@ -43,3 +43,19 @@ def test_a_crash_is_counted_and_the_run_goes_on():
     res = json.loads(out.stdout)
     assert (res["cases"], res["crashes"]) == (3, 1)
     assert res["crash_cases"][0].startswith("case 1: exit -6")
+
+
+# cases the long run found (each failed before its fix); replayed in this process
+FOUND = {
+    2040: "opensky_parquet: a damaged page gave text that is not UTF-8",
+    12868: "opensky_csv: a damaged gzip failed the header read with zlib.error",
+}
+
+
+def test_cases_found_by_the_long_run(monkeypatch):
+    monkeypatch.setenv("BASEWATCH_MAX_INFLATE", "8MiB")
+    import harness
+
+    for n, what in FOUND.items():
+        r = harness.run(n, pipeline=False)
+        assert not r.error, (what, r.error)

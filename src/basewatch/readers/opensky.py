@@ -21,6 +21,7 @@ import gzip
 import io
 import logging
 import sys
+import zlib
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -125,7 +126,7 @@ def _read_csv(fh, raw, src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
             if not header:
                 ctx.rejects.add("empty_file", src.uri)
                 return
-    except (EOFError, OSError) as exc:
+    except (EOFError, OSError, zlib.error) as exc:
         _cut(ctx, exc, "line 1")
         return
     text = header.decode("utf-8", "replace")
@@ -157,7 +158,11 @@ def _read_csv(fh, raw, src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
             return  # a header and nothing else
         yield from _salvage_csv(src, ctx, names, kind, header_line, 0, str(exc))
         return
-    except (EOFError, OSError) as exc:  # a cut gzip: the lines before the cut, one by one
+    except (
+        EOFError,
+        OSError,
+        zlib.error,
+    ) as exc:  # a cut gzip: the lines before the cut, one by one
         if _over_cap(exc):
             _cut(ctx, exc, f"line {header_line + 1}")
         else:
@@ -173,7 +178,7 @@ def _read_csv(fh, raw, src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
                 batch = reader.read_next_batch()
         except StopIteration:
             break
-        except (pa.ArrowInvalid, EOFError, OSError) as exc:
+        except (pa.ArrowInvalid, EOFError, OSError, zlib.error) as exc:
             # a cut gzip, or a line the parser cannot hold: line by line from here
             if _over_cap(exc):
                 _cut(ctx, exc, f"after line {done + passed + header_line}")
@@ -372,6 +377,26 @@ def _text_columns(batch: pa.RecordBatch) -> tuple[dict[str, pa.Array], np.ndarra
     return cols, broken
 
 
+def _valid_text(cols: dict[str, pa.Array], n: int) -> tuple[dict[str, pa.Array], np.ndarray]:
+    """Parquet text columns checked for UTF-8 (a damaged page can hold bytes that are not):
+    the rows with invalid text, emptied, and their mask."""
+    broken = np.zeros(n, dtype=bool)
+    out = dict(cols)
+    for name, col in cols.items():
+        if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+            continue
+        try:
+            col.validate(full=True)
+            continue
+        except pa.ArrowInvalid:
+            pass
+        raw = col.cast(pa.binary() if pa.types.is_string(col.type) else pa.large_binary())
+        ok = np.array([_utf8(v) for v in raw.to_pylist()], dtype=bool)
+        broken |= ~ok
+        out[name] = pc.if_else(pa.array(ok), raw, pa.scalar(b"", raw.type)).cast(col.type)
+    return out, broken
+
+
 def _utf8(value: bytes | None) -> bool:
     try:
         if value is not None:
@@ -398,7 +423,7 @@ def read_opensky_parquet(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
 def _read_parquet(fh, src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
     try:
         pf = pq.ParquetFile(fh)
-    except (pa.ArrowException, OSError, EOFError) as exc:
+    except (pa.ArrowException, OSError, EOFError, zlib.error) as exc:
         ctx.rejects.add("bad_parquet", src.uri, str(exc))
         return
     original = {_norm(name): name for name in pf.schema_arrow.names}
@@ -416,7 +441,7 @@ def _read_parquet(fh, src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
             batch = next(batches)
         except StopIteration:
             break
-        except (pa.ArrowException, OSError, EOFError) as exc:
+        except (pa.ArrowException, OSError, EOFError, zlib.error) as exc:
             ctx.truncated("bad_parquet", f"after row {done}", str(exc))
             break
         n = batch.num_rows
@@ -432,12 +457,16 @@ def _read_parquet(fh, src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
         def excerpt(i: int, batch=batch) -> str:
             return str(batch.slice(i, 1).to_pylist()[0])
 
+        cols, broken = _valid_text({k: batch.column(v) for k, v in mapping.items()}, n)
+        for i in np.flatnonzero(broken).tolist():
+            ctx.rejects.add("bad_encoding", f"row {start + i}", "text that is not UTF-8")
         table = convert(
-            {k: batch.column(v) for k, v in mapping.items()},
+            cols,
             n,
             ctx,
             location=lambda i, start=start: f"row {start + i}",
             excerpt=excerpt,
+            skip=broken,
         )
         if table is not None and table.num_rows:
             yield table
