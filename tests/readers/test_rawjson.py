@@ -123,3 +123,19 @@ def test_detected_by_content(db, tmp_path, name):
     path = F.write(tmp_path / name, "".join(json.dumps(d) + "\n" for d in lines))
     api.ingest([path], db=db)
     assert F.query(db, "SELECT format FROM sources") == [("frames_jsonl",)]
+
+
+def test_a_wrong_receiver_does_not_move_the_surface_positions(db, tmp_path):
+    """Given 48 NM off (near the edge of a surface zone), the receiver decoded the taxi-out into
+    positions jumping 10+ NM between messages; the aircraft's own take-off position wins."""
+    lines = F.window(0, 1500)
+    path = F.write(tmp_path / "out.jsonl", "".join(json.dumps(d) + "\n" for d in lines))
+    api.ingest([path], db=db, receiver=(48.2, 2.5))
+    db2 = tmp_path / "right.duckdb"
+    api.ingest([path], db=db2, receiver=F.RECEIVER)
+    sql = "SELECT epoch_us(ts), lat_deg, lon_deg FROM positions WHERE on_ground ORDER BY 1"
+    wrong, right = F.query(db, sql), F.query(db2, sql)
+    assert len(wrong) == len(right) > 1000
+    assert (
+        max(abs(a[1] - b[1]) + abs(a[2] - b[2]) for a, b in zip(wrong, right, strict=True)) < 1e-6
+    )

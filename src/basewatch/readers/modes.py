@@ -249,7 +249,10 @@ class PositionAssembler:
             missing = np.flatnonzero(np.equal(out, None))
             for i in missing:
                 c = self.carry.get(icao[i])
-                if c and col in c and (max_age is None or ts[i] - c["ts_" + col] <= max_age):
+                # a velocity never from a later message (surface rows decoded late, once the
+                # aircraft took off, come after its airborne ones)
+                age = ts[i] - c["ts_" + col] if c and col in c else np.nan
+                if c and col in c and (max_age is None or 0 <= age <= max_age):
                     out[i] = c[col]
             filled[col] = out
             filled_ts[col] = vts[idx]
@@ -538,7 +541,6 @@ class ModeSDecoder:
         surface: list[tuple[int, int, int, bool, float, float]] = []  # row, cpr, odd, reference
         last_air = self.last_airborne
         max_age = self.params.surface_ref_max_age_s
-        receiver = self.ctx.receiver
         for i, d in enumerate(recs):
             if d is None:
                 continue
@@ -574,10 +576,7 @@ class ModeSDecoder:
                 if own is not None and tsl[i] - own[0] <= max_age:
                     surface.append((row, d["lat_cpr"], d["lon_cpr"], odd, own[1], own[2]))
                     self.ctx.counters["surface_ref_own"] += 1
-                elif receiver is not None:
-                    surface.append((row, d["lat_cpr"], d["lon_cpr"], odd, *receiver))
-                    self.ctx.counters["surface_ref_receiver"] += 1
-                else:  # decoded when the aircraft is first seen airborne (it takes off)
+                else:  # decoded when the aircraft is next seen airborne (it takes off)
                     self.waiting.append(
                         (tsl[i], int(keys[i]), d["icao24"], d["lat_cpr"], d["lon_cpr"], odd,
                          d.get("groundspeed"), d.get("track"))
@@ -601,25 +600,33 @@ class ModeSDecoder:
                 cols["lat"][r], cols["lon"][r] = la, lo
         sel = np.array(keep, dtype=np.int64)
         table = messages_table(ts[sel], keys[sel], cols.pop("icao24"), **cols)
-        late = self._taken_off(tsl[-1] if tsl else None)
+        late = self._taken_off(tsl[-1]) if tsl else None
         return pa.concat_tables([table, late]) if late is not None else table
 
     def _taken_off(self, now: float | None) -> pa.Table | None:
-        """Surface messages that waited for a reference (no receiver given, the aircraft not
-        yet seen airborne), decoded against the aircraft's first airborne position once it
-        comes within ``surface_ref_ahead_s``: it taxied out, then took off there. Those that
-        wait longer are counted as ``surface_no_reference``."""
+        """Surface messages that waited for a reference (the aircraft not seen airborne just
+        before), decoded against its first airborne position once it comes within
+        ``surface_ref_ahead_s``: it taxied out, then took off there. Its own position beats
+        the receiver's, which may be given wrong or lie near the edge of a surface zone. Those
+        that wait longer are decoded against the receiver, if given, else counted as
+        ``surface_no_reference``."""
         if not self.waiting:
             return None
         horizon = self.params.surface_ref_ahead_s
         done, still = [], []
+        receiver = self.ctx.receiver
         for w in self.waiting:
             first = self.first_airborne.get(w[2])
             lead = first[0] - w[0] if first is not None else -1.0
             if 0.0 <= lead <= horizon:
                 done.append((w, first))
-            elif lead > horizon or (now is not None and now - w[0] > horizon):
-                self.ctx.counters["surface_no_reference"] += 1
+                self.ctx.counters["surface_ref_own_next"] += 1
+            elif lead > horizon or now is None or now - w[0] > horizon:
+                if receiver is not None:
+                    done.append((w, (0.0, *receiver)))
+                    self.ctx.counters["surface_ref_receiver"] += 1
+                else:
+                    self.ctx.counters["surface_no_reference"] += 1
             else:  # not airborne since (or only before it): wait on
                 still.append(w)
         self.waiting = still
@@ -633,7 +640,6 @@ class ModeSDecoder:
             np.array([f[1] for _, f in done]),
             np.array([f[2] for _, f in done]),
         )
-        self.ctx.counters["surface_ref_own_next"] += len(done)
         return messages_table(
             np.array([w[0] for w, _ in done]),
             np.array([w[1] for w, _ in done], np.uint64),
@@ -645,11 +651,10 @@ class ModeSDecoder:
             track=[w[7] for w, _ in done],
         )
 
-    def finish(self) -> None:
-        """End of the input: surface messages still waiting had no reference."""
-        if self.waiting:
-            self.ctx.counters["surface_no_reference"] += len(self.waiting)
-        self.waiting = []
+    def finish(self) -> pa.Table | None:
+        """End of the input: surface messages still waiting are decoded against the receiver
+        (if given) or counted as having no reference."""
+        return self._taken_off(None)
 
 
 def decode_frames(
@@ -667,5 +672,9 @@ def decode_frames(
         # in time order, a slice at a time: the decoder's state carries across slices
         for at in range(0, batch.num_rows, step):
             yield from dec.decode(batch.slice(at, step))
-    dec.finish()
+    late = dec.finish()
+    if late is not None and late.num_rows:
+        pos = dec.assembler.assemble(late)
+        if pos is not None and pos.num_rows:
+            yield pos
     ctx.counters["frames"] += dec.frames_in

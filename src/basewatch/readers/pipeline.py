@@ -432,20 +432,7 @@ class _Writer:
 
     def _stored(self, ids: np.ndarray, lo, hi) -> np.ndarray:
         """Which of ``ids`` the store holds between ``lo`` and ``hi`` (± 1 day)."""
-        con = self.con
-        con.register("_ids", pa.table({"position_id": pa.array(ids, pa.uint64())}))
-        try:
-            rows = con.execute(
-                """
-                SELECT position_id FROM position_rows
-                WHERE ts BETWEEN ?::TIMESTAMPTZ - INTERVAL 1 DAY AND ?::TIMESTAMPTZ + INTERVAL 1 DAY
-                  AND position_id IN (SELECT position_id FROM _ids)
-                """,
-                [lo, hi],
-            ).fetchall()
-        finally:
-            con.unregister("_ids")
-        return np.array([r[0] for r in rows], dtype=np.uint64)
+        return self._stored_times(ids, lo, hi)[0]
 
     def _exact(self, batch: pa.Table, ids: np.ndarray) -> pa.Table:
         """First occurrence within the batch (and after the carry), and not in the store."""
