@@ -81,7 +81,8 @@ def _m0009_position_rows(con: duckdb.DuckDBPyConnection) -> None:
 def _m0011_news_plover_speaker_kind(con: duckdb.DuckDBPyConnection) -> None:
     """News events gain their PLOVER category and, for statements, the kind of speaker; rows
     of older stores are filled from their event type (their speakers were all named people or
-    institutions, told apart by nothing stored, so left null)."""
+    institutions, told apart by nothing stored, so left null). The timeline gains the
+    precision of each news date."""
     from ..news.lexicon import PLOVER
 
     for column in ("plover", "speaker_kind"):
@@ -92,6 +93,9 @@ def _m0011_news_plover_speaker_kind(con: duckdb.DuckDBPyConnection) -> None:
                 "UPDATE news_events SET plover = ? WHERE event_type = ? AND plover IS NULL",
                 [category, event_type],
             )
+    # the timeline keeps each news date's precision; it is derived: rebuilt on the next run
+    con.execute("DROP TABLE IF EXISTS timeline")
+    con.execute(schema.create_table_sql("timeline"))
 
 
 MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
