@@ -58,6 +58,18 @@ class ArticleExtractor:
         Latakia' → OSLK); 'the base' / 'the airfield' is the one named before."""
         if ev.event_type not in MOVES:
             return
+        dest = re.search(
+            r"\b(?:left|departed|headed|flew on|went on|continued) (?:for|to|towards) (?:the )?"
+            r"(?P<p>[A-Z][\w'-]+(?: (?:region|[A-Z][\w'-]+))?)",
+            text,
+        )
+        if dest and (ev.place is None or ev.place not in text):
+            # "... and afterwards left for the Moscow region": this leg's own destination
+            hit = base_place(dest.group("p"), self.ref)
+            if hit is not None:
+                ev.place, ev.place_icao, ev.country = hit.icao, hit.icao, hit.country
+            else:
+                ev.place, ev.place_icao, ev.country = dest.group("p"), None, None
         if ev.place_icao is None:
             hit = base_place(ev.place, self.ref) or named_airfield(text, self.ref)
             if hit is not None:
