@@ -599,9 +599,12 @@ def news_where(since=None, until=None, actor=None, place=None, type=None) -> tup
             " OR lower(e.speaker) LIKE '%' || lower(?) || '%')"
         )
         params += [actor, actor]
-    if place:
-        where.append("(lower(e.place) = lower(?) OR lower(e.place_icao) = lower(?))")
-        params += [place, place]
+    if place:  # any name of the place: --place Khmeimim finds what --place OSLK finds
+        from .news.participants import place_keys
+
+        keys = place_keys(place)
+        where.append("(list_contains(?, lower(e.place)) OR list_contains(?, lower(e.place_icao)))")
+        params += [keys, keys]
     if type:
         if type not in EVENT_TYPES:
             raise ConfigError(f"event type {type!r}: choose one of {', '.join(EVENT_TYPES)}")

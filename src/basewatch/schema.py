@@ -629,6 +629,7 @@ TIMELINE = pa.schema(
             pa.list_(pa.string()),
             "for news: aircraft types named in the supporting sentences",
         ),
+        _f("date_precision", pa.string(), "for news: day, range, week, month, year"),
     ]
 )
 

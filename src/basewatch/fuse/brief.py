@@ -231,6 +231,38 @@ def _span(a: datetime, b: datetime) -> str:
     return f"between {_date(a)} and {_date(b)}"
 
 
+def when(a: datetime, b: datetime, precision: str | None) -> str:
+    """A news date told with the precision the article gave it: 'on 15 October 2025', 'in late
+    October 2025', 'earlier in October 2025', 'in October 2025', 'in the week of 20 October
+    2025', 'in 2025', or a span; never a day the article did not give."""
+    import calendar
+
+    if precision in (None, "", "day") or a.date() == b.date():
+        return _span(a, b)
+    last = calendar.monthrange(a.year, a.month)[1]
+    one_month = (a.year, a.month) == (b.year, b.month)
+    if precision == "month" and one_month:
+        part = {(1, 10): "early ", (11, 20): "mid-", (21, last): "late ", (1, last): ""}
+        word = part.get((a.day, b.day))
+        if word is not None:
+            return f"in {word}{a:%B %Y}"
+        if a.day == 1:
+            return f"earlier in {a:%B %Y}"  # "earlier this month": the 1st to the day before
+    if precision == "week":
+        return f"in the week of {_date(a)}"
+    if precision == "year" and (a.month, a.day, b.month, b.day) == (1, 1, 12, 31):
+        return f"in {a.year}"
+    return _span(a, b)
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _prec(row) -> str | None:
+    return _text(getattr(row, "date_precision", None))
+
+
 def _norm(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.casefold())
 
@@ -394,7 +426,7 @@ def _news_of_flights(brief: Brief, store: Store, watch: Watch, rows) -> list:
             kept.append(it)
     out = []
     for d0, d1, types, match, group in kept:
-        span = _span(d0, d1)
+        span = when(d0, d1, _prec(group[0]))
         srcs = [x for r in group for x in r.sources]
         outs = [x for r in group for x in r.outlets]
         told = f"The news told of {_and(types)} flights at {watch.base} {span}, {_sources_words(srcs, outs)}"
@@ -475,9 +507,12 @@ def build_brief(store: Store, watch: Watch, since=None, until=None) -> Brief:
         notes = [n for r in rows for n in _news_notes(r)]
         srcs = [x for r in rows for x in r.sources]
         outs = [x for r in rows for x in r.outlets]
-        text = (
-            f"On {_date(best.ts)}, {rel(best.ts)}, {_happened(best)}; {_sources_words(srcs, outs)}."
-        )
+        d1 = best.date_end if best.date_end is not None and not pd.isna(best.date_end) else None
+        if _prec(best) in (None, "day") or d1 is None:
+            text = f"On {_date(best.ts)}, {rel(best.ts)}, {_happened(best)}; "
+        else:  # "in late October 2025", never a day the articles did not give
+            text = f"{_cap(when(best.ts, d1, _prec(best)))}, {_happened(best)}; "
+        text += f"{_sources_words(srcs, outs)}."
         context.append((best.ts, brief.say(text, notes)))
     flights_news = near[near["subtype"].isin(["flight", "military_movement"])]
     reports = _news_of_flights(brief, store, watch, list(flights_news.itertuples()))
@@ -492,7 +527,12 @@ def build_brief(store: Store, watch: Watch, since=None, until=None) -> Brief:
         srcs = [x for r in rows for x in r.sources]
         outs = [x for r in rows for x in r.outlets]
         ts = rows[0].ts
-        text = f"On {_date(ts)} ({rel(ts)}), {speaker} said {_and(quotes)}; {_sources_words(srcs, outs)}."
+        d1 = rows[0].date_end
+        if _prec(rows[0]) in (None, "day") or d1 is None or pd.isna(d1):
+            on = f"On {_date(ts)} ({rel(ts)})"
+        else:
+            on = _cap(when(ts, d1, _prec(rows[0])))
+        text = f"{on}, {speaker} said {_and(quotes)}; {_sources_words(srcs, outs)}."
         said.append((ts, brief.say(text, [n for r in rows for n in _news_notes(r)])))
     for group in (context, reports, said):
         sentences = [s for _, s in sorted(group, key=lambda x: x[0]) if s]

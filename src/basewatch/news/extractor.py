@@ -19,7 +19,15 @@ from .clauses import clause_head, in_quotes, past_perfect, under_negated_speech
 from .entities import People
 from .events import MOVES, Event
 from .occasion import EventDates
-from .participants import actors_of, place_of
+from .participants import (
+    actors_of,
+    base_place,
+    movers,
+    named_airfield,
+    own_words,
+    place_of,
+    says_the_base,
+)
 from .quotes import SPEAKER_KINDS, find_statements
 from .sources import continues_attribution, credited_later, find_source, is_media
 from .triggers import ArticleContext, event_type_of, negated, unreal
@@ -42,6 +50,34 @@ class ArticleExtractor:
         self.attribution = Attribution(self.outlet)
         self.dates = EventDates(doc, anchor, self.people, self.events)
         self.context = ArticleContext.of(doc.text)
+        self.last_airfield: str | None = None  # what "the base" means in this article
+
+    def _airfield(self, ev: Event, text: str) -> None:
+        """``text``: the trigger's own words (its clause without coordinated ones)."""
+        """Flights and movements to a city that names a watched base go to the base ('landed at
+        Latakia' → OSLK); 'the base' / 'the airfield' is the one named before."""
+        if ev.event_type not in MOVES:
+            return
+        dest = re.search(
+            r"\b(?:left|departed|headed|flew on|went on|continued) (?:for|to|towards) (?:the )?"
+            r"(?P<p>[A-Z][\w'-]+(?: (?:region|[A-Z][\w'-]+))?)",
+            text,
+        )
+        if dest and (ev.place is None or ev.place not in text):
+            # "... and afterwards left for the Moscow region": this leg's own destination
+            hit = base_place(dest.group("p"), self.ref)
+            if hit is not None:
+                ev.place, ev.place_icao, ev.country = hit.icao, hit.icao, hit.country
+            else:
+                ev.place, ev.place_icao, ev.country = dest.group("p"), None, None
+        if ev.place_icao is None:
+            hit = base_place(ev.place, self.ref) or named_airfield(text, self.ref)
+            if hit is not None:
+                ev.place, ev.place_icao, ev.country = hit.icao, hit.icao, hit.country
+            elif ev.place is None and self.last_airfield and says_the_base(text):
+                ev.place = ev.place_icao = self.last_airfield
+        if ev.place_icao:
+            self.last_airfield = ev.place_icao
 
     def _statement_source(self, sent_source: str | None, st, text: str) -> str:
         """Who reports the words: the source named in the sentence, unless that is the speaker
@@ -187,9 +223,12 @@ class ArticleExtractor:
             by = sent_source or reported_by(tok, sent, self.people)
             ev.source = self.attribution.resolve(by) if by else self.outlet
             ev.place, ev.place_icao, ev.country = place_of(sent, tok, self.ref)
+            self._airfield(ev, own_words(tok))
             if ev.place is None and kind in ("meeting", "visit", "negotiation", "agreement"):
                 ev.place = self._dateline_place(sent)
             ev.actors = actors_of(sent, tok, self.people, statements)
+            if kind in MOVES:
+                ev.actors = movers(tok) or ev.actors
             self.dates.date_event(ev, tok, sent, hits, rel_spans)
             seen_types.add((kind, clause))
             new.append(ev)

@@ -155,6 +155,9 @@ def _m0011_news_plover_speaker_kind(con: duckdb.DuckDBPyConnection) -> None:
             "UPDATE news_events SET plover = ? WHERE event_type = ? AND plover IS NULL",
             [category, event_type],
         )
+    # the timeline keeps each news date's precision; it is derived: rebuilt on the next run
+    con.execute("DROP TABLE IF EXISTS timeline")
+    con.execute(schema.create_table_sql("timeline"))
 
 
 def _m0012_event_runner_up(con: duckdb.DuckDBPyConnection) -> None:
