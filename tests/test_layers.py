@@ -17,7 +17,7 @@ LAYERS = [
     {"readers", "simulator", "news", "identity", "watches", "export", "alerts"},
     {"stages", "report"},
     {"fuse"},
-    {"update"},
+    {"update", "live"},
     {"api"},
     {"__init__", "demo"},
     {"cli", "web", "__main__"},

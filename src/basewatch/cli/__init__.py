@@ -222,6 +222,10 @@ for _command in (watch, changes, activity, report, chart, timeline, brief):
 from .news import news  # noqa: E402
 
 cli.add_command(news)
+from .live import live, status  # noqa: E402
+
+cli.add_command(live)
+cli.add_command(status)
 
 
 def main() -> None:
