@@ -834,8 +834,9 @@ def live_watch(
         raise ConfigError(f"{len(feeds)} feeds but {len(formats)} formats: give one, or one each")
     if beast_clock not in BEAST_CLOCKS:
         raise ConfigError(f"beast clock {beast_clock!r}: choose {' or '.join(BEAST_CLOCKS)}")
-    if flush_s <= 0 or step_s < flush_s:
-        raise ConfigError("flush every > 0 s, and step no more often than the flush")
+    if flush_s <= 0 or step_s <= 0:
+        raise ConfigError("flush_s and step_s are seconds, more than 0")
+    flush_s = min(flush_s, step_s)  # a step stores what came first
     specs = [
         FeedSpec.tcp(f, formats[0] if len(formats) == 1 else formats[i])
         for i, f in enumerate(feeds)
