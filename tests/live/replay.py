@@ -92,6 +92,7 @@ class Receiver:
         self.scripts, self.repeat = scripts, repeat
         self.accepted = 0
         self.sent = 0  # bytes handed to the socket
+        self.first_sent: float | None = None  # wall clock of the first bytes sent
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.done = threading.Event()
@@ -130,6 +131,8 @@ class Receiver:
             pass
 
     def send(self, conn: socket.socket, data: bytes) -> None:
+        if self.first_sent is None:
+            self.first_sent = time.time()
         conn.sendall(data)
         self.sent += len(data)
 

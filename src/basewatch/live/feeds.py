@@ -120,7 +120,8 @@ class FeedStatus:
 @dataclass(frozen=True, slots=True)
 class FeedParams:
     flush_s: float = 2.0  # decoded positions are handed over at least this often
-    stall_s: float = 60.0  # a connection silent this long is dropped and made again
+    stall_s: float = 180.0  # a connection silent this long is dropped and made again (readsb
+    # and dump1090 send a Beast heartbeat every 60 s by default: three missed)
     poll_s: float = 5.0  # an aircraft.json is read this often
     beast_clock: str = "12mhz"
     decode: DecodeParams = DecodeParams()
