@@ -117,8 +117,17 @@ def latency(args) -> dict:
         # stored times are anchored at the wall clock when the first frame arrived
         sent = first_sent + (t_event - first_sent) / args.speed
         wall = seen[a["alert_id"]] - sent
-        rows.append({"summary": a["summary"][:60], "wall_s": wall, "scenario_s": wall * args.speed})
-    wall = sorted(r["wall_s"] for r in rows)
+        rows.append(
+            {
+                "kind": a["kind"],
+                "summary": a["summary"][:60],
+                "wall_s": wall,
+                "scenario_s": wall * args.speed,
+            }
+        )
+    # observed landings: from the touchdown (an inferred one's time lies after the aircraft's
+    # last position, and a retraction has no touchdown)
+    wall = sorted(r["wall_s"] for r in rows if r["kind"] == "landing")
     result = {
         "kind": "latency",
         "window": f"{args.day} {args.t_from}–{args.t_to} {args.receiver}",
@@ -126,6 +135,7 @@ def latency(args) -> dict:
         "step_s": args.step,
         "frames": len(items),
         "alerts": len(rows),
+        "observed_landings": len(wall),
         "p50_wall_s": _pct(wall, 50),
         "p95_wall_s": _pct(wall, 95),
         "max_wall_s": wall[-1] if wall else None,

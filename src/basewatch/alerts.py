@@ -37,6 +37,10 @@ EVENTS = ("landing", "landing_inferred", "takeoff", "takeoff_inferred")
 KINDS = ("gap", "resumption", "stop", "surge", "drop")
 DEFAULT_EVENTS = ("landing", "landing_inferred")
 DEFAULT_KINDS = ("resumption",)
+# an inferred landing is alerted once its aircraft has been silent this long while the data
+# go on: live, before that the aircraft's next position usually retracts it (a replay at 10x
+# raised and retracted one approach seven times in a row without this)
+INFERRED_HOLD_S = 300.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,10 +151,13 @@ def _candidates(store: Store, rules: list[Rule], watches: list[Watch]) -> list[d
                     SELECT e.event_id, e.event_type, e.ts, e.icao24, e.flight_id, e.confidence,
                            a.registration, a.type_code, e.reason
                     FROM airfield_events e LEFT JOIN aircraft a USING (icao24)
+                    LEFT JOIN flights f ON f.flight_id = e.flight_id
                     WHERE {where} AND e.event_type IN ({", ".join("?" * len(rule.events))})
+                      AND NOT (e.event_type = 'landing_inferred' AND coalesce(f.last_seen >
+                               (SELECT max(window_end) FROM data_windows) - to_seconds(?), false))
                     ORDER BY e.ts
                     """,
-                    [*params, *rule.events],
+                    [*params, *rule.events, INFERRED_HOLD_S],
                 ).fetchall()
                 for eid, kind, ts, icao, fid, conf, reg, typ, reason in rows:
                     out.append(
