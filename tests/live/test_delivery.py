@@ -182,3 +182,42 @@ def test_silent_or_trickling_webhook_costs_one_time_limit(tmp_path, answer):
     assert server.accepted == 1  # the other four wait for the next run
     assert 0.9 <= elapsed < 3.0
     assert len(_jsonl(tmp_path)) == 5  # the JSON-lines sink did not wait for the webhook
+
+
+def test_inferred_landing_waits_until_the_aircraft_has_been_silent(tmp_path):
+    """Live, an aircraft between two positions looks dark: its probable landing is alerted
+    only once the data have gone on ``INFERRED_HOLD_S`` past its last position."""
+    from datetime import timedelta
+
+    from basewatch.alerts import INFERRED_HOLD_S
+
+    rules, sinks = _rules(tmp_path, "http://127.0.0.1:9/unused")
+    rules = [r.__class__(**{**_fields(r), "events": ("landing_inferred",)}) for r in rules]
+    sinks = [s for s in sinks if s.type == "jsonl"]
+    with _store(tmp_path / "s.duckdb", LANDINGS[:1], 10) as store:  # who 152fa2 is
+        con = store.con
+        last = con.execute("SELECT TIMESTAMPTZ '2025-01-05 10:00:00+00'").fetchone()[0]
+        con.execute(
+            "INSERT INTO flights (flight_id, icao24, first_seen, last_seen, n_points, detector) "
+            "VALUES ('00000000000000aa', '152fa2', ?, ?, 50, 'test')",
+            [last - timedelta(hours=1), last],
+        )
+        con.execute(
+            "INSERT INTO airfield_events VALUES ('00000000000000bb', '00000000000000aa', "
+            "'152fa2', 'landing_inferred', 'OSLK', ?, 35.4, 35.9, 350, NULL, 20, 0.6, '', 't')",
+            [last + timedelta(minutes=8)],
+        )
+        ends = [
+            last + timedelta(seconds=s) for s in (10, INFERRED_HOLD_S - 10, INFERRED_HOLD_S + 10)
+        ]
+        found = []
+        for end in ends:
+            con.execute("DELETE FROM data_windows")
+            con.execute("INSERT INTO data_windows VALUES (?, ?)", [last - timedelta(days=1), end])
+            found.append(run_alerts(store, rules, sinks, [WATCH]).new)
+    assert found == [0, 0, 1]
+    assert "probable landing (inferred)" in _jsonl(tmp_path)[0]["summary"]
+
+
+def _fields(rule) -> dict:
+    return {f: getattr(rule, f) for f in rule.__slots__}
