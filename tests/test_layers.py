@@ -17,7 +17,7 @@ LAYERS = [
     {"readers", "simulator", "news", "identity", "watches", "export", "alerts"},
     {"stages", "base_report"},
     {"fuse"},
-    {"update"},
+    {"update", "live"},
     {"api", "browse"},  # browse: queries one thing at a time, re-exported by the API
     {"__init__", "demo"},
     {"cli", "web", "__main__"},

@@ -820,3 +820,86 @@ from .browse import (  # noqa: E402, F401 - re-exported: bw.flight, bw.search, â
     watch_overview,
     watches_of,
 )
+
+# --- live watch: feeds in, alerts out, until stopped ------------------------------------------
+
+EXAMPLE_RULES = os.path.join(os.path.dirname(__file__), "data", "alerts", "example.toml")
+
+
+def live_watch(
+    feeds: Iterable[str] = (),
+    db: PathLike | None = None,
+    formats: str | Iterable[str] = "beast",
+    poll: Iterable[str] = (),
+    rules: PathLike | None = None,
+    watches: PathLike | Iterable[PathLike] | None = None,
+    names: Iterable[str] | None = None,
+    duration: float | None = None,
+    flush_s: float = 2.0,
+    step_s: float = 5.0,
+    beast_clock: str = "12mhz",
+    stop=None,
+):
+    """Read ``tcp://HOST:PORT`` feeds (``formats``: one for all, or one per feed, of beast,
+    avr, sbs) and polled ``aircraft.json`` (URL or folder) into the store, keeping flights,
+    airfield events, the watches and alerts up to date every ``step_s`` seconds, until
+    SIGINT / SIGTERM, ``stop`` (a ``threading.Event``) or ``duration`` seconds; returns a
+    ``LiveReport``. Without ``rules`` the shipped example rules alert on the terminal.
+    Progress is written to ``<db>.live.json`` (``live_status``)."""
+    import threading
+
+    from .alerts import load_rules
+    from .live import FeedParams, FeedSpec, LiveParams, LiveService, status_path, stop_on_signals
+
+    feeds, poll = list(feeds), list(poll)
+    formats = [formats] if isinstance(formats, str) else list(formats)
+    if not feeds and not poll:
+        raise ConfigError("no feed: give --feed tcp://HOST:PORT or --poll URL-or-folder")
+    if feeds and len(formats) not in (1, len(feeds)):
+        raise ConfigError(f"{len(feeds)} feeds but {len(formats)} formats: give one, or one each")
+    if beast_clock not in BEAST_CLOCKS:
+        raise ConfigError(f"beast clock {beast_clock!r}: choose {' or '.join(BEAST_CLOCKS)}")
+    if flush_s <= 0 or step_s <= 0:
+        raise ConfigError("flush_s and step_s are seconds, more than 0")
+    flush_s = min(flush_s, step_s)  # a step stores what came first
+    specs = [
+        FeedSpec.tcp(f, formats[0] if len(formats) == 1 else formats[i])
+        for i, f in enumerate(feeds)
+    ] + [FeedSpec.poll(str(p)) for p in poll]
+    rule_list, sinks = load_rules(rules if rules is not None else EXAMPLE_RULES)
+    chosen = _watches(watches, names)
+    params = LiveParams(
+        flush_s=flush_s,
+        step_s=step_s,
+        duration_s=duration,
+        feed=FeedParams(flush_s=flush_s, beast_clock=beast_clock),
+    )
+    stop = stop or threading.Event()
+    args = {"feeds": [f"{s.format}:{s.uri}" for s in specs], "rules": str(rules or "example")}
+    with _write(db, create=True) as store, recorded(store, "live", args) as run:
+        service = LiveService(
+            store,
+            specs,
+            chosen,
+            rule_list,
+            sinks,
+            run.run_id,
+            params,
+            None if store.path is None else status_path(store.path),
+            stop,
+        )
+        with stop_on_signals(stop, service.report):
+            report = service.run()
+        run.rows_read, run.rows_added = report.rows_read, report.rows_added
+        run.rejects.update(report.rejects)
+        run.counts = report.as_dict()
+        return report
+
+
+def live_status(db: PathLike | None = None) -> dict:
+    """What the live service writing ``db`` last said: its state (``running`` false when it
+    has stopped or is gone), and per feed the state, message rate, last message time and
+    reconnects."""
+    from .live import read_status, status_path
+
+    return read_status(status_path(config.resolve(db).db))

@@ -508,6 +508,23 @@ ALERTS = pa.schema(
     ]
 )
 
+ALERT_DELIVERIES = pa.schema(
+    [
+        _f("alert_id", pa.string(), "16 hex digits: the alert", nullable=False),
+        _f(
+            "sink_id",
+            pa.string(),
+            "16 hex digits: hash of the sink's type, path and url",
+            nullable=False,
+        ),
+        _f("sink", pa.string(), "the sink's url, path or type, as configured"),
+        _f("delivered_at", UTC_US, "when this sink took the alert; null until it has"),
+        _f("attempts", pa.int32(), "deliveries tried at this sink", nullable=False),
+        _f("error", pa.string(), "why the last attempt failed (or was not made)"),
+        _f("tried_at", UTC_US, "when the last attempt ended"),
+    ]
+)
+
 # --- news ---------------------------------------------------------------------------------
 
 ARTICLES = pa.schema(
@@ -667,6 +684,7 @@ TABLES: dict[str, pa.Schema] = {
     "base_changes": BASE_CHANGES,
     "base_routes": BASE_ROUTES,
     "alerts": ALERTS,
+    "alert_deliveries": ALERT_DELIVERIES,
     "timeline": TIMELINE,
     "articles": ARTICLES,
     "news_events": NEWS_EVENTS,

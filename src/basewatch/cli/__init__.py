@@ -226,6 +226,11 @@ from .serve import serve  # noqa: E402
 
 cli.add_command(serve)
 
+from .live import live, status  # noqa: E402
+
+cli.add_command(live)
+cli.add_command(status)
+
 
 def main() -> None:
     cli(prog_name="basewatch")

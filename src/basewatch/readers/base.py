@@ -291,28 +291,49 @@ def read_whole(src: Source, ctx: ReadContext) -> bytes | None:
     return b"".join(chunks)
 
 
-def iter_lines(src: Source, ctx: ReadContext) -> Iterator[list[bytes]]:
+MAX_LINE_BYTES = 64 << 10  # no text record is this long: past it, skip to the next newline
+
+
+def iter_lines(
+    src: Source, ctx: ReadContext, max_line: int = MAX_LINE_BYTES
+) -> Iterator[list[bytes]]:
     """Stream complete lines in lists; a last line without newline is still yielded.
 
-    On a live feed, a line cut by a broken connection is rejected (``truncated_line``).
+    On a live feed, a line cut by a broken connection is rejected (``truncated_line``), and an
+    empty block (the feed is quiet) yields an empty list, so a reader can flush on a timer. A
+    line longer than ``max_line`` is rejected once (``line_too_long``) and skipped up to the
+    next newline, so a peer that never ends a line costs neither memory nor time.
     """
     rest = b""
+    skipping = 0  # bytes of an over-long line dropped so far
     for block in iter_bytes(src, ctx):
         if block is None:
-            if rest:
+            if rest and not skipping:
                 ctx.rejects.add(
                     "truncated_line", "connection closed", rest.decode("utf-8", "replace")
                 )
-            rest = b""
+            rest, skipping = b"", 0
             continue
+        if not block:
+            yield []
+            continue
+        if skipping:
+            end = block.find(b"\n")
+            if end < 0:
+                skipping += len(block)
+                continue
+            skipping, block = 0, block[end + 1 :]
         block = rest + block
         cut = block.rfind(b"\n")
         if cut < 0:
             rest = block
-            continue
-        rest = block[cut + 1 :]
-        yield block[:cut].split(b"\n")
-    if rest:
+        else:
+            rest = block[cut + 1 :]
+            yield block[:cut].split(b"\n")
+        if len(rest) > max_line:  # rejected once, skipped up to its newline
+            ctx.rejects.add("line_too_long", f"over {max_line} bytes", rest[:EXCERPT_CHARS])
+            skipping, rest = len(rest), b""
+    if rest and not skipping:
         yield [rest]
 
 

@@ -110,8 +110,8 @@ def read_beast(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
         c, f = parser.feed(data)
         pend_c.extend(c)
         pend_f.extend(f)
-        if len(pend_f) >= BATCH_ROWS or (live and pend_f):
-            yield batch()
+        if len(pend_f) >= BATCH_ROWS or (live and (pend_f or not data)):
+            yield batch()  # live: also when the feed is quiet, so the decoder can flush
     parser.close()
     if pend_f:
         yield batch()

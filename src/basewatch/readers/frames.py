@@ -60,6 +60,7 @@ class ReceiverClock:
         self._prev: tuple[float, int] | None = None
         self._day: float | None = None  # gps: epoch of the current frame's UTC midnight
         self._prev_sod = 0.0
+        self._reached = 0.0  # the latest time given so far (12 MHz mode)
 
     @classmethod
     def for_source(cls, ctx, live: bool, uri: str, what: str) -> ReceiverClock:
@@ -97,8 +98,9 @@ class ReceiverClock:
                 self.end is not None and self.last_counter is not None and self.last_counter >= c[0]
             ):
                 self._anchor = (self.end - (self.last_counter - int(c[0])) / 12e6, int(c[0]))
-            else:
-                self._anchor = (fallback, int(c[0]))
+            else:  # live: now, or where the feed's time had got to when it runs ahead of
+                # the wall clock (a replay faster than real time), so it never runs backwards
+                self._anchor = (max(fallback, self._reached), int(c[0]))
         # split where the counter jumps back (restart), re-anchor each run
         cuts = np.flatnonzero(np.diff(c) < 0) + 1
         lo = 0
@@ -109,6 +111,7 @@ class ReceiverClock:
             a_t, a_c = self._anchor
             out[lo:hi] = a_t + (c[lo:hi] - a_c) / 12e6
             lo = hi
+        self._reached = max(self._reached, float(out[-1]))
         return out
 
     def _gps_epoch(self, c: np.ndarray, fallback: float) -> np.ndarray:

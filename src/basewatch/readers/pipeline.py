@@ -729,3 +729,9 @@ def _insert_aircraft(store: Store, rows: list[dict]) -> None:
         """
     )
     store.con.unregister("_ac")
+
+
+# what the live service (``basewatch.live``) shares with ingest: the same writer and checks
+PositionWriter = _Writer
+drop_untimed = _drop_untimed
+insert_aircraft = _insert_aircraft

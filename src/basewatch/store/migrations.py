@@ -48,6 +48,11 @@ def _m0006_alerts(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(schema.create_table_sql("alerts"))
 
 
+def _m0013_alert_deliveries(con: duckdb.DuckDBPyConnection) -> None:
+    # alerts delivered before kept no state per sink: they count as taken by the sinks of then
+    con.execute(schema.create_table_sql("alert_deliveries"))
+
+
 def _m0007_timeline(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(schema.create_table_sql("timeline"))
 
@@ -187,6 +192,7 @@ MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     ("0010_ids_as_text", _m0010_ids_as_text),
     ("0011_news_plover_speaker_kind", _m0011_news_plover_speaker_kind),
     ("0012_event_runner_up", _m0012_event_runner_up),
+    ("0013_alert_deliveries", _m0013_alert_deliveries),
 ]
 
 
