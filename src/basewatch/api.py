@@ -306,7 +306,7 @@ def export_flights(
 
     chosen = flights_table(db, **filters)
     with _read(db) as store:
-        return write_tracks(store, chosen, path, format)
+        return write_tracks(store, chosen, path, format, viewer=config.resolve(db).viewer)
 
 
 # --- aircraft identity ------------------------------------------------------------------------
@@ -570,7 +570,8 @@ def report(
 
     chosen = _watches(watches, names)
     with _read(db) as store:
-        return "\n\n".join("\n".join(base_report(store, w)) for w in chosen)
+        viewer = config.resolve(db).viewer
+        return "\n\n".join("\n".join(base_report(store, w, viewer)) for w in chosen)
 
 
 def check_rules(rules: PathLike) -> None:
@@ -620,10 +621,15 @@ def chart(
         raise ConfigError("a chart needs --base or --watch")
     title_watch = _watches(watches, [watch])[0] if watch else None
     code = _base_code(base) if base else title_watch.base
-    act = activity(db, code, since, until)
-    chg = changes(db, watch) if watch else changes(db).iloc[0:0]
-    title = f"{title_watch.title if title_watch else code} — movements per day at {code}"
-    return write_chart(act, chg, Path(path), title)
+    from .charts import watched_per_day
+
+    with _read(db) as store:
+        act = _activity(store, code, since, until)
+        chg = _changes(store, watch) if watch else _changes(store).iloc[0:0]
+        seen = watched_per_day(store, title_watch) if title_watch else None
+    what = title_watch.describe() if title_watch else None
+    title = f"Movements per day at {code}" + (f": {what} and all others" if what else "")
+    return write_chart(act, chg, Path(path), title, seen, what)
 
 
 # --- news ---------------------------------------------------------------------------------
@@ -752,8 +758,10 @@ def brief(
 ) -> str:
     """The brief of a watch (or of the first watch of ``base``) as Markdown, HTML (one
     self-contained file with the activity chart) or JSON; every sentence cites its evidence."""
-    from .charts import activity_frame, svg_chart
+    from .charts import activity_frame, svg_chart, watched_per_day
     from .fuse.brief import brief_json, build_brief
+    from .fuse.stale import stale_warnings
+    from .links import link_flight_notes
 
     if format not in ("md", "html", "json"):
         raise ConfigError(f"brief format {format!r}: choose md, html or json")
@@ -771,16 +779,22 @@ def brief(
         raise ConfigError("a brief needs --watch or --base")
     with _read(db) as store:
         b = build_brief(store, chosen, t0, t1)
+        b.warnings = stale_warnings(store)
+        link_flight_notes(store, b.notes, config.resolve(db).viewer)
         if format == "md":
             return b.markdown()
         if format == "json":
             return brief_json(b)
         from .fuse.map import svg_map
 
+        what = chosen.describe()
         svg = svg_chart(
-            activity_frame(_activity(store, chosen.base, since, until)),
+            activity_frame(
+                _activity(store, chosen.base, since, until), watched_per_day(store, chosen)
+            ),
             _changes(store, chosen.name),
-            f"{chosen.title}: movements per day",
+            f"Movements per day at {chosen.base}: {what} and all others",
+            what=what,
         )
         rows = [
             (
@@ -794,3 +808,31 @@ def brief(
         ]
         map_svg = svg_map(store, b.flight_ids(), chosen.base)
     return b.html(svg, map_svg, rows)
+
+
+# --- listings as an analyst scans them ----------------------------------------------------------
+
+
+def with_identity(db: PathLike | None, table: pa.Table) -> pa.Table:
+    """``table`` (rows with ``icao24``) with each aircraft's registration, type, operator and
+    country from the stored identities as its first columns; rows keep their order."""
+    import pyarrow.compute as pc
+
+    want = pc.unique(table.column("icao24")).to_pylist() if table.num_rows else []
+    with _read(db) as store:
+        known = store.table(
+            "SELECT icao24, registration, type_code, operator, country_iso2 FROM aircraft "
+            "WHERE list_contains(?, icao24)",
+            [want],
+        )
+    order = table.append_column("_row", pa.array(range(table.num_rows), pa.int64()))
+    joined = order.join(known, "icao24", join_type="left outer").sort_by("_row")
+    front = ["registration", "type_code", "operator", "country_iso2"]
+    rest = [c for c in table.column_names]
+    return joined.select(front + rest)
+
+
+def knows_aircraft(db: PathLike | None, icao24: str) -> bool:
+    """Whether the store holds any flight of this address."""
+    with _read(db) as store:
+        return bool(store.scalar("SELECT count(*) FROM flights WHERE icao24 = ?", [icao24.lower()]))
