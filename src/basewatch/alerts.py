@@ -55,11 +55,18 @@ class AlertReport(Report):
     sent: int = 0
     failed: int = 0
     errors: list[str] = field(default_factory=list)
+    skipped: int = 0  # past matches of rules run for the first time, not raised
+    rules: list[str] = field(default_factory=list)  # the rules this run applied
 
     def summary(self) -> str:
         out = f"alerts: {self.new} new, {self.sent} delivered"
         if self.failed:
             out += f", {self.failed} failed ({'; '.join(self.errors[:3])}), retried next run"
+        if self.skipped:
+            out += (
+                f"; {self.skipped} past {'match' if self.skipped == 1 else 'matches'} of new "
+                "rules not raised (from now on only what is new fires; --backfill raises them)"
+            )
         return out
 
 
@@ -216,21 +223,47 @@ def _send(sink: Sink, payload: dict) -> str | None:
     return None
 
 
+SKIPPED = "not raised: it matched before its rule was first run"
+
+
+def _rules_run_before(store: Store) -> set[str]:
+    """The rules that earlier alert runs applied (from their recorded counts)."""
+    seen: set[str] = set()
+    for (counts,) in store.con.execute(
+        "SELECT counts FROM runs WHERE command = 'alert' AND status = 'ok'"
+    ).fetchall():
+        try:
+            seen.update(json.loads(counts or "{}").get("rules", []))
+        except (ValueError, AttributeError):
+            continue
+    return seen
+
+
 def run_alerts(
-    store: Store, rules: list[Rule], sinks: list[Sink], watches: list[Watch]
+    store: Store,
+    rules: list[Rule],
+    sinks: list[Sink],
+    watches: list[Watch],
+    backfill: bool = False,
 ) -> AlertReport:
+    """Raise each rule's new matches once and deliver them. A rule run for the first time fires
+    only for what comes after: its past matches are kept as not raised (counted in ``skipped``)
+    unless ``backfill``."""
     con = store.con
-    report = AlertReport()
+    report = AlertReport(rules=[r.name for r in rules])
+    old_rules = _rules_run_before(store)
     known = {r[0] for r in con.execute("SELECT alert_id FROM alerts").fetchall()}
     for a in _candidates(store, rules, watches):
         if a["alert_id"] in known:
             continue
         known.add(a["alert_id"])
-        report.new += 1
+        past = not backfill and a["rule"] not in old_rules
+        report.skipped += past
+        report.new += not past
         con.execute(
-            "INSERT INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?, false, NULL)",
+            "INSERT INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [a["alert_id"], a["rule"], a["watch"], a["kind"], a["ts"], a["summary"],
-             json.dumps(_payload(a)), datetime.now(UTC)],
+             json.dumps(_payload(a)), datetime.now(UTC), past, SKIPPED if past else None],
         )  # fmt: skip
     for alert_id, payload in con.execute(
         "SELECT alert_id, payload FROM alerts WHERE NOT delivered ORDER BY ts"

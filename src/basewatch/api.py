@@ -586,9 +586,11 @@ def alert(
     rules: PathLike | None = None,
     watches: PathLike | Iterable[PathLike] | None = None,
     names: Iterable[str] | None = None,
+    backfill: bool = False,
 ):
     """Raise the alerts the rules find in the watches' movements and changes (each once) and
-    deliver them to the rules file's sinks; returns an ``AlertReport``."""
+    deliver them to the rules file's sinks; returns an ``AlertReport``. A rule's first run
+    raises nothing from before it (they are counted as skipped) unless ``backfill``."""
     from .alerts import load_rules, run_alerts
 
     if rules is None:
@@ -597,7 +599,7 @@ def alert(
     rule_list, sinks = load_rules(rules)
     args = {"rules": str(rules), "watches": [w.name for w in chosen]}
     with _write(db) as store, recorded(store, "alert", args) as run:
-        report = run_alerts(store, rule_list, sinks, chosen)
+        report = run_alerts(store, rule_list, sinks, chosen, backfill=backfill)
         run.counts = report.as_dict()
         return report
 

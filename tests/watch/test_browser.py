@@ -152,7 +152,8 @@ def test_chart_timeline_and_footnotes(brief_page):
     from playwright.sync_api import expect
 
     page = brief_page[0].page
-    chart = page.locator('svg[aria-label$="movements per day"]')
+    chart = page.locator("svg.chart")
+    expect(chart).to_have_attribute("aria-label", re.compile(r"^Movements per day at OSLK"))
     expect(chart).to_be_visible()
     assert chart.locator("rect").count() > 30  # a bar per active day at least
     timeline = page.locator("h2:text-is('Timeline') + table")

@@ -309,3 +309,37 @@ def test_make_test_never_installs_the_browser():
         ["make", "-n", "browser", "CHROMIUM=/nonexistent/chromium"],
         cwd=root, capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
+
+
+# --- a rule's first run raises nothing from before it unless asked -----------------------------
+
+
+def _rules_file(tmp_path: Path) -> Path:
+    f = tmp_path / "rules.toml"
+    f.write_text(
+        '[[rule]]\nname = "lands"\non = "movement"\nwatch = "oslk-russian-state"\n'
+        'events = ["landing", "landing_inferred"]\n\n'
+        f'[[sink]]\ntype = "jsonl"\npath = "{tmp_path / "alerts.jsonl"}"\n'
+    )
+    return f
+
+
+def test_first_rules_run_skips_the_past_unless_backfill(demo_store, tmp_path):
+    db, _ = demo_store
+    copy = tmp_path / "copy.duckdb"
+    shutil.copyfile(db, copy)
+    rules = _rules_file(tmp_path)
+    out = run("watch", "--db", db, "--rules", rules)
+    assert out.exit_code == 0, out.output
+    line = out.stdout.splitlines()[-1]
+    m = re.fullmatch(
+        r"alerts: 0 new, 0 delivered; (\d+) past matches of new rules not raised .*", line
+    )
+    assert m and int(m.group(1)) > 20, line
+    assert not (tmp_path / "alerts.jsonl").exists()  # nothing sent for the past
+    again = run("watch", "--db", db, "--rules", rules)
+    assert again.stdout.splitlines()[-1] == "alerts: 0 new, 0 delivered"
+    # asked for: the past is raised, once
+    back = run("watch", "--db", copy, "--rules", rules, "--backfill")
+    assert back.stdout.splitlines()[-1] == f"alerts: {m.group(1)} new, {m.group(1)} delivered"
+    assert len((tmp_path / "alerts.jsonl").read_text().splitlines()) == int(m.group(1))

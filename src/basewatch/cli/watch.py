@@ -44,8 +44,14 @@ _out = output_option
     default=None,
     help="Run again every S seconds (until Ctrl-C).",
 )
+@click.option(
+    "--backfill",
+    is_flag=True,
+    help="With --rules: also raise what new rules match in the past (by default a rule's "
+    "first run raises only what comes after it, and says how many past matches it skipped).",
+)
 @user_errors
-def watch(db, watch_files, names, rules, every) -> None:
+def watch(db, watch_files, names, rules, every, backfill) -> None:
     """Bring everything up to date, run the watches, raise alerts on new findings.
 
     \b
@@ -61,7 +67,9 @@ def watch(db, watch_files, names, rules, every) -> None:
         try:
             click.echo(api.watch(db, list(watch_files), list(names) or None).summary())
             if rules:
-                click.echo(api.alert(db, rules, list(watch_files), list(names) or None).summary())
+                report = api.alert(db, rules, list(watch_files), list(names) or None, backfill)
+                click.echo(report.summary())
+                backfill = False  # the past is raised once
             if every is None:
                 return
             time.sleep(every)

@@ -320,7 +320,7 @@ def svg_map(
                 (ax, ay), (bx, by) = xy(lat, lon), xy(where[code].lat, where[code].lon)
                 inferred.append(
                     f'<g data-flight="{fid}"><title>{e(tip)}</title>'
-                    f'<line class="inferred" x1="{ax:.1f}" y1="{ay:.1f}" x2="{bx:.1f}" '
+                    f'<line class="halo" x1="{ax:.1f}" y1="{ay:.1f}" x2="{bx:.1f}" '
                     f'y2="{by:.1f}" stroke="#fff" stroke-width="3.6" opacity="0.8"/>'
                     f'<line class="inferred" x1="{ax:.1f}" y1="{ay:.1f}" x2="{bx:.1f}" '
                     f'y2="{by:.1f}" stroke="{colour}" stroke-width="1.8" '
