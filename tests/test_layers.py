@@ -11,10 +11,10 @@ ROOT = Path(__file__).resolve().parents[1] / "src" / "basewatch"
 
 # lowest first; a module may import only from its own layer or below
 LAYERS = [
-    {"errors", "geo", "ids", "_version"},
+    {"errors", "geo", "ids", "_version", "links"},
     {"schema", "config", "airfields", "charts"},
     {"store"},
-    {"ingest", "simulate", "news", "identity", "watches", "export", "alerts"},
+    {"ingest", "simulate", "news", "identity", "watches", "export", "alerts", "words"},
     {"stages", "report"},
     {"fuse"},
     {"update"},

@@ -623,12 +623,10 @@ def chart(
         raise ConfigError("a chart needs --base or --watch")
     title_watch = _watches(watches, [watch])[0] if watch else None
     code = _base_code(base) if base else title_watch.base
-    from .charts import watched_per_day
-
     with _read(db) as store:
         act = _activity(store, code, since, until)
         chg = _changes(store, watch) if watch else _changes(store).iloc[0:0]
-        seen = watched_per_day(store, title_watch) if title_watch else None
+        seen = _watched_per_day(store, title_watch) if title_watch else None
     what = title_watch.describe() if title_watch else None
     title = f"Movements per day at {code}" + (f": {what} and all others" if what else "")
     return write_chart(act, chg, Path(path), title, seen, what)
@@ -760,7 +758,7 @@ def brief(
 ) -> str:
     """The brief of a watch (or of the first watch of ``base``) as Markdown, HTML (one
     self-contained file with the activity chart) or JSON; every sentence cites its evidence."""
-    from .charts import activity_frame, svg_chart, watched_per_day
+    from .charts import activity_frame, svg_chart
     from .fuse.brief import brief_json, build_brief
     from .fuse.stale import stale_warnings
     from .links import link_flight_notes
@@ -792,7 +790,7 @@ def brief(
         what = chosen.describe()
         svg = svg_chart(
             activity_frame(
-                _activity(store, chosen.base, since, until), watched_per_day(store, chosen)
+                _activity(store, chosen.base, since, until), _watched_per_day(store, chosen)
             ),
             _changes(store, chosen.name),
             f"Movements per day at {chosen.base}: {what} and all others",
@@ -838,3 +836,16 @@ def knows_aircraft(db: PathLike | None, icao24: str) -> bool:
     """Whether the store holds any flight of this address."""
     with _read(db) as store:
         return bool(store.scalar("SELECT count(*) FROM flights WHERE icao24 = ?", [icao24.lower()]))
+
+
+def _watched_per_day(store, watch) -> pd.DataFrame:
+    """(day, watched): the watch's own qualifying movements at its base per UTC day, the
+    series a chart shows first."""
+    from .stages.changes import qualifying
+
+    days = pd.Series([m["ts"].date() for m in qualifying(store, watch)], dtype=object)
+    counts = days.value_counts()
+    return pd.DataFrame({"day": list(counts.index), "watched": counts.to_numpy(dtype=float)})
+
+
+from .ingest.detect import FORMATS as INPUT_FORMATS  # noqa: E402, F401 - what ingest reads

@@ -271,13 +271,3 @@ def _page(svg: str, title: str) -> str:
         "around the base: unknown, not zero. Yellow spans are gaps; black lines mark changes.</p>"
         "</body></html>\n"
     )
-
-
-def watched_per_day(store, watch) -> pd.DataFrame:
-    """(day, watched): the watch's own qualifying movements at its base per UTC day."""
-    from .stages.changes import qualifying
-
-    moves = qualifying(store, watch)
-    days = pd.Series([m["ts"].date() for m in moves], dtype=object)
-    counts = days.value_counts()
-    return pd.DataFrame({"day": list(counts.index), "watched": counts.to_numpy(dtype=float)})

@@ -9,8 +9,8 @@ from functools import wraps
 
 import click
 
+from ..api import INPUT_FORMATS
 from ..errors import BasewatchError
-from ..ingest.detect import FORMATS as INPUT_FORMATS
 from .output import FORMATS, OutPath, check_outputs, emit
 
 FORMATS_OUT = list(FORMATS)
