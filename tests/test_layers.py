@@ -11,10 +11,10 @@ ROOT = Path(__file__).resolve().parents[1] / "src" / "basewatch"
 
 # lowest first; a module may import only from its own layer or below
 LAYERS = [
-    {"errors", "geo", "ids", "_version"},
+    {"errors", "geo", "ids", "_version", "links"},
     {"schema", "config", "airfields", "charts"},
     {"store"},
-    {"readers", "simulator", "news", "identity", "watches", "export", "alerts"},
+    {"readers", "simulator", "news", "identity", "watches", "export", "alerts", "words"},
     {"stages", "base_report"},
     {"fuse"},
     {"update", "live"},

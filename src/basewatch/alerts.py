@@ -67,11 +67,18 @@ class AlertReport(Report):
     sent: int = 0
     failed: int = 0
     errors: list[str] = field(default_factory=list)
+    skipped: int = 0  # past matches of rules run for the first time, not raised
+    rules: list[str] = field(default_factory=list)  # the rules this run applied
 
     def summary(self) -> str:
         out = f"alerts: {self.new} new, {self.sent} delivered"
         if self.failed:
             out += f", {self.failed} failed ({'; '.join(self.errors[:3])}), retried next run"
+        if self.skipped:
+            out += (
+                f"; {self.skipped} past {'match' if self.skipped == 1 else 'matches'} of new "
+                "rules not raised (from now on only what is new fires; --backfill raises them)"
+            )
         return out
 
 
@@ -212,27 +219,34 @@ def _payload(alert: dict) -> dict:
     }
 
 
-def raise_alerts(store: Store, rules: list[Rule], watches: list[Watch]) -> int:
-    """Store the alerts the rules find that are not stored yet (each once); returns how many.
+def raise_alerts(
+    store: Store, rules: list[Rule], watches: list[Watch], backfill: bool = False
+) -> tuple[int, int]:
+    """Store the alerts the rules find that are not stored yet (each once); returns how many
+    were raised and how many were past matches of a rule never run before (stored as not
+    raised, so they never fire, unless ``backfill``).
 
     A movement alert whose event is no longer found (the detector retracted it as more data
     came) raises its own follow-up alert, kind ``retraction``, once.
     """
     con = store.con
+    old_rules = _rules_run_before(store)
     known = {r[0] for r in con.execute("SELECT alert_id FROM alerts").fetchall()}
     found = _candidates(store, rules, watches) + _retractions(store)
-    new = 0
+    new = skipped = 0
     for a in found:
         if a["alert_id"] in known:
             continue
         known.add(a["alert_id"])
-        new += 1
+        past = not backfill and a["rule"] not in old_rules and a["kind"] != "retraction"
+        skipped += past
+        new += not past
         con.execute(
-            "INSERT INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?, false, NULL)",
+            "INSERT INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [a["alert_id"], a["rule"], a["watch"], a["kind"], a["ts"], a["summary"],
-             json.dumps(_payload(a)), datetime.now(UTC)],
+             json.dumps(_payload(a)), datetime.now(UTC), past, SKIPPED if past else None],
         )  # fmt: skip
-    return new
+    return new, skipped
 
 
 def _retractions(store: Store) -> list[dict]:
@@ -473,15 +487,38 @@ def record_deliveries(
 DELIVERY_WAIT_S = 120.0  # the longest one ``run_alerts`` waits for its sinks, whatever they do
 
 
+SKIPPED = "not raised: it matched before its rule was first run"
+
+
+def _rules_run_before(store: Store) -> set[str]:
+    """The rules that earlier alert runs applied (from their recorded counts)."""
+    seen: set[str] = set()
+    for (counts,) in store.con.execute(
+        "SELECT counts FROM runs WHERE command = 'alert' AND status = 'ok'"
+    ).fetchall():
+        try:
+            seen.update(json.loads(counts or "{}").get("rules", []))
+        except (ValueError, AttributeError):
+            continue
+    return seen
+
+
 def run_alerts(
-    store: Store, rules: list[Rule], sinks: list[Sink], watches: list[Watch]
+    store: Store,
+    rules: list[Rule],
+    sinks: list[Sink],
+    watches: list[Watch],
+    backfill: bool = False,
 ) -> AlertReport:
     """Raise new alerts and deliver what each sink has not taken yet, all sinks at once.
 
     A sink that fails is not tried again in this run (its remaining alerts wait for the
-    next), so a dead webhook costs one ``timeout_s``, not one per alert.
+    next), so a dead webhook costs one ``timeout_s``, not one per alert. A rule run for the
+    first time fires only for what comes after: its past matches are kept as not raised
+    (counted in ``skipped``) unless ``backfill``.
     """
-    report = AlertReport(new=raise_alerts(store, rules, watches))
+    report = AlertReport(rules=[r.name for r in rules])
+    report.new, report.skipped = raise_alerts(store, rules, watches, backfill)
     deliverer = Deliverer(sinks, rest_s=DELIVERY_WAIT_S)
     try:
         if deliver_pending(store, deliverer):

@@ -306,7 +306,7 @@ def export_flights(
 
     chosen = flights_table(db, **filters)
     with _read(db) as store:
-        return write_tracks(store, chosen, path, format)
+        return write_tracks(store, chosen, path, format, viewer=config.resolve(db).viewer)
 
 
 # --- aircraft identity ------------------------------------------------------------------------
@@ -577,7 +577,8 @@ def report(
 
     chosen = _watches(watches, names)
     with _read(db) as store:
-        return "\n\n".join("\n".join(base_report(store, w)) for w in chosen)
+        viewer = config.resolve(db).viewer
+        return "\n\n".join("\n".join(base_report(store, w, viewer)) for w in chosen)
 
 
 def check_rules(rules: PathLike) -> None:
@@ -592,9 +593,11 @@ def alert(
     rules: PathLike | None = None,
     watches: PathLike | Iterable[PathLike] | None = None,
     names: Iterable[str] | None = None,
+    backfill: bool = False,
 ):
     """Raise the alerts the rules find in the watches' movements and changes (each once) and
-    deliver them to the rules file's sinks; returns an ``AlertReport``."""
+    deliver them to the rules file's sinks; returns an ``AlertReport``. A rule's first run
+    raises nothing from before it (they are counted as skipped) unless ``backfill``."""
     from .alerts import load_rules, run_alerts
 
     if rules is None:
@@ -603,7 +606,7 @@ def alert(
     rule_list, sinks = load_rules(rules)
     args = {"rules": str(rules), "watches": [w.name for w in chosen]}
     with _write(db) as store, recorded(store, "alert", args) as run:
-        report = run_alerts(store, rule_list, sinks, chosen)
+        report = run_alerts(store, rule_list, sinks, chosen, backfill=backfill)
         run.counts = report.as_dict()
         return report
 
@@ -627,10 +630,13 @@ def chart(
         raise ConfigError("a chart needs --base or --watch")
     title_watch = _watches(watches, [watch])[0] if watch else None
     code = _base_code(base) if base else title_watch.base
-    act = activity(db, code, since, until)
-    chg = changes(db, watch) if watch else changes(db).iloc[0:0]
-    title = f"{title_watch.title if title_watch else code} — movements per day at {code}"
-    return write_chart(act, chg, Path(path), title)
+    with _read(db) as store:
+        act = _activity(store, code, since, until)
+        chg = _changes(store, watch) if watch else _changes(store).iloc[0:0]
+        seen = _watched_per_day(store, title_watch) if title_watch else None
+    what = title_watch.describe() if title_watch else None
+    title = f"Movements per day at {code}" + (f": {what} and all others" if what else "")
+    return write_chart(act, chg, Path(path), title, seen, what)
 
 
 # --- news ---------------------------------------------------------------------------------
@@ -744,6 +750,8 @@ def brief(
     self-contained file with the activity chart) or JSON; every sentence cites its evidence."""
     from .charts import activity_frame, svg_chart
     from .fuse.brief import brief_json, build_brief
+    from .fuse.stale import stale_warnings
+    from .links import link_flight_notes
 
     if format not in ("md", "html", "json"):
         raise ConfigError(f"brief format {format!r}: choose md, html or json")
@@ -761,16 +769,22 @@ def brief(
         raise ConfigError("a brief needs --watch or --base")
     with _read(db) as store:
         b = build_brief(store, chosen, t0, t1)
+        b.warnings = stale_warnings(store)
+        link_flight_notes(store, b.notes, config.resolve(db).viewer)
         if format == "md":
             return b.markdown()
         if format == "json":
             return brief_json(b)
         from .fuse.map import svg_map
 
+        what = chosen.describe()
         svg = svg_chart(
-            activity_frame(_activity(store, chosen.base, since, until)),
+            activity_frame(
+                _activity(store, chosen.base, since, until), _watched_per_day(store, chosen)
+            ),
             _changes(store, chosen.name),
-            f"{chosen.title}: movements per day",
+            f"Movements per day at {chosen.base}: {what} and all others",
+            what=what,
         )
         rows = [
             (
@@ -903,3 +917,44 @@ def live_status(db: PathLike | None = None) -> dict:
     from .live import read_status, status_path
 
     return read_status(status_path(config.resolve(db).db))
+
+
+# --- listings as an analyst scans them ----------------------------------------------------------
+
+
+def with_identity(db: PathLike | None, table: pa.Table) -> pa.Table:
+    """``table`` (rows with ``icao24``) with each aircraft's registration, type, operator and
+    country from the stored identities as its first columns; rows keep their order."""
+    import pyarrow.compute as pc
+
+    want = pc.unique(table.column("icao24")).to_pylist() if table.num_rows else []
+    with _read(db) as store:
+        known = store.table(
+            "SELECT icao24, registration, type_code, operator, country_iso2 FROM aircraft "
+            "WHERE list_contains(?, icao24)",
+            [want],
+        )
+    order = table.append_column("_row", pa.array(range(table.num_rows), pa.int64()))
+    joined = order.join(known, "icao24", join_type="left outer").sort_by("_row")
+    front = ["registration", "type_code", "operator", "country_iso2"]
+    rest = [c for c in table.column_names]
+    return joined.select(front + rest)
+
+
+def knows_aircraft(db: PathLike | None, icao24: str) -> bool:
+    """Whether the store holds any flight of this address."""
+    with _read(db) as store:
+        return bool(store.scalar("SELECT count(*) FROM flights WHERE icao24 = ?", [icao24.lower()]))
+
+
+def _watched_per_day(store, watch) -> pd.DataFrame:
+    """(day, watched): the watch's own qualifying movements at its base per UTC day, the
+    series a chart shows first."""
+    from .stages.changes import qualifying
+
+    days = pd.Series([m["ts"].date() for m in qualifying(store, watch)], dtype=object)
+    counts = days.value_counts()
+    return pd.DataFrame({"day": list(counts.index), "watched": counts.to_numpy(dtype=float)})
+
+
+from .readers.detect import FORMATS as INPUT_FORMATS  # noqa: E402, F401 - what ingest reads

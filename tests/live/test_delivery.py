@@ -134,7 +134,7 @@ def test_redirect_is_refused_not_delivered(tmp_path, hook):
     rules, sinks = _rules(tmp_path, f"http://127.0.0.1:{hook.server_port}/hook")
     db = tmp_path / "s.duckdb"
     with _store(db, LANDINGS[:1], 10) as store:
-        report = run_alerts(store, rules, sinks, [WATCH])
+        report = run_alerts(store, rules, sinks, [WATCH], backfill=True)
     assert (report.new, report.sent, report.failed) == (1, 0, 1)
     assert "HTTP 302 redirect to http://127.0.0.1:9/elsewhere refused" in report.summary()
     with open_store(db, read_only=True) as store:
@@ -142,7 +142,7 @@ def test_redirect_is_refused_not_delivered(tmp_path, hook):
     # the JSON-lines sink took it; the webhook did not, and is retried alone
     hook.status, hook.location = 200, ""
     with open_store(db) as store:
-        again = run_alerts(store, rules, sinks, [WATCH])
+        again = run_alerts(store, rules, sinks, [WATCH], backfill=True)
     assert (again.new, again.sent, again.failed) == (0, 1, 0)
     assert len(_jsonl(tmp_path)) == 1 and len(hook.received) == 2
 
@@ -153,7 +153,7 @@ def test_failing_webhook_does_not_repeat_other_sinks(tmp_path, hook):
     db = tmp_path / "s.duckdb"
     with _store(db, LANDINGS, 10) as store:
         for _ in range(3):
-            report = run_alerts(store, rules, sinks, [WATCH])
+            report = run_alerts(store, rules, sinks, [WATCH], backfill=True)
             assert report.sent == 0 and report.failed == 5 and "HTTP 500" in report.summary()
     assert len(_jsonl(tmp_path)) == 5  # once each, however many retries
     # a failing webhook is tried once per run, not once per alert
@@ -162,7 +162,7 @@ def test_failing_webhook_does_not_repeat_other_sinks(tmp_path, hook):
     assert [d[1] for d in webhook] == [False] * 5 and sum(d[2] for d in webhook) == 3
     hook.status = 200
     with open_store(db) as store:
-        report = run_alerts(store, rules, sinks, [WATCH])
+        report = run_alerts(store, rules, sinks, [WATCH], backfill=True)
     assert (report.sent, report.failed) == (5, 0)
     assert len(_jsonl(tmp_path)) == 5 and len(hook.received) == 3 + 5
 
@@ -174,7 +174,7 @@ def test_silent_or_trickling_webhook_costs_one_time_limit(tmp_path, answer):
         rules, sinks = _rules(tmp_path, f"http://127.0.0.1:{server.port}/hook", timeout=1.0)
         with _store(tmp_path / "s.duckdb", LANDINGS, 10) as store:
             t0 = time.monotonic()
-            report = run_alerts(store, rules, sinks, [WATCH])
+            report = run_alerts(store, rules, sinks, [WATCH], backfill=True)
             elapsed = time.monotonic() - t0
     finally:
         server.close()
@@ -216,7 +216,7 @@ def test_inferred_landing_waits_until_the_aircraft_has_been_silent(tmp_path):
         for end in ends:
             con.execute("DELETE FROM data_windows")
             con.execute("INSERT INTO data_windows VALUES (?, ?)", [last - timedelta(days=1), end])
-            found.append(run_alerts(store, rules, sinks, [WATCH]).new)
+            found.append(run_alerts(store, rules, sinks, [WATCH], backfill=True).new)
     assert found == [0, 0, 1]
     assert "probable landing (inferred)" in _jsonl(tmp_path)[0]["summary"]
 

@@ -281,7 +281,9 @@ class LiveService:
         if self.deliverer is not None:
             ar = AlertReport()
             if pr.new_sources:
-                self.report.alerts_new += raise_alerts(self.store, self.rules, self.watches)
+                self.report.alerts_new += raise_alerts(
+                    self.store, self.rules, self.watches, backfill=True
+                )[0]
             deliver_pending(self.store, self.deliverer)
             wait = self.params.stop_wait_s if final else 0.0
             _record(self.store, self.deliverer, self.deliverer.collect(wait_s=wait), ar)

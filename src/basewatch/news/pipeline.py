@@ -38,11 +38,13 @@ class NewsReport(Report):
     seconds: float = 0.0
 
     def summary(self) -> str:
+        from ..words import count
+
         rej = sum(self.rejects.values())
         by = ", ".join(f"{k} {v}" for k, v in self.rejects.most_common())
         return (
-            f"news: {self.articles_read} articles read, {self.articles_added} new, "
-            f"{self.duplicates} duplicates, {self.events} events, "
+            f"news: {count(self.articles_read, 'article')} read, {self.articles_added} new, "
+            f"{count(self.duplicates, 'duplicate')}, {count(self.events, 'event')}, "
             f"{rej} rejected" + (f" ({by})" if by else "") + f" in {self.seconds:.1f} s"
         )
 

@@ -64,13 +64,17 @@ class ProcessReport(Report):
     stale_repeats: int = 0  # positions left out as repeats of the one before (see tracks.py)
 
     def summary(self) -> str:
-        kinds = ", ".join(f"{v:,} {k}" for k, v in sorted(self.by_type.items())) or "no events"
-        scope = "all" if self.full else "changed"
-        stale = f" ({self.stale_repeats:,} stale repeats left out)" if self.stale_repeats else ""
+        from ..words import count, event_counts
+
+        kinds = event_counts(self.by_type) or "no events"
+        scope = f"all {self.aircraft:,}" if self.full else f"{self.aircraft:,} changed"
+        stale = (
+            f" ({count(self.stale_repeats, 'stale repeat')} left out)" if self.stale_repeats else ""
+        )
         return (
-            f"processed {self.positions:,} positions of {self.aircraft:,} {scope} aircraft from "
-            f"{self.new_sources:,} new sources{stale}: {self.flights:,} flights, {kinds} "
-            f"in {self.seconds:.1f} s"
+            f"processed {count(self.positions, 'position')} of {scope} aircraft from "
+            f"{count(self.new_sources, 'new source')}{stale}: {count(self.flights, 'flight')}, "
+            f"{kinds} in {self.seconds:.1f} s"
         )
 
 
