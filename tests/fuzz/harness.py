@@ -27,6 +27,7 @@ import traceback
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
@@ -40,6 +41,8 @@ from basewatch import schema
 from basewatch.readers.base import ReadContext, RejectLog, Source
 from basewatch.readers.pipeline import read_source
 from basewatch.store import open_store
+
+_START = datetime.fromtimestamp(H.T0, UTC)  # raw captures are read with --start T0
 
 BOMB_CAP = "8MiB"  # the inflate cap while fuzzing: bombs are 64 MiB, eight times over it
 PIPELINE_EVERY = 50
@@ -240,7 +243,10 @@ def _receiver(seed: H.Seed) -> tuple[float, float] | None:
 def read(data: bytes, seed: H.Seed) -> tuple[list[pa.Table], ReadContext]:
     rejects = RejectLog("fuzz")
     rejects.source_id, rejects.uri = "0" * 16, seed.name
-    ctx = ReadContext(rejects=rejects, file_mtime=float(H.T0), receiver=_receiver(seed))
+    # raw captures carry no date: they are read as `--start T0` would read them
+    ctx = ReadContext(
+        rejects=rejects, start_ts=float(H.T0), file_mtime=float(H.T0), receiver=_receiver(seed)
+    )
     src = Source(uri=seed.name, data=data)
     return list(read_source(src, seed.fmt, ctx)), ctx
 
@@ -296,8 +302,9 @@ def _through_store(c: Case) -> str:
         path.write_bytes(c.data)
         db = Path(tmp) / "fuzz.duckdb"
         try:
-            first = bw.ingest([path], db=db, format=c.seed.fmt, receiver=_receiver(c.seed))
-            again = bw.ingest([path], db=db, format=c.seed.fmt, receiver=_receiver(c.seed))
+            opts = dict(format=c.seed.fmt, receiver=_receiver(c.seed), start=_START)
+            first = bw.ingest([path], db=db, **opts)
+            again = bw.ingest([path], db=db, **opts)
         except Exception as exc:
             return f"{type(exc).__name__}: {exc}"
         if again.rows_added:
