@@ -10,9 +10,7 @@ variable CI is set), where they fail.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,33 +18,7 @@ import pytest
 
 from basewatch import api
 
-CHROMIUM = os.environ.get("BASEWATCH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 WATCH = "oslk-russian-state"
-
-
-def _missing() -> str | None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "playwright is not installed: pip install -e '.[test]'"
-    if not Path(CHROMIUM).exists():
-        return f"no chromium at {CHROMIUM}: apt-get install chromium (or set BASEWATCH_CHROMIUM)"
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser():
-    reason = _missing()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests cannot run in CI: {reason}", pytrace=False)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM)
-        yield b
-        b.close()
 
 
 @dataclass
