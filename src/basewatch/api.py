@@ -217,16 +217,11 @@ def flights_table(
     where = [w.replace("icao24 = ?", "f.icao24 = ?") for w in where]
     if airborne_only:
         where.append("n_airborne > 0")
-    for col, value in (("is_military", military), ("is_state", state)):
-        if value is not None:
-            where.append(f"coalesce(a.{col}, false) = ?")
-            params.append(bool(value))
-    if type_code:
-        where.append("upper(a.type_code) = ?")
-        params.append(type_code.upper())
-    if country:
-        where.append("upper(a.country_iso2) = ?")
-        params.append(country.upper())
+    from .browse import identity_where
+
+    more, values = identity_where(military, state, type_code, country)
+    where += more
+    params += values
     if flight_id:
         where.append("f.flight_id = ?")
         params.append(ids.parse(flight_id, "flight id"))

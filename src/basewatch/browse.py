@@ -268,16 +268,9 @@ def flights_page(
         params.append(icao_text(icao24))
     if not include_ground:
         where.append("f.n_airborne > 0")
-    for col, value in (("is_military", military), ("is_state", state)):
-        if value is not None:
-            where.append(f"coalesce(a.{col}, false) = ?")
-            params.append(bool(value))
-    if type_code:
-        where.append("upper(a.type_code) = ?")
-        params.append(type_code.upper())
-    if country:
-        where.append("upper(a.country_iso2) = ?")
-        params.append(country.upper())
+    more, values = identity_where(military, state, type_code, country)
+    where += more
+    params += values
     order = "DESC" if newest_first else "ASC"
     sql = (
         f"SELECT {_FLIGHT_COLS} FROM flights f LEFT JOIN aircraft a USING (icao24)"
@@ -578,6 +571,22 @@ _NEWS_COLS = """
     e.place, e.place_icao, e.country, e.speaker, e.quote, e.source, e.sentence, e.char_start,
     e.extractor, a.url, a.outlet, a.title, a.published_at
 """
+
+
+def identity_where(military=None, state=None, type_code=None, country=None) -> tuple[list, list]:
+    """WHERE terms over ``aircraft a`` for the identity filters that flights lists share."""
+    where, params = [], []
+    for col, value in (("is_military", military), ("is_state", state)):
+        if value is not None:
+            where.append(f"coalesce(a.{col}, false) = ?")
+            params.append(bool(value))
+    if type_code:
+        where.append("upper(a.type_code) = ?")
+        params.append(type_code.upper())
+    if country:
+        where.append("upper(a.country_iso2) = ?")
+        params.append(country.upper())
+    return where, params
 
 
 def news_where(since=None, until=None, actor=None, place=None, type=None) -> tuple[list, list]:
