@@ -6,7 +6,6 @@ from __future__ import annotations
 import gzip
 import io
 import json
-import resource
 import subprocess
 import sys
 import tarfile
@@ -273,7 +272,9 @@ def test_gzip_bomb_memory_stays_bounded(tmp_path, db):
     code = (
         "import json, resource, sys, basewatch as bw\n"
         "r = bw.ingest([sys.argv[1]], db=sys.argv[2])\n"
-        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        # VmHWM is this process's own peak; ru_maxrss would carry the forking pytest's peak
+        # over exec (Linux keeps it per process, not per address space), as CI once saw
+        "peak = int(next(ln for ln in open('/proc/self/status') if ln.startswith('VmHWM')).split()[1])\n"
         "print(json.dumps([dict(r.rejects), peak]))\n"
     )
     out = subprocess.run(
@@ -282,8 +283,7 @@ def test_gzip_bomb_memory_stays_bounded(tmp_path, db):
     assert out.returncode == 0, out.stderr[-3000:]
     rejects, peak_kib = json.loads(out.stdout.strip().splitlines()[-1])
     assert rejects == {"over_inflate_cap": 1}
-    assert peak_kib < 1 << 20  # KiB: under 1 GiB (543 MiB measured)
-    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss < 1 << 20
+    assert peak_kib < 1 << 20  # KiB: under 1 GiB (472 MiB measured)
 
 
 # --- the folder test ------------------------------------------------------------------------
