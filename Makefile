@@ -1,8 +1,10 @@
 # Two commands do all the set-up on a fresh machine:
 #   make demo   — install into .venv and run basewatch on the shipped samples
-#   make test   — install into .venv, lint, and run the tests (with the browser tests when
-#                 Debian's chromium is there; as root it is installed, otherwise it says how)
-#   make browser — install chromium for the browser tests (apt-get, as root or through sudo)
+#   make test   — install into .venv, lint, and run the tests; it never changes the system:
+#                 without Debian's chromium the browser tests are skipped (it says how to add
+#                 them), except with CI set, where they fail
+#   make browser — install chromium for the browser tests: a change to the system of its own
+#                 (apt-get, as root or through sudo), which .ci/run calls before make test
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -44,9 +46,9 @@ java:
 	@command -v java >/dev/null || { echo "java is still missing (the Spark tests need it)" >&2; exit 1; }
 
 browser-check:
-	@test -x $(CHROMIUM) || [ "$$(id -u)" != 0 ] || $(MAKE) --no-print-directory browser || true
-	@test -x $(CHROMIUM) || echo "note: no chromium at $(CHROMIUM), the browser tests will be \
-	skipped; install it with 'make browser' (needs root or sudo: apt-get install chromium)"
+	@test -x $(CHROMIUM) || echo "note: no chromium at $(CHROMIUM), so the browser tests are \
+	skipped; add them with 'make browser' (installs Debian's chromium through apt-get, as root \
+	or with sudo), then 'make test' again"
 
 test: lint browser-check
 	$(BIN)/pytest

@@ -11,14 +11,14 @@ ROOT = Path(__file__).resolve().parents[1] / "src" / "basewatch"
 
 # lowest first; a module may import only from its own layer or below
 LAYERS = [
-    {"errors", "geo", "ids", "_version"},
+    {"errors", "geo", "ids", "_version", "links"},
     {"schema", "config", "airfields", "charts"},
     {"store"},
-    {"readers", "simulator", "news", "identity", "watches", "export", "alerts", "lake"},
-    {"stages", "report"},
+    {"readers", "simulator", "news", "identity", "watches", "export", "alerts", "words", "lake"},
+    {"stages", "base_report"},
     {"fuse", "spark"},
-    {"update"},
-    {"api"},
+    {"update", "live"},
+    {"api", "browse"},  # browse: queries one thing at a time, re-exported by the API
     {"__init__", "demo"},
     {"cli", "web", "__main__"},
 ]
@@ -111,4 +111,5 @@ def test_no_module_patches_its_class():
 
     for name in basewatch.__all__:
         assert not (ROOT / name).is_dir(), f"subpackage {name}/ shadows bw.{name}"
+        assert not (ROOT / f"{name}.py").exists(), f"module {name}.py shadows bw.{name}"
         assert callable(getattr(basewatch, name)) or name.isupper() or name.startswith("__")

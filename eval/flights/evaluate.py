@@ -51,6 +51,7 @@ class Score:
     fp: dict = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     fn: dict = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     errors: list = field(default_factory=list)
+    edge: list = field(default_factory=list)  # movements inferred at a window edge
 
     def add(self, other: Score) -> None:
         for k in KINDS:
@@ -103,6 +104,28 @@ def detected(db: Path) -> list[Movement]:
         )
         for r in ev.itertuples()
     ]
+
+
+def edge_inferred(db: Path, edge_s: float) -> list[Movement]:
+    """Inferred take-offs (landings) of flights first (last) seen within ``edge_s`` of the
+    start (end) of the data window holding them: movements invented at the edge of the data,
+    where nothing was seen to appear or vanish. There should be none."""
+    from basewatch.store import open_store
+
+    with open_store(db, read_only=True) as store:
+        rows = store.con.execute(
+            """
+            SELECT e.icao24, e.event_type, coalesce(e.airfield, ''), epoch(e.ts)
+            FROM airfield_events e JOIN flights f USING (flight_id)
+            JOIN data_windows w
+              ON (e.event_type = 'takeoff_inferred' AND f.first_seen BETWEEN w.window_start
+                  AND w.window_start + to_seconds(?))
+              OR (e.event_type = 'landing_inferred' AND f.last_seen BETWEEN
+                  w.window_end - to_seconds(?) AND w.window_end)
+            """,
+            [edge_s, edge_s],
+        ).fetchall()
+    return [Movement(i, _AS.get(k, k), a, t) for i, k, a, t in rows]
 
 
 def score(
@@ -162,6 +185,12 @@ def store_from(files: list[Path], keep: tuple[float, float] | None = None) -> Pa
             store.con.execute(
                 "DELETE FROM position_rows WHERE epoch_ms(ts) < ? OR epoch_ms(ts) >= ?",
                 [int(keep[0] * 1000), int(keep[1] * 1000)],
+            )
+            # a raw capture cut there would have its first and last frames there
+            store.con.execute(
+                "UPDATE sources SET data_start = greatest(data_start, make_timestamptz(?)),"
+                " data_end = least(data_end, make_timestamptz(?)) WHERE data_start IS NOT NULL",
+                [int(keep[0] * 1e6), int(keep[1] * 1e6) - 1],
             )
     return tmp
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 # the named evaluation sets: each folder holds articles/, gold/ and floors.toml
-SETS = {"tuning": HERE, "heldout": HERE / "heldout"}
+SETS = {"tuning": HERE, "heldout": HERE / "heldout", "wire": HERE / "wire"}
 
 
 def load_scorer(eval_dir: Path):
@@ -93,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result, indent=2, ensure_ascii=False))
         return 0
     keys = ("precision", "recall", "f1", "date_accuracy", "speaker_accuracy", "source_accuracy")
+    keys += ("all_right", "strict_precision", "speaker_kind_accuracy")
     print(
         f"set {args.set if args.eval_dir is None else eval_dir}  articles {result['articles']}"
         f"  gold {result['gold']}  predicted {result['predicted']}"

@@ -13,6 +13,7 @@ from .api import (  # noqa: E402
     aircraft,
     aircraft_table,
     alert,
+    attach,
     brief,
     changes,
     chart,
@@ -21,6 +22,8 @@ from .api import (  # noqa: E402
     flights,
     import_aircraft,
     ingest,
+    live_status,
+    live_watch,
     news_add,
     news_events,
     pending,
@@ -30,8 +33,11 @@ from .api import (  # noqa: E402
     report,
     routes,
     simulate,
+    spark_ingest,
+    spark_process,
     timeline,
     watch,
+    write_lake,
 )
 
 __all__ = [
@@ -58,6 +64,8 @@ __all__ = [
     "routes",
     "report",
     "alert",
+    "live_watch",
+    "live_status",
     "chart",
     "CHANGE_COLUMNS",
     "timeline",
@@ -65,4 +73,8 @@ __all__ = [
     "news_add",
     "news_events",
     "NEWS_EVENT_COLUMNS",
+    "write_lake",
+    "attach",
+    "spark_ingest",
+    "spark_process",
 ]

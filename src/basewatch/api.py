@@ -221,16 +221,11 @@ def flights_table(
     where = [w.replace("icao24 = ?", "f.icao24 = ?") for w in where]
     if airborne_only:
         where.append("n_airborne > 0")
-    for col, value in (("is_military", military), ("is_state", state)):
-        if value is not None:
-            where.append(f"coalesce(a.{col}, false) = ?")
-            params.append(bool(value))
-    if type_code:
-        where.append("upper(a.type_code) = ?")
-        params.append(type_code.upper())
-    if country:
-        where.append("upper(a.country_iso2) = ?")
-        params.append(country.upper())
+    from .browse import identity_where
+
+    more, values = identity_where(military, state, type_code, country)
+    where += more
+    params += values
     if flight_id:
         where.append("f.flight_id = ?")
         params.append(ids.parse(flight_id, "flight id"))
@@ -310,7 +305,7 @@ def export_flights(
 
     chosen = flights_table(db, **filters)
     with _read(db) as store:
-        return write_tracks(store, chosen, path, format)
+        return write_tracks(store, chosen, path, format, viewer=config.resolve(db).viewer)
 
 
 # --- aircraft identity ------------------------------------------------------------------------
@@ -522,7 +517,14 @@ def activity(
     """Per base and day: whether it was observable, and movements by category (military,
     state, civil). Days that were not observable have null counts: unknown, not zero."""
     with _read(db) as store:
-        return _activity(store, base, since, until)
+        out = _activity(store, base, since, until)
+        if base and out.empty:  # a base no watch covers: say so, and how to add one
+            from .stages.activity import unwatched_message
+
+            message = unwatched_message(store, _base_code(base))
+            if message:
+                raise ConfigError(message)
+        return out
 
 
 def _activity(store, base=None, since=None, until=None) -> pd.DataFrame:
@@ -570,11 +572,12 @@ def report(
     names: Iterable[str] | None = None,
 ) -> str:
     """Each watch's base report: its changes and routes in sentences, with their evidence."""
-    from .report import base_report
+    from .base_report import base_report
 
     chosen = _watches(watches, names)
     with _read(db) as store:
-        return "\n\n".join("\n".join(base_report(store, w)) for w in chosen)
+        viewer = config.resolve(db).viewer
+        return "\n\n".join("\n".join(base_report(store, w, viewer)) for w in chosen)
 
 
 def check_rules(rules: PathLike) -> None:
@@ -589,9 +592,11 @@ def alert(
     rules: PathLike | None = None,
     watches: PathLike | Iterable[PathLike] | None = None,
     names: Iterable[str] | None = None,
+    backfill: bool = False,
 ):
     """Raise the alerts the rules find in the watches' movements and changes (each once) and
-    deliver them to the rules file's sinks; returns an ``AlertReport``."""
+    deliver them to the rules file's sinks; returns an ``AlertReport``. A rule's first run
+    raises nothing from before it (they are counted as skipped) unless ``backfill``."""
     from .alerts import load_rules, run_alerts
 
     if rules is None:
@@ -600,7 +605,7 @@ def alert(
     rule_list, sinks = load_rules(rules)
     args = {"rules": str(rules), "watches": [w.name for w in chosen]}
     with _write(db) as store, recorded(store, "alert", args) as run:
-        report = run_alerts(store, rule_list, sinks, chosen)
+        report = run_alerts(store, rule_list, sinks, chosen, backfill=backfill)
         run.counts = report.as_dict()
         return report
 
@@ -624,10 +629,13 @@ def chart(
         raise ConfigError("a chart needs --base or --watch")
     title_watch = _watches(watches, [watch])[0] if watch else None
     code = _base_code(base) if base else title_watch.base
-    act = activity(db, code, since, until)
-    chg = changes(db, watch) if watch else changes(db).iloc[0:0]
-    title = f"{title_watch.title if title_watch else code} — movements per day at {code}"
-    return write_chart(act, chg, Path(path), title)
+    with _read(db) as store:
+        act = _activity(store, code, since, until)
+        chg = _changes(store, watch) if watch else _changes(store).iloc[0:0]
+        seen = _watched_per_day(store, title_watch) if title_watch else None
+    what = title_watch.describe() if title_watch else None
+    title = f"Movements per day at {code}" + (f": {what} and all others" if what else "")
+    return write_chart(act, chg, Path(path), title, seen, what)
 
 
 # --- news ---------------------------------------------------------------------------------
@@ -677,26 +685,9 @@ def news_events_table(
     type: str | None = None,
 ) -> pa.Table:
     """News events (see ``NEWS_EVENT_COLUMNS``), oldest first; filters match without case."""
-    from .news.events import EVENT_TYPES
+    from .browse import news_where
 
-    where, params = [], []
-    if since:
-        where.append("e.date_end >= ?")
-        params.append(parse_time(since, "since").date().isoformat())
-    if actor:
-        where.append(
-            "(list_contains(list_transform(e.actors, x -> lower(x)), lower(?))"
-            " OR lower(e.speaker) LIKE '%' || lower(?) || '%')"
-        )
-        params += [actor, actor]
-    if place:
-        where.append("(lower(e.place) = lower(?) OR lower(e.place_icao) = lower(?))")
-        params += [place, place]
-    if type:
-        if type not in EVENT_TYPES:
-            raise ConfigError(f"event type {type!r}: choose one of {', '.join(EVENT_TYPES)}")
-        where.append("e.event_type = ?")
-        params.append(type)
+    where, params = news_where(since, None, actor, place, type)
     sql = (
         "SELECT e.*, a.url, a.outlet FROM news_events e JOIN articles a USING (article_id)"
         + (" WHERE " + " AND ".join(where) if where else "")
@@ -758,6 +749,8 @@ def brief(
     self-contained file with the activity chart) or JSON; every sentence cites its evidence."""
     from .charts import activity_frame, svg_chart
     from .fuse.brief import brief_json, build_brief
+    from .fuse.stale import stale_warnings
+    from .links import link_flight_notes
 
     if format not in ("md", "html", "json"):
         raise ConfigError(f"brief format {format!r}: choose md, html or json")
@@ -775,16 +768,22 @@ def brief(
         raise ConfigError("a brief needs --watch or --base")
     with _read(db) as store:
         b = build_brief(store, chosen, t0, t1)
+        b.warnings = stale_warnings(store)
+        link_flight_notes(store, b.notes, config.resolve(db).viewer)
         if format == "md":
             return b.markdown()
         if format == "json":
             return brief_json(b)
         from .fuse.map import svg_map
 
+        what = chosen.describe()
         svg = svg_chart(
-            activity_frame(_activity(store, chosen.base, since, until)),
+            activity_frame(
+                _activity(store, chosen.base, since, until), _watched_per_day(store, chosen)
+            ),
             _changes(store, chosen.name),
-            f"{chosen.title}: movements per day",
+            f"Movements per day at {chosen.base}: {what} and all others",
+            what=what,
         )
         rows = [
             (
@@ -799,6 +798,165 @@ def brief(
         map_svg = svg_map(store, b.flight_ids(), chosen.base)
     return b.html(svg, map_svg, rows)
 
+
+# --- browsing, one thing at a time: for the web pages and notebooks (basewatch/browse.py) -------
+
+from .browse import (  # noqa: E402, F401 - re-exported: bw.flight, bw.search, …
+    MAX_LIMIT,
+    MAX_TRACK_POINTS,
+    Page,
+    UnknownId,
+    activity_svg,
+    aircraft_identity,
+    aircraft_page,
+    base_code,
+    change,
+    cursor,
+    event_flight,
+    events_page,
+    flight,
+    flight_positions,
+    flight_track,
+    flights_page,
+    icao_text,
+    id_hex,
+    map_svg,
+    news_event,
+    news_page,
+    news_types,
+    open_copy,
+    routes_page,
+    search,
+    store_path,
+    watch_list,
+    watch_movements,
+    watch_overview,
+    watches_of,
+)
+
+# --- live watch: feeds in, alerts out, until stopped ------------------------------------------
+
+EXAMPLE_RULES = os.path.join(os.path.dirname(__file__), "data", "alerts", "example.toml")
+
+
+def live_watch(
+    feeds: Iterable[str] = (),
+    db: PathLike | None = None,
+    formats: str | Iterable[str] = "beast",
+    poll: Iterable[str] = (),
+    rules: PathLike | None = None,
+    watches: PathLike | Iterable[PathLike] | None = None,
+    names: Iterable[str] | None = None,
+    duration: float | None = None,
+    flush_s: float = 2.0,
+    step_s: float = 5.0,
+    beast_clock: str = "12mhz",
+    stop=None,
+):
+    """Read ``tcp://HOST:PORT`` feeds (``formats``: one for all, or one per feed, of beast,
+    avr, sbs) and polled ``aircraft.json`` (URL or folder) into the store, keeping flights,
+    airfield events, the watches and alerts up to date every ``step_s`` seconds, until
+    SIGINT / SIGTERM, ``stop`` (a ``threading.Event``) or ``duration`` seconds; returns a
+    ``LiveReport``. Without ``rules`` the shipped example rules alert on the terminal.
+    Progress is written to ``<db>.live.json`` (``live_status``)."""
+    import threading
+
+    from .alerts import load_rules
+    from .live import FeedParams, FeedSpec, LiveParams, LiveService, status_path, stop_on_signals
+
+    feeds, poll = list(feeds), list(poll)
+    formats = [formats] if isinstance(formats, str) else list(formats)
+    if not feeds and not poll:
+        raise ConfigError("no feed: give --feed tcp://HOST:PORT or --poll URL-or-folder")
+    if feeds and len(formats) not in (1, len(feeds)):
+        raise ConfigError(f"{len(feeds)} feeds but {len(formats)} formats: give one, or one each")
+    if beast_clock not in BEAST_CLOCKS:
+        raise ConfigError(f"beast clock {beast_clock!r}: choose {' or '.join(BEAST_CLOCKS)}")
+    if flush_s <= 0 or step_s <= 0:
+        raise ConfigError("flush_s and step_s are seconds, more than 0")
+    flush_s = min(flush_s, step_s)  # a step stores what came first
+    specs = [
+        FeedSpec.tcp(f, formats[0] if len(formats) == 1 else formats[i])
+        for i, f in enumerate(feeds)
+    ] + [FeedSpec.poll(str(p)) for p in poll]
+    rule_list, sinks = load_rules(rules if rules is not None else EXAMPLE_RULES)
+    chosen = _watches(watches, names)
+    params = LiveParams(
+        flush_s=flush_s,
+        step_s=step_s,
+        duration_s=duration,
+        feed=FeedParams(flush_s=flush_s, beast_clock=beast_clock),
+    )
+    stop = stop or threading.Event()
+    args = {"feeds": [f"{s.format}:{s.uri}" for s in specs], "rules": str(rules or "example")}
+    with _write(db, create=True) as store, recorded(store, "live", args) as run:
+        service = LiveService(
+            store,
+            specs,
+            chosen,
+            rule_list,
+            sinks,
+            run.run_id,
+            params,
+            None if store.path is None else status_path(store.path),
+            stop,
+        )
+        with stop_on_signals(stop, service.report):
+            report = service.run()
+        run.rows_read, run.rows_added = report.rows_read, report.rows_added
+        run.rejects.update(report.rejects)
+        run.counts = report.as_dict()
+        return report
+
+
+def live_status(db: PathLike | None = None) -> dict:
+    """What the live service writing ``db`` last said: its state (``running`` false when it
+    has stopped or is gone), and per feed the state, message rate, last message time and
+    reconnects."""
+    from .live import read_status, status_path
+
+    return read_status(status_path(config.resolve(db).db))
+
+
+# --- listings as an analyst scans them ----------------------------------------------------------
+
+
+def with_identity(db: PathLike | None, table: pa.Table) -> pa.Table:
+    """``table`` (rows with ``icao24``) with each aircraft's registration, type, operator and
+    country from the stored identities as its first columns; rows keep their order."""
+    import pyarrow.compute as pc
+
+    want = pc.unique(table.column("icao24")).to_pylist() if table.num_rows else []
+    with _read(db) as store:
+        known = store.table(
+            "SELECT icao24, registration, type_code, operator, country_iso2 FROM aircraft "
+            "WHERE list_contains(?, icao24)",
+            [want],
+        )
+    order = table.append_column("_row", pa.array(range(table.num_rows), pa.int64()))
+    joined = order.join(known, "icao24", join_type="left outer").sort_by("_row")
+    front = ["registration", "type_code", "operator", "country_iso2"]
+    rest = [c for c in table.column_names]
+    return joined.select(front + rest)
+
+
+def knows_aircraft(db: PathLike | None, icao24: str) -> bool:
+    """Whether the store holds any flight of this address."""
+    with _read(db) as store:
+        return bool(store.scalar("SELECT count(*) FROM flights WHERE icao24 = ?", [icao24.lower()]))
+
+
+def _watched_per_day(store, watch) -> pd.DataFrame:
+    """(day, watched): the watch's own qualifying movements at its base per UTC day, the
+    series a chart shows first."""
+    from .stages.changes import qualifying
+
+    days = pd.Series([m["ts"].date() for m in qualifying(store, watch)], dtype=object)
+    counts = days.value_counts()
+    return pd.DataFrame({"day": list(counts.index), "watched": counts.to_numpy(dtype=float)})
+
+
+from .readers.detect import FORMATS as INPUT_FORMATS  # noqa: E402, F401 - what ingest reads
 
 # --- the Parquet lake and Spark (issue 19) ----------------------------------------------------
 

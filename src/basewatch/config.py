@@ -10,8 +10,10 @@ from pathlib import Path
 import platformdirs
 
 from .errors import ConfigError
+from .links import DEFAULT_VIEWER
 
 ENV_DB = "BASEWATCH_DB"
+ENV_VIEWER = "BASEWATCH_VIEWER"
 CONFIG_FILE = "basewatch.toml"
 
 
@@ -19,6 +21,7 @@ CONFIG_FILE = "basewatch.toml"
 class Settings:
     db: Path
     receiver: tuple[float, float] | None = None
+    viewer: str = DEFAULT_VIEWER  # the tar1090 viewer that flight links open in
 
 
 def _from_toml(start: Path) -> dict:
@@ -52,9 +55,15 @@ def parse_receiver(text: str | None) -> tuple[float, float] | None:
 
 
 def resolve(
-    db: str | os.PathLike | None = None, receiver: str | None = None, cwd: Path | None = None
+    db: str | os.PathLike | None = None,
+    receiver: str | None = None,
+    cwd: Path | None = None,
+    viewer: str | None = None,
 ) -> Settings:
     toml = _from_toml(cwd or Path.cwd())
     db_value = db or os.environ.get(ENV_DB) or toml.get("db") or default_db()
     rec = parse_receiver(receiver) if receiver else parse_receiver(toml.get("receiver"))
-    return Settings(db=Path(db_value).expanduser(), receiver=rec)
+    view = viewer or os.environ.get(ENV_VIEWER) or toml.get("viewer") or DEFAULT_VIEWER
+    if not isinstance(view, str) or not view.startswith(("https://", "http://")):
+        raise ConfigError(f"viewer {view!r}: give the address of a tar1090 viewer, https://…")
+    return Settings(db=Path(db_value).expanduser(), receiver=rec, viewer=view)

@@ -10,7 +10,8 @@ Libya → Latakia → Moscow-region route, each with its supporting flights.
 
 from __future__ import annotations
 
-import tempfile
+import shlex
+import shutil
 import time
 from collections.abc import Iterator
 from importlib import resources
@@ -34,47 +35,67 @@ def sample_path(name: str) -> Path:
     return Path(str(resources.files("basewatch") / "data" / "samples" / name))
 
 
+def default_workdir() -> Path:
+    """Where the demo keeps its archive and store when not told: the user data folder, so the
+    store is there to explore after the demo (and the next demo starts it afresh)."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("basewatch")) / "demo"
+
+
+def hints(db: str) -> list[str]:
+    """Commands to go on with, each runnable as printed."""
+    d = shlex.quote(db)
+    return [
+        f"basewatch brief --db {d} --watch {FOCUS} --format html -o khmeimim.html",
+        f"basewatch flights --db {d} --base OSLK --type A124 --since 2025-10-20",
+        f"basewatch events --db {d} --icao24 1554a1 --since 2025-10-26 --until 2025-10-27",
+        f"basewatch chart --db {d} --watch {FOCUS} -o khmeimim.png",
+        f"basewatch timeline --db {d} --watch {FOCUS} --since 2025-10-01",
+    ]
+
+
 def run_demo(db: str | None = None, workdir: str | None = None) -> Iterator[str]:
     """Yield the demo's lines as they come."""
-    tmp = None
     if workdir is None:
-        tmp = tempfile.TemporaryDirectory(prefix="basewatch-demo-")
-        workdir = tmp.name
-    work = Path(workdir)
+        work = default_workdir()
+        # the demo's own folder: the previous demo's archive and store make way for this one
+        shutil.rmtree(work / "archive", ignore_errors=True)
+        for old in (work / "demo.duckdb", work / "demo.duckdb.wal"):
+            old.unlink(missing_ok=True)
+    else:
+        work = Path(workdir)
+    work.mkdir(parents=True, exist_ok=True)
     db = db or str(work / "demo.duckdb")
     t0 = time.perf_counter()
-    try:
-        yield f"store: {db}"
-        sim = api.simulate(SCENARIO, work / "archive", format="trace_full")
-        yield (
-            f"1. simulated {SCENARIO}: {sim.flights:,} flights, {sim.records:,} trace points in "
-            f"{sim.files:,} readsb files ({sim.start[:10]} to {sim.end[:10]}, archive days "
-            f"missing: {', '.join(sim.missing_days) or 'none'}) in {sim.seconds:.0f} s"
-        )
-        report = api.ingest([work / "archive" / "globe_history"], db=db)
-        yield f"2. {report.summary()}"
-        imported = api.import_aircraft(work / "archive" / "aircraft.csv", db=db)
-        yield f"3. aircraft database: {imported.rows_stored:,} aircraft imported"
-        yield f"4. {api.process(db).summary()}"
-        news = api.news_add([ARTICLES], db=db)
-        yield f"5. {news.summary()} (the project's own articles about the case)"
-        yield f"6. {api.watch(db).summary()}"
-        yield ""
-        yield api.report(db, names=[FOCUS])
-        yield ""
-        yield "Timeline (changes, movements of the watched aircraft, news linked to them):"
-        for row in api.timeline(db, FOCUS).itertuples():
-            gap = (
-                f"+{row.days_after_prev:.1f} d"
-                if row.days_after_prev == row.days_after_prev
-                else ""
-            )
-            yield f"  {row.ts:%Y-%m-%d %H:%M}Z {gap:>9}  {row.kind:8} {row.title}"
-        yield ""
-        yield "Brief (every sentence cites its evidence; `basewatch brief --format html` for the page):"
-        yield ""
-        yield api.brief(db, watch=FOCUS)
-        yield f"demo finished in {time.perf_counter() - t0:.0f} s"
-    finally:
-        if tmp is not None:
-            tmp.cleanup()
+    yield f"store: {db} (kept after the demo, to explore)"
+    sim = api.simulate(SCENARIO, work / "archive", format="trace_full")
+    yield (
+        f"1. simulated {SCENARIO}: {sim.flights:,} flights, {sim.records:,} trace points in "
+        f"{sim.files:,} readsb files ({sim.start[:10]} to {sim.end[:10]}, archive days "
+        f"missing: {', '.join(sim.missing_days) or 'none'}) in {sim.seconds:.0f} s"
+    )
+    report = api.ingest([work / "archive" / "globe_history"], db=db)
+    yield f"2. {report.summary()}"
+    imported = api.import_aircraft(work / "archive" / "aircraft.csv", db=db)
+    yield f"3. aircraft database: {imported.rows_stored:,} aircraft imported"
+    yield f"4. {api.process(db).summary()}"
+    news = api.news_add([ARTICLES], db=db)
+    yield f"5. {news.summary()} (the project's own articles about the case)"
+    yield f"6. {api.watch(db).summary()}"
+    yield ""
+    yield api.report(db, names=[FOCUS])
+    yield ""
+    yield "Timeline (changes, movements of the watched aircraft, news linked to them):"
+    for row in api.timeline(db, FOCUS).itertuples():
+        gap = f"+{row.days_after_prev:.1f} d" if row.days_after_prev == row.days_after_prev else ""
+        yield f"  {row.ts:%Y-%m-%d %H:%M}Z {gap:>9}  {row.kind:8} {row.title}"
+    yield ""
+    yield "Brief (every sentence cites its evidence):"
+    yield ""
+    yield api.brief(db, watch=FOCUS)
+    yield f"demo finished in {time.perf_counter() - t0:.0f} s"
+    yield ""
+    yield "Go on from here (the store stays where it is):"
+    for line in hints(db):
+        yield f"  {line}"

@@ -10,6 +10,7 @@ from xml.sax.saxutils import escape
 import pyarrow as pa
 
 from .errors import ConfigError
+from .links import trace_url
 from .store import Store
 
 FORMATS = {".geojson": "geojson", ".json": "geojson", ".kml": "kml"}
@@ -37,17 +38,25 @@ def _tracks(store: Store, flights: pa.Table) -> dict[int, list[tuple]]:
     return out
 
 
-def _props(row: dict) -> dict:
-    return {
+def _props(row: dict, viewer: str | None) -> dict:
+    out = {
         k: (v.isoformat() if hasattr(v, "isoformat") else v)
         for k, v in row.items()
         if k != "detector"
     }
+    out["trace_url"] = trace_url(row["icao24"], row["first_seen"], viewer)
+    return out
 
 
 def write_tracks(
-    store: Store, flights: pa.Table, path: str | os.PathLike, fmt: str | None = None
+    store: Store,
+    flights: pa.Table,
+    path: str | os.PathLike,
+    fmt: str | None = None,
+    viewer: str | None = None,
 ) -> int:
+    """Write ``flights`` with their tracks; each carries ``trace_url``, its trace in a public
+    tar1090 viewer, so a reader of the file can check it without basewatch."""
     path = Path(path)
     fmt = fmt or FORMATS.get(path.suffix.lower())
     if fmt not in ("geojson", "kml"):
@@ -65,7 +74,7 @@ def write_tracks(
                         for lon, lat, alt, _ in tracks.get(r["flight_id"], [])
                     ],
                 },
-                "properties": _props(r),
+                "properties": _props(r, viewer),
             }
             for r in rows
         ]
@@ -80,7 +89,8 @@ def write_tracks(
             name = r["callsign"] or r["icao24"]
             desc = (
                 f"{r['icao24']} {r['origin'] or '?'} → {r['destination'] or '?'}, "
-                f"{r['first_seen']:%Y-%m-%d %H:%M}–{r['last_seen']:%H:%M} UTC"
+                f"{r['first_seen']:%Y-%m-%d %H:%M}–{r['last_seen']:%H:%M} UTC; trace: "
+                f"{trace_url(r['icao24'], r['first_seen'], viewer)}"
             )
             marks.append(
                 f"<Placemark><name>{escape(name)}</name><description>{escape(desc)}</description>"

@@ -56,7 +56,7 @@ POSITIONS = pa.schema(
         _f(
             "position_id",
             pa.string(),
-            "16 hex digits: content hash of (icao24, ts, lat, lon, alt)",
+            "16 hex digits: content hash of (icao24, second, lat, lon, alt): one report, one id",
             nullable=False,
         ),
         *POSITION_FIELDS,
@@ -218,6 +218,13 @@ SOURCES = pa.schema(
         _f(
             "complete", pa.bool_(), "false when the read ended early (truncated input, peer closed)"
         ),
+        _f(
+            "data_start",
+            UTC_US,
+            "raw captures: time of the first frame (the data window starts there, not at the "
+            "first decoded position); null for other formats",
+        ),
+        _f("data_end", UTC_US, "raw captures: time of the last frame"),
     ]
 )
 
@@ -313,6 +320,16 @@ AIRFIELD_EVENTS = pa.schema(
         ),
         _f("reason", pa.string(), "what the detector saw, in words"),
         _f("detector", pa.string(), "versioned name of the detector", nullable=False),
+        _f(
+            "runner_up",
+            pa.string(),
+            "inferred events: the airfield that scored next (null if none scored)",
+        ),
+        _f(
+            "margin",
+            pa.float32(),
+            "inferred events: confidence of the choice minus the runner-up's (its own if none)",
+        ),
     ]
 )
 
@@ -357,7 +374,12 @@ AIRCRAFT_DB = pa.schema(
             "name the rows were imported under (default the format); re-import replaces it",
             nullable=False,
         ),
-        _f("format", pa.string(), "file format: tar1090_db or opensky_db", nullable=False),
+        _f(
+            "format",
+            pa.string(),
+            "file format: tar1090_db, opensky_db, plane_alert_db or tar1090_web",
+            nullable=False,
+        ),
         _f("source_id", pa.string(), "content hash of the imported file", nullable=False),
         _f("run_id", pa.string(), "the import run", nullable=False),
         _f("imported_at", UTC_US, "when the import finished", nullable=False),
@@ -486,6 +508,23 @@ ALERTS = pa.schema(
     ]
 )
 
+ALERT_DELIVERIES = pa.schema(
+    [
+        _f("alert_id", pa.string(), "16 hex digits: the alert", nullable=False),
+        _f(
+            "sink_id",
+            pa.string(),
+            "16 hex digits: hash of the sink's type, path and url",
+            nullable=False,
+        ),
+        _f("sink", pa.string(), "the sink's url, path or type, as configured"),
+        _f("delivered_at", UTC_US, "when this sink took the alert; null until it has"),
+        _f("attempts", pa.int32(), "deliveries tried at this sink", nullable=False),
+        _f("error", pa.string(), "why the last attempt failed (or was not made)"),
+        _f("tried_at", UTC_US, "when the last attempt ended"),
+    ]
+)
+
 # --- news ---------------------------------------------------------------------------------
 
 ARTICLES = pa.schema(
@@ -516,7 +555,8 @@ NEWS_EVENTS = pa.schema(
         _f(
             "event_type",
             pa.string(),
-            "meeting, visit, statement, negotiation, agreement, flight or military_movement",
+            "meeting, visit, statement, negotiation, agreement, flight, military_movement, call,"
+            " deployment, withdrawal, evacuation, exercise, attack or sanction",
             nullable=False,
         ),
         _f("date_start", pa.string(), "first day, YYYY-MM-DD; null when the text gives no date"),
@@ -532,6 +572,8 @@ NEWS_EVENTS = pa.schema(
         _f("sentence", pa.string(), "the supporting sentence as it stands in the text"),
         _f("char_start", pa.int32(), "offset of the sentence in the article text"),
         _f("extractor", pa.string(), "versioned name of the extractor", nullable=False),
+        _f("plover", pa.string(), "PLOVER category of the event type (null for statements)"),
+        _f("speaker_kind", pa.string(), "for statements: person, institution or anonymous"),
     ]
 )
 
@@ -604,6 +646,7 @@ TIMELINE = pa.schema(
             pa.list_(pa.string()),
             "for news: aircraft types named in the supporting sentences",
         ),
+        _f("date_precision", pa.string(), "for news: day, range, week, month, year"),
     ]
 )
 
@@ -641,6 +684,7 @@ TABLES: dict[str, pa.Schema] = {
     "base_changes": BASE_CHANGES,
     "base_routes": BASE_ROUTES,
     "alerts": ALERTS,
+    "alert_deliveries": ALERT_DELIVERIES,
     "timeline": TIMELINE,
     "articles": ARTICLES,
     "news_events": NEWS_EVENTS,
@@ -689,10 +733,14 @@ def empty(schema: pa.Schema) -> pa.Table:
 # --- stable content ids -------------------------------------------------------------------
 
 
+POSITION_ID_SECONDS = 1  # the time bucket a position id hashes (see ingest/ids.py)
+
+
 def position_ids(
     icao24: pa.Array, ts: pa.Array, lat: pa.Array, lon: pa.Array, alt: pa.Array
 ) -> pa.Array:
-    """Content hash of a position: same report, same id, whatever file or run it came in."""
+    """Content hash of a position (address, time bucket, position, altitude): same report,
+    same id, whatever file or run it came in (``ingest/ids.py`` says what "same" means)."""
     return _position_ids_np(
         hex_to_u64(icao24),
         ts.cast(pa.int64()).to_numpy(zero_copy_only=False),
@@ -760,7 +808,7 @@ def _position_ids_np(
     with np.errstate(over="ignore", invalid="ignore"):
         h = ids.chain(
             icao.astype(np.uint64) + ids.GOLDEN,
-            ts_us,
+            ts_us.astype(np.int64) // np.int64(POSITION_ID_SECONDS * 1_000_000),
             np.round(lat * 1e6).astype(np.int64),
             np.round(lon * 1e6).astype(np.int64),
             alt.astype(np.int64),

@@ -33,10 +33,12 @@ class WatchReport(Report):
     seconds: float = 0.0
 
     def summary(self) -> str:
-        kinds = ", ".join(f"{v} {k}" for k, v in sorted(self.changes.items())) or "no changes"
+        from .words import count, counts
+
         return (
-            f"watched {self.watches} watches over {self.days:,} base-days: {kinds}, "
-            f"{self.routes} routes, {self.timeline} timeline items in {self.seconds:.1f} s"
+            f"watched {count(self.watches, 'watch')} over {count(self.days, 'base-day')}: "
+            f"{counts(self.changes) or 'no changes'}, {count(self.routes, 'route')}, "
+            f"{count(self.timeline, 'timeline item')} in {self.seconds:.1f} s"
         )
 
 

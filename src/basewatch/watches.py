@@ -37,9 +37,16 @@ class Watch:
     gap_days: float = 30.0
 
     def describe(self) -> str:
-        parts = []
-        if self.countries:
-            parts.append("/".join(self.countries))
+        """'Russian state aircraft', 'Russian and Syrian military aircraft', 'state aircraft of
+        Kazakhstan': the countries in words, never their codes."""
+        from .words import adjective, country_name
+
+        parts, of = [], []
+        named = [(adjective(c), c) for c in self.countries]
+        if named and all(a for a, _ in named):
+            parts.append(" and ".join(a for a, _ in named))
+        elif named:
+            of = [country_name(c) for _, c in named]
         if self.military:
             parts.append("military")
         elif self.state:
@@ -48,7 +55,8 @@ class Watch:
             parts.append("types " + ", ".join(self.types))
         if self.operators:
             parts.append("operators " + ", ".join(self.operators))
-        return (" ".join(parts) or "all") + " aircraft"
+        text = (" ".join(parts) or "all") + " aircraft"
+        return text + (f" of {' and '.join(of)}" if of else "")
 
     def where(self) -> tuple[str, list]:
         """SQL terms over ``airfield_events e`` joined to ``aircraft a``."""

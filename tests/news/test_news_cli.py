@@ -18,10 +18,10 @@ def test_add_then_events_in_each_format(db):
     runner = CliRunner()
     res = runner.invoke(cli, ["news", "add", str(DATA / "belousov_meeting.md"), "--db", str(db)])
     assert res.exit_code == 0, res.output
-    assert res.output.startswith("news: 1 articles read, 1 new, 0 duplicates,")
+    assert res.output.startswith("news: 1 article read, 1 new, 0 duplicates,")
 
     res = runner.invoke(cli, ["news", "events", "--db", str(db), "--format", "json"])
-    rows = [json.loads(line) for line in res.output.splitlines()]
+    rows = json.loads(res.output)
     keys = {"event_type", "date_start", "date_end", "date_precision", "actors", "place"}
     keys |= {"speaker", "source", "sentence", "article_id"}
     assert rows and all(keys <= set(r) for r in rows)

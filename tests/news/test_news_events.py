@@ -176,7 +176,9 @@ def test_habits_denials_and_institutions_are_not_events_or_speakers():
         "Two Tu-95MS bombers held drills over the Barents Sea on Tuesday and Wednesday, the "
         "Norwegian Joint Headquarters said.\n"
     )
-    assert [(r["event_type"], r["source"]) for r in rows] == [
-        ("military_movement", "the Norwegian Joint Headquarters")
+    # the denied basing is no event; the denial is a statement by unnamed officials
+    assert [(r["event_type"], r["source"], r["speaker_kind"]) for r in rows] == [
+        ("statement", "Test Wire", "anonymous"),
+        ("exercise", "the Norwegian Joint Headquarters", None),
     ], rows
-    assert (rows[0]["date_start"], rows[0]["date_end"]) == ("2025-10-28", "2025-10-29")
+    assert (rows[1]["date_start"], rows[1]["date_end"]) == ("2025-10-28", "2025-10-29")

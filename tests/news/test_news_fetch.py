@@ -69,6 +69,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif self.path == "/slow":
             time.sleep(2)
             self._send(b"late", "text/plain")
+        elif self.path.startswith("/drip"):  # a byte every 0.4 s: no read waits long
+            body = b"x" * int(self.path.partition("?n=")[2] or 40)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            for b in body:
+                self.wfile.write(bytes([b]))
+                self.wfile.flush()
+                time.sleep(0.4)
         elif self.path == "/big":
             self._send(b"<html><body>" + b"x" * 300_000 + b"</body></html>", "text/html")
         elif self.path == "/image":
@@ -81,6 +91,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 class QuietServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True  # a handler still dripping to a client that gave up is not waited for
+
     def handle_error(self, request, client_address):  # a client that gave up (timeout, cap)
         pass
 
@@ -125,6 +137,19 @@ def test_timeout_size_cap_not_text_and_missing_are_rejects(server):
     )
     assert [(r.reason) for r in out] == ["timeout", "too_large", "not_text", "fetch_failed"]
     assert all(isinstance(r, Reject) for r in out)
+
+
+def test_timeout_is_for_the_whole_fetch(server):
+    t0 = time.monotonic()
+    (out,) = _read([f"{server}/drip"], timeout_s=1.0)
+    took = time.monotonic() - t0
+    assert isinstance(out, Reject) and out.reason == "timeout", out
+    assert took < 2.0, took  # the server would take 16 s to send its 40 bytes
+
+
+def test_a_slow_but_complete_page_within_the_timeout_is_read(server):
+    (out,) = _read([f"{server}/drip?n=4"], timeout_s=30.0)
+    assert not isinstance(out, Reject) and out.text == "x" * 4
 
 
 def test_bad_encoding_is_decoded_not_fatal(server):

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 
 import framing as F
 import pytest
 
 from basewatch import api
+from basewatch.errors import InputError
 
-AIRBORNE = (1800, 60)  # 919 frames, 116 positions (as in test_beast)
+AIRBORNE = (1800, 60)  # 919 frames, 109 position reports (as in test_beast)
 
 
 def at(us: int) -> datetime:
@@ -45,7 +45,7 @@ def beast_positions(tmp_path, airborne):
     ref = tmp_path / "ref.duckdb"
     api.ingest([path], db=ref, start=at(F.us(t0)))
     got = F.positions_by_time(ref)
-    assert len(got) == 116
+    assert len(got) == 109
     return got
 
 
@@ -145,18 +145,16 @@ def test_crc_failure_is_rejected(db, tmp_path, airborne, beast_positions):
     assert F.positions_by_time(db) == {t: p for t, p in beast_positions.items() if t != lost}
 
 
-def test_timed_file_without_start_ends_at_file_time(db, tmp_path, airborne):
-    """Like a Beast capture, the last timed line is taken as received when the file was written."""
+@pytest.mark.parametrize("form", ["@", "*"])
+def test_file_without_start_stops_with_one_line_naming_start(tmp_path, airborne, form):
+    """Timed lines count from an arbitrary point and ``*`` lines carry no time at all: a file
+    of either needs --start; the file's modification time is never taken for it."""
     lines, t0 = airborne
-    path = F.write(tmp_path / "avr_timed.txt", avr_text(lines, t0))
-    last = lines[-1]["timestamp"]
-    os.utime(path, (last, last))
-    api.ingest([path], db=db)
-    gold = F.golden(lines)
-    times = F.position_times(db)
-    assert len(times) == 116
-    # the file time carries sub-microsecond float error: allow 1 µs
-    assert all(min(abs(t - g) for g in gold) <= 1 for t in times)
+    path = F.write(tmp_path / "avr.txt", avr_text(lines, t0, form))
+    db = tmp_path / "s.duckdb"
+    with pytest.raises(InputError, match=r"AVR capture carries no date or time.*--start"):
+        api.ingest([path], db=db)
+    assert F.query(db, "SELECT count(*) FROM positions") == [(0,)]
 
 
 def test_file_cut_mid_line(db, tmp_path, airborne, beast_positions):

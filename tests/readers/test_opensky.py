@@ -139,7 +139,7 @@ def test_csv_units_and_times(db, data_dir, name, rows):
     report = api.ingest([data_dir / name], db=db)
     assert (report.rows_read, report.rows_added) == (3, 3)
     assert dict(report.rejects) == {}
-    assert dict(report.counters) == {"no_position": 1}
+    assert dict(report.counters) == {"no_position": 1, "time_from_data": 3}
     assert_rows(db, rows)
     assert query(db, "SELECT format FROM sources") == [("opensky_csv",)]
 
@@ -226,7 +226,7 @@ def test_parquet_matches_csv(db, data_dir, tmp_path, name, rows):
     to_parquet(data_dir / name, path)
     report = api.ingest([path], db=db)
     assert (report.rows_read, report.rows_added) == (3, 3)
-    assert dict(report.counters) == {"no_position": 1}
+    assert dict(report.counters) == {"no_position": 1, "time_from_data": 3}
     assert_rows(db, rows)
     assert query(db, "SELECT format FROM sources") == [("opensky_parquet",)]
     # the CSV of the same state vectors gives the same ids: nothing new

@@ -135,22 +135,21 @@ def test_overlapping_beast_segments(db, tmp_path):
     full_db = tmp_path / "full.duckdb"
     api.ingest([full], db=full_db, start=datetime.fromtimestamp(F.us(t0) / 1e6, UTC))
     want = dict(F.query(full_db, "SELECT position_id, epoch_us(ts) FROM positions"))
-    assert len(want) == 116
+    assert len(want) == 109
 
     a = F.write(tmp_path / "beast_part1.bin", b"".join(frames[:600]))
     b = F.write(tmp_path / "beast_part2.bin", b"".join(frames[400:]))
-    # each file was last written when its last frame arrived
-    for path, last in ((a, lines[599]), (b, lines[-1])):
-        os.utime(path, (last["timestamp"], last["timestamp"]))
-    ra = api.ingest([a], db=db)
-    rb = api.ingest([b], db=db)
+    # each file with the time of its own first frame
+    ra = api.ingest([a], db=db, start=datetime.fromtimestamp(F.us(t0) / 1e6, UTC))
+    t400 = lines[400]["timestamp"]
+    rb = api.ingest([b], db=db, start=datetime.fromtimestamp(F.us(t400) / 1e6, UTC))
     got = dict(F.query(db, "SELECT position_id, epoch_us(ts) FROM positions"))
     assert set(got) == set(want)
     assert all(abs(got[pid] - want[pid]) <= 1 for pid in want)
-    assert ra.rows_added + rb.rows_added == 116
+    assert ra.rows_added + rb.rows_added == 109
     in_a = sum(1 for t in want.values() if t <= F.us(lines[599]["timestamp"]))
     assert ra.rows_added == in_a
-    assert rb.rows_read > rb.rows_added == 116 - in_a
+    assert rb.rows_read > rb.rows_added == 109 - in_a
     assert F.query(db, "SELECT uri, rows_read, rows_added FROM sources ORDER BY uri") == [
         (str(a), ra.rows_read, ra.rows_added),
         (str(b), rb.rows_read, rb.rows_added),
@@ -179,7 +178,14 @@ def test_runs_and_sources_rows(db, tmp_path, samples):
         "duration": None,
         "beast_clock": "12mhz",
     }
-    assert json.loads(counts) == {"rejects": {}, "frames": 239}
+    # where time came from: the trace's own times, --start for the Beast capture's frames
+    assert json.loads(counts) == {
+        "rejects": {},
+        "frames": 239,
+        "time_from_data": 2500,
+        "time_from_start": 239,
+    }
+    assert "time from the data (2,500), --start (239)" in report.summary()
 
     sources = F.query(
         db,
@@ -217,12 +223,57 @@ def test_rejects_counted_per_source(db, tmp_path, samples):
 def test_failed_run_is_recorded(db, samples, monkeypatch):
     def boom(src, ctx):
         ctx.rejects.add("bad_trace", src.uri, "before the failure")
+        raise KeyboardInterrupt  # stopped by the user: the run fails, and says so
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(readsb, "read_trace_full", boom)
+    with pytest.raises(KeyboardInterrupt):
+        api.ingest([samples(TRACE)], db=db)
+    assert F.query(db, "SELECT status, rejects FROM runs") == [("interrupted", 1)]
+    assert F.query(db, "SELECT reason FROM rejects") == [("bad_trace",)]
+    assert F.query(db, "SELECT count(*) FROM sources") == [(0,)]
+
+
+def test_reader_failure_costs_its_file_only(db, samples, data_dir, monkeypatch):
+    def boom(src, ctx):
         raise RuntimeError("reader crashed")
         yield  # pragma: no cover
 
     monkeypatch.setattr(readsb, "read_trace_full", boom)
-    with pytest.raises(RuntimeError, match="reader crashed"):
-        api.ingest([samples(TRACE)], db=db)
-    assert F.query(db, "SELECT status, rejects FROM runs") == [("error", 1)]
-    assert F.query(db, "SELECT reason FROM rejects") == [("bad_trace",)]
-    assert F.query(db, "SELECT count(*) FROM sources") == [(0,)]
+    report = api.ingest([samples(TRACE), data_dir / "sbs_flight.txt"], db=db)
+    assert report.rejects == {"reader_error": 1}
+    assert report.rows_added > 0  # the other file's rows
+    assert F.query(db, "SELECT format, complete FROM sources ORDER BY 1") == [
+        ("sbs", True),
+        ("trace_full", False),
+    ]
+    assert F.query(db, "SELECT status FROM runs") == [("ok",)]
+
+
+@pytest.mark.parametrize("first", ["beast", "jsonl"])
+def test_one_capture_in_two_formats_is_stored_once(db, tmp_path, first):
+    """A Beast capture and the JSON lines decoded from it hold the same reports: the second
+    file adds nothing, whichever comes first (ingest/ids.py says what "the same" means)."""
+    lines = F.window(0, 900)  # taxi and take-off: surface and airborne positions
+    t0 = lines[0]["timestamp"]
+    files = {
+        "beast": F.write(tmp_path / "capture.bin", F.beast_stream(lines, t0)),
+        "jsonl": F.write(tmp_path / "capture.jsonl", "".join(json.dumps(d) + "\n" for d in lines)),
+    }
+    start = datetime.fromtimestamp(F.us(t0) / 1e6, UTC)
+    alone = {}
+    for fmt, path in files.items():
+        alone[fmt] = tmp_path / f"{fmt}.duckdb"
+        api.ingest([path], db=alone[fmt], start=start, receiver=F.RECEIVER)
+    counts = {fmt: F.query(p, "SELECT count(*) FROM positions")[0][0] for fmt, p in alone.items()}
+    assert counts["beast"] == counts["jsonl"] > 1000
+    second = "jsonl" if first == "beast" else "beast"
+    api.ingest([files[first]], db=db, start=start, receiver=F.RECEIVER)
+    report = api.ingest([files[second]], db=db, start=start, receiver=F.RECEIVER)
+    assert report.rows_read > counts[second] and report.rows_added == 0  # some heard twice
+    twice = F.query(
+        db,
+        "SELECT count(*) FROM (SELECT icao24, lat_deg, lon_deg, alt_baro_ft, epoch_ms(ts)"
+        " FROM positions GROUP BY ALL HAVING count(*) > 1)",
+    )
+    assert twice == [(0,)]

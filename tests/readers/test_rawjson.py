@@ -19,7 +19,7 @@ def test_full_flight_matches_rs1090(db, samples):
     # one DF5 reply in the capture has a reserved flight status: the only bad frame
     assert dict(report.rejects) == {"reserved_fs": 1}
     rows = F.query(db, "SELECT epoch_us(ts), icao24, lat_deg, lon_deg, on_ground FROM positions")
-    assert len(rows) >= 8000
+    assert len(rows) >= 7600  # 8,225 decoded, 594 of them a frame heard twice within 0.5 s
     by_time: dict[int, list[dict]] = {}
     for d in F.jsonl_lines():
         by_time.setdefault(F.us(d["timestamp"]), []).append(d)
@@ -37,13 +37,34 @@ def test_full_flight_matches_rs1090(db, samples):
 
 
 def test_without_receiver_no_surface_positions(db, tmp_path):
-    lines = F.window(600, 60)  # taxiing: surface positions only
+    lines = F.window(600, 60)  # taxiing, never airborne here: nothing to decode against
     path = F.write(tmp_path / "taxi.jsonl", "".join(json.dumps(d) + "\n" for d in lines))
-    api.ingest([path], db=db)
+    report = api.ingest([path], db=db)
     assert F.query(db, "SELECT count(*) FROM positions") == [(0,)]
+    assert report.counters["surface_no_reference"] > 100
+    assert "surface positions against none, not decoded" in report.summary()
     db2 = tmp_path / "with.duckdb"
     api.ingest([path], db=db2, receiver=F.RECEIVER)
-    assert F.query(db2, "SELECT count(*), bool_and(on_ground) FROM positions") == [(129, True)]
+    assert F.query(db2, "SELECT count(*), bool_and(on_ground) FROM positions") == [(121, True)]
+
+
+def test_without_receiver_the_take_off_gives_the_taxi_reference(db, tmp_path):
+    """A capture from the gate: the taxi-out is decoded against the aircraft's first airborne
+    position (it took off from there), as it would be against the receiver's."""
+    lines = F.window(0, 1500)  # the taxi at LFPG and the climb-out
+    path = F.write(tmp_path / "out.jsonl", "".join(json.dumps(d) + "\n" for d in lines))
+    report = api.ingest([path], db=db)
+    assert report.counters["surface_ref_own_next"] > 1000
+    db2 = tmp_path / "with.duckdb"
+    api.ingest([path], db=db2, receiver=F.RECEIVER)
+    sql = "SELECT epoch_us(ts), lat_deg, lon_deg FROM positions WHERE on_ground ORDER BY 1"
+    without, given = F.query(db, sql), F.query(db2, sql)
+    assert len(without) == len(given) > 1000
+    assert all(
+        abs(a[1] - b[1]) < 1e-6 and abs(a[2] - b[2]) < 1e-6
+        for a, b in zip(without, given, strict=True)
+    )
+    assert "surface positions against" in report.summary()
 
 
 def test_bad_lines_are_rejected_and_neighbours_kept(db, tmp_path):
@@ -53,7 +74,7 @@ def test_bad_lines_are_rejected_and_neighbours_kept(db, tmp_path):
     clean_db = tmp_path / "clean.duckdb"
     api.ingest([clean], db=clean_db)
     want = F.positions_by_time(clean_db)
-    assert len(want) == 116
+    assert len(want) == 109
 
     bad = {
         100: '{"timestamp": 1720249989.1, "frame": "8d3933',  # cut JSON
@@ -102,3 +123,19 @@ def test_detected_by_content(db, tmp_path, name):
     path = F.write(tmp_path / name, "".join(json.dumps(d) + "\n" for d in lines))
     api.ingest([path], db=db)
     assert F.query(db, "SELECT format FROM sources") == [("frames_jsonl",)]
+
+
+def test_a_wrong_receiver_does_not_move_the_surface_positions(db, tmp_path):
+    """Given 48 NM off (near the edge of a surface zone), the receiver decoded the taxi-out into
+    positions jumping 10+ NM between messages; the aircraft's own take-off position wins."""
+    lines = F.window(0, 1500)
+    path = F.write(tmp_path / "out.jsonl", "".join(json.dumps(d) + "\n" for d in lines))
+    api.ingest([path], db=db, receiver=(48.2, 2.5))
+    db2 = tmp_path / "right.duckdb"
+    api.ingest([path], db=db2, receiver=F.RECEIVER)
+    sql = "SELECT epoch_us(ts), lat_deg, lon_deg FROM positions WHERE on_ground ORDER BY 1"
+    wrong, right = F.query(db, sql), F.query(db2, sql)
+    assert len(wrong) == len(right) > 1000
+    assert (
+        max(abs(a[1] - b[1]) + abs(a[2] - b[2]) for a, b in zip(wrong, right, strict=True)) < 1e-6
+    )

@@ -290,3 +290,80 @@ def test_aircraft_json_snapshots(db, tmp_path):
     )
     assert observed == [("ae1234", "05-5140", "C17", 1, 3), ("ae5678", "10-0001", "C130", 1, 3)]
     assert F.query(db, "SELECT DISTINCT format FROM sources") == [("aircraft_json",)]
+
+
+def old_dump1090(now: float, k: int) -> dict:
+    """A dump1090-mutability / dump1090-fa 3.x snapshot: ``altitude``, ``speed``, ``vert_rate``."""
+    return {
+        "now": now,
+        "messages": 5000 + k,
+        "aircraft": [
+            {
+                "hex": "43c6f1",
+                "squawk": "7001",
+                "flight": "ASCOT12 ",
+                "lat": 51.75 + 0.01 * k,
+                "lon": -1.58,
+                "nucp": 7,
+                "seen_pos": 0.3,
+                "altitude": 2400 + 100 * k,
+                "vert_rate": 1600,
+                "track": 194,
+                "speed": 168,
+                "mlat": [],
+                "tisb": [],
+                "messages": 812,
+                "seen": 0.1,
+                "rssi": -21.4,
+            },
+            {"hex": "43c3b2", "altitude": "ground", "speed": 12, "lat": 51.7502, "lon": -1.5836},
+            {"hex": "4ca7b8", "altitude": 36000, "validposition": 0, "lat": 0, "lon": 0},
+            {"hex": "406b90", "altitude": "n/a", "speed": [3], "lat": 51.9, "lon": -1.2},
+        ],
+    }
+
+
+def test_old_dump1090_snapshots_keep_altitude_speed_and_rate(db, tmp_path):
+    folder = tmp_path / "dump1090" / "data"
+    F.write(folder / "aircraft.json", json.dumps(old_dump1090(NOW + 60, 2)))
+    for k in range(2):
+        F.write(folder / f"history_{k}.json", json.dumps(old_dump1090(NOW + 30 * k, k)))
+    report = api.ingest([folder], db=db)
+    rows = F.query(
+        db,
+        "SELECT icao24, alt_baro_ft, on_ground, gs_kt, vrate_fpm, track_deg, squawk"
+        " FROM positions ORDER BY icao24 DESC, ts",
+    )
+    assert rows[:3] == [
+        ("43c6f1", 2400 + 100 * k, False, 168.0, 1600, 194.0, "7001") for k in (0, 1, 2)
+    ]
+    assert rows[3:6] == [("43c3b2", None, True, 12.0, None, None, None)] * 3
+    # the unreadable altitude and speed are counted, the position itself is kept
+    assert rows[6:] == [("406b90", None, False, None, None, None, None)] * 3
+    assert report.rejects["bad_value"] == 6  # altitude and speed, in three files
+    assert report.counters["no_position"] == 3  # validposition 0
+
+
+def test_one_report_in_consecutive_snapshots_is_stored_once(db, tmp_path):
+    """``now`` and ``seen_pos`` come to 0.1 s each: one report seen in several snapshots
+    lands up to 0.2 s apart, also across a 10 s bucket edge of the position id."""
+    base = 1_738_700_009.8  # the report at 9.8 s into a bucket: snapshots disagree about 10.0
+    folder = tmp_path / "snapshots"
+    for k, (now, seen) in enumerate([(base + 0.1, 0.2), (base + 1.1, 1.1), (base + 2.1, 2.3)]):
+        doc = {
+            "now": now,
+            "aircraft": [
+                {"hex": "ae1234", "alt_baro": 31000, "lat": 50.0, "lon": 8.5, "seen_pos": seen},
+                {"hex": "ae1235", "alt_baro": 9000, "lat": 50.0 + k, "lon": 8.5, "seen_pos": 0},
+            ],
+        }
+        F.write(folder / f"aircraft_{k}.json", json.dumps(doc))
+    report = api.ingest([folder], db=db)
+    assert F.query(db, "SELECT icao24, count(*) FROM positions GROUP BY 1 ORDER BY 1") == [
+        ("ae1234", 1),
+        ("ae1235", 3),
+    ]
+    assert report.rows_added == 4
+    # a second pass, in another order, adds nothing
+    again = api.ingest(sorted(folder.iterdir(), reverse=True), db=db)
+    assert again.rows_added == 0

@@ -81,6 +81,7 @@ def test_every_message_type_contributes(db, data_dir):
         "sbs_sta": 1,
         "sbs_clk": 1,
         "no_position": 1,  # the MSG,3 at 06:00:20 has an altitude but no position
+        "time_from_data": 6,  # the lines' own dates and times
     }
     assert stored(db) == expected(FLIGHT)
     assert query(db, "SELECT format, rows_read, rejects, complete FROM sources") == [

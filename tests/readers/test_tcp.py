@@ -74,26 +74,17 @@ def second_conn_lines():
     return [dict(d, frame=F.with_icao(d["frame"], OTHER)) for d in F.window(2400, 20, dfs={17})]
 
 
-def file_reference(tmp_path, name: str, data: bytes, fmt: str) -> dict[int, tuple]:
-    """position_id → (icao24, lat, lon) of the same bytes read from a file."""
+def file_reference(tmp_path, name: str, data: bytes, fmt: str) -> set[tuple]:
+    """(icao24, lat, lon, alt) of the positions of the same bytes read from a file (their
+    times are the file's, a feed's are its arrival times)."""
     path = F.write(tmp_path / name, data)
     db = tmp_path / f"{name}.duckdb"
-    api.ingest([path], db=db, format=fmt)
-    return {
-        pid: (icao, lat, lon)
-        for pid, icao, lat, lon in F.query(
-            db, "SELECT position_id, icao24, lat_deg, lon_deg FROM positions"
-        )
-    }
+    api.ingest([path], db=db, format=fmt, start="2024-07-06T07:00:00Z")
+    return stored(db)
 
 
-def stored(db) -> dict[int, tuple]:
-    return {
-        pid: (icao, lat, lon)
-        for pid, icao, lat, lon in F.query(
-            db, "SELECT position_id, icao24, lat_deg, lon_deg FROM positions"
-        )
-    }
+def stored(db) -> set[tuple]:
+    return set(F.query(db, "SELECT icao24, lat_deg, lon_deg, alt_baro_ft FROM positions"))
 
 
 def test_beast_feed_cut_mid_frame_then_reconnect(db, tmp_path):
@@ -107,7 +98,7 @@ def test_beast_feed_cut_mid_frame_then_reconnect(db, tmp_path):
     data2 = F.beast_stream(two, two[0]["timestamp"], base=0x1000)
     ref = file_reference(tmp_path, "beast_one.bin", data1, "beast")
     ref |= file_reference(tmp_path, "beast_two.bin", data2, "beast")
-    assert {v[0] for v in ref.values()} == {F.ICAO, OTHER}
+    assert {v[0] for v in ref} == {F.ICAO, OTHER}
     assert len(ref) > 60
 
     # chunks that end mid-frame, so frames arrive in pieces
@@ -119,21 +110,23 @@ def test_beast_feed_cut_mid_frame_then_reconnect(db, tmp_path):
         elapsed = time.monotonic() - t0
         assert server.served == 2
     t_end = datetime.now(UTC)
-    assert elapsed < 2.0
+    assert elapsed < 4.0  # stops near its 1 s duration (slack for a loaded machine)
 
     assert dict(report.rejects) == {"truncated_frame": 1}
     assert F.query(db, "SELECT excerpt FROM rejects") == [(cut_frame.hex(),)]
     assert report.counters["frames"] == len(one) - 1 + len(two)
     assert stored(db) == ref
     # a live feed has no file clock: each connection's first frame is anchored at the wall
-    # clock, and its 20 s of frames follow on from there
+    # clock, or where the feed's time had got to if that is later (this replay runs faster
+    # than real time: the first connection's 20 s end ahead of the wall clock), and its 20 s
+    # of frames follow on from there
     lo, hi = F.query(db, "SELECT min(ts), max(ts) FROM positions WHERE icao24 = ?", [OTHER])[0]
-    assert t_start <= lo and hi <= t_end + timedelta(seconds=20)
+    assert t_start <= lo and hi <= t_end + timedelta(seconds=40)
     assert (hi - lo).total_seconds() == pytest.approx(
         (max(F.golden(two)) - min(F.golden(two))) / 1e6, abs=2.0
     )
-    src = F.query(db, "SELECT uri, format, bytes, rows_read, rows_added FROM sources")
-    assert src == [(server.uri, "beast", None, len(ref), len(ref))]
+    src = F.query(db, "SELECT uri, format, bytes, rows_added FROM sources")
+    assert src == [(server.uri, "beast", None, len(ref))]  # frames heard twice: stored once
 
 
 def test_avr_feed_cut_mid_line_then_reconnect(db, tmp_path):

@@ -70,7 +70,7 @@ def test_missing_columns_and_garbage_are_rejected(tmp_path, db):
     g = tmp_path / "g.json"
     g.write_bytes(b'[{"icao24": "152fa2", "latitude": 1.0, "groundspeed": ')
     report = bw.ingest([g], db=db, format="traffic_json")
-    assert list(report.rejects) == ["bad_json"]
+    assert list(report.rejects) == ["truncated_json"]  # cut mid-record: nothing before it to keep
     with open_store(db, read_only=True) as store:
         assert store.scalar("SELECT count(*) FROM positions") == 0
 

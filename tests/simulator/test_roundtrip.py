@@ -20,12 +20,16 @@ def ingest_output(out: Path, fmt: str, db: Path) -> None:
         api.ingest([out / "globe_history"], db=db)
     elif fmt == "opensky-csv":
         api.ingest([out / "opensky"], db=db, format="opensky_csv")
-    else:
+    elif fmt == "sbs":
         for r in csv.DictReader((out / "receivers.csv").open()):
             folder = out / "receivers" / r["name"]
             if folder.exists():
                 rec = (float(r["lat"]), float(r["lon"]))
                 api.ingest([folder], db=db, format=fmt, receiver=rec)
+    else:  # a raw capture's clock is relative: each file with its first frame's time
+        for r in csv.DictReader((out / "captures.csv").open()):
+            rec = (float(r["lat"]), float(r["lon"]))
+            api.ingest([out / r["path"]], db=db, format=fmt, receiver=rec, start=r["first_frame"])
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

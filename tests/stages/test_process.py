@@ -131,7 +131,7 @@ def test_api_and_cli(tmp_path):
     assert len(ev) == 2 and set(ev["airfield"]) == {"OSLK"}
     out = runner.invoke(cli, ["events", "--db", str(db), "--base", "HL59", "--format", "json"])
     assert out.exit_code == 0, out.output
-    rows = [json.loads(line) for line in out.output.splitlines()]
+    rows = json.loads(out.output)  # one JSON array
     assert [(r["icao24"], r["event_type"]) for r in rows] == [("abc123", "takeoff")]
     out = runner.invoke(cli, ["events", "--db", str(db), "--type", "landed"])
     assert out.exit_code == 2 and "choose one of" in out.output
@@ -177,7 +177,7 @@ def test_identity_filters(tmp_path):
     runner = CliRunner()
     out = runner.invoke(cli, ["flights", "--db", str(db), "--military", "--format", "json"])
     assert out.exit_code == 0, out.output
-    assert [json.loads(x)["icao24"] for x in out.output.splitlines()] == ["152fa2"]
+    assert [r["icao24"] for r in json.loads(out.output)] == ["152fa2"]
 
 
 def test_ids_are_16_hex_digits_and_found_by_every_command(tmp_path):
@@ -199,7 +199,7 @@ def test_ids_are_16_hex_digits_and_found_by_every_command(tmp_path):
     runner = CliRunner()
     out = runner.invoke(cli, ["flights", "--db", str(db), "--flight", fid, "--format", "json"])
     assert out.exit_code == 0, out.output
-    rows = [json.loads(line) for line in out.output.splitlines()]
+    rows = json.loads(out.output)  # one JSON array
     assert [r["flight_id"] for r in rows] == [fid]
     out = runner.invoke(cli, ["events", "--db", str(db), "--event", eid, "--format", "csv"])
     assert out.exit_code == 0 and eid in out.output
@@ -210,7 +210,16 @@ def test_ids_are_16_hex_digits_and_found_by_every_command(tmp_path):
 def test_queries_never_create_or_write_a_store(tmp_path):
     missing = tmp_path / "typo.duckdb"
     runner = CliRunner()
-    for args in (["flights"], ["events"], ["process"], ["watch"], ["positions"]):
+    queries = (
+        ["changes"],
+        ["report"],
+        ["timeline"],
+        ["news", "events"],
+        ["activity", "--base", "OSLK"],
+    )
+    queries += (["aircraft", "show", "1554a1"], ["brief", "--watch", "oslk-russian-state"])
+    queries += (["chart", "--base", "OSLK", "-o", str(tmp_path / "c.png")],)
+    for args in (["flights"], ["events"], ["process"], ["watch"], ["positions"], *queries):
         out = runner.invoke(cli, [*args, "--db", str(missing)])
         assert out.exit_code != 0 and "no store here yet" in out.output, (args, out.output)
         assert not missing.exists()

@@ -74,7 +74,7 @@ def test_alerts_raised_once_to_every_sink(tmp_path, hook):
     rules, sinks = _rules(tmp_path, f"http://127.0.0.1:{hook.server_port}/hook")
     with _store(tmp_path / "s.duckdb", moves, 150) as store:
         detect_changes(store, WATCH)
-        first = run_alerts(store, rules, sinks, [WATCH])
+        first = run_alerts(store, rules, sinks, [WATCH], backfill=True)
         again = run_alerts(store, rules, sinks, [WATCH])
     assert (first.new, first.sent, first.failed) == (5, 5, 0)  # 4 landings + 1 resumption
     assert (again.new, again.sent) == (0, 0)
@@ -89,7 +89,7 @@ def test_failed_webhook_is_retried_next_run(tmp_path, hook):
     rules, sinks = _rules(tmp_path, f"http://127.0.0.1:{hook.server_port}/hook")
     _Hook.status = 503
     with _store(tmp_path / "s.duckdb", moves, 10) as store:
-        failed = run_alerts(store, rules, sinks, [WATCH])
+        failed = run_alerts(store, rules, sinks, [WATCH], backfill=True)
         _Hook.status = 200
         retried = run_alerts(store, rules, sinks, [WATCH])
     assert (failed.new, failed.sent, failed.failed) == (1, 0, 1) and "HTTP 503" in failed.summary()
@@ -99,7 +99,7 @@ def test_failed_webhook_is_retried_next_run(tmp_path, hook):
 def test_unreachable_webhook_and_bad_rules(tmp_path):
     rules, sinks = _rules(tmp_path, "http://127.0.0.1:9/nothing-listens-here")
     with _store(tmp_path / "s.duckdb", [(1, "152fa2")], 10) as store:
-        report = run_alerts(store, rules, sinks, [WATCH])
+        report = run_alerts(store, rules, sinks, [WATCH], backfill=True)
     assert report.failed == 1 and "retried next run" in report.summary()
     bad = tmp_path / "bad.toml"
     bad.write_text('[[rule]]\nname = "x"\non = "movement"\nevents = ["landed"]\n')

@@ -168,14 +168,16 @@ def test_brief_tells_every_change_in_its_window(tmp_path):
         assert (
             "resumed on 3 September 2025 after 188 days (about six months) without one" in text[0]
         )
-        assert text[1].startswith("No movement of RU state aircraft at Khmeimim Air Base (OSLK)")
+        assert text[1].startswith(
+            "No movement of Russian state aircraft at Khmeimim Air Base (OSLK)"
+        )
         assert "since 3 September 2025" in text[1]
         # the flights the changes name are not stored here: the change itself is the evidence
         assert all(n.refs[0].startswith("change:") for n in b.notes)
         later = build_brief(store, WATCH, since=datetime(2025, 9, 4, tzinfo=UTC))
         assert [len(p) for p in later.paragraphs] == [1]  # only the stop lies in the window
         early = build_brief(store, WATCH, until=datetime(2025, 1, 20, tzinfo=UTC))
-        assert early.paragraphs == [] and "nothing to tell" in early.markdown()
+        assert early.paragraphs == [] and "No change was found in this window" in early.markdown()
 
 
 def test_date_spans_read_naturally():

@@ -10,9 +10,7 @@ variable CI is set), where they fail.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,33 +18,7 @@ import pytest
 
 from basewatch import api
 
-CHROMIUM = os.environ.get("BASEWATCH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 WATCH = "oslk-russian-state"
-
-
-def _missing() -> str | None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "playwright is not installed: pip install -e '.[test]'"
-    if not Path(CHROMIUM).exists():
-        return f"no chromium at {CHROMIUM}: apt-get install chromium (or set BASEWATCH_CHROMIUM)"
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser():
-    reason = _missing()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests cannot run in CI: {reason}", pytrace=False)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM)
-        yield b
-        b.close()
 
 
 @dataclass
@@ -152,7 +124,8 @@ def test_chart_timeline_and_footnotes(brief_page):
     from playwright.sync_api import expect
 
     page = brief_page[0].page
-    chart = page.locator('svg[aria-label$="movements per day"]')
+    chart = page.locator("svg.chart")
+    expect(chart).to_have_attribute("aria-label", re.compile(r"^Movements per day at OSLK"))
     expect(chart).to_be_visible()
     assert chart.locator("rect").count() > 30  # a bar per active day at least
     timeline = page.locator("h2:text-is('Timeline') + table")
@@ -253,3 +226,63 @@ def test_hostile_articles_show_as_text_and_never_run(browser, demo_store, tmp_pa
         page.screenshot(path=str(tmp_path / "hostile.png"), full_page=True)
     finally:
         page.context.close()
+
+
+# every text box of an SVG, with the SVG's own box, as the browser lays them out
+_BOXES = """(svg) => {
+  const f = svg.getBoundingClientRect();
+  return [...svg.querySelectorAll('text')].map(t => {
+    const b = t.getBoundingClientRect();
+    return {text: t.textContent, left: b.left - f.left, top: b.top - f.top,
+            right: f.right - b.right, bottom: f.bottom - b.bottom};
+  });
+}"""
+
+
+@pytest.mark.parametrize("fmt", ["brief", "html", "svg"])
+def test_no_label_is_clipped_and_every_legend_entry_shows(
+    browser, demo_store, tmp_path_factory, fmt
+):
+    """The chart (alone, as .html and .svg, and in the brief) and the map: every text inside its
+    SVG frame, every colour drawn named in a legend entry that is on the page. Screenshots of
+    each are kept beside the test's files to look at."""
+    db, _ = demo_store
+    out = tmp_path_factory.mktemp(f"look-{fmt}")
+    if fmt == "brief":
+        path = out / "brief.html"
+        path.write_text(api.brief(db, watch=WATCH, format="html"), encoding="utf-8")
+    else:
+        path = Path(api.chart(out / f"chart.{fmt}", db, watch=WATCH))
+    visit = open_file(browser, path)
+    page = visit.page
+    page.screenshot(path=str(out / f"{fmt}.png"), full_page=fmt != "svg")
+    svgs = page.locator("svg")
+    assert svgs.count() == (2 if fmt == "brief" else 1)
+    for i in range(svgs.count()):
+        svg = svgs.nth(i)
+        for box in svg.evaluate(_BOXES):
+            clipped = {k: round(v, 1) for k, v in box.items() if k != "text" and v < -0.5}
+            assert not clipped, (fmt, box["text"], clipped)
+        entries = svg.locator(".legend-entry")
+        assert entries.count() >= 3, fmt
+        names = [entries.nth(k).text_content() for k in range(entries.count())]
+        for k in range(entries.count()):
+            assert entries.nth(k).is_visible(), names[k]
+        if "chart" in (svg.get_attribute("class") or ""):
+            assert "Russian state aircraft" in names and "other movements" in names
+            assert "not observable (unknown)" in names and "gap: no watched movement" in names
+            # every fill drawn in the plot is named in the legend
+            legend = set(svg.evaluate(
+                "s => [...s.querySelectorAll('.legend-entry rect')].map(r => r.getAttribute('fill'))"
+            ))  # fmt: skip
+            drawn = set(svg.evaluate(
+                "s => [...s.querySelectorAll(':scope > rect[width]')]"
+                ".filter(r => r.getAttribute('fill') && r.getAttribute('height') !== null)"
+                ".map(r => r.getAttribute('fill'))"
+            ))  # fmt: skip
+            assert drawn - {"#fff"} <= legend, drawn - legend
+        else:  # the map: each cited flight, the line styles and the markers
+            assert any("inferred to the airfield" in n for n in names)
+            assert any("first or last position received" in n for n in names)
+            assert sum(bool(re.match(r"R[AF]-\d+ \d+ \w+ ", n)) for n in names) >= 5
+    page.context.close()

@@ -26,7 +26,9 @@ def _store(db, moves: list[tuple[float, str]], days: int, unobservable: set[int]
         )
     for i, (off, icao) in enumerate(moves):
         con.execute(
-            "INSERT INTO airfield_events VALUES (?, ?, ?, 'landing', 'OSLK', ?, 35.4, 35.9, 350, NULL, 0.5, 1.0, '', 'test')",
+            "INSERT INTO airfield_events (event_id, flight_id, icao24, event_type, airfield, ts, lat_deg,"
+            " lon_deg, track_deg, height_ft, distance_nm, confidence, reason, detector)"
+            " VALUES (?, ?, ?, 'landing', 'OSLK', ?, 35.4, 35.9, 350, NULL, 0.5, 1.0, '', 'test')",
             [f"{i + 1:016x}", f"{1000 + i:016x}", icao, T0 + timedelta(days=off)],
         )
     for icao in {m[1] for m in moves}:

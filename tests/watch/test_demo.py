@@ -49,3 +49,28 @@ def test_demo_finds_the_seed_case(demo_run):
     )
     assert meeting < resumed < ministers
     assert "reported by" in tl[meeting] and "Open Skies Notebook" in tl[ministers]
+
+
+def test_every_hint_the_demo_prints_works_when_pasted(demo_store, tmp_path, monkeypatch):
+    import shlex
+
+    from click.testing import CliRunner
+
+    from basewatch.cli import cli
+
+    db, text = demo_store
+    lines = text.splitlines()
+    assert lines[0].startswith("store: ") and "kept after the demo" in lines[0]
+    hints = lines[lines.index("Go on from here (the store stays where it is):") + 1 :]
+    assert len(hints) >= 4
+    monkeypatch.chdir(tmp_path)  # the hints write their files into the current folder
+    for hint in hints:
+        args = shlex.split(hint.strip())
+        assert args[0] == "basewatch"
+        args = [str(db) if a.endswith("demo.duckdb") else a for a in args[1:]]  # the copy
+        out = CliRunner().invoke(cli, args)
+        assert out.exit_code == 0, (hint, out.output)
+        if "-o" in args:
+            assert (tmp_path / args[args.index("-o") + 1]).stat().st_size > 1000, hint
+        else:
+            assert "RA-8" in out.stdout, (hint, out.stdout)  # rows of the case, not a blank table

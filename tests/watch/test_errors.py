@@ -93,3 +93,14 @@ def test_registration_globs_with_several_stars(store_path):
             [params[-2], params[-1], params[-2]],
         ).fetchone()
     assert hit == (True, True, False)
+
+
+def test_activity_of_an_airfield_no_watch_covers(demo_store):
+    """A base no watch covers has no activity rows: say so and how to add a watch, rather
+    than print an empty table; a watched base answers as before."""
+    db, _ = demo_store
+    ok = CliRunner().invoke(cli, ["activity", "--db", str(db), "--base", "OSLK", "--format", "csv"])
+    assert ok.exit_code == 0 and ok.output.count("\n") > 1
+    out = _run("activity", "--db", db, "--base", "LFBO")
+    assert "no watch covers LFBO" in out and 'base = "LFBO"' in out
+    assert "basewatch watch --watches FILE" in out and out.count("\n") == 1

@@ -9,10 +9,11 @@ from functools import wraps
 
 import click
 
+from ..api import INPUT_FORMATS
 from ..errors import BasewatchError
-from .output import emit
+from .output import FORMATS, OutPath, check_outputs, emit
 
-FORMATS_OUT = ["table", "json", "csv", "parquet"]
+FORMATS_OUT = list(FORMATS)
 
 
 def user_errors(fn: Callable) -> Callable:
@@ -21,15 +22,37 @@ def user_errors(fn: Callable) -> Callable:
     @wraps(fn)
     def wrapper(*args, **kwargs):
         try:
+            check_outputs(click.get_current_context(silent=True))
             return fn(*args, **kwargs)
         except BasewatchError as exc:
             click.echo(f"basewatch: error: {exc}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
-            click.echo("basewatch: interrupted", err=True)
-            sys.exit(130)
+            _stop()
+        except Exception as exc:
+            if not interrupted(exc):
+                raise
+            _stop()
 
     return wrapper
+
+
+def interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` is Ctrl-C as DuckDB reports it when it lands inside a query."""
+    import duckdb
+
+    return isinstance(exc, duckdb.InterruptException) or (
+        isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower()
+    )
+
+
+def _stop() -> None:
+    """Ctrl-C: one line and the shell's code for it; the store keeps its last complete state
+    (every write is one transaction)."""
+    click.echo(
+        "basewatch: interrupted; the store keeps what was complete, run again to finish", err=True
+    )
+    sys.exit(130)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -41,7 +64,7 @@ def cli(verbose: int) -> None:
     \b
     Example:
       basewatch ingest capture.bin --receiver 35.40,35.95 --db watch.duckdb
-      basewatch positions --icao24 152fa2 --db watch.duckdb
+      basewatch positions --icao24 1554a1 --since 2025-10-26 --db watch.duckdb
     """
     level = logging.WARNING - 10 * verbose
     logging.basicConfig(
@@ -76,10 +99,20 @@ db_option = click.option(
 )
 
 format_option = click.option(
-    "--format", "fmt", type=click.Choice(FORMATS_OUT), default="table", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS_OUT),
+    default="table",
+    show_default=True,
+    help="Output: a table to read, one JSON array, JSON lines, CSV or Parquet (needs -o).",
 )
 output_option = click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to a file."
+    "-o", "--output", type=OutPath(), default=None, help="Write to a file."
+)
+since_option = click.option("--since", default=None, help="From this UTC time (ISO 8601).")
+until_option = click.option("--until", default=None, help="Before this UTC time (ISO 8601).")
+limit_option = click.option(
+    "--limit", type=click.IntRange(min=1), default=None, help="At most this many rows."
 )
 
 
@@ -89,8 +122,9 @@ output_option = click.option(
     "--format",
     "fmt",
     default=None,
-    help="Input format (default: told from the content): beast, avr, sbs, "
-    "aircraft_json, trace_full, globe_tar, opensky_csv, opensky_parquet, frames_jsonl.",
+    help="Format of the INPUT files (default: told from the content): "
+    + ", ".join(INPUT_FORMATS)
+    + ".",
 )
 @db_option
 @click.option(
@@ -160,17 +194,11 @@ def ingest(inputs, fmt, db, receiver, start, duration, beast_clock, jobs, as_jso
 @cli.command()
 @db_option
 @click.option("--icao24", default=None, help="Only this aircraft (6 hex digits).")
-@click.option("--since", default=None, help="From this UTC time (ISO 8601).")
-@click.option("--until", default=None, help="Before this UTC time (ISO 8601).")
-@click.option("--limit", type=int, default=None, help="At most this many rows.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS_OUT), default="table", show_default=True)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Write to a file (needed for parquet).",
-)
+@since_option
+@until_option
+@limit_option
+@format_option
+@output_option
 @user_errors
 def positions(db, icao24, since, until, limit, fmt, output) -> None:
     """Show stored positions.
@@ -190,13 +218,14 @@ def positions(db, icao24, since, until, limit, fmt, output) -> None:
     "--db",
     type=click.Path(dir_okay=False),
     default=None,
-    help="Store to fill (default: a fresh one in a temporary folder).",
+    help="Store to fill (default: demo.duckdb in the demo's folder).",
 )
 @click.option(
     "--workdir",
     type=click.Path(file_okay=False),
     default=None,
-    help="Keep the simulated archive and the store here (default: a temporary folder).",
+    help="Keep the simulated archive and the store here (default: the folder demo/ in the "
+    "user data folder, made afresh on each run).",
 )
 @user_errors
 def demo(db, workdir) -> None:
@@ -231,6 +260,15 @@ for _command in (watch, changes, activity, report, chart, timeline, brief):
 from .news import news  # noqa: E402
 
 cli.add_command(news)
+from .serve import serve  # noqa: E402
+
+cli.add_command(serve)
+
+from .live import live, status  # noqa: E402
+
+cli.add_command(live)
+cli.add_command(status)
+
 from .lake import attach, lake, spark  # noqa: E402
 
 for _command in (lake, attach, spark):
@@ -238,4 +276,8 @@ for _command in (lake, attach, spark):
 
 
 def main() -> None:
-    cli(prog_name="basewatch")
+    try:
+        cli(prog_name="basewatch")
+    except KeyboardInterrupt:  # before a command has started (while loading)
+        click.echo("basewatch: interrupted", err=True)
+        sys.exit(130)

@@ -106,7 +106,7 @@ def show(who, db, watchlists, fmt) -> None:
         click.echo(f"basewatch: no aircraft with registration {who!r} in the store", err=True)
         raise SystemExit(1)
     if fmt == "json":
-        emit(table, "json")
+        emit(table, "jsonl")  # an aircraft card: one object a line
     else:
         _card(table)
 

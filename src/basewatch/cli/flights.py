@@ -4,13 +4,57 @@ from __future__ import annotations
 
 import click
 
-from . import bring_up_to_date, db_option, format_option, output_option, user_errors
-from .output import emit
+from . import (
+    bring_up_to_date,
+    db_option,
+    format_option,
+    limit_option,
+    output_option,
+    since_option,
+    until_option,
+    user_errors,
+)
+from .output import OutPath, emit, given, icao24_param
 
-_since = click.option("--since", default=None, help="From this UTC time (ISO 8601).")
-_until = click.option("--until", default=None, help="Before this UTC time (ISO 8601).")
+_since = since_option
+_until = until_option
 _base = click.option("--base", default=None, help="Only at this airfield: ICAO code or name.")
-_icao = click.option("--icao24", default=None, help="Only this aircraft (6 hex digits).")
+_icao = click.option(
+    "--icao24", default=None, callback=icao24_param, help="Only this aircraft (6 hex digits)."
+)
+
+# what the terminal table shows (csv, json and parquet keep every column)
+FLIGHT_SHOWN = [
+    "flight_id", "registration", "type_code", "operator", "country_iso2", "callsign",
+    "from_to", "takeoff_ts", "landing_ts", "icao24",
+]  # fmt: skip
+EVENT_SHOWN = [
+    "ts", "event_type", "airfield", "registration", "type_code", "operator", "country_iso2",
+    "icao24", "confidence", "event_id",
+]  # fmt: skip
+
+
+def _from_to(table):
+    """'UUMU → OSLK'; a leg whose end was not seen shows '?' there."""
+    import pyarrow as pa
+
+    org, dst = table.column("origin").to_pylist(), table.column("destination").to_pylist()
+    pairs = zip(org, dst, strict=True)
+    return table.append_column(
+        "from_to", pa.array([f"{a or '?'} → {b or '?'}" for a, b in pairs], pa.string())
+    )
+
+
+def _nothing(ctx, what: str, db, icao24) -> str:
+    from .. import api
+
+    asked = given(ctx, skip=("db", "fmt", "output", "export", "limit"))
+    text = f"no {what} match{' ' + asked if asked else ''}"
+    if icao24 and not api.knows_aircraft(db, icao24):
+        text += f" (the store holds no flight of {icao24})"
+    return text
+
+
 _fmt = format_option
 _out = output_option
 
@@ -48,11 +92,12 @@ def process(db, full) -> None:
 @click.option("--type", "type_code", default=None, help="Only this ICAO type, e.g. A124, IL62.")
 @click.option("--country", default=None, help="Only addresses of this country (ISO code, e.g. RU).")
 @click.option("--flight", "flight_id", default=None, help="Only this flight (its 16-hex-digit id).")
+@limit_option
 @_fmt
 @_out
 @click.option(
     "--export",
-    type=click.Path(dir_okay=False),
+    type=OutPath(),
     default=None,
     help="Also write the flights with their tracks to FILE.geojson or FILE.kml.",
 )
@@ -69,6 +114,7 @@ def flights(
     type_code,
     country,
     flight_id,
+    limit,
     fmt,
     output,
     export,
@@ -78,7 +124,7 @@ def flights(
     \b
     Examples:
       basewatch flights --base OSLK --since 2025-10-20 --until 2025-11-01
-      basewatch flights --icao24 152fa2 --export il62.kml
+      basewatch flights --icao24 1554a1 --export il62.kml
       basewatch flights --base OSLK --state --country RU --type A124
     """
     from .. import api
@@ -96,8 +142,15 @@ def flights(
         country=country,
         flight_id=flight_id,
     )
+    if export and limit:
+        raise click.UsageError("--export writes every matching flight: drop --limit")
     table = api.flights_table(db, **filters)
-    emit(table.drop_columns(["detector"]) if fmt == "table" else table, fmt, output)
+    if limit:
+        table = table.slice(0, limit)
+    if fmt == "table" and table.num_rows:
+        table = _from_to(api.with_identity(db, table))
+    ctx = click.get_current_context()
+    emit(table, fmt, output, shown=FLIGHT_SHOWN, empty=_nothing(ctx, "flights", db, icao24))
     if export:
         n = api.export_flights(export, db, **filters)
         click.echo(f"wrote {n:,} flights to {export}", err=True)
@@ -116,10 +169,11 @@ def flights(
     help="takeoff, landing, takeoff_inferred, landing_inferred, low_pass, go_around, touch_and_go.",
 )
 @click.option("--event", "event_id", default=None, help="Only this event (its 16-hex-digit id).")
+@limit_option
 @_fmt
 @_out
 @user_errors
-def events(db, base, since, until, icao24, event_type, event_id, fmt, output) -> None:
+def events(db, base, since, until, icao24, event_type, event_id, limit, fmt, output) -> None:
     """List take-offs, landings, inferred movements and passes at airfields.
 
     \b
@@ -130,4 +184,9 @@ def events(db, base, since, until, icao24, event_type, event_id, fmt, output) ->
 
     bring_up_to_date(db)
     table = api.events_table(db, base, since, until, icao24, event_type, event_id)
-    emit(table.drop_columns(["detector"]) if fmt == "table" else table, fmt, output)
+    if limit:
+        table = table.slice(0, limit)
+    if fmt == "table" and table.num_rows:
+        table = api.with_identity(db, table)
+    ctx = click.get_current_context()
+    emit(table, fmt, output, shown=EVENT_SHOWN, empty=_nothing(ctx, "events", db, icao24))

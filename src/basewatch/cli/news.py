@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import db_option, user_errors
+from . import db_option, format_option, output_option, user_errors
 from .output import emit
 
 
@@ -68,16 +68,11 @@ def add(inputs, published, url, outlet, timeout, max_bytes, as_json, db) -> None
     default=None,
     help="meeting, visit, statement, negotiation, agreement, flight or military_movement.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-)
+@format_option
+@output_option
 @db_option
 @user_errors
-def events(since, actor, place, etype, fmt, db) -> None:
+def events(since, actor, place, etype, fmt, output, db) -> None:
     """Show the stored news events with their sentence, source and article.
 
     \b
@@ -99,11 +94,11 @@ def events(since, actor, place, etype, fmt, db) -> None:
             "sentence",
         ]
         table = table.select(keep)
-    elif fmt == "csv":
+    elif fmt in ("csv", "parquet"):
         import pyarrow as pa
         import pyarrow.compute as pc
 
         i = table.schema.get_field_index("actors")
         joined = pc.binary_join(table.column("actors"), "; ")
         table = table.set_column(i, pa.field("actors", pa.string()), joined)
-    emit(table, fmt)
+    emit(table, fmt, output, empty="no news events match")

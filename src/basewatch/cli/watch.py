@@ -7,8 +7,17 @@ import time
 import click
 import pyarrow as pa
 
-from . import db_option, format_option, output_option, user_errors
-from .output import emit
+from . import (
+    db_option,
+    format_option,
+    interrupted,
+    limit_option,
+    output_option,
+    since_option,
+    until_option,
+    user_errors,
+)
+from .output import OutPath, emit
 
 _watches = click.option(
     "--watches",
@@ -35,8 +44,14 @@ _out = output_option
     default=None,
     help="Run again every S seconds (until Ctrl-C).",
 )
+@click.option(
+    "--backfill",
+    is_flag=True,
+    help="With --rules: also raise what new rules match in the past (by default a rule's "
+    "first run raises only what comes after it, and says how many past matches it skipped).",
+)
 @user_errors
-def watch(db, watch_files, names, rules, every) -> None:
+def watch(db, watch_files, names, rules, every, backfill) -> None:
     """Bring everything up to date, run the watches, raise alerts on new findings.
 
     \b
@@ -49,22 +64,35 @@ def watch(db, watch_files, names, rules, every) -> None:
     if rules:
         api.check_rules(rules)  # a bad rules file stops before any work
     while True:
-        click.echo(api.watch(db, list(watch_files), list(names) or None).summary())
-        if rules:
-            click.echo(api.alert(db, rules, list(watch_files), list(names) or None).summary())
-        if every is None:
+        try:
+            click.echo(api.watch(db, list(watch_files), list(names) or None).summary())
+            if rules:
+                report = api.alert(db, rules, list(watch_files), list(names) or None, backfill)
+                click.echo(report.summary())
+                backfill = False  # the past is raised once
+            if every is None:
+                return
+            time.sleep(every)
+        except BaseException as exc:
+            # Ctrl-C is how a repeating watch is stopped: not an error (a run cut short leaves
+            # the store as the last complete run left it)
+            if every is None or not (isinstance(exc, KeyboardInterrupt) or interrupted(exc)):
+                raise
+            click.echo("basewatch: watch stopped", err=True)
             return
-        time.sleep(every)
 
 
 @click.command()
 @db_option
 @_names
 @click.option("--kind", default=None, help="gap, resumption, stop, surge, drop or unobserved.")
+@since_option
+@until_option
+@limit_option
 @_fmt
 @_out
 @user_errors
-def changes(db, names, kind, fmt, output) -> None:
+def changes(db, names, kind, since, until, limit, fmt, output) -> None:
     """List the changes the watches found, with their test and evidence.
 
     \b
@@ -74,17 +102,19 @@ def changes(db, names, kind, fmt, output) -> None:
     from .. import api
 
     frames = [api.changes(db, n, kind) for n in names] if names else [api.changes(db, None, kind)]
-    table = pa.concat_tables(pa.Table.from_pandas(f, preserve_index=False) for f in frames)
-    if fmt == "table":
-        table = table.select(["watch", "kind", "start_ts", "end_ts", "days", "summary"])
-    emit(table, fmt, output)
+    table = _window(
+        pa.concat_tables(pa.Table.from_pandas(f, preserve_index=False) for f in frames),
+        "start_ts", since, until, limit,
+    )  # fmt: skip
+    shown = ["watch", "kind", "start_ts", "end_ts", "days", "summary"]
+    emit(table, fmt, output, shown=shown, empty="no changes match")
 
 
 @click.command()
 @db_option
 @click.option("--base", required=True, help="ICAO code or name of the base.")
-@click.option("--since", default=None, help="From this UTC day.")
-@click.option("--until", default=None, help="Before this UTC day.")
+@since_option
+@until_option
 @_fmt
 @_out
 @user_errors
@@ -126,11 +156,9 @@ def report(db, watch_files, names) -> None:
 @_watches
 @click.option("--base", default=None, help="ICAO code or name of the base.")
 @click.option("--watch", "watch_name", default=None, help="Mark this watch's changes.")
-@click.option("--since", default=None, help="From this UTC day.")
-@click.option("--until", default=None, help="Before this UTC day.")
-@click.option(
-    "-o", "--output", required=True, type=click.Path(dir_okay=False), help="FILE.png, .svg or .html"
-)
+@since_option
+@until_option
+@click.option("-o", "--output", required=True, type=OutPath(), help="FILE.png, .svg or .html")
 @user_errors
 def chart(db, watch_files, base, watch_name, since, until, output) -> None:
     """Chart a base's movements per day; days without data are shown as unknown.
@@ -148,10 +176,13 @@ def chart(db, watch_files, base, watch_name, since, until, output) -> None:
 @db_option
 @click.option("--watch", "watch_name", default=None, help="Only this watch.")
 @click.option("--countries", default=None, help="Instead, a pair of countries, e.g. RU,SY.")
+@since_option
+@until_option
+@limit_option
 @_fmt
 @_out
 @user_errors
-def timeline(db, watch_name, countries, fmt, output) -> None:
+def timeline(db, watch_name, countries, since, until, limit, fmt, output) -> None:
     """Show a watch's timeline (changes, movements and the news around them), or a pair of
     countries' timeline, in order.
 
@@ -163,9 +194,14 @@ def timeline(db, watch_name, countries, fmt, output) -> None:
     from .. import api
 
     table = pa.Table.from_pandas(api.timeline(db, watch_name, countries), preserve_index=False)
-    if fmt == "table":
-        table = table.select(["ts", "days_after_prev", "kind", "title", "link"])
-    emit(table, fmt, output)
+    if not watch_name and not countries and table.num_rows:
+        # every watch's items together: in time order, each with its watch
+        table = table.sort_by([("ts", "ascending"), ("watch", "ascending")])
+    table = _window(table, "ts", since, until, limit)
+    shown = ["ts", "days_after_prev", "kind", "title", "link"]
+    if not watch_name and "watch" in table.column_names:
+        shown.insert(1, "watch")
+    emit(table, fmt, output, shown=shown, empty="no timeline items match")
 
 
 @click.command()
@@ -173,8 +209,8 @@ def timeline(db, watch_name, countries, fmt, output) -> None:
 @_watches
 @click.option("--watch", "watch_name", default=None, help="The watch to tell.")
 @click.option("--base", default=None, help="Or a base: its first watch.")
-@click.option("--from", "since", default=None, help="From this UTC day.")
-@click.option("--to", "until", default=None, help="Before this UTC day.")
+@click.option("--since", "--from", "since", default=None, help="From this UTC day (or --from).")
+@click.option("--until", "--to", "until", default=None, help="Before this UTC day (or --to).")
 @click.option(
     "--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md", show_default=True
 )
@@ -186,7 +222,7 @@ def brief(db, watch_files, watch_name, base, since, until, fmt, output) -> None:
 
     \b
     Example:
-      basewatch brief --base OSLK --from 2025-10-01 --format html -o khmeimim.html
+      basewatch brief --base OSLK --since 2025-10-01 --format html -o khmeimim.html
     """
     from .. import api
 
@@ -203,3 +239,16 @@ def brief(db, watch_files, watch_name, base, since, until, fmt, output) -> None:
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text)
+
+
+def _window(table: pa.Table, col: str, since, until, limit) -> pa.Table:
+    """Rows whose ``col`` is in [since, until), then the first ``limit`` of them."""
+    import pyarrow.compute as pc
+
+    from ..api import parse_time
+
+    for bound, keep in ((since, pc.greater_equal), (until, pc.less)):
+        if bound and table.num_rows:
+            when = pa.scalar(parse_time(bound), table.schema.field(col).type)
+            table = table.filter(keep(table.column(col), when))
+    return table.slice(0, limit) if limit else table

@@ -19,17 +19,26 @@ from datetime import datetime, timedelta
 import pandas as pd
 
 from ..airfields import load_reference
+from ..base_report import place
 from ..geo import haversine_nm
-from ..report import place
 from ..stages.changes import KINDS as CHANGE_KINDS
 from ..store import Store
 from ..watches import Watch
+from ..words import count
 from .timeline import origins, wording
 
 WINDOW_DAYS = 30  # news this close to the resumption (else the latest change) is told around it
 
 
 NOTHING = "No change was found in this window, so there is nothing to tell."
+MD_SPECIAL = re.compile(r"([\\`*_\[\]<>])")  # what Markdown (and the HTML inside it) acts on
+SAFE_URL = re.compile(r"https?://[^\s<>]+", re.IGNORECASE)
+
+
+def md_text(text: str) -> str:
+    """Text from rows (articles, outlets, watch titles) made inert in Markdown: no raw HTML,
+    links or emphasis from an article reaches a viewer; the characters read the same."""
+    return MD_SPECIAL.sub(r"\\\1", text)
 
 
 @dataclass(slots=True)
@@ -51,6 +60,8 @@ class Brief:
     title: str
     paragraphs: list[list[Sentence]] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
+    empty: str = NOTHING  # what the brief says when it has no sentence
+    warnings: list[str] = field(default_factory=list)  # stale tables, and how to refresh them
 
     def cite(self, note: Note) -> int:
         self.notes.append(note)
@@ -64,21 +75,24 @@ class Brief:
         return Sentence(text, [self.cite(n) for n in notes])
 
     def markdown(self) -> str:
-        out = [f"# {self.title}", ""]
+        m = md_text
+        out = [f"# {m(self.title)}", ""]
+        out += [f"> **Note:** {w}\n" for w in self.warnings]  # our own words, Markdown meant
         if not self.paragraphs:
-            out += [f"_{NOTHING}_", ""]
+            out += [f"_{m(self.empty)}_", ""]
         for para in self.paragraphs:
-            out.append(" ".join(f"{s.text}{''.join(f'[^{n}]' for n in s.notes)}" for s in para))
+            out.append(" ".join(f"{m(s.text)}{''.join(f'[^{n}]' for n in s.notes)}" for s in para))
             out.append("")
         for i, n in enumerate(self.notes, 1):
-            extra = f" <{n.url}>" if n.url else ""
-            quote = f' — "{n.quote}"' if n.quote else ""
-            out.append(f"[^{i}]: {n.text}{extra}{quote} ({', '.join(n.refs)})")
+            url = n.url and (f" <{n.url}>" if SAFE_URL.fullmatch(n.url) else f" {m(n.url)}")
+            quote = f' — "{m(n.quote)}"' if n.quote else ""
+            out.append(f"[^{i}]: {m(n.text)}{url or ''}{quote} ({', '.join(n.refs)})")
         return "\n".join(out) + "\n"
 
     def as_dict(self) -> dict:
         return {
             "title": self.title,
+            "warnings": self.warnings,
             "paragraphs": [
                 [{"text": s.text, "notes": s.notes} for s in p] for p in self.paragraphs
             ],
@@ -96,8 +110,9 @@ class Brief:
         text escaped; nothing fetched, no scripts)."""
         e = html.escape
         body = [f"<h1>{e(self.title)}</h1>"]
+        body += [f"<p class='note'><strong>Note:</strong> {e(w)}</p>" for w in self.warnings]
         if not self.paragraphs:
-            body.append(f"<p><em>{e(NOTHING)}</em></p>")
+            body.append(f"<p><em>{e(self.empty)}</em></p>")
         if map_svg:
             body.append(
                 f"<figure>{map_svg}<figcaption>Flights cited in the brief</figcaption></figure>"
@@ -229,6 +244,38 @@ def _span(a: datetime, b: datetime) -> str:
     if a.year == b.year:
         return f"between {a.day} {a:%B} and {_date(b)}"
     return f"between {_date(a)} and {_date(b)}"
+
+
+def when(a: datetime, b: datetime, precision: str | None) -> str:
+    """A news date told with the precision the article gave it: 'on 15 October 2025', 'in late
+    October 2025', 'earlier in October 2025', 'in October 2025', 'in the week of 20 October
+    2025', 'in 2025', or a span; never a day the article did not give."""
+    import calendar
+
+    if precision in (None, "", "day") or a.date() == b.date():
+        return _span(a, b)
+    last = calendar.monthrange(a.year, a.month)[1]
+    one_month = (a.year, a.month) == (b.year, b.month)
+    if precision == "month" and one_month:
+        part = {(1, 10): "early ", (11, 20): "mid-", (21, last): "late ", (1, last): ""}
+        word = part.get((a.day, b.day))
+        if word is not None:
+            return f"in {word}{a:%B %Y}"
+        if a.day == 1:
+            return f"earlier in {a:%B %Y}"  # "earlier this month": the 1st to the day before
+    if precision == "week":
+        return f"in the week of {_date(a)}"
+    if precision == "year" and (a.month, a.day, b.month, b.day) == (1, 1, 12, 31):
+        return f"in {a.year}"
+    return _span(a, b)
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _prec(row) -> str | None:
+    return _text(getattr(row, "date_precision", None))
 
 
 def _norm(text: str) -> str:
@@ -394,7 +441,7 @@ def _news_of_flights(brief: Brief, store: Store, watch: Watch, rows) -> list:
             kept.append(it)
     out = []
     for d0, d1, types, match, group in kept:
-        span = _span(d0, d1)
+        span = when(d0, d1, _prec(group[0]))
         srcs = [x for r in group for x in r.sources]
         outs = [x for r in group for x in r.outlets]
         told = f"The news told of {_and(types)} flights at {watch.base} {span}, {_sources_words(srcs, outs)}"
@@ -408,6 +455,52 @@ def _news_of_flights(brief: Brief, store: Store, watch: Watch, rows) -> list:
             text = f"{told}; the flight data hold no arrival of that type at {watch.base} then."
         out.append((d0, brief.say(text, notes)))
     return out
+
+
+QUIET_DAYS = 14  # without a window or a change, the movements of the data's last two weeks
+
+
+def _without_change(brief: Brief, store: Store, watch: Watch, since, until) -> tuple | None:
+    """A window without a change still tells its movements and routes (and the news, around
+    its first arrival); a window in which the base was never observable says so. Returns the
+    moment the news is told around and its name, or None when there is nothing to tell."""
+    days, seen = store.con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE observable) FROM base_days WHERE base = ? "
+        "AND day >= CAST(coalesce(?, '-infinity'::TIMESTAMPTZ) AS DATE) "
+        "AND day < CAST(coalesce(?, 'infinity'::TIMESTAMPTZ) AS DATE)",
+        [watch.base, since, until],
+    ).fetchone()
+    if not seen:
+        brief.empty = (
+            f"There is no coverage of {watch.base} in this window: the base was observable on "
+            f"none of its {count(days, 'day')} in the data, so its movements cannot be told."
+            if days
+            else f"There is no flight data around {watch.base} in this window, so its "
+            "movements cannot be told."
+        )
+        return None
+    last = store.con.execute(
+        "SELECT max(arrival_ts) FROM base_routes WHERE watch = ? AND arrival_ts < "
+        "coalesce(?, 'infinity'::TIMESTAMPTZ)",
+        [watch.name, until],
+    ).fetchone()[0]
+    start = since or (last - timedelta(days=QUIET_DAYS) if last else None)
+    first = store.con.execute(
+        "SELECT min(arrival_ts) FROM base_routes WHERE watch = ? AND arrival_ts >= ? "
+        "AND arrival_ts < coalesce(?, 'infinity'::TIMESTAMPTZ)",
+        [watch.name, start, until],
+    ).fetchone()[0]
+    brief.empty = (
+        f"No change was found in this window and no arrival of {watch.describe()} was seen "
+        f"at {watch.base}; the base was observable on {seen} of its {count(days, 'day')}."
+    )
+    if first is None:
+        return (start, "the start of this window") if start else None
+    stop = until or datetime.max.replace(tzinfo=first.tzinfo)
+    para = [s for s in _arrivals(brief, store, watch, first, stop) if s]
+    if para:
+        brief.paragraphs.append(para)
+    return first, "the first of these arrivals"
 
 
 def build_brief(store: Store, watch: Watch, since=None, until=None) -> Brief:
@@ -439,12 +532,16 @@ def build_brief(store: Store, watch: Watch, since=None, until=None) -> Brief:
             stop = ch[2] + timedelta(days=14)
             para += _arrivals(brief, store, watch, ch[2], min(stop, nxt) if nxt else stop)
         brief.paragraphs.append([s for s in para if s])
-    if not changes:
-        return brief
-    # the news around the latest resumption (else the latest change): before and after, with
-    # the interval and the sources
-    anchor = next((c for c in reversed(changes) if c[1] == "resumption"), changes[-1])
-    when, word = anchor[2], {"gap": "the gap"}.get(anchor[1], f"the {anchor[1]}")
+    if changes:
+        # the news around the latest resumption (else the latest change): before and after,
+        # with the interval and the sources
+        anchor = next((c for c in reversed(changes) if c[1] == "resumption"), changes[-1])
+        when, word = anchor[2], {"gap": "the gap"}.get(anchor[1], f"the {anchor[1]}")
+    else:
+        quiet = _without_change(brief, store, watch, since, until)
+        if quiet is None:
+            return brief
+        when, word = quiet
 
     def rel(ts) -> str:
         delta = (when.date() - ts.date()).days
@@ -475,9 +572,12 @@ def build_brief(store: Store, watch: Watch, since=None, until=None) -> Brief:
         notes = [n for r in rows for n in _news_notes(r)]
         srcs = [x for r in rows for x in r.sources]
         outs = [x for r in rows for x in r.outlets]
-        text = (
-            f"On {_date(best.ts)}, {rel(best.ts)}, {_happened(best)}; {_sources_words(srcs, outs)}."
-        )
+        d1 = best.ts_end if best.ts_end is not None and not pd.isna(best.ts_end) else None
+        if _prec(best) in (None, "day") or d1 is None:
+            text = f"On {_date(best.ts)}, {rel(best.ts)}, {_happened(best)}; "
+        else:  # "in late October 2025", never a day the articles did not give
+            text = f"{_cap(when(best.ts, d1, _prec(best)))}, {_happened(best)}; "
+        text += f"{_sources_words(srcs, outs)}."
         context.append((best.ts, brief.say(text, notes)))
     flights_news = near[near["subtype"].isin(["flight", "military_movement"])]
     reports = _news_of_flights(brief, store, watch, list(flights_news.itertuples()))
@@ -492,7 +592,12 @@ def build_brief(store: Store, watch: Watch, since=None, until=None) -> Brief:
         srcs = [x for r in rows for x in r.sources]
         outs = [x for r in rows for x in r.outlets]
         ts = rows[0].ts
-        text = f"On {_date(ts)} ({rel(ts)}), {speaker} said {_and(quotes)}; {_sources_words(srcs, outs)}."
+        d1 = rows[0].ts_end
+        if _prec(rows[0]) in (None, "day") or d1 is None or pd.isna(d1):
+            on = f"On {_date(ts)} ({rel(ts)})"
+        else:
+            on = _cap(when(ts, d1, _prec(rows[0])))
+        text = f"{on}, {speaker} said {_and(quotes)}; {_sources_words(srcs, outs)}."
         said.append((ts, brief.say(text, [n for r in rows for n in _news_notes(r)])))
     for group in (context, reports, said):
         sentences = [s for _, s in sorted(group, key=lambda x: x[0]) if s]

@@ -21,6 +21,7 @@ from functools import lru_cache
 from importlib import resources
 
 from ..airfields import load_reference
+from ..schema import stored_sql
 from ..store import Store
 
 PALETTE = ("#b2182b", "#2166ac", "#1b7837", "#762a83", "#e08214", "#4d4d4d")
@@ -184,9 +185,10 @@ def _tracks(store: Store, flight_ids: list[str]) -> list[tuple]:
         ).fetchone()
         if row is None:
             continue
+        # position_rows by the stored address: DuckDB prunes by it, not by the view's text
         pts = store.con.execute(
-            "SELECT lat_deg, lon_deg FROM positions WHERE icao24 = ? AND ts BETWEEN ? AND ? "
-            "AND lat_deg IS NOT NULL AND lon_deg IS NOT NULL ORDER BY ts",
+            f"SELECT lat_deg, lon_deg FROM position_rows WHERE icao = {stored_sql('icao24', '?')} "
+            "AND ts BETWEEN ? AND ? AND lat_deg IS NOT NULL AND lon_deg IS NOT NULL ORDER BY ts",
             [row[0], row[4], row[5]],
         ).fetchall()
         if not pts:
@@ -194,6 +196,46 @@ def _tracks(store: Store, flight_ids: list[str]) -> list[tuple]:
         step = max(1, len(pts) // MAX_POINTS)
         tracks.append((fid, row, pts[::step] + pts[-1:]))
     return tracks
+
+
+LEGEND_ROW = 14  # px between legend lines
+
+
+def _legend(keys: list[tuple[str, str]], inferred: bool, font: str) -> tuple[str, tuple]:
+    """The legend (top left): each track's colour with its aircraft, day and route, then what
+    the line styles and markers mean. Returns the SVG and the box it takes."""
+    rows = [(f'<path d="M0 0h18" stroke="{c}" stroke-width="2.5"/>', text) for c, text in keys]
+    rows.append(('<path d="M0 0h18" stroke="#555" stroke-width="1.6"/>', "positions received"))
+    if inferred:
+        rows.append(
+            (
+                '<path d="M0 0h18" stroke="#555" stroke-width="1.6" stroke-dasharray="5 4"/>',
+                "inferred to the airfield",
+            )
+        )
+        rows.append(
+            (
+                '<circle cx="9" cy="0" r="2.8" fill="#fff" stroke="#555" stroke-width="1.4"/>',
+                "first or last position received",
+            )
+        )
+    rows.append(('<circle cx="9" cy="0" r="4" fill="#000"/>', "the watched base"))
+    w = 30 + 6.2 * max(len(t) for _, t in rows)
+    h = 8 + LEGEND_ROW * len(rows)
+    x0, y0 = 8, 8
+    out = [
+        f'<g class="legend"><rect x="{x0}" y="{y0}" width="{w:.0f}" height="{h}" fill="#fff" '
+        'opacity="0.85" stroke="#999" stroke-width="0.5"/>'
+    ]
+    for i, (mark, text) in enumerate(rows):
+        y = y0 + 11 + LEGEND_ROW * i
+        out.append(
+            f'<g class="legend-entry"><g transform="translate({x0 + 6} {y - 3})">{mark}</g>'
+            f'<text x="{x0 + 30}" y="{y + 1}" font-size="10.5" {font}>{html.escape(text)}</text>'
+            "</g>"
+        )
+    out.append("</g>")
+    return "".join(out), (x0, y0, x0 + w, y0 + h)
 
 
 def svg_map(
@@ -258,8 +300,11 @@ def svg_map(
             'stroke-width="0.6" stroke-dasharray="3 2"/>'
         )
     parts.append('<g class="tracks">')
+    inferred = []  # drawn above every track, so no other track hides a dashed end
+    keys = []  # (colour, who and when) for the legend
     for i, (fid, row, pts) in enumerate(tracks):
         colour = PALETTE[i % len(PALETTE)]
+        keys.append((colour, f"{row[1] or row[0]} {row[4]:%d %b} {row[2] or '?'}→{row[3] or '?'}"))
         who = row[1] or row[0]
         tip = (
             f"{who}: {row[2] or '?'} → {row[3] or '?'}, {row[4]:%d %b %H:%M}Z–{row[5]:%H:%M}Z "
@@ -275,18 +320,24 @@ def svg_map(
         for how, code, (lat, lon) in ends:
             if how == "inferred" and code in where:
                 (ax, ay), (bx, by) = xy(lat, lon), xy(where[code].lat, where[code].lon)
-                parts.append(
+                inferred.append(
+                    f'<g data-flight="{fid}"><title>{e(tip)}</title>'
+                    f'<line class="halo" x1="{ax:.1f}" y1="{ay:.1f}" x2="{bx:.1f}" '
+                    f'y2="{by:.1f}" stroke="#fff" stroke-width="3.6" opacity="0.8"/>'
                     f'<line class="inferred" x1="{ax:.1f}" y1="{ay:.1f}" x2="{bx:.1f}" '
-                    f'y2="{by:.1f}" stroke="{colour}" stroke-width="1.6" '
+                    f'y2="{by:.1f}" stroke="{colour}" stroke-width="1.8" '
                     'stroke-dasharray="5 4"/>'
-                    f'<circle cx="{ax:.1f}" cy="{ay:.1f}" r="2.5" fill="#fff" stroke="{colour}"/>'
+                    f'<circle class="last-seen" cx="{ax:.1f}" cy="{ay:.1f}" r="2.8" fill="#fff" '
+                    f'stroke="{colour}" stroke-width="1.4"/></g>'
                 )
         parts.append("</g>")
-    parts.append('</g><g class="airfields">')
+    parts.append('</g><g class="inferred-ends">' + "".join(inferred) + "</g>")
+    legend, box = _legend(keys, bool(inferred), font)
+    parts.append('<g class="airfields">')
     # the base first, so that its label gets the best place
     fields.sort(key=lambda f: f.icao != base)
     dots = [xy(f.lat, f.lon) for f in fields]
-    taken = [(width - 40, 0, width, 56), (0, height - 56, width / 3, height)]  # arrow, scale
+    taken = [(width - 40, 0, width, 56), (0, height - 56, width / 3, height), box]
     taken += [(x - 5, y - 5, x + 5, y + 5) for x, y in dots]
     for f, (x, y) in zip(fields, dots, strict=True):
         is_base = f.icao == base
@@ -303,6 +354,7 @@ def svg_map(
             f"{e(label)}</text></g>"
         )
     parts.append("</g>")
+    parts.append(legend)
     # scale bar (bottom left): 1 NM is 1/60 degree of latitude
     px_nm = scale / 60
     nm = _nice_nm(width / 5 / px_nm)

@@ -25,7 +25,7 @@ from ..stages.changes import KINDS as CHANGE_KINDS
 from ..store import Store
 from ..watches import Watch
 
-MOVES = ("flight", "military_movement")
+MOVES = ("flight", "military_movement", "deployment", "withdrawal", "evacuation", "exercise")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +118,7 @@ def _item(watch: Watch, ts, kind, subtype, title, refs, **kw) -> dict:
         "speaker": kw.get("speaker"),
         "quote": kw.get("quote"),
         "aircraft": kw.get("aircraft"),
+        "date_precision": kw.get("date_precision"),
     }
 
 
@@ -174,6 +175,7 @@ def _news(store: Store, watch: Watch, lo, hi, pair: tuple[str, str] | None = Non
         """
         SELECT e.event_id, e.event_type, e.date_start, e.date_end, e.actors, e.place, e.place_icao,
                e.country, e.speaker, e.quote, e.source, e.sentence, a.url, a.outlet,
+               e.date_precision,
                (SELECT list(DISTINCT n.canonical ORDER BY n.canonical) FROM news_entities n
                 WHERE n.article_id = e.article_id AND n.label = 'aircraft_type'
                   AND n.char_start >= e.char_start
@@ -199,6 +201,7 @@ def _news(store: Store, watch: Watch, lo, hi, pair: tuple[str, str] | None = Non
             sentence,
             url,
             outlet,
+            precision,
             aircraft,
         ) = row
         start = _day(d0)
@@ -239,7 +242,7 @@ def _news(store: Store, watch: Watch, lo, hi, pair: tuple[str, str] | None = Non
         )
         groups[key].append(
             (eid, place, source or outlet, url, sentence, link, speaker, named, quote, outlet,
-             aircraft or [], actors or [])
+             aircraft or [], actors or [], precision)
         )  # fmt: skip
     out = []
     for (typ, d0, d1, speaker, _, _), members in groups.items():
@@ -265,7 +268,8 @@ def _news(store: Store, watch: Watch, lo, hi, pair: tuple[str, str] | None = Non
                   urls=[m[3] or "" for m in members], sentences=[m[4] or "" for m in members],
                   outlets=outlets, actors=named or list(members[0][11]), place=place,
                   speaker=speaker or None, quote=quote if typ == "statement" else None,
-                  aircraft=sorted({a for m in members for a in m[10]}))
+                  aircraft=sorted({a for m in members for a in m[10]}),
+                  date_precision=members[0][12])
         )  # fmt: skip
     return out
 

@@ -1,9 +1,10 @@
 """Import an aircraft database file into ``aircraft_db``.
 
-reads:   a tar1090-db CSV or OpenSky's aircraft database CSV (plain or gzip content)
+reads:   a tar1090-db CSV, OpenSky's aircraft database CSV (plain or gzip content), a
+         plane-alert-db CSV or a tar1090 web database folder (``userdbs.py``)
 writes:  aircraft_db, rejects, runs
 rejects: bad_field_count, bad_quoting, bad_encoding, line_too_long, bad_csv_line, bad_icao24,
-         bad_flags, duplicate_icao24, truncated_gzip, empty_file
+         bad_flags, duplicate_icao24, truncated_gzip, empty_file, bad_json, bad_entry
 
 Formats, told from the content:
 
@@ -45,10 +46,11 @@ from ..errors import ConfigError, FormatError, InputError
 from ..readers.base import REJECT_ROWS_PER_REASON, RejectLog, Source, content_id
 from ..store import Store
 from ..store.runs import Report
+from . import userdbs
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("tar1090_db", "opensky_db")
+FORMATS = ("tar1090_db", "opensky_db", userdbs.PLANE_ALERT, userdbs.TAR1090_WEB)
 TAR1090_COLUMNS = ("icao", "reg", "type", "flags", "descr", "year", "ownop")
 
 # DuckDB reject error types → our reason codes
@@ -169,6 +171,8 @@ def detect(head: bytes) -> str | None:
     if not line.strip():
         return None
     low = line.lower()
+    if "," in line and userdbs.is_plane_alert_header(line):
+        return userdbs.PLANE_ALERT
     if "icao24" in low and ("," in line) and ("registration" in low):
         return "opensky_db"
     fields = line.split(";")
@@ -209,6 +213,9 @@ def _csv_sql(path: Path, fmt: str, head: bytes, gz: bool) -> tuple[str, dict]:
         "auto_detect = false, max_line_size = 1000000, "
         f"compression = '{comp}', parallel = true"
     )
+    if fmt == userdbs.PLANE_ALERT:
+        sql, params = userdbs.plane_alert_sql(line)
+        return sql.replace("{common}", common), dict(params, path=str(path))
     if fmt == "tar1090_db":
         has_header = line.split(";")[0].strip().lower() == "icao"
         trailing = line.endswith(";")  # the real file ends every line with ';'
@@ -257,8 +264,12 @@ def import_aircraft_db(
         raise ConfigError(f"source name {source!r}: use letters, digits, '_', '-', '.'")
     if not path.exists():
         raise InputError(f"{path}: no such file")
-    if not path.is_file():
-        raise InputError(f"{path}: not a file; give the database file itself")
+    web = path.is_dir() and userdbs.is_tar1090_web(path)
+    if not path.is_file() and not web:
+        raise InputError(
+            f"{path}: not a file; give the database file itself, or a tar1090 db/ folder "
+            "of <prefix>.js files"
+        )
     run_id = uuid.uuid4().hex[:16]
     started = datetime.now(UTC)
     t0 = time.perf_counter()
@@ -267,6 +278,21 @@ def import_aircraft_db(
     rejects.uri = str(path)
     status = "error"
     try:
+        if web:
+            fmt = userdbs.TAR1090_WEB
+            report.format, report.source = fmt, source or fmt
+            try:
+                raw, sid = userdbs.read_tar1090_web(path, rejects)
+            except OSError as exc:
+                raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+            rejects.source_id = sid
+            store.con.register("_acdb_raw", raw)
+            try:
+                _load(store, path, fmt, b"", False, sid, run_id, report, rejects)
+            finally:
+                store.con.unregister("_acdb_raw")
+            status = "ok"
+            return report
         try:
             sid, size = content_id(Source(uri=str(path), path=path))
             head, gz = _head(path)
@@ -336,10 +362,14 @@ def _clean_sql(raw_sql: str, tar: bool) -> str:
 def _load(store, path, fmt, head, gz, sid, run_id, report, rejects) -> None:
     con = store.con
     con.execute("SET enable_progress_bar = false")
-    sql, params = _csv_sql(path, fmt, head, gz)
+    if fmt == userdbs.TAR1090_WEB:
+        sql, params = "SELECT * FROM _acdb_raw", {}
+    else:
+        sql, params = _csv_sql(path, fmt, head, gz)
+    tar = fmt in ("tar1090_db", userdbs.TAR1090_WEB)
     try:
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _acdb_clean AS {_clean_sql(sql, fmt == 'tar1090_db')}",
+            f"CREATE OR REPLACE TEMP TABLE _acdb_clean AS {_clean_sql(sql, tar)}",
             params,
         )
     except duckdb.Error as exc:  # a file DuckDB cannot read at all (cut gzip, binary)

@@ -306,9 +306,24 @@ def _watch_cond(key: str, value: str) -> str:
 
 
 def _watch_sql(rules: Rules) -> list[str]:
-    """One SELECT per watch-list entry: every key must match one of its values."""
+    """One SELECT per watch-list entry: every key must match one of its values. Entries that
+    name only addresses (a plane-alert-db list holds thousands) are one join on a VALUES list."""
     out = []
+    by_address = [e for e in rules.watch if set(e.fields) == {"icao24"}]
+    if by_address:
+        values = ",\n".join(
+            f"({_lit(icao)}, {_lit(e.label)}, {str(e.military).lower()}, {str(e.state).lower()})"
+            for e in by_address
+            for icao in e.fields["icao24"]
+        )
+        out.append(
+            f"""SELECT f.icao24, 7, 'watch list ' || w.label, w.military, w.state, w.label
+                FROM _id_full f JOIN (VALUES {values}) w(icao24, label, military, state)
+                  ON f.icao24 = w.icao24"""
+        )
     for e in rules.watch:
+        if set(e.fields) == {"icao24"}:
+            continue
         cond = " AND ".join(
             "(" + " OR ".join(_watch_cond(k, v) for v in values) + ")"
             for k, values in e.fields.items()

@@ -2,7 +2,7 @@
 
 ``data/operators.toml`` (shipped) lists ICAO operator designators seen as callsign prefixes,
 registration patterns of state aircraft and words of operator names; user files extend or
-override it. Watch lists are the user's own TOML files of ``[[watch]]`` entries, each with a
+override it. Watch lists are plane-alert-db CSVs or the user's own TOML files of ``[[watch]]`` entries, each with a
 label and one or more of: ``icao24``, ``registration`` (glob), ``registration_regex`` (RE2),
 ``type`` (ICAO type designator), ``country`` (ISO alpha-2 or name), ``operator`` (a three-letter
 ICAO designator, or words of the operator's name). Every key takes a value or a list of values;
@@ -158,7 +158,18 @@ def _values(value: object, where: str, key: str) -> tuple[str, ...]:
 
 
 def read_watchlist(path: str | Path) -> list[WatchEntry]:
+    """A TOML watch list, or a plane-alert-db CSV (one entry per address, its label made of
+    the list's category, tags and operator; ``#CMPG`` Mil sets military, Gov and Pol state)."""
     path = Path(path)
+    if path.suffix.lower() == ".csv" or path.name.lower().endswith(".csv.gz"):
+        from .userdbs import read_plane_alert_watch
+
+        return [
+            WatchEntry(
+                label=label, fields={"icao24": (icao,)}, military=mil, state=state, source=str(path)
+            )
+            for icao, label, mil, state in read_plane_alert_watch(path)
+        ]
     doc = _read_toml(path, "watch list")
     entries = doc.get("watch")
     if not isinstance(entries, list) or not entries:

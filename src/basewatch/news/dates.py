@@ -6,7 +6,8 @@ dates without a year take the year that puts them nearest before the publication
 ("a six-month break", "for three weeks") are recognised and never taken for dates. Expressions
 relative to another event ("three days after the visit", "less than two weeks after the
 meeting") are returned with the event they hang on, to be resolved against that event's date by
-``events.py``, not against the publication date. dateparser is the fallback for the rest.
+``events.py``, not against the publication date. An expression the rules do not know is not
+guessed at: it gives no date.
 """
 
 from __future__ import annotations
@@ -565,28 +566,3 @@ def _resolve(kind: str, m: re.Match, anchor: date | None, future: bool) -> TimeH
         y = anchor.year + step
         return hit(TimeSpan(date(y, 1, 1), date(y, 12, 31), "year"))
     return None
-
-
-def parse_fallback(text: str, anchor: date | None) -> TimeSpan | None:
-    """dateparser for an expression our rules do not know (slow: used sparingly)."""
-    if anchor is None or DURATION_RE.search(text):
-        return None
-    import datetime as _dt
-
-    import dateparser
-
-    base = _dt.datetime(anchor.year, anchor.month, anchor.day, 12)
-    parsed = dateparser.parse(
-        text,
-        languages=["en"],
-        settings={
-            "RELATIVE_BASE": base,
-            "PREFER_DATES_FROM": "past",
-            "REQUIRE_PARTS": ["month"],
-            "RETURN_AS_TIMEZONE_AWARE": False,
-        },
-    )
-    if parsed is None:
-        return None
-    d = parsed.date()
-    return TimeSpan(d, d, "day")

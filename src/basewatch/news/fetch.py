@@ -12,8 +12,10 @@ publication date and address of a file that cannot tell them itself.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import logging
 import re
+import time
 import tomllib
 import urllib.error
 import urllib.parse
@@ -356,31 +358,90 @@ def read_bytes(
 # --- HTTP ------------------------------------------------------------------------------------
 
 
+class _Deadline:
+    """One time limit for a whole fetch: connecting, every redirect, the headers and every read
+    of the body. Each socket's timeout is set to the time left before it blocks, so a server
+    that sends one byte every few seconds cannot hold the fetch past the limit."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+        self.sockets: list = []
+
+    def left(self) -> float:
+        left = self.end - time.monotonic()
+        if left <= 0:
+            raise _Rejected("timeout", f"not complete within {self.seconds:g} s")
+        return left
+
+    def arm(self) -> None:
+        left = self.left()
+        for sock in self.sockets:
+            if sock is not None:
+                sock.settimeout(left)
+
+    def opener(self) -> urllib.request.OpenerDirector:
+        deadline = self
+
+        def timed(base):
+            class Connection(base):
+                def connect(self) -> None:
+                    self.timeout = deadline.left()
+                    super().connect()
+                    deadline.sockets.append(self.sock)
+
+            return Connection
+
+        http_conn = timed(http.client.HTTPConnection)
+        https_conn = timed(http.client.HTTPSConnection)
+
+        class Http(urllib.request.HTTPHandler):
+            def http_open(self, req):
+                return self.do_open(http_conn, req)
+
+        class Https(urllib.request.HTTPSHandler):
+            def https_open(self, req):
+                return self.do_open(https_conn, req, context=self._context)
+
+        return urllib.request.build_opener(Http, Https)
+
+
 def fetch_url(
     url: str, timeout_s: float = DEFAULT_TIMEOUT_S, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> tuple[bytes, str, str]:
-    """GET ``url`` → (body, content type, final address). Raises _Rejected on any failure."""
+    """GET ``url`` → (body, content type, final address), all within ``timeout_s`` seconds in
+    total. Raises _Rejected on any failure."""
     req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "*/*"})
+    deadline = _Deadline(timeout_s)
     try:
-        with urllib.request.urlopen(req, timeout=timeout_s) as resp:  # noqa: S310 (http only)
+        with deadline.opener().open(req, timeout=timeout_s) as resp:
             length = resp.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > max_bytes:
                 raise _Rejected("too_large", f"{length} bytes, over the {max_bytes} byte cap")
-            data = resp.read(max_bytes + 1)
-            if len(data) > max_bytes:
-                raise _Rejected("too_large", f"over the {max_bytes} byte cap")
-            return data, resp.headers.get("Content-Type", ""), resp.geturl()
+            chunks, size = [], 0
+            while True:
+                deadline.arm()
+                chunk = resp.read1(65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > max_bytes:
+                    raise _Rejected("too_large", f"over the {max_bytes} byte cap")
+            return b"".join(chunks), resp.headers.get("Content-Type", ""), resp.geturl()
     except _Rejected:
         raise
     except TimeoutError as exc:
-        raise _Rejected("timeout", f"no answer within {timeout_s:g} s") from exc
+        raise _Rejected("timeout", f"not complete within {timeout_s:g} s") from exc
     except urllib.error.HTTPError as exc:
         raise _Rejected("fetch_failed", f"HTTP {exc.code} {exc.reason}") from exc
     except urllib.error.URLError as exc:
         if isinstance(exc.reason, TimeoutError):
-            raise _Rejected("timeout", f"no answer within {timeout_s:g} s") from exc
+            raise _Rejected("timeout", f"not complete within {timeout_s:g} s") from exc
+        if isinstance(exc.reason, _Rejected):
+            raise exc.reason from exc
         raise _Rejected("fetch_failed", str(exc.reason)) from exc
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, http.client.HTTPException) as exc:
         raise _Rejected("fetch_failed", str(exc)) from exc
 
 

@@ -295,7 +295,7 @@ def aircraft_ents(doc):
     aircraft names the NER took for people or organisations become AIRCRAFT too."""
     from spacy.tokens import Span
 
-    marks = doc.user_data.get("bw_aircraft", ())
+    marks = doc._.bw_aircraft
     spans = [Span(doc, i, i + 1, label=label) for i, label in marks]
     quotes = ("'", '"', "\u2018", "\u201c")
     for i, label in marks:  # the name in quotes after a type: An-124-100 'Ruslan'
@@ -325,9 +325,19 @@ def _register() -> None:
     if _REGISTERED:
         return
     from spacy.language import Language
+    from spacy.tokens import Doc
 
-    Language.component("bw_aircraft_tokens")(aircraft_tokens)
-    Language.component("bw_aircraft_ents")(aircraft_ents)
+    # the aircraft tokens that bw_aircraft_tokens merged, as (token index, label) for
+    # bw_aircraft_ents: a declared attribute, not a key hidden in doc.user_data
+    if not Doc.has_extension("bw_aircraft"):
+        Doc.set_extension("bw_aircraft", default=())
+    Language.component(
+        "bw_aircraft_tokens",
+        assigns=["token.is_sent_start", "doc._.bw_aircraft"],
+    )(aircraft_tokens)
+    Language.component("bw_aircraft_ents", requires=["doc._.bw_aircraft"], assigns=["doc.ents"])(
+        aircraft_ents
+    )
     _REGISTERED = True
 
 
@@ -364,7 +374,7 @@ def aircraft_tokens(doc):
                 doc[tok.i + 1].is_sent_start = False
             if tok.i > 0:
                 tok.is_sent_start = False
-    doc.user_data["bw_aircraft"] = marks
+    doc._.bw_aircraft = tuple(marks)
     # a closing quote right after the end of a sentence belongs to that sentence; an opening
     # one starts the next sentence ('... al-Mabrouk said. "They bring ...')
     open_quote = False

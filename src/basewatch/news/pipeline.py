@@ -38,11 +38,13 @@ class NewsReport(Report):
     seconds: float = 0.0
 
     def summary(self) -> str:
+        from ..words import count
+
         rej = sum(self.rejects.values())
         by = ", ".join(f"{k} {v}" for k, v in self.rejects.most_common())
         return (
-            f"news: {self.articles_read} articles read, {self.articles_added} new, "
-            f"{self.duplicates} duplicates, {self.events} events, "
+            f"news: {count(self.articles_read, 'article')} read, {self.articles_added} new, "
+            f"{count(self.duplicates, 'duplicate')}, {count(self.events, 'event')}, "
             f"{rej} rejected" + (f" ({by})" if by else "") + f" in {self.seconds:.1f} s"
         )
 
@@ -64,18 +66,29 @@ def local_day(article: Article) -> date | None:
     return article.published_at.date() if article.published_at else None
 
 
-def extract_article(nlp_doc, article: Article, ref) -> tuple[list[dict], list[dict]]:
-    """Events and entity rows of one parsed article."""
+def layout_of(article: Article):
+    """The article's body told apart from its headline, byline, dateline and captions."""
+    from .document import read_layout
+
+    return read_layout(article.text, local_day(article), article.outlet, article.title)
+
+
+def extract_article(nlp_doc, article: Article, ref, layout=None) -> tuple[list[dict], list[dict]]:
+    """Events and entity rows of one parsed article (``nlp_doc`` parsed from ``layout.text``)."""
     from .entities import entity_rows
     from .events import extract_events
 
-    events = extract_events(nlp_doc, local_day(article), article.outlet, ref)
+    layout = layout or layout_of(article)
+    events = extract_events(nlp_doc, layout.anchor, article.outlet, ref, layout)
     rows = [ev.row(article.article_id, n) for n, ev in enumerate(events)]
+    for r in rows:  # offsets into the stored article, not into its body
+        r["char_start"] = layout.original(r["char_start"])
     from .entities import People
 
     ents = entity_rows(nlp_doc, People(nlp_doc), ref)
     for e in ents:
         e["article_id"] = article.article_id
+        e["char_start"] = layout.original(e["char_start"])
     return rows, ents
 
 
@@ -91,9 +104,10 @@ def extract(
     nlp = load_pipeline(bases)
     ref = load_reference(bases)
     events, ents = [], []
-    docs = nlp.pipe((a.text for a in articles), n_process=n_process, batch_size=16)
-    for art, doc in zip(articles, docs, strict=True):
-        ev, en = extract_article(doc, art, ref)
+    layouts = [layout_of(a) for a in articles]
+    docs = nlp.pipe((lay.text for lay in layouts), n_process=n_process, batch_size=16)
+    for art, lay, doc in zip(articles, layouts, docs, strict=True):
+        ev, en = extract_article(doc, art, ref, lay)
         events += ev
         ents += en
     return events, ents

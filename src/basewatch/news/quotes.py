@@ -12,53 +12,9 @@ import re
 from dataclasses import dataclass
 
 from .entities import ORG_HEADS, People, country_of
+from .lexicon import ANONYMOUS_HEADS, BLOCKERS, SPEECH, SPEECH_PARTICLES
 from .sources import is_media
 
-SPEECH = {
-    "say",
-    "state",
-    "tell",
-    "announce",
-    "declare",
-    "confirm",
-    "indicate",
-    "note",
-    "add",
-    "stress",
-    "warn",
-    "claim",
-    "insist",
-    "emphasize",
-    "emphasise",
-    "write",
-    "deny",
-    "accuse",
-    "promise",
-    "pledge",
-    "vow",
-    "suggest",
-    "explain",
-    "comment",
-    "reiterate",
-    "assert",
-    "argue",
-    "acknowledge",
-    "admit",
-    "predict",
-    "reply",
-    "respond",
-    "urge",
-    "report",
-    "describe",
-    "signal",
-    "hint",
-    "threaten",
-    "assure",
-    "underline",
-    "remark",
-    "observe",
-}
-BLOCKERS = {"decline", "refuse", "fail", "avoid", "want", "wish"}
 _QUOTE = re.compile(r"[\"\u201c\u201d](.+?)[\"\u201c\u201d]", re.S)
 _DATELINE = re.compile(r"^[A-Z][A-Z .'\-]{2,40}\s*(?:\([^)]*\)\s*)?[\u2014\u2013-]+\s*")
 
@@ -67,7 +23,7 @@ _DATELINE = re.compile(r"^[A-Z][A-Z .'\-]{2,40}\s*(?:\([^)]*\)\s*)?[\u2014\u2013
 class Statement:
     verb: int  # token index of the verb of saying
     speaker: str  # for kind "anaphor": the pronoun or noun, to resolve
-    speaker_kind: str  # person, org, country, media, unknown
+    speaker_kind: str  # person, org, anonymous, anaphor (to resolve)
     quote: str
     direct: bool
 
@@ -110,6 +66,8 @@ def _speaker(subj, people: People):
                 break
     if p is not None:
         return p.canonical, "person"
+    if subj.lemma_.lower() in ANONYMOUS_HEADS and subj.pos_ != "PROPN":
+        return _anonymous(subj), "anonymous"  # before organisations: "close to the Kremlin"
     doc = subj.doc
     span = doc[subj.left_edge.i : subj.right_edge.i + 1]
     text = span.text.strip()
@@ -135,6 +93,38 @@ def _speaker(subj, people: People):
     return None, "unknown"
 
 
+def _anonymous(subj) -> str:
+    """'a source close to the Kremlin', 'a senior Ethiopian official' (without ', who spoke on
+    condition of anonymity,')."""
+    doc = subj.doc
+    end = subj.right_edge.i
+    for t in doc[subj.left_edge.i : end + 1]:
+        if t.text == "," and t.i > subj.i:
+            end = t.i - 1
+            break
+    return doc[subj.left_edge.i : end + 1].text.strip()
+
+
+# verbs whose object is what was said: "lauded the progress", "called for restraint"
+EVALUATIVE = {
+    "laud",
+    "congratulate",
+    "praise",
+    "criticise",
+    "criticize",
+    "condemn",
+    "welcome",
+    "question",
+    "call",
+    "thank",
+    "blame",
+    "express",
+    "highlight",
+    "underscore",
+}
+SPEAKER_KINDS = {"person": "person", "org": "institution", "anonymous": "anonymous"}
+
+
 def _content(verb, sent) -> tuple[str, bool]:
     """What was said: the quoted words, else the clause the verb governs."""
     doc = verb.doc
@@ -151,6 +141,15 @@ def _content(verb, sent) -> tuple[str, bool]:
         while end > start and doc[end].is_punct:
             end -= 1
         return doc[start : end + 1].text, False
+    # "lauded the progress", "called for restraint": what the verb takes
+    if verb.lemma_.lower() in EVALUATIVE:
+        objs = [c for c in verb.children if c.dep_ in ("dobj", "prep") and c.i > verb.i]
+        if objs and not any(t.lower_ == "that" for t in objs[0].subtree):
+            end = max(t.i for c in objs for t in c.subtree)
+            while end > verb.i and doc[end].is_punct:
+                end -= 1
+            if end - verb.i >= 2:
+                return doc[verb.i : end + 1].text, False
     # "told reporters after the talks that ...": the clause after "that"
     for t in doc[verb.i + 1 : sent.end]:
         if t.lower_ == "that" and t.dep_ in ("mark", "nsubj", "dobj"):
@@ -178,6 +177,9 @@ def find_statements(sent, people: People) -> list[Statement]:
     for tok in sent:
         if tok.pos_ not in ("VERB", "AUX") or tok.lemma_.lower() not in SPEECH:
             continue
+        need = SPEECH_PARTICLES.get(tok.lemma_.lower())
+        if need and not any(c.lower_ == need for c in tok.children):
+            continue  # "pointed out" and "called for" speak; "pointed", "called X" do not
         if tok.tag_ in ("VBN",) and tok.dep_ in ("acl", "amod"):
             continue  # "the agreements signed ...", "the reported flights"
         if _negated(tok):

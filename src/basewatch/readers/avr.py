@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import numpy as np
 import pyarrow as pa
 
-from .base import FRAMES, ReadContext, Source, iter_lines, tail_bytes
+from .base import FRAMES, ReadContext, Source, iter_lines
 from .frames import ReceiverClock, frame_keys
 
 _LINE = re.compile(
@@ -18,22 +18,9 @@ _LINE = re.compile(
 )
 
 
-def _last_counter(src: Source) -> int | None:
-    """The timestamp of the last timed line of a plain file (reads only its end)."""
-    data = tail_bytes(src)
-    if data is None:
-        return None
-    last = None
-    for line in data.splitlines():
-        m = _LINE.match(line)
-        if m is not None and m.group(1) is None:
-            last = int(m.group(2) or m.group(4), 16)
-    return last
-
-
 def read_avr(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
     live = src.stream is not None
-    clock = ReceiverClock.for_source(ctx, live, None if live else _last_counter(src))
+    clock = ReceiverClock.for_source(ctx, live, src.uri, "an AVR capture")
     lineno = 0
     untimed = 0
     for lines in iter_lines(src, ctx):
@@ -59,14 +46,16 @@ def read_avr(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
                 counters.append(int(stamp, 16))
                 timed.append(True)
         if not frames:
+            if live and not lines:  # a quiet feed: an empty batch lets the decoder flush
+                yield pa.table({"ts": [], "frame": [], "key": []}, schema=FRAMES)
             continue
         c = np.array(counters, dtype=np.int64)
         has = np.array(timed)
-        ts = np.full(
-            len(c), now if live else (ctx.start_ts or ctx.file_mtime or now), dtype=np.float64
-        )
+        # lines without a receiver timestamp: their arrival time, or --start for a file
+        ts = np.full(len(c), now if live else ctx.start_ts, dtype=np.float64)
         if has.any():
-            ts[has] = clock.to_epoch(c[has], fallback=now if live else (ctx.file_mtime or now))
+            ts[has] = clock.to_epoch(c[has], fallback=now)
+        ctx.counters["time_from_arrival" if live else "time_from_start"] += len(frames)
         untimed += int((~has).sum())
         stamp = np.where(has, clock.seconds(c), ts)
         yield pa.table({"ts": ts, "frame": frames, "key": frame_keys(frames, stamp)}, schema=FRAMES)

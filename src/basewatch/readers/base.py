@@ -10,6 +10,8 @@ from __future__ import annotations
 import gzip
 import io
 import logging
+import os
+import re
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -30,6 +32,68 @@ CHUNK_BYTES = 1 << 20
 BATCH_ROWS = 65_536
 EXCERPT_CHARS = 200
 REJECT_ROWS_PER_REASON = 1_000  # rows kept per (source, reason); the rest are counted in one row
+
+# What one file (or archive member) may inflate to: far above any real trace, snapshot or
+# day of state vectors per file, far below what a gzip bomb (1 MiB → 1 GiB) would allocate
+MAX_INFLATE_DEFAULT = 256 << 20
+MAX_INFLATE_ENV = "BASEWATCH_MAX_INFLATE"
+_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$", re.IGNORECASE)
+
+
+def max_inflate() -> int:
+    """The cap in bytes: ``BASEWATCH_MAX_INFLATE`` (``512MiB``, ``1g``, ``1000000``) or the
+    default; a value that does not read as a size is a caller mistake."""
+    text = os.environ.get(MAX_INFLATE_ENV)
+    if not text:
+        return MAX_INFLATE_DEFAULT
+    m = _SIZE_RE.match(text)
+    if not m:
+        from ..errors import ConfigError
+
+        raise ConfigError(f"{MAX_INFLATE_ENV}={text!r}: give a size such as 256MiB or 1GiB")
+    scale = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}[m[2].lower()]
+    return int(float(m[1]) * scale)
+
+
+class InflateLimit(OSError):
+    """Content inflated past ``max_inflate()``: the rest of the file is not read."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"content inflates to more than {limit:,} bytes (the cap per file)")
+        self.limit = limit
+
+
+class CappedGzip(gzip.GzipFile):
+    """A gzip reader that stops with ``InflateLimit`` once it has inflated ``limit`` bytes."""
+
+    def __init__(self, *args, limit: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.limit = limit
+
+    def _room(self, size: int | None) -> int:
+        left = self.limit + 1 - self.tell()  # one byte over the cap tells "more" from "exactly"
+        if left <= 0:
+            raise InflateLimit(self.limit)
+        return left if size is None or size < 0 else min(size, left)
+
+    def _check(self, out):
+        if self.tell() > self.limit:
+            raise InflateLimit(self.limit)
+        return out
+
+    def read(self, size=-1):
+        return self._check(super().read(self._room(size)))
+
+    def read1(self, size=-1):
+        return self._check(super().read1(self._room(size)))
+
+    def readline(self, size=-1):
+        return self._check(super().readline(self._room(size)))
+
+    def readinto(self, b):
+        n = self._room(len(b))
+        return self._check(super().readinto(memoryview(b)[:n]))
+
 
 # Raw Mode S frames, as the Beast, AVR and JSON-lines readers yield them.
 FRAMES = pa.schema(
@@ -109,6 +173,7 @@ class ReadContext:
     complete: bool = True  # set false when a source ends early
     counters: Counter[str] = field(default_factory=Counter)  # skipped-but-valid records, by kind
     beast_clock: str = "12mhz"  # receiver timestamp mode for Beast / AVR: 12mhz or gps
+    frame_span: list[float] | None = None  # raw captures: first and last frame time (epoch s)
 
     def truncated(self, reason: str, location: str, excerpt: str | bytes = "") -> None:
         self.complete = False
@@ -125,14 +190,22 @@ class Source:
     stream: Callable[[], Iterator[bytes]] | None = None  # live feeds
     size: int | None = None
 
-    def open(self) -> BinaryIO:
-        """Open the content, undoing gzip compression whatever the name says."""
+    def open(self, limit: int | None = -1) -> BinaryIO:
+        """Open the content, undoing gzip compression whatever the name says.
+
+        Inflated content stops with ``InflateLimit`` past ``limit`` bytes (default: the
+        ``max_inflate()`` setting; ``None``: no cap, for archives whose members are capped).
+        """
+        if limit == -1:
+            limit = max_inflate()
         raw: BinaryIO = io.BytesIO(self.data) if self.data is not None else open(self.path, "rb")  # noqa: SIM115
         head = raw.peek(2)[:2] if hasattr(raw, "peek") else raw.read(2)
         if not hasattr(raw, "peek"):
             raw.seek(0)
         if head == b"\x1f\x8b":
-            return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+            if limit is None:
+                return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+            return CappedGzip(fileobj=raw, mode="rb", limit=limit)  # type: ignore[return-value]
         return raw
 
     def head(self, n: int = 4096) -> bytes:
@@ -144,15 +217,18 @@ class Source:
             return b""
 
 
-def iter_bytes(src: Source, ctx: ReadContext, chunk: int = CHUNK_BYTES) -> Iterator[bytes | None]:
-    """Stream a source's (decompressed) bytes; a cut gzip ends the stream with a reject.
+def iter_bytes(
+    src: Source, ctx: ReadContext, chunk: int = CHUNK_BYTES, limit: int | None = -1
+) -> Iterator[bytes | None]:
+    """Stream a source's (decompressed) bytes; a cut gzip ends the stream with a reject, and
+    so does content past the inflate cap (``over_inflate_cap``; see ``Source.open``).
 
     Live sources also yield ``None`` where a connection broke.
     """
     if src.stream is not None:
         yield from src.stream()
         return
-    fh = src.open()
+    fh = src.open(limit)
     compressed = isinstance(fh, gzip.GzipFile)
     raw = fh.fileobj if compressed else fh  # type: ignore[attr-defined]
     last = 0
@@ -166,7 +242,7 @@ def iter_bytes(src: Source, ctx: ReadContext, chunk: int = CHUNK_BYTES) -> Itera
             while size < chunk:
                 try:
                     piece = fh.read1(chunk - size)
-                except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+                except (EOFError, zlib.error, gzip.BadGzipFile, InflateLimit) as exc:
                     error = exc
                     break
                 if not piece:
@@ -178,6 +254,9 @@ def iter_bytes(src: Source, ctx: ReadContext, chunk: int = CHUNK_BYTES) -> Itera
                 ctx.progress(pos - last)
                 last = pos
                 yield b"".join(parts)
+            if isinstance(error, InflateLimit):
+                ctx.truncated("over_inflate_cap", f"inflated byte {fh.tell()}", str(error))
+                return
             if error is not None:
                 ctx.truncated("truncated_gzip", f"byte {raw.tell()}", str(error))
                 return
@@ -189,28 +268,72 @@ def iter_bytes(src: Source, ctx: ReadContext, chunk: int = CHUNK_BYTES) -> Itera
             raw.close()
 
 
-def iter_lines(src: Source, ctx: ReadContext) -> Iterator[list[bytes]]:
+def read_whole(src: Source, ctx: ReadContext) -> bytes | None:
+    """All of a source's (decompressed) content, for a format that is one JSON document;
+    None, with an ``over_inflate_cap`` reject, when that is more than the cap."""
+    limit = max_inflate()
+    plain = src.data if src.data is not None and src.data[:2] != b"\x1f\x8b" else None
+    size = len(plain) if plain is not None else None
+    if size is None and src.path is not None and src.data is None:
+        with open(src.path, "rb") as fh:
+            if fh.read(2) != b"\x1f\x8b":
+                size = os.fstat(fh.fileno()).st_size
+    if size is not None and size > limit:
+        ctx.truncated("over_inflate_cap", src.uri, str(InflateLimit(limit)))
+        return None
+    if plain is not None:
+        ctx.progress(size)
+        return plain
+    before = ctx.rejects.counts["over_inflate_cap"]
+    chunks = list(iter_bytes(src, ctx, limit=limit))
+    if ctx.rejects.counts["over_inflate_cap"] > before:
+        return None  # dropped before a joined copy doubles it
+    return b"".join(chunks)
+
+
+MAX_LINE_BYTES = 64 << 10  # no text record is this long: past it, skip to the next newline
+
+
+def iter_lines(
+    src: Source, ctx: ReadContext, max_line: int = MAX_LINE_BYTES
+) -> Iterator[list[bytes]]:
     """Stream complete lines in lists; a last line without newline is still yielded.
 
-    On a live feed, a line cut by a broken connection is rejected (``truncated_line``).
+    On a live feed, a line cut by a broken connection is rejected (``truncated_line``), and an
+    empty block (the feed is quiet) yields an empty list, so a reader can flush on a timer. A
+    line longer than ``max_line`` is rejected once (``line_too_long``) and skipped up to the
+    next newline, so a peer that never ends a line costs neither memory nor time.
     """
     rest = b""
+    skipping = 0  # bytes of an over-long line dropped so far
     for block in iter_bytes(src, ctx):
         if block is None:
-            if rest:
+            if rest and not skipping:
                 ctx.rejects.add(
                     "truncated_line", "connection closed", rest.decode("utf-8", "replace")
                 )
-            rest = b""
+            rest, skipping = b"", 0
             continue
+        if not block:
+            yield []
+            continue
+        if skipping:
+            end = block.find(b"\n")
+            if end < 0:
+                skipping += len(block)
+                continue
+            skipping, block = 0, block[end + 1 :]
         block = rest + block
         cut = block.rfind(b"\n")
         if cut < 0:
             rest = block
-            continue
-        rest = block[cut + 1 :]
-        yield block[:cut].split(b"\n")
-    if rest:
+        else:
+            rest = block[cut + 1 :]
+            yield block[:cut].split(b"\n")
+        if len(rest) > max_line:  # rejected once, skipped up to its newline
+            ctx.rejects.add("line_too_long", f"over {max_line} bytes", rest[:EXCERPT_CHARS])
+            skipping, rest = len(rest), b""
+    if rest and not skipping:
         yield [rest]
 
 

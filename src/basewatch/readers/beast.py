@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import numpy as np
 import pyarrow as pa
 
-from .base import BATCH_ROWS, FRAMES, ReadContext, Source, iter_bytes, tail_bytes
+from .base import BATCH_ROWS, FRAMES, ReadContext, Source, iter_bytes
 from .frames import ReceiverClock, frame_keys
 
 _DATA = rb"(?:[^\x1a]|\x1a\x1a)"
@@ -81,31 +81,20 @@ class BeastParser:
             )
 
 
-def _last_counter(src: Source) -> int | None:
-    """The counter of the last frame of a plain file (reads only its end)."""
-    data = tail_bytes(src)
-    if data is None:
-        return None
-    last = None
-    for m in _FRAME.finditer(data):
-        body = (m.group(1) or m.group(2) or m.group(3)).replace(b"\x1a\x1a", b"\x1a")
-        last = int.from_bytes(body[:6], "big")
-    return last
-
-
 def read_beast(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
     """Frames from a Beast capture or feed, with receiver-clock times made absolute."""
     live = src.stream is not None
-    clock = ReceiverClock.for_source(ctx, live, None if live else _last_counter(src))
+    clock = ReceiverClock.for_source(ctx, live, src.uri, "a Beast capture")
     parser = BeastParser(ctx)
     pend_c: list[int] = []
     pend_f: list[str] = []
 
     def batch() -> pa.Table:
         c = np.array(pend_c, dtype=np.int64)
-        ts = clock.to_epoch(c, fallback=time.time() if live else (ctx.file_mtime or time.time()))
+        ts = clock.to_epoch(c, fallback=time.time())
         stamp = clock.seconds(c) if c.any() else ts
         t = pa.table({"ts": ts, "frame": pend_f, "key": frame_keys(pend_f, stamp)}, schema=FRAMES)
+        ctx.counters["time_from_arrival" if live else "time_from_start"] += len(pend_f)
         pend_c.clear()
         pend_f.clear()
         return t
@@ -121,8 +110,8 @@ def read_beast(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
         c, f = parser.feed(data)
         pend_c.extend(c)
         pend_f.extend(f)
-        if len(pend_f) >= BATCH_ROWS or (live and pend_f):
-            yield batch()
+        if len(pend_f) >= BATCH_ROWS or (live and (pend_f or not data)):
+            yield batch()  # live: also when the feed is quiet, so the decoder can flush
     parser.close()
     if pend_f:
         yield batch()

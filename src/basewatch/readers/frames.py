@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import numpy as np
 import pyarrow as pa
 
+from ..errors import InputError
 from ..ids import mix
 
 
@@ -37,8 +38,8 @@ class ReceiverClock:
     GPS mode, seconds of the day in the top 18 bits and nanoseconds in the low 30.
 
     A counter only gives time differences, so it is anchored: at ``start`` (the first frame's
-    time, when the user gives it), or at ``end`` (the last frame's time: a file's modification
-    time), or, live, at the wall clock when the first frame arrived. A counter that jumps back
+    time, which a file needs: ``--start``), or, live, at the wall clock when the first frame
+    arrived. (``end``, the last frame's time, anchors a file whose end time is known.) A counter that jumps back
     (receiver restart) re-anchors on the time reached so far.
     """
 
@@ -59,16 +60,22 @@ class ReceiverClock:
         self._prev: tuple[float, int] | None = None
         self._day: float | None = None  # gps: epoch of the current frame's UTC midnight
         self._prev_sod = 0.0
+        self._reached = 0.0  # the latest time given so far (12 MHz mode)
 
     @classmethod
-    def for_source(cls, ctx, live: bool, last_counter: int | None) -> ReceiverClock:
-        """The clock for one source: ``--start`` if given; else a file's time as its last frame's."""
-        return cls(
-            ctx.beast_clock,
-            start=ctx.start_ts,
-            end=None if live or ctx.start_ts is not None else ctx.file_mtime,
-            last_counter=None if live else last_counter,
-        )
+    def for_source(cls, ctx, live: bool, uri: str, what: str) -> ReceiverClock:
+        """The clock for one source: a live feed's frames are stamped with their arrival time
+        (the run report says so); a file's receiver clock counts from an arbitrary point (or,
+        in GPS mode, gives no date), so a file needs ``--start``, the UTC time of its first
+        frame. A file's modification time is not used: a copy or a download changes it."""
+        if live:
+            return cls(ctx.beast_clock)
+        if ctx.start_ts is None:
+            raise InputError(
+                f"{uri}: {what} carries no date or time of its own; give the UTC time of its "
+                "first frame with --start (e.g. --start 2024-07-06T07:00:00Z)"
+            )
+        return cls(ctx.beast_clock, start=ctx.start_ts)
 
     def seconds(self, counter: np.ndarray) -> np.ndarray:
         """Receiver-relative seconds (the stable part used in reception ids)."""
@@ -91,8 +98,9 @@ class ReceiverClock:
                 self.end is not None and self.last_counter is not None and self.last_counter >= c[0]
             ):
                 self._anchor = (self.end - (self.last_counter - int(c[0])) / 12e6, int(c[0]))
-            else:
-                self._anchor = (fallback, int(c[0]))
+            else:  # live: now, or where the feed's time had got to when it runs ahead of
+                # the wall clock (a replay faster than real time), so it never runs backwards
+                self._anchor = (max(fallback, self._reached), int(c[0]))
         # split where the counter jumps back (restart), re-anchor each run
         cuts = np.flatnonzero(np.diff(c) < 0) + 1
         lo = 0
@@ -103,6 +111,7 @@ class ReceiverClock:
             a_t, a_c = self._anchor
             out[lo:hi] = a_t + (c[lo:hi] - a_c) / 12e6
             lo = hi
+        self._reached = max(self._reached, float(out[-1]))
         return out
 
     def _gps_epoch(self, c: np.ndarray, fallback: float) -> np.ndarray:

@@ -1,12 +1,20 @@
 """Position ids in one compiled pass: the same numbers as ``schema.position_ids``.
 
-``schema.position_ids`` states what a position id is (a splitmix64 chain over the address, the
-time in microseconds, latitude and longitude in micro-degrees and the barometric altitude)
-with whole-array numpy steps: about twenty passes over the batch and as many temporaries.
-The writer needs an id for every row it sees, so here the same chain runs once per row,
-reading the address straight from the Arrow string buffers. Anything outside the common
-case (addresses of unequal length, nulls, characters that are not hex digits) goes to the
-numpy definition, which stays the reference; the tests hold the two equal.
+What "the same report" means. Two position rows are one report, stored once, when they have
+the same aircraft (address), the same position (latitude and longitude to the micro-degree and
+barometric altitude to the foot, or both without one) and times within ``SAME_WITHIN_S`` of
+each other: an ``aircraft.json`` snapshot states ``now`` and ``seen_pos`` to 0.1 s each, so one
+report seen in two snapshots comes out up to 0.2 s apart; a Beast capture and the JSON lines
+decoded from it agree to the microsecond, and a receiver that hears one frame twice (multipath,
+two antennas) gives it twice within microseconds. Rows a second or more apart are always
+distinct: a feed that repeats the last position with newer speed or track (OpenSky state
+vectors, ``traffic`` tables) keeps every row.
+
+The id hashes the time's whole second (``ID_SECONDS``) instead of the time, so one report's
+rows share it unless they straddle a second: each row also has the id it would have in the
+second on the nearer side (``neighbour_ids``), and the writer drops a row whose neighbour id
+belongs to an earlier row less than ``SAME_WITHIN_S`` away. Between 0.5 s and 1 s apart, rows
+in one second share an id and are one report; across a second's edge they are two.
 """
 
 from __future__ import annotations
@@ -20,6 +28,9 @@ from .. import ids, schema
 _GOLDEN = ids.GOLDEN
 _NULL_ALT = -99999  # what schema.position_ids puts in place of a missing altitude
 _LIMIT = 2.0**63  # micro-degrees past this (or NaN) are left to numpy, whose cast is platform's
+ID_SECONDS = schema.POSITION_ID_SECONDS  # the time bucket an id hashes
+SAME_WITHIN_S = 0.5  # half the bucket: every row has one nearer edge
+_BUCKET_US = np.int64(ID_SECONDS * 1_000_000)
 _mix = ids.mix_nb
 
 
@@ -53,11 +64,22 @@ def _ids(data, offsets, ts, lat, lon, alt, out, address):
         if not (-_LIMIT <= y < _LIMIT and -_LIMIT <= x < _LIMIT):
             return False
         h = _mix(icao + _GOLDEN)
-        h = _mix(h ^ np.uint64(ts[i]))
+        h = _mix(h ^ np.uint64(ts[i] // _BUCKET_US))
         h = _mix(h ^ np.uint64(np.int64(y)))
         h = _mix(h ^ np.uint64(np.int64(x)))
         out[i] = _mix(h ^ np.uint64(np.int64(alt[i])))
     return True
+
+
+def neighbour_ids(
+    icao: np.ndarray, ts_us: np.ndarray, lat: np.ndarray, lon: np.ndarray, alt: np.ndarray
+) -> np.ndarray:
+    """The id each row would have in the bucket across its nearer edge (stored columns:
+    address as an integer, time in microseconds, altitude with nulls as ``_NULL_ALT``)."""
+    ts_us = np.asarray(ts_us, np.int64)
+    step = np.where(ts_us % _BUCKET_US < _BUCKET_US // 2, -1, 1)
+    moved = ts_us + step * _BUCKET_US
+    return schema._position_ids_np(np.asarray(icao, np.uint64), moved, lat, lon, alt).to_numpy()
 
 
 def position_ids(table: pa.Table) -> pa.Array:

@@ -46,6 +46,9 @@ class DecodeParams:
     # an aircraft's own last airborne position is the reference for its surface positions for
     # this long (it has just landed there); after that, and before any, the receiver's
     surface_ref_max_age_s: float = 600.0
+    # before an aircraft's first airborne position, its surface positions are decoded against
+    # that position when it comes this soon after them (a taxi out, then the take-off)
+    surface_ref_ahead_s: float = 1800.0
     decode_rows: int = 8_192  # frames decoded at a time: bounds the decoder's working memory
 
 
@@ -246,7 +249,10 @@ class PositionAssembler:
             missing = np.flatnonzero(np.equal(out, None))
             for i in missing:
                 c = self.carry.get(icao[i])
-                if c and col in c and (max_age is None or ts[i] - c["ts_" + col] <= max_age):
+                # a velocity never from a later message (surface rows decoded late, once the
+                # aircraft took off, come after its airborne ones)
+                age = ts[i] - c["ts_" + col] if c and col in c else np.nan
+                if c and col in c and (max_age is None or 0 <= age <= max_age):
                     out[i] = c[col]
             filled[col] = out
             filled_ts[col] = vts[idx]
@@ -290,7 +296,9 @@ class PositionAssembler:
             },
             len(sel),
         )
-        return table.append_column("_key", msgs.column("key").take(sel))
+        # ids are the content's (ingest/ids.py), as for every other format: the same report
+        # from a Beast capture and from the JSON lines decoded from it is stored once
+        return table
 
     def _plausible(
         self, icao: list[str], ts: np.ndarray, lat: np.ndarray, lon: np.ndarray
@@ -362,6 +370,9 @@ class ModeSDecoder:
         self.frames_in = 0
         # icao24 → (ts, lat, lon) of the aircraft's last airborne position: its surface reference
         self.last_airborne: dict[str, tuple[float, float, float]] = {}
+        # surface messages waiting for the aircraft's first airborne position (no receiver)
+        self.waiting: list[tuple] = []
+        self.first_airborne: dict[str, tuple[float, float, float]] = {}
 
     # step 1: check frames
     def _check(self, batch: pa.Table) -> tuple[pa.Table, np.ndarray, np.ndarray]:
@@ -530,7 +541,6 @@ class ModeSDecoder:
         surface: list[tuple[int, int, int, bool, float, float]] = []  # row, cpr, odd, reference
         last_air = self.last_airborne
         max_age = self.params.surface_ref_max_age_s
-        receiver = self.ctx.receiver
         for i, d in enumerate(recs):
             if d is None:
                 continue
@@ -554,17 +564,23 @@ class ModeSDecoder:
             cols["callsign"].append(cs.strip("_ ").strip() or None if isinstance(cs, str) else None)
             if bds == "05" and d.get("latitude") is not None:
                 last_air[d["icao24"]] = (tsl[i], d["latitude"], d["longitude"])
+                if self.waiting and d["icao24"] not in self.first_airborne:
+                    self.first_airborne[d["icao24"]] = last_air[d["icao24"]]
             elif bds == "06" and "lat_cpr" in d:
                 # against the aircraft's own last airborne position when it has just landed,
-                # else the receiver's
+                # else its next one when it is about to take off, else the receiver's
                 own = last_air.get(d["icao24"])
-                ref = own[1:] if own is not None and tsl[i] - own[0] <= max_age else receiver
-                if ref is None:
-                    cols["lat"][-1] = cols["lon"][-1] = None
-                else:
-                    row = len(keep) - 1
-                    odd = d.get("parity") == "odd"
-                    surface.append((row, d["lat_cpr"], d["lon_cpr"], odd, ref[0], ref[1]))
+                row = len(keep) - 1
+                odd = d.get("parity") == "odd"
+                cols["lat"][-1] = cols["lon"][-1] = None
+                if own is not None and tsl[i] - own[0] <= max_age:
+                    surface.append((row, d["lat_cpr"], d["lon_cpr"], odd, own[1], own[2]))
+                    self.ctx.counters["surface_ref_own"] += 1
+                else:  # decoded when the aircraft is next seen airborne (it takes off)
+                    self.waiting.append(
+                        (tsl[i], int(keys[i]), d["icao24"], d["lat_cpr"], d["lon_cpr"], odd,
+                         d.get("groundspeed"), d.get("track"))
+                    )  # fmt: skip
             if bds in ("05", "06"):
                 self.cpr_tail[f"{d['icao24']}/{bds}/{d.get('parity')}"] = (
                     tsl[i],
@@ -583,7 +599,62 @@ class ModeSDecoder:
             for r, la, lo in zip(rows.tolist(), lat.tolist(), lon.tolist(), strict=True):
                 cols["lat"][r], cols["lon"][r] = la, lo
         sel = np.array(keep, dtype=np.int64)
-        return messages_table(ts[sel], keys[sel], cols.pop("icao24"), **cols)
+        table = messages_table(ts[sel], keys[sel], cols.pop("icao24"), **cols)
+        late = self._taken_off(tsl[-1]) if tsl else None
+        return pa.concat_tables([table, late]) if late is not None else table
+
+    def _taken_off(self, now: float | None) -> pa.Table | None:
+        """Surface messages that waited for a reference (the aircraft not seen airborne just
+        before), decoded against its first airborne position once it comes within
+        ``surface_ref_ahead_s``: it taxied out, then took off there. Its own position beats
+        the receiver's, which may be given wrong or lie near the edge of a surface zone. Those
+        that wait longer are decoded against the receiver, if given, else counted as
+        ``surface_no_reference``."""
+        if not self.waiting:
+            return None
+        horizon = self.params.surface_ref_ahead_s
+        done, still = [], []
+        receiver = self.ctx.receiver
+        for w in self.waiting:
+            first = self.first_airborne.get(w[2])
+            lead = first[0] - w[0] if first is not None else -1.0
+            if 0.0 <= lead <= horizon:
+                done.append((w, first))
+                self.ctx.counters["surface_ref_own_next"] += 1
+            elif lead > horizon or now is None or now - w[0] > horizon:
+                if receiver is not None:
+                    done.append((w, (0.0, *receiver)))
+                    self.ctx.counters["surface_ref_receiver"] += 1
+                else:
+                    self.ctx.counters["surface_no_reference"] += 1
+            else:  # not airborne since (or only before it): wait on
+                still.append(w)
+        self.waiting = still
+        self.first_airborne = {}
+        if not done:
+            return None
+        lat, lon = surface_positions(
+            np.array([w[3] for w, _ in done]),
+            np.array([w[4] for w, _ in done]),
+            np.array([w[5] for w, _ in done]),
+            np.array([f[1] for _, f in done]),
+            np.array([f[2] for _, f in done]),
+        )
+        return messages_table(
+            np.array([w[0] for w, _ in done]),
+            np.array([w[1] for w, _ in done], np.uint64),
+            [w[2] for w, _ in done],
+            lat=lat.tolist(),
+            lon=lon.tolist(),
+            ground=[True] * len(done),
+            gs=[w[6] for w, _ in done],
+            track=[w[7] for w, _ in done],
+        )
+
+    def finish(self) -> pa.Table | None:
+        """End of the input: surface messages still waiting are decoded against the receiver
+        (if given) or counted as having no reference."""
+        return self._taken_off(None)
 
 
 def decode_frames(
@@ -594,7 +665,16 @@ def decode_frames(
     step = params.decode_rows
     for batch in batches:
         batch = batch.sort_by("ts")
+        if batch.num_rows:  # the capture's data window: its frames, decoded or not
+            lo, hi = batch.column("ts")[0].as_py(), batch.column("ts")[-1].as_py()
+            span = ctx.frame_span
+            ctx.frame_span = [min(span[0], lo), max(span[1], hi)] if span else [lo, hi]
         # in time order, a slice at a time: the decoder's state carries across slices
         for at in range(0, batch.num_rows, step):
             yield from dec.decode(batch.slice(at, step))
+    late = dec.finish()
+    if late is not None and late.num_rows:
+        pos = dec.assembler.assemble(late)
+        if pos is not None and pos.num_rows:
+            yield pos
     ctx.counters["frames"] += dec.frames_in

@@ -15,8 +15,13 @@ are converted to feet, knots and ft/min. A row's time is that of its position: t
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
+import io
+import logging
+import sys
+import zlib
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -28,13 +33,17 @@ import pyarrow.parquet as pq
 from .base import (
     BATCH_ROWS,
     CHUNK_BYTES,
+    InflateLimit,
     ReadContext,
     Source,
     epoch_to_ts,
+    iter_lines,
     positions_table,
     valid_position_mask,
 )
 from .sbs import parse_flags, parse_numbers, parse_squawks
+
+log = logging.getLogger(__name__)
 
 FT_PER_M = 3.28084
 KT_PER_MS = 1.943844
@@ -117,8 +126,8 @@ def _read_csv(fh, raw, src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
             if not header:
                 ctx.rejects.add("empty_file", src.uri)
                 return
-    except (EOFError, OSError) as exc:
-        ctx.truncated("truncated_gzip", "line 1", str(exc))
+    except (EOFError, OSError, zlib.error) as exc:
+        _cut(ctx, exc, "line 1")
         return
     text = header.decode("utf-8", "replace")
     try:
@@ -142,39 +151,41 @@ def _read_csv(fh, raw, src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
         return "skip"
 
     try:
-        reader = pcsv.open_csv(
-            fh,
-            read_options=pcsv.ReadOptions(
-                column_names=names, use_threads=False, block_size=CHUNK_BYTES
-            ),
-            parse_options=pcsv.ParseOptions(
-                invalid_row_handler=on_invalid, ignore_empty_lines=False
-            ),
-            convert_options=pcsv.ConvertOptions(
-                column_types={c: pa.string() for c in names}, strings_can_be_null=False
-            ),
-        )
+        with _quiet_row_text():
+            reader = pcsv.open_csv(fh, **_csv_options(names, on_invalid))
     except pa.ArrowInvalid as exc:
         if "Empty CSV" in str(exc):
             return  # a header and nothing else
-        ctx.truncated("bad_csv", f"line {header_line + 1}", str(exc))
+        yield from _salvage_csv(src, ctx, names, kind, header_line, 0, str(exc))
         return
-    except (EOFError, OSError) as exc:
-        ctx.truncated("truncated_gzip", f"line {header_line + 1}", str(exc))
+    except (
+        EOFError,
+        OSError,
+        zlib.error,
+    ) as exc:  # a cut gzip: the lines before the cut, one by one
+        if _over_cap(exc):
+            _cut(ctx, exc, f"line {header_line + 1}")
+        else:
+            yield from _salvage_csv(src, ctx, names, kind, header_line, 0, str(exc))
         return
 
-    mapping = COLUMN_SETS[kind]
     done = 0  # rows delivered so far (blank lines included)
     passed = 0  # dropped lines before the next row to come
     last = 0
     while True:
         try:
-            batch = reader.read_next_batch()
+            with _quiet_row_text():
+                batch = reader.read_next_batch()
         except StopIteration:
             break
-        except (pa.ArrowInvalid, EOFError, OSError) as exc:
-            reason = "truncated_gzip" if raw is not fh else "bad_csv"
-            ctx.truncated(reason, f"after line {done + passed + header_line}", str(exc))
+        except (pa.ArrowInvalid, EOFError, OSError, zlib.error) as exc:
+            # a cut gzip, or a line the parser cannot hold: line by line from here
+            if _over_cap(exc):
+                _cut(ctx, exc, f"after line {done + passed + header_line}")
+            else:
+                yield from _salvage_csv(
+                    src, ctx, names, kind, header_line, done + passed, str(exc), set(skipped)
+                )
             break
         n = batch.num_rows
         # the data-line number of each row: its index, shifted past every dropped line
@@ -189,29 +200,210 @@ def _read_csv(fh, raw, src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
         pos = raw.tell() if hasattr(raw, "tell") else last
         ctx.progress(pos - last)
         last = pos
-        if n == 0:
-            continue
-        cols = {c: batch.column(c) for c in batch.schema.names}
-        blank = np.ones(n, dtype=bool)
-        for c in cols.values():
-            blank &= np.asarray(pc.equal(c, "").to_numpy(zero_copy_only=False), dtype=bool)
-        if blank.all():
-            continue
-
-        def excerpt(i: int, cols=cols) -> str:
-            return ",".join(str(c[i].as_py()) for c in cols.values())
-
-        lines_h = lines + header_line
-        table = convert(
-            {k: cols.get(v) for k, v in mapping.items()},
-            n,
-            ctx,
-            location=lambda i, lines_h=lines_h: f"line {lines_h[i]}",
-            excerpt=excerpt,
-            skip=blank,
-        )
+        table = _batch_table(batch, lines + header_line, kind, ctx)
         if table is not None and table.num_rows:
             yield table
+
+
+@contextlib.contextmanager
+def _quiet_row_text() -> Iterator[None]:
+    """pyarrow turns a bad row into text before it calls the invalid-row handler; a row that
+    also holds invalid UTF-8 fails there, Python prints "Exception ignored" with a traceback,
+    and the read stops with ArrowInvalid (which the salvage path takes over). That print is
+    logged instead."""
+    previous = sys.unraisablehook
+
+    def hook(unraisable) -> None:
+        if isinstance(unraisable.exc_value, UnicodeDecodeError):
+            log.debug("CSV row with invalid UTF-8: %s", unraisable.exc_value)
+        else:
+            previous(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous
+
+
+def _over_cap(exc: BaseException) -> bool:
+    return isinstance(exc, InflateLimit) or "inflates to more than" in str(exc)
+
+
+def _cut(ctx: ReadContext, exc: BaseException, where: str) -> None:
+    if _over_cap(exc):
+        ctx.truncated("over_inflate_cap", where, str(exc))
+    else:
+        ctx.truncated("truncated_gzip", where, str(exc))
+
+
+def _csv_options(names: list[str], on_invalid) -> dict:
+    return {
+        "read_options": pcsv.ReadOptions(
+            column_names=names, use_threads=False, block_size=CHUNK_BYTES
+        ),
+        "parse_options": pcsv.ParseOptions(
+            invalid_row_handler=on_invalid, ignore_empty_lines=False
+        ),
+        # bytes, not text: one invalid UTF-8 byte would fail the whole block as text;
+        # ``_text_columns`` rejects the line it is on instead
+        "convert_options": pcsv.ConvertOptions(
+            column_types={c: pa.binary() for c in names}, strings_can_be_null=False
+        ),
+    }
+
+
+def _batch_table(
+    batch: pa.RecordBatch, lines_h: np.ndarray, kind: str, ctx: ReadContext
+) -> pa.Table | None:
+    """One batch of CSV rows (bytes) and their line numbers → positions; rejects the rest."""
+    n = batch.num_rows
+    if n == 0:
+        return None
+    cols, broken = _text_columns(batch)
+    for i in np.flatnonzero(broken).tolist():
+        ctx.rejects.add(
+            "bad_encoding",
+            f"line {lines_h[i]}",
+            b",".join(c[i].as_py() or b"" for c in batch.columns).decode("utf-8", "replace"),
+        )
+    blank = np.ones(n, dtype=bool)
+    for c in cols.values():
+        blank &= np.asarray(pc.equal(c, "").to_numpy(zero_copy_only=False), dtype=bool)
+    if blank.all():
+        return None
+
+    def excerpt(i: int, cols=cols) -> str:
+        return ",".join(str(c[i].as_py()) for c in cols.values())
+
+    return convert(
+        {k: cols.get(v) for k, v in COLUMN_SETS[kind].items()},
+        n,
+        ctx,
+        location=lambda i: f"line {lines_h[i]}",
+        excerpt=excerpt,
+        skip=blank | broken,
+    )
+
+
+MAX_LINE = 64 << 10  # a state vector is about 200 bytes; a longer line is damage
+
+
+def _salvage_csv(
+    src: Source,
+    ctx: ReadContext,
+    names: list[str],
+    kind: str,
+    header_line: int,
+    skip: int,
+    error: str,
+    rejected: set[int] = frozenset(),  # type: ignore[assignment]
+) -> Iterator[pa.Table]:
+    """The salvage path, where the block parser gave up (a line longer than its block, a
+    cut gzip, a line it cannot show): the lines after the first ``skip`` data lines, read in
+    batches of their own. A line too long to be a record (``bad_csv_line``) or with invalid
+    UTF-8 (``bad_encoding``) is rejected before the parser sees it; the data lines in
+    ``rejected`` were rejected already."""
+    log.info("%s: CSV read line by line after line %d (%s)", src.uri, header_line + skip, error)
+    lineno = 0
+    pending: list[tuple[int, bytes]] = []
+    for block in iter_lines(src, ctx):
+        for line in block:
+            lineno += 1
+            if lineno <= header_line + skip or lineno - header_line in rejected:
+                continue
+            reason = "bad_csv_line" if len(line) > MAX_LINE else None
+            if reason is None and not _utf8(line):
+                reason = "bad_encoding"
+            if reason is not None:
+                ctx.rejects.add(reason, f"line {lineno}", line[:200].decode("utf-8", "replace"))
+                continue
+            pending.append((lineno, line))
+            if len(pending) >= BATCH_ROWS:
+                yield from _parse_lines(pending, names, kind, ctx)
+                pending = []
+    if pending:
+        yield from _parse_lines(pending, names, kind, ctx)
+
+
+def _parse_lines(
+    pending: list[tuple[int, bytes]], names: list[str], kind: str, ctx: ReadContext
+) -> Iterator[pa.Table]:
+    numbers = np.array([n for n, _ in pending], dtype=np.int64)
+    dropped: list[int] = []
+
+    def on_invalid(row) -> str:
+        at = numbers[row.number - 1] if row.number is not None else "?"
+        if row.number is not None:
+            dropped.append(row.number - 1)
+        ctx.rejects.add("bad_csv_line", f"line {at}", row.text)
+        return "skip"
+
+    data = b"\n".join(line.replace(b"\r", b"") for _, line in pending) + b"\n"
+    try:
+        with _quiet_row_text():
+            table = pcsv.read_csv(io.BytesIO(data), **_csv_options(names, on_invalid))
+    except pa.ArrowInvalid as exc:  # not met so far: halves, down to the line at fault
+        if len(pending) == 1:
+            ctx.rejects.add("bad_csv_line", f"line {numbers[0]}", str(exc))
+            return
+        half = len(pending) // 2
+        yield from _parse_lines(pending[:half], names, kind, ctx)
+        yield from _parse_lines(pending[half:], names, kind, ctx)
+        return
+    keep = np.ones(len(numbers), dtype=bool)
+    keep[dropped] = False
+    lines_h = numbers[keep]
+    for batch in table.to_batches():
+        out = _batch_table(batch, lines_h[: batch.num_rows], kind, ctx)
+        lines_h = lines_h[batch.num_rows :]
+        if out is not None and out.num_rows:
+            yield out
+
+
+def _text_columns(batch: pa.RecordBatch) -> tuple[dict[str, pa.Array], np.ndarray]:
+    """The batch's byte columns as text, and the rows holding invalid UTF-8 (emptied)."""
+    cols: dict[str, pa.Array] = {}
+    broken = np.zeros(batch.num_rows, dtype=bool)
+    for name, col in zip(batch.schema.names, batch.columns, strict=True):
+        try:
+            cols[name] = col.cast(pa.string())
+            continue
+        except pa.ArrowInvalid:
+            pass
+        ok = np.array([_utf8(v) for v in col.to_pylist()], dtype=bool)
+        broken |= ~ok
+        cols[name] = pc.if_else(pa.array(ok), col, pa.scalar(b"", pa.binary())).cast(pa.string())
+    return cols, broken
+
+
+def _valid_text(cols: dict[str, pa.Array], n: int) -> tuple[dict[str, pa.Array], np.ndarray]:
+    """Parquet text columns checked for UTF-8 (a damaged page can hold bytes that are not):
+    the rows with invalid text, emptied, and their mask."""
+    broken = np.zeros(n, dtype=bool)
+    out = dict(cols)
+    for name, col in cols.items():
+        if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+            continue
+        try:
+            col.validate(full=True)
+            continue
+        except pa.ArrowInvalid:
+            pass
+        raw = col.cast(pa.binary() if pa.types.is_string(col.type) else pa.large_binary())
+        ok = np.array([_utf8(v) for v in raw.to_pylist()], dtype=bool)
+        broken |= ~ok
+        out[name] = pc.if_else(pa.array(ok), raw, pa.scalar(b"", raw.type)).cast(col.type)
+    return out, broken
+
+
+def _utf8(value: bytes | None) -> bool:
+    try:
+        if value is not None:
+            value.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 # --- Parquet ----------------------------------------------------------------------------------
@@ -231,7 +423,7 @@ def read_opensky_parquet(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
 def _read_parquet(fh, src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
     try:
         pf = pq.ParquetFile(fh)
-    except (pa.ArrowException, OSError, EOFError) as exc:
+    except (pa.ArrowException, OSError, EOFError, zlib.error) as exc:
         ctx.rejects.add("bad_parquet", src.uri, str(exc))
         return
     original = {_norm(name): name for name in pf.schema_arrow.names}
@@ -249,7 +441,7 @@ def _read_parquet(fh, src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
             batch = next(batches)
         except StopIteration:
             break
-        except (pa.ArrowException, OSError, EOFError) as exc:
+        except (pa.ArrowException, OSError, EOFError, zlib.error) as exc:
             ctx.truncated("bad_parquet", f"after row {done}", str(exc))
             break
         n = batch.num_rows
@@ -265,12 +457,16 @@ def _read_parquet(fh, src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
         def excerpt(i: int, batch=batch) -> str:
             return str(batch.slice(i, 1).to_pylist()[0])
 
+        cols, broken = _valid_text({k: batch.column(v) for k, v in mapping.items()}, n)
+        for i in np.flatnonzero(broken).tolist():
+            ctx.rejects.add("bad_encoding", f"row {start + i}", "text that is not UTF-8")
         table = convert(
-            {k: batch.column(v) for k, v in mapping.items()},
+            cols,
             n,
             ctx,
             location=lambda i, start=start: f"row {start + i}",
             excerpt=excerpt,
+            skip=broken,
         )
         if table is not None and table.num_rows:
             yield table
@@ -286,8 +482,8 @@ def _epoch_seconds(arr: pa.Array | pa.ChunkedArray | None, n: int) -> tuple[np.n
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     if pa.types.is_timestamp(arr.type):
-        us = arr.cast(pa.timestamp("us", tz=arr.type.tz)).cast(pa.int64())
-        vals = np.asarray(us.cast(pa.float64()).to_numpy(zero_copy_only=False)) / 1e6
+        us = arr.cast(pa.timestamp("us", tz=arr.type.tz), safe=False).cast(pa.int64(), safe=False)
+        vals = np.asarray(us.cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False)) / 1e6
         return vals, np.zeros(n, dtype=bool)
     return parse_numbers(arr)
 

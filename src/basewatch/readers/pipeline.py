@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import schema
-from ..errors import FormatError, InputError
+from ..errors import BasewatchError, FormatError, InputError
 from ..ids import mix
 from ..store import DEFAULT_MEMORY_LIMIT, Store, append
 from ..store.callsigns import Callsigns
@@ -35,7 +35,7 @@ from ..store.runs import Report, RunRecord, write_run
 from . import detect as _detect
 from .base import ReadContext, RejectLog, Source, content_id, stream_id
 from .frames import rebatch
-from .ids import ids_and_addresses
+from .ids import SAME_WITHIN_S, ids_and_addresses, neighbour_ids
 from .modes import DecodeParams, decode_frames
 from .seen import SeenIds, StoredSpans
 
@@ -55,6 +55,23 @@ READERS: dict[str, tuple[str, str, str]] = {
     "opensky_csv": ("opensky", "read_opensky_csv", "positions"),
     "opensky_parquet": ("opensky", "read_opensky_parquet", "positions"),
     "traffic_json": ("trajectories", "read_traffic_json", "positions"),
+}
+
+
+# where the times of a run's rows came from (counters: frames or rows), as the summary says it
+_TIME_FROM = {
+    "time_from_data": "the data",
+    "time_from_start": "--start",
+    "time_from_arrival": "arrival",
+}
+
+
+# which reference the surface positions of raw captures were decoded against (counters)
+_SURFACE = {
+    "surface_ref_own": "the aircraft's last airborne position",
+    "surface_ref_own_next": "its next airborne position",
+    "surface_ref_receiver": "--receiver",
+    "surface_no_reference": "none, not decoded",
 }
 
 
@@ -83,6 +100,10 @@ class IngestReport(Report):
             parts.append(f"{self.sources_skipped} already ingested")
         if self.incomplete:
             parts.append(f"{len(self.incomplete)} cut short")
+        for what, names in (("time from", _TIME_FROM), ("surface positions against", _SURFACE)):
+            got = [(k, self.counters[k]) for k in names if self.counters.get(k)]
+            if got:
+                parts.append(f"{what} " + ", ".join(f"{names[k]} ({n:,})" for k, n in got))
         return "ingest: " + ", ".join(parts) + f" in {self.seconds:.1f} s"
 
     def as_dict(self) -> dict:
@@ -211,6 +232,15 @@ def _mid_bytes(shown: str) -> str:
 ROW_GROUP = 122_880  # DuckDB's row group: appends of whole groups are compressed once
 
 
+def _near(ids: np.ndarray, t: np.ndarray, other: np.ndarray, other_t: np.ndarray, tol: int):
+    """Which of (``ids``, ``t``) match an id of ``other`` whose time is less than ``tol`` away."""
+    if not len(other):
+        return np.zeros(len(ids), dtype=bool)
+    order = np.argsort(other)
+    at = order[np.minimum(np.searchsorted(other, ids, sorter=order), len(other) - 1)]
+    return (other[at] == ids) & (np.abs(other_t[at] - t) < tol)
+
+
 class _Writer:
     """Gathers rows in memory up to ``BATCH`` and moves the new ones into ``position_rows``.
 
@@ -313,6 +343,66 @@ class _Writer:
             self.carry = rest.take(np.arange(rest.num_rows)) if rest.num_rows else None
 
     def _new_rows(self, batch: pa.Table) -> pa.Table:
+        return self._not_neighbours(self._new_by_id(batch))
+
+    def _not_neighbours(self, batch: pa.Table) -> pa.Table:
+        """Drop the rows that repeat an earlier report from across the edge of a second (see
+        ``ingest/ids.py``): the id they would have there belongs to a row stored, carried or
+        earlier in the batch, less than ``SAME_WITHIN_S`` away."""
+        if not batch.num_rows:
+            return batch
+        ts = batch.column("ts")
+        t = ts.cast(pa.int64()).to_numpy()
+        nids = neighbour_ids(
+            batch.column("icao").to_numpy(),
+            t,
+            batch.column("lat_deg").to_numpy(),
+            batch.column("lon_deg").to_numpy(),
+            batch.column("alt_baro_ft").fill_null(-99999).to_numpy(),
+        )
+        tol = int(SAME_WITHIN_S * 1_000_000)
+        ids = batch.column("position_id").to_numpy()
+        order = np.argsort(ids)
+        at = order[np.minimum(np.searchsorted(ids, nids, sorter=order), len(ids) - 1)]
+        rows = np.arange(len(ids))
+        hit = (ids[at] == nids) & (at < rows) & (np.abs(t[at] - t) < tol)
+        if self.carry is not None:
+            hit |= _near(
+                nids,
+                t,
+                self.carry.column("position_id").to_numpy(),
+                self.carry.column("ts").cast(pa.int64()).to_numpy(),
+                tol,
+            )
+        lo, hi = pc.min(ts).as_py(), pc.max(ts).as_py()
+        maybe = ~hit & (
+            self.seen.check(nids) | self.stored.may_hold(batch.column("icao"), ts, lo, hi)
+        )
+        if maybe.any():
+            sid, st = self._stored_times(np.unique(nids[maybe]), lo, hi)
+            hit[maybe] |= _near(nids[maybe], t[maybe], sid, st, tol)
+        if not hit.any():
+            return batch
+        return batch.filter(pa.array(~hit))
+
+    def _stored_times(self, ids: np.ndarray, lo, hi) -> tuple[np.ndarray, np.ndarray]:
+        """(id, time in µs) of the stored rows among ``ids`` between ``lo`` and ``hi``."""
+        con = self.con
+        con.register("_ids", pa.table({"position_id": pa.array(ids, pa.uint64())}))
+        try:
+            rows = con.execute(
+                """
+                SELECT position_id, epoch_us(ts) FROM position_rows
+                WHERE ts BETWEEN ?::TIMESTAMPTZ - INTERVAL 1 DAY AND ?::TIMESTAMPTZ + INTERVAL 1 DAY
+                  AND position_id IN (SELECT position_id FROM _ids)
+                """,
+                [lo, hi],
+            ).fetchall()
+        finally:
+            con.unregister("_ids")
+        return np.array([r[0] for r in rows], np.uint64), np.array([r[1] for r in rows], np.int64)
+
+    def _new_by_id(self, batch: pa.Table) -> pa.Table:
         ids = batch.column("position_id").to_numpy()
         flagged_mask = self.seen.check_add(ids)
         ts = batch.column("ts")
@@ -343,20 +433,7 @@ class _Writer:
 
     def _stored(self, ids: np.ndarray, lo, hi) -> np.ndarray:
         """Which of ``ids`` the store holds between ``lo`` and ``hi`` (± 1 day)."""
-        con = self.con
-        con.register("_ids", pa.table({"position_id": pa.array(ids, pa.uint64())}))
-        try:
-            rows = con.execute(
-                """
-                SELECT position_id FROM position_rows
-                WHERE ts BETWEEN ?::TIMESTAMPTZ - INTERVAL 1 DAY AND ?::TIMESTAMPTZ + INTERVAL 1 DAY
-                  AND position_id IN (SELECT position_id FROM _ids)
-                """,
-                [lo, hi],
-            ).fetchall()
-        finally:
-            con.unregister("_ids")
-        return np.array([r[0] for r in rows], dtype=np.uint64)
+        return self._stored_times(ids, lo, hi)[0]
 
     def _exact(self, batch: pa.Table, ids: np.ndarray) -> pa.Table:
         """First occurrence within the batch (and after the carry), and not in the store."""
@@ -484,8 +561,9 @@ def ingest(
             row["rows_added"] = writer.added.get(row["source_id"], 0)
             row["ingested_at"] = datetime.now(UTC)
         report.rows_added = sum(writer.added.values())
-        append(store.con, "sources", source_rows)
+        # identities before sources: a source is marked complete only once all it gave is stored
         _insert_aircraft(store, aircraft_rows)
+        append(store.con, "sources", source_rows)
         status = "ok"
     except KeyboardInterrupt:
         status = "interrupted"
@@ -499,7 +577,8 @@ def ingest(
         report.seconds = time.perf_counter() - t0
         record.status, record.seconds = status, report.seconds
         record.rows_read, record.rows_added = report.rows_read, report.rows_added
-        record.rejects, record.counts = rejects.counts, dict(report.counters)
+        record.rejects = rejects.counts
+        record.counts = {k: v for k, v in report.counters.items() if v}
         record.reject_rows.append(rejects.drain())
         write_run(store.con, record)
     return report
@@ -651,13 +730,15 @@ def _ingest_one(src: Source, run: _Run) -> dict | None:
         beast_clock=run.beast_clock,
     )
     read = 0
-    for table in read_source(src, this_fmt, ctx, run.params):
+    for table in _guarded(read_source(src, this_fmt, ctx, run.params), src.uri, ctx):
         if table.num_rows:
             table = _drop_untimed(table, src.uri, rejects)
             read += table.num_rows
             run.writer.stage(table, sid)
     report.sources += 1
     report.rows_read += read
+    if read and not any(k.startswith("time_from_") for k in ctx.counters):
+        ctx.counters["time_from_data"] += read  # the format states absolute times itself
     report.counters.update(ctx.counters)
     if not ctx.complete:
         report.incomplete.append(src.uri)
@@ -670,8 +751,33 @@ def _ingest_one(src: Source, run: _Run) -> dict | None:
         "rows_read": read,
         "rejects": sum(r["n"] for r in rejects.rows if r["source_id"] == sid),
         "complete": ctx.complete,
+        "data_start": _utc(ctx.frame_span[0]) if ctx.frame_span else None,
+        "data_end": _utc(ctx.frame_span[1]) if ctx.frame_span else None,
         "_aircraft": [dict(a, source_id=sid) for a in ctx.aircraft],
     }
+
+
+def _guarded(tables: Iterator[pa.Table], uri: str, ctx: ReadContext) -> Iterator[pa.Table]:
+    """A reader's tables; should it fail all the same, the failure costs the rest of its file
+    (``reader_error``, the source left incomplete), never the run or the other files."""
+    while True:
+        try:
+            table = next(tables)
+        except StopIteration:
+            return
+        except BasewatchError:  # a caller mistake (a bad setting): the run stops, as it should
+            raise
+        except Exception as exc:
+            log.warning(
+                "reader failed on %s: %r", uri, exc, exc_info=log.isEnabledFor(logging.DEBUG)
+            )
+            ctx.truncated("reader_error", uri, f"{type(exc).__name__}: {exc}")
+            return
+        yield table
+
+
+def _utc(seconds: float) -> datetime | None:
+    return datetime.fromtimestamp(seconds, UTC) if 0 <= seconds < 4102444800 else None
 
 
 def _drop_untimed(table: pa.Table, uri: str, rejects: RejectLog) -> pa.Table:
@@ -703,3 +809,9 @@ def _insert_aircraft(store: Store, rows: list[dict]) -> None:
         """
     )
     store.con.unregister("_ac")
+
+
+# what the live service (``basewatch.live``) shares with ingest: the same writer and checks
+PositionWriter = _Writer
+drop_untimed = _drop_untimed
+insert_aircraft = _insert_aircraft

@@ -7,10 +7,10 @@ flags: 1 stale, 2 new leg, 4 vertical rate is geometric, 8 altitude is geometric
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import re
-import tarfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -24,14 +24,16 @@ except ImportError:  # pragma: no cover (platforms without isal wheels)
 import pyarrow as pa
 
 from .. import schema
-from . import trace_scan
+from . import archive, salvage, trace_scan
 from .base import (
     BATCH_ROWS,
+    InflateLimit,
     ReadContext,
     Source,
     epoch_to_ts,
-    iter_bytes,
+    max_inflate,
     positions_table,
+    read_whole,
     valid_position_mask,
 )
 
@@ -41,42 +43,60 @@ _ICAO_RE = re.compile(r"^[0-9a-f]{6}$")
 
 
 def _load_json(data: bytes, ctx: ReadContext, location: str, array_key: str) -> dict | None:
-    """Parse a JSON document; if it is cut short, keep the complete rows of ``array_key``."""
+    """Parse a JSON document; if it is damaged or cut short, keep every row of ``array_key``
+    that can be read (``salvage``), rejecting the others with their byte offset."""
     try:
         doc = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        doc = _salvage(data, array_key)
+        doc = _salvage(data, ctx, location, array_key, str(exc))
         if doc is None:
-            ctx.rejects.add("bad_json", location, data[:200].decode("utf-8", "replace") or str(exc))
             return None
-        ctx.truncated(
-            "truncated_json", location, f"{exc}; kept {len(doc.get(array_key, []))} complete rows"
-        )
     if not isinstance(doc, dict):
         ctx.rejects.add("bad_json", location, "top level is not an object")
         return None
     return doc
 
 
-def _salvage(data: bytes, array_key: str) -> dict | None:
-    """Repair a document cut mid-array: keep everything up to the last complete element."""
-    key = f'"{array_key}"'.encode()
-    start = data.find(key)
-    if start < 0:
+_HEADER_FIELDS = {
+    "trace": (
+        ("icao", rb'"icao"\s*:\s*"([^"\\]*)"'),
+        ("timestamp", rb'"timestamp"\s*:\s*([-0-9.eE+]+)'),
+    ),
+    "aircraft": (("now", rb'"now"\s*:\s*([-0-9.eE+]+)'),),
+}
+
+
+def _salvage(
+    data: bytes, ctx: ReadContext, location: str, array_key: str, error: str
+) -> dict | None:
+    """The document rebuilt from what can be read: its rows element by element, its other
+    fields parsed without the rows (or, if that fails too, the fields a row needs)."""
+    m = re.search(rb'"' + array_key.encode() + rb'"\s*:\s*\[', data)
+    if m is None:
+        ctx.rejects.add("bad_json", location, data[:200].decode("utf-8", "replace") or error)
         return None
-    closer = b"]" if array_key == "trace" else b"}"
-    end = len(data)
-    for _ in range(64):
-        cut = data.rfind(closer + b",", start, end)
-        if cut < 0:
-            cut = data.rfind(closer, start, end)
-            if cut < 0:
-                return None
-        try:
-            return orjson.loads(data[: cut + 1] + b"]}")
-        except orjson.JSONDecodeError:
-            end = cut
-    return None
+    kind = list if array_key == "trace" else dict
+    got = salvage.split_array(data, m.end(), kind, ctx, location)
+    head = data[: m.end() - 1]
+    tail = data[got.end :] if got.end is not None else b"}"
+    try:
+        doc = orjson.loads(head + b"[]" + tail)
+    except orjson.JSONDecodeError:
+        doc = {}
+        for name, pattern in _HEADER_FIELDS[array_key]:
+            found = re.search(pattern, head)
+            if found is not None:
+                with contextlib.suppress(orjson.JSONDecodeError):
+                    value = found[1].decode("utf-8", "replace")
+                    doc[name] = value if name == "icao" else orjson.loads(found[1])
+    if not isinstance(doc, dict):
+        doc = {}
+    doc[array_key] = got.elements
+    if got.end is None:
+        ctx.truncated(
+            "truncated_json", location, f"{error}; kept {len(got.elements)} complete rows"
+        )
+    return doc
 
 
 def _num(col: tuple, dtype=np.float64) -> np.ndarray:
@@ -117,7 +137,7 @@ def _columns(trace: list, ctx: ReadContext, location: str) -> tuple[list, list]:
         rows = [r for r in trace if isinstance(r, list) and len(r) >= 6]
         for r in trace:
             if not (isinstance(r, list) and len(r) >= 6):
-                ctx.rejects.add("bad_trace_row", location, orjson.dumps(r).decode()[:200])
+                ctx.rejects.add("bad_trace_row", location, salvage.excerpt(r))
         if not rows:
             return [], []
         cols = list(itertools.zip_longest(*rows, fillvalue=None))
@@ -173,7 +193,8 @@ class _Points:
 
 
 def _trace_header(doc: dict, ctx: ReadContext, location: str) -> tuple[str, float] | None:
-    icao = str(doc.get("icao", "")).lower()
+    icao = doc.get("icao", "")
+    icao = icao.lower() if isinstance(icao, str) else salvage.excerpt(icao)
     base = doc.get("timestamp")
     if not _ICAO_RE.match(icao):
         # "~" marks a non-ICAO (TIS-B / anonymous) address: not an airframe we can follow
@@ -181,10 +202,18 @@ def _trace_header(doc: dict, ctx: ReadContext, location: str) -> tuple[str, floa
             "non_icao_address" if icao.startswith("~") else "bad_icao24", location, icao
         )
         return None
-    if not isinstance(doc.get("trace"), list) or not isinstance(base, int | float):
+    if (
+        not isinstance(doc.get("trace"), list)
+        or not isinstance(base, int | float)
+        or isinstance(base, bool)
+    ):
         ctx.rejects.add("bad_trace", location, "missing trace array or timestamp")
         return None
-    return icao, base
+    try:
+        return icao, float(base)
+    except OverflowError:
+        ctx.rejects.add("bad_trace", location, f"timestamp {salvage.excerpt(base)}")
+        return None
 
 
 def _points_from_rows(trace: list, ctx: ReadContext, location: str) -> _Points | None:
@@ -209,7 +238,7 @@ def _points_from_rows(trace: list, ctx: ReadContext, location: str) -> _Points |
         alt_geom=_num(cols[10]),
         callsign=callsign,
         squawk=squawk,
-        excerpt=lambda i: orjson.dumps(rows[i]).decode()[:200],
+        excerpt=lambda i: salvage.excerpt(rows[i]),
     )
 
 
@@ -306,7 +335,7 @@ def trace_to_table(doc: dict, ctx: ReadContext, location: str) -> pa.Table | Non
     if points is None:
         return None
     table = _points_table(*header, points, ctx, location)
-    _observe(doc, header[0], ctx)
+    _observe(doc, header[0], ctx, location)
     return table
 
 
@@ -329,7 +358,7 @@ def scanned_trace_to_table(
     table = _scanned_table(*header, sc, data)
     if table is None:  # rows to reject, or values to cast as numpy does: the numpy path
         table = _points_table(*header, _points_from_scan(sc, data), ctx, location)
-    _observe(doc, header[0], ctx)
+    _observe(doc, header[0], ctx, location)
     return True, table
 
 
@@ -363,32 +392,45 @@ def _scanned_table(icao: str, base: float, sc: trace_scan.Scan, data: bytes) -> 
     return pa.Table.from_arrays(arrays, schema=schema.READER_POSITIONS)
 
 
-def _observe(doc: dict, icao: str, ctx: ReadContext) -> None:
-    reg, typ = doc.get("r"), doc.get("t")
-    if reg or typ or doc.get("dbFlags"):
-        flags = doc.get("dbFlags")
-        ctx.aircraft.append(
-            {
-                "icao24": icao,
-                "registration": reg,
-                "type_code": typ,
-                "db_flags": flags if isinstance(flags, int) else None,
-                "description": doc.get("desc"),
-                "operator": doc.get("ownOp"),
-                "year": str(doc["year"]) if doc.get("year") is not None else None,
-            }
-        )
+_TEXT_FIELDS = (("r", "registration"), ("t", "type_code"), ("desc", "description"))
+_TEXT_FIELDS += (("ownOp", "operator"), ("year", "year"))
+
+
+def _observe(doc: dict, icao: str, ctx: ReadContext, location: str = "") -> None:
+    """The aircraft's identity (registration, type, flags, ...) as the source gives it; a
+    field of the wrong type rejects the identity row (``bad_aircraft_info``), not the file."""
+    if not (doc.get("r") or doc.get("t") or doc.get("dbFlags")):
+        return
+    row: dict = {"icao24": icao}
+    for theirs, ours in _TEXT_FIELDS:
+        value = doc.get(theirs)
+        if theirs == "year" and isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if value is not None and not isinstance(value, str):
+            ctx.rejects.add(
+                "bad_aircraft_info", f"{location} {icao} {theirs}", salvage.excerpt(value)
+            )
+            return
+        row[ours] = value
+    flags = doc.get("dbFlags")
+    ok = isinstance(flags, int) and not isinstance(flags, bool) and 0 <= flags < 2**31
+    row["db_flags"] = flags if ok else None
+    ctx.aircraft.append(row)
 
 
 def _whole(raw: bytes) -> bytes | None:
-    """In-memory content, gunzipped if it is one whole gzip member; None for anything else."""
+    """In-memory content, gunzipped if it is one whole gzip member; None for anything else
+    (the streamed path then reports what is wrong); ``InflateLimit`` past the cap."""
     if raw[:2] != b"\x1f\x8b":
         return raw
+    limit = max_inflate()
     try:
         d = _zlib.decompressobj(31)
-        data = d.decompress(raw)
+        data = d.decompress(raw, limit + 1)
     except _zlib.error:
         return None
+    if len(data) > limit:
+        raise InflateLimit(limit)
     return data if d.eof and not d.unused_data else None
 
 
@@ -405,11 +447,17 @@ def trace_bytes_to_table(
 
 def read_trace_full(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
     """One readsb ``trace_full`` / ``trace_recent`` file (gzip content or not)."""
-    data = _whole(src.data) if src.data is not None else None
+    try:
+        data = _whole(src.data) if src.data is not None else None
+    except InflateLimit as exc:
+        ctx.truncated("over_inflate_cap", src.uri, str(exc))
+        return
     if data is not None:
         ctx.progress(len(src.data))
     else:  # streamed: a cut or damaged gzip is reported, what it held is kept
-        data = b"".join(iter_bytes(src, ctx))
+        data = read_whole(src, ctx)
+        if data is None:
+            return
     if not data.strip():
         ctx.rejects.add("empty_file", src.uri)
         return
@@ -432,36 +480,75 @@ def _batched(tables: Iterator[pa.Table]) -> Iterator[pa.Table]:
 
 
 def read_globe_history_tar(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
-    """A globe_history day packed as .tar (or .tar.gz): every trace file in it."""
+    """A globe_history day packed as .tar (or .tar.gz, .tar.bz2, .tar.xz): every trace file
+    in it that can be read, past damaged headers and up to where the archive is cut."""
 
     def members() -> Iterator[pa.Table]:
-        try:
-            fh = src.open()
-            with tarfile.open(fileobj=fh, mode="r|*") as tar:
-                for m in tar:
-                    if not m.isfile():
-                        continue
-                    name = m.name.rsplit("/", 1)[-1]
-                    if not name.startswith("trace_"):
-                        ctx.counters["tar_other_member"] += 1
-                        continue
-                    f = tar.extractfile(m)
-                    data = f.read() if f else b""
-                    ctx.progress(m.size)
-                    member = Source(uri=f"{src.uri}!{m.name}", data=data)
-                    yield from read_trace_full(member, ctx)
-        except (tarfile.ReadError, EOFError, OSError) as exc:
-            ctx.truncated("truncated_archive", src.uri, str(exc))
+        progress = ctx.progress  # the archive's bytes are counted as they are read
+        for m in archive.tar_members(archive.archive_chunks(src, ctx), ctx, src.uri):
+            name = m.name.rsplit("/", 1)[-1]
+            # a damaged header's name may be wrong: its content is read all the same
+            if not name.startswith("trace_") and not m.damaged:
+                ctx.counters["tar_other_member"] += 1
+                continue
+            ctx.progress = lambda n: None
+            try:
+                yield from read_trace_full(Source(uri=f"{src.uri}!{m.name}", data=m.data), ctx)
+            finally:
+                ctx.progress = progress
 
     yield from _batched(members())
 
 
 # --- aircraft.json snapshots ---------------------------------------------------------------
 
+# Numeric fields of a snapshot's aircraft, under the names readsb and dump1090-fa 4+ use first,
+# then those of dump1090-mutability and dump1090-fa 3.x (``aircraft.json``, ``history_N.json``):
+# ``altitude`` (ft or "ground"), ``speed`` (kt), ``vert_rate`` (ft/min).
+_SNAPSHOT_NUMBERS = {
+    "alt_baro": ("alt_baro", "altitude"),
+    "alt_geom": ("alt_geom",),
+    "gs": ("gs", "speed"),
+    "track": ("track",),
+    "baro_rate": ("baro_rate", "vert_rate"),
+    "geom_rate": ("geom_rate",),
+    "seen_pos": ("seen_pos",),
+}
+
+
+def _text(v: object) -> str | None:
+    return v.strip() or None if isinstance(v, str) else None
+
+
+def _snapshot_numbers(
+    recs: list[dict], hexes: list[str], keys: tuple[str, ...], ctx: ReadContext, uri: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """(values, on ground) of one numeric field: the first of ``keys`` each aircraft has. A
+    value that is there but is not a number (nor "ground" for an altitude) is a counted
+    ``bad_value`` reject, and the row keeps its other fields."""
+    out = np.full(len(recs), np.nan)
+    ground = np.zeros(len(recs), dtype=bool)
+    for i, a in enumerate(recs):
+        for key in keys:
+            v = a.get(key)
+            if v is None:
+                continue
+            if isinstance(v, int | float) and not isinstance(v, bool):
+                out[i] = v
+            elif v == "ground" and key in ("alt_baro", "altitude"):
+                ground[i] = True
+            else:
+                ctx.rejects.add("bad_value", f"{uri} hex {hexes[i]} {key}", repr(v))
+            break
+    return out, ground
+
 
 def read_aircraft_json(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
-    """A readsb / dump1090 ``aircraft.json`` snapshot: one row per aircraft with a position."""
-    data = b"".join(iter_bytes(src, ctx))
+    """A readsb / dump1090 ``aircraft.json`` (or ``history_N.json``) snapshot: one row per
+    aircraft with a position, the time being ``now − seen_pos``."""
+    data = read_whole(src, ctx)
+    if data is None:
+        return
     if not data.strip():
         ctx.rejects.add("empty_file", src.uri)
         return
@@ -470,21 +557,27 @@ def read_aircraft_json(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
         return
     now = doc.get("now")
     aircraft = doc.get("aircraft")
-    if not isinstance(now, int | float) or not isinstance(aircraft, list):
+    if (
+        not isinstance(now, int | float)
+        or isinstance(now, bool)
+        or not np.isfinite(float(now) if abs(now) < 1e300 else np.inf)
+        or not isinstance(aircraft, list)
+    ):
         ctx.rejects.add("bad_snapshot", src.uri, "missing now or aircraft")
         return
     recs: list[dict] = []
     for a in aircraft:
         if not isinstance(a, dict):
-            ctx.rejects.add("bad_json", src.uri, str(a)[:200])
+            ctx.rejects.add("bad_json", src.uri, salvage.excerpt(a))
             continue
-        hexid = str(a.get("hex", "")).lower()
+        hexid = a.get("hex", "")
+        hexid = hexid.lower() if isinstance(hexid, str) else salvage.excerpt(hexid)
         if not _ICAO_RE.match(hexid):
             ctx.rejects.add(
                 "non_icao_address" if hexid.startswith("~") else "bad_icao24", src.uri, hexid
             )
             continue
-        if a.get("lat") is None or a.get("lon") is None:
+        if a.get("lat") is None or a.get("lon") is None or a.get("validposition") == 0:
             ctx.counters["no_position"] += 1
             continue
         recs.append(a)
@@ -500,53 +593,38 @@ def read_aircraft_json(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
                 },
                 hexid,
                 ctx,
+                src.uri,
             )
     if not recs:
         return
-    g = {
-        k: [a.get(k) for a in recs]
-        for k in (
-            "hex",
-            "flight",
-            "lat",
-            "lon",
-            "alt_baro",
-            "alt_geom",
-            "gs",
-            "track",
-            "baro_rate",
-            "geom_rate",
-            "squawk",
-            "seen_pos",
-        )
+    hexes = [str(a["hex"]).lower() for a in recs]
+    num = {
+        col: _snapshot_numbers(recs, hexes, keys, ctx, src.uri)
+        for col, keys in _SNAPSHOT_NUMBERS.items()
     }
-    alt_obj = np.fromiter(g["alt_baro"], dtype=object, count=len(recs))
-    ground = alt_obj == "ground"
-    lat, lon = _num(tuple(g["lat"])), _num(tuple(g["lon"]))
-    seen_pos = np.nan_to_num(_num(tuple(g["seen_pos"])), nan=0.0)
-    vrate = _num(tuple(g["baro_rate"]))
-    vrate = np.where(np.isnan(vrate), _num(tuple(g["geom_rate"])), vrate)
+    alt_baro, ground = num["alt_baro"]
+    lat = _num(tuple(a.get("lat") for a in recs))  # not numbers: rejected as bad_position
+    lon = _num(tuple(a.get("lon") for a in recs))
+    seen_pos = np.nan_to_num(num["seen_pos"][0], nan=0.0)
+    vrate = num["baro_rate"][0]
+    vrate = np.where(np.isnan(vrate), num["geom_rate"][0], vrate)
     ok = valid_position_mask(lat, lon)
     for i in np.flatnonzero(~ok):
-        ctx.rejects.add(
-            "bad_position", f"{src.uri} hex {g['hex'][i]}", orjson.dumps(recs[i]).decode()[:200]
-        )
+        ctx.rejects.add("bad_position", f"{src.uri} hex {hexes[i]}", salvage.excerpt(recs[i]))
     table = positions_table(
         {
             "ts": epoch_to_ts(now - seen_pos),
-            "icao24": [h.lower() for h in g["hex"]],
-            "callsign": [f.strip() or None if isinstance(f, str) else None for f in g["flight"]],
+            "icao24": hexes,
+            "callsign": [_text(a.get("flight")) for a in recs],
             "lat_deg": lat,
             "lon_deg": lon,
-            "alt_baro_ft": pa.array(
-                _num(tuple(np.where(ground, None, alt_obj))), pa.float64(), from_pandas=True
-            ),
-            "alt_geom_ft": pa.array(_num(tuple(g["alt_geom"])), pa.float64(), from_pandas=True),
+            "alt_baro_ft": pa.array(alt_baro, pa.float64(), from_pandas=True),
+            "alt_geom_ft": pa.array(num["alt_geom"][0], pa.float64(), from_pandas=True),
             "on_ground": ground,
-            "gs_kt": pa.array(_num(tuple(g["gs"])), pa.float64(), from_pandas=True),
-            "track_deg": pa.array(_num(tuple(g["track"])), pa.float64(), from_pandas=True),
+            "gs_kt": pa.array(num["gs"][0], pa.float64(), from_pandas=True),
+            "track_deg": pa.array(num["track"][0], pa.float64(), from_pandas=True),
             "vrate_fpm": pa.array(vrate, pa.float64(), from_pandas=True),
-            "squawk": [s if isinstance(s, str) else None for s in g["squawk"]],
+            "squawk": [s if isinstance(s, str) else None for s in (a.get("squawk") for a in recs)],
         },
         len(recs),
     )

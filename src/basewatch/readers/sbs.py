@@ -205,7 +205,11 @@ def parse_numbers(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarr
         arr = arr.dictionary_decode()
     t = arr.type
     if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t):
-        vals = np.asarray(arr.cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
+        # unsafe: an integer past 2**53 becomes the nearest double (checked for range later)
+        # instead of an error for the whole batch
+        vals = np.asarray(
+            arr.cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False), dtype=np.float64
+        )
         return vals, np.isinf(vals)
     s = _strings(arr)
     empty = _np(pc.equal(s, ""), null=True)
@@ -227,7 +231,7 @@ def parse_flags(
     if pa.types.is_boolean(t):
         return arr, np.zeros(len(arr), dtype=bool)
     if pa.types.is_integer(t) or pa.types.is_floating(t):
-        f = arr.cast(pa.float64())
+        f = arr.cast(pa.float64(), safe=False)
         return pc.not_equal(f, 0.0), np.zeros(len(arr), dtype=bool)
     s = pc.utf8_lower(_strings(arr))
     is_true = _np(pc.is_in(s, value_set=pa.array(list(true))))

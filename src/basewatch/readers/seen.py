@@ -40,8 +40,8 @@ _SALT = np.array(
 
 
 @njit(cache=True)
-def _check_add(bits, ids, hit):
-    """Mark in ``hit`` the ids whose 8 bits were all set already; set them.
+def _probe(bits, ids, hit, add):
+    """Mark in ``hit`` the ids whose 8 bits were all set already; set them if ``add``.
 
     A split-block filter: the bits of an id lie in one block of eight 32-bit words (half a
     cache line), one bit per word, so each id costs one memory access instead of one per bit.
@@ -58,7 +58,8 @@ def _check_add(bits, ids, hit):
             bit = np.uint32(1) << np.uint32(((key * _SALT[j]) & low) >> np.uint64(27))
             w = bits[at + np.uint64(j)]
             missing |= bit & ~w
-            bits[at + np.uint64(j)] = w | bit
+            if add:
+                bits[at + np.uint64(j)] = w | bit
         hit[i] = missing == 0
 
 
@@ -69,7 +70,13 @@ class SeenIds:
     def check_add(self, ids: np.ndarray) -> np.ndarray:
         """Which of ``ids`` may have been added before (or repeat an earlier one of ``ids``)."""
         hit = np.empty(len(ids), dtype=bool)
-        _check_add(self.bits, np.ascontiguousarray(ids, np.uint64), hit)
+        _probe(self.bits, np.ascontiguousarray(ids, np.uint64), hit, True)
+        return hit
+
+    def check(self, ids: np.ndarray) -> np.ndarray:
+        """Which of ``ids`` may have been added before (adds none)."""
+        hit = np.empty(len(ids), dtype=bool)
+        _probe(self.bits, np.ascontiguousarray(ids, np.uint64), hit, False)
         return hit
 
 

@@ -18,10 +18,19 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .base import BATCH_ROWS, ReadContext, Source, positions_table, valid_position_mask
+from . import salvage
+from .base import (
+    BATCH_ROWS,
+    ReadContext,
+    Source,
+    iter_bytes,
+    positions_table,
+    valid_position_mask,
+)
 
 # our column → traffic's column (those after the first six are optional)
 COLUMNS = {
@@ -74,21 +83,47 @@ def _time_sql() -> str:
     )
 
 
+class _Failed(Exception):
+    """DuckDB's reader gave up on the file (damaged JSON): the salvage path takes over."""
+
+
 def read_traffic_json(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
+    """DuckDB's JSON reader over the whole file (the fast path) when the file is no deeper
+    than ``salvage.MAX_DEPTH``; otherwise, or when that reader gives up, record by record."""
     if not src.head(4):
         ctx.rejects.add("empty_file", src.uri)
         return
     with tempfile.TemporaryDirectory(prefix="basewatch-") as tmp:
-        path = _plain_file(src, Path(tmp))
-        con = duckdb.connect(config={"threads": 1})
+        plain = _plain_file(src, Path(tmp), ctx)
+        if plain is None:
+            return
+        path, depth = plain
+        done = 0
+        if depth <= salvage.MAX_DEPTH:
+            try:
+                for table, n in _query(path, "auto", src, ctx):
+                    done += n
+                    if table.num_rows:
+                        yield table
+                return
+            except _Failed as exc:
+                error = str(exc)
+        else:
+            error = f"nested {depth} deep"
+        yield from _salvaged(path, Path(tmp), error, done, src, ctx)
+
+
+def _query(path: Path, fmt: str, src: Source, ctx: ReadContext) -> Iterator[tuple[pa.Table, int]]:
+    """(positions, records read) per batch; ``_Failed`` when DuckDB cannot read the file."""
+    con = duckdb.connect(config={"threads": 1})
+    try:
         try:
             rel = con.sql(
-                f"SELECT * FROM read_json('{path}', format='auto', maximum_object_size=104857600)"
+                f"SELECT * FROM read_json('{path}', format='{fmt}', maximum_object_size=104857600)"
             )
             types = dict(zip(rel.columns, map(str, rel.types), strict=True))
         except duckdb.Error as exc:
-            ctx.rejects.add("bad_json", src.uri, str(exc)[:200])
-            return
+            raise _Failed(str(exc)[:200]) from exc
         missing = [c for c in REQUIRED if c not in types]
         if missing:
             ctx.rejects.add("bad_columns", src.uri, "missing " + ", ".join(missing))
@@ -101,24 +136,64 @@ def read_traffic_json(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
         try:
             reader = con.sql(f"SELECT {', '.join(exprs)} FROM rel").to_arrow_reader(BATCH_ROWS)
             for batch in reader:
-                table = _positions(pa.Table.from_batches([batch]), src, ctx)
-                if table.num_rows:
-                    yield table
+                yield _positions(pa.Table.from_batches([batch]), src, ctx), batch.num_rows
         except duckdb.Error as exc:
-            ctx.truncated("bad_json", "during the read", str(exc)[:200])
-        finally:
-            con.close()
+            raise _Failed(str(exc)[:200]) from exc
+    finally:
+        con.close()
 
 
-def _plain_file(src: Source, tmp: Path) -> Path:
-    """A path DuckDB can read: the file itself, or its content unpacked beside us."""
-    if src.path is not None and src.head(2) and src.path.open("rb").read(2) != b"\x1f\x8b":
-        return src.path
+def _salvaged(
+    path: Path, tmp: Path, error: str, skip: int, src: Source, ctx: ReadContext
+) -> Iterator[pa.Table]:
+    """Every record that parses on its own (the others rejected with their byte offset),
+    read again through DuckDB as JSON lines; the first ``skip`` were already read."""
+    data = path.read_bytes()
+    body = data.lstrip()
+    if body[:1] == b"[":
+        got = salvage.split_array(data, len(data) - len(body) + 1, dict, ctx, src.uri)
+        records = got.elements
+        if got.end is None:
+            ctx.truncated("truncated_json", src.uri, f"{error}; kept {len(records)} records")
+    else:
+        records = [r for _, r in salvage.lines(data, ctx, src.uri)]
+    del data, body
+    records = records[skip:]
+    if not records:
+        return
+    out = tmp / "salvaged.jsonl"
+    with out.open("wb") as fh:
+        for r in records:
+            fh.write(orjson.dumps(r) + b"\n")
+    del records
+    try:
+        for table, _ in _query(out, "newline_delimited", src, ctx):
+            if table.num_rows:
+                yield table
+    except _Failed as exc:  # not met: every line is an object orjson wrote
+        ctx.truncated("bad_json", "salvaged records", str(exc))
+
+
+def _plain_file(src: Source, tmp: Path, ctx: ReadContext) -> tuple[Path, int] | None:
+    """A path DuckDB can read (the file itself, or its content unpacked beside us) and the
+    content's deepest nesting; None when the content inflates past the cap."""
+    if src.data is not None and src.data[:2] != b"\x1f\x8b" and src.path is not None:
+        return src.path, salvage.max_depth((src.data,))
+    if src.path is not None and src.data is None:
+        with src.path.open("rb") as fh:
+            if fh.read(2) != b"\x1f\x8b":
+                fh.seek(0)
+                return src.path, salvage.max_depth(iter(lambda: fh.read(1 << 20), b""))
     out = tmp / "content.json"
-    with src.open() as fh, out.open("wb") as dst:
-        while chunk := fh.read(1 << 20):
-            dst.write(chunk)
-    return out
+    state = salvage.DepthScan()
+    with out.open("wb") as dst:
+        for chunk in iter_bytes(src, ctx):
+            if chunk:
+                state.feed(chunk)
+                dst.write(chunk)
+    if ctx.rejects.counts["over_inflate_cap"] and not ctx.complete:
+        return None
+    return out, state.deepest
 
 
 def _positions(tb: pa.Table, src: Source, ctx: ReadContext) -> pa.Table:

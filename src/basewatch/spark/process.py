@@ -16,6 +16,7 @@ import json
 import logging
 import time
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache, partial
 from pathlib import Path
 
@@ -91,6 +92,13 @@ def _derive_task(
     yield pa.RecordBatch.from_arrays(cols, schema=out)
 
 
+def _us(t) -> int | None:
+    """Microseconds since the epoch of a stored time (None stays None)."""
+    if t is None:
+        return None
+    return (t - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+
+
 def _small(root: Path, name: str, columns: list[str] | None = None) -> pa.Table:
     files = lake.files(root, name)
     if not files:
@@ -116,12 +124,17 @@ def spark_process(
     spans = positions.groupBy("source").agg(
         F.unix_micros(F.min("ts")).alias("a"), F.unix_micros(F.max("ts")).alias("b")
     )
-    sources = _small(root, "sources", ["source_id", "format"])
-    fmt = dict(zip(sources["source_id"].to_pylist(), sources["format"].to_pylist(), strict=True))
-    rows = [
-        (r["a"], r["b"], fmt.get(f"{r['source'] & (2**64 - 1):016x}") in DAY_FORMATS)
-        for r in spans.collect()
-    ]
+    sources = _small(root, "sources", ["source_id", "format", "data_start", "data_end"])
+    meta = {
+        s["source_id"]: (s["format"], _us(s["data_start"]), _us(s["data_end"]))
+        for s in sources.to_pylist()
+    }
+    rows = []
+    for r in spans.collect():  # as the embedded path: a raw capture's frames widen its span
+        fmt, first, last = meta.get(f"{r['source'] & (2**64 - 1):016x}", (None, None, None))
+        a = r["a"] if first is None else min(r["a"], first)
+        b = r["b"] if last is None else max(r["b"], last)
+        rows.append((a, b, fmt in DAY_FORMATS))
     windows = merge_windows(rows, params.window_merge_s)
     cs = lake.from_lake(_small(root, "callsigns"), "callsigns")
     names = dict(zip(cs["callsign_key"].to_pylist(), cs["callsign"].to_pylist(), strict=True))

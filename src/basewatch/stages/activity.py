@@ -118,3 +118,24 @@ def base_activity(store: Store, bases: list[str]) -> int:
         )
         n += con.execute("SELECT count(*) FROM base_activity WHERE base = ?", [base]).fetchone()[0]
     return n
+
+
+def unwatched_message(store: Store, base: str) -> str | None:
+    """Why ``base`` has no activity rows, with the remedy, when no watch has covered it
+    (None if one has: then an empty answer means no days in the range)."""
+    from ..watches import load_watches
+
+    con = store.con
+    if con.execute("SELECT count(*) FROM base_days WHERE base = ?", [base]).fetchone()[0]:
+        return None
+    if any(w.base == base for w in load_watches().values()):
+        return None  # a shipped watch covers it: no days yet is an empty answer
+    events = con.execute(
+        "SELECT count(*) FROM airfield_events WHERE airfield = ?", [base]
+    ).fetchone()[0]
+    return (
+        f"no watch covers {base}, so its activity is not computed ({events:,} airfield events "
+        f'there); add one: a TOML file with [[watch]] name = "{base.lower()}-all" '
+        f'base = "{base}", then run `basewatch watch --watches FILE` (or list the file under '
+        "watches in basewatch.toml)"
+    )

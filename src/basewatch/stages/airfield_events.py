@@ -35,7 +35,7 @@ from .nearby import (
 )
 from .tracks import US, Tracks, icao_hex, ts_array
 
-DETECTOR = "detect_airfield_events/1"
+DETECTOR = "detect_airfield_events/2"
 
 EVENT_TYPES = (
     "takeoff",
@@ -59,11 +59,10 @@ class EventParams(NamedTuple):
     infer_radius_nm: float = 20.0  # where to look for the airfield of a dark arrival or departure
     infer_far_nm: float = 60.0  # … and, on a normal descent path straight at it, this far
     infer_max_height_ft: float = 4000.0  # above this, a vanishing aircraft is not landing
-    edge_max_height_ft: float = 1000.0  # … and at a data-window edge, above this
     infer_min_conf: float = 0.3  # weaker inferences are not reported
     pass_radius_nm: float = 3.0  # a low point this close to an airfield is a pass over it
     pass_ceiling_ft: float = 1000.0  # height above the field that makes a point "low"
-    level_band_ft: float = 100.0  # a low pass flies level (within this band) …
+    level_band_ft: float = 50.0  # a low pass flies level (within this band: two 25 ft steps) …
     level_min_s: float = 20.0  # … for at least this long (a go-around's dip lasts ~10 s)
     # Movements at places the reference does not list (a ship's deck, a strip, a helipad): a
     # flight that ends at deck height at approach speed, or begins just off the surface climbing
@@ -107,22 +106,27 @@ def _best_inferred(lat, lon, alt, trk, toward, radius_nm, far_nm, max_h, grid):
     transport could fly. Far (up to ``far_nm``, as aircraft that go dark before a base do): only
     on a normal descent or climb path (150–600 ft per NM) with the track within 25° of it, at a
     confidence that falls with distance, and only for military bases (bases.toml), where going
-    dark is what aircraft do. Returns (airfield, confidence, distance, height).
+    dark is what aircraft do. Within 1.5 NM alignment is how far abeam of the track line the
+    reference point lies (a big airport's lies beside its runways, a heliport's anywhere).
+    Returns
+    (airfield, confidence, distance, height, runner-up airfield, its confidence).
     """
     best = -1
     best_c = 0.0
     best_d = np.inf
     best_h = np.nan
+    second = -1
+    second_c = 0.0
     if np.isnan(alt):
-        return best, best_c, best_d, best_h
+        return best, best_c, best_d, best_h, second, second_c
     reach = max(radius_nm, far_nm)
     for a in candidates(lat, lon, reach, grid):
         d = distance_nm(lat, lon, grid.lat[a], grid.lon[a])
         h = alt - grid.elev_ft[a]
         if d > reach or h < -500.0:
             continue
-        off = 0.0
-        if d >= 1.5 and not np.isnan(trk):
+        off = -1.0  # unknown
+        if not np.isnan(trk):
             brg = bearing_deg(lat, lon, grid.lat[a], grid.lon[a])
             off = angle_diff(trk, brg) if toward else angle_diff(trk, (brg + 180.0) % 360.0)
         grad = max(0.0, h) / max(d, 0.1)
@@ -130,10 +134,17 @@ def _best_inferred(lat, lon, alt, trk, toward, radius_nm, far_nm, max_h, grid):
         # soon after take-off: departures are read with more height and a wider angle
         top = max_h if toward else 1.5 * max_h
         if d <= radius_nm and h <= top:
-            c_h = 1.0 - max(0.0, h) / top
-            c_d = 1.0 - d / radius_nm
-            if np.isnan(trk):
+            c_h = (1.0 - max(0.0, h) / top) ** 0.5
+            c_d = (1.0 - d / radius_nm) ** 0.5
+            if off < 0.0:
                 c_a = 0.8
+            elif d < 1.5:
+                # close in, the angle to a reference point says little (a big airport's lies
+                # beside its runways): how far abeam of the track line it lies does, and it
+                # must not lie more than a mile behind
+                along = d * math.cos(math.radians(off))
+                abeam = d * abs(math.sin(math.radians(off)))
+                c_a = max(0.0, 1.0 - abeam / (2.5 if toward else 4.0)) if along > -1.0 else 0.0
             elif toward:
                 c_a = math.cos(math.radians(off)) if off < 75.0 else 0.0
             else:
@@ -142,14 +153,17 @@ def _best_inferred(lat, lon, alt, trk, toward, radius_nm, far_nm, max_h, grid):
             # field (an aircraft already down at field level near it is on its line)
             near_field = d < 2.0 or (h < 600.0 and d < 6.0)
             c_g = 1.0 if (near_field or (60.0 <= grad <= 1500.0)) else 0.3
-            conf = c_h**0.5 * c_d**0.5 * c_a * c_g
-        elif grid.is_base[a] and 150.0 <= grad <= 600.0 and off < 25.0 and not np.isnan(trk):
+            conf = c_h * c_d * c_a * c_g
+        elif grid.is_base[a] and 150.0 <= grad <= 600.0 and 0.0 <= off < 25.0:
             conf = 0.6 * math.exp(-(d - radius_nm) / 40.0) * math.cos(math.radians(off))
         else:
             continue
         if conf > best_c:
+            second, second_c = best, best_c
             best, best_c, best_d, best_h = a, conf, d, h
-    return best, best_c, best_d, best_h
+        elif conf > second_c:
+            second, second_c = a, conf
+    return best, best_c, best_d, best_h, second, second_c
 
 
 @nb.njit(cache=True)
@@ -164,12 +178,13 @@ def _no_field_near(lat, lon, radius_nm, grid):
 
 
 @nb.njit(cache=True)
-def _push(ev_i, ev_f, n, flight, kind, row, ts, af, conf, dist, h, trk):
-    """Append one event to the growing buffers (ints: flight, type, row, ts, airfield;
-    floats: confidence, distance, height, track)."""
+def _push(ev_i, ev_f, n, flight, kind, row, ts, af, conf, dist, h, trk, second=-1, margin=np.nan):
+    """Append one event to the growing buffers (ints: flight, type, row, ts, airfield,
+    runner-up airfield; floats: confidence, distance, height, track, margin over the
+    runner-up)."""
     if n == ev_i.shape[0]:
-        bigger_i = np.empty((2 * n + 16, 5), np.int64)
-        bigger_f = np.empty((2 * n + 16, 4), np.float64)
+        bigger_i = np.empty((2 * n + 16, 6), np.int64)
+        bigger_f = np.empty((2 * n + 16, 5), np.float64)
         bigger_i[:n] = ev_i[:n]
         bigger_f[:n] = ev_f[:n]
         ev_i, ev_f = bigger_i, bigger_f
@@ -182,7 +197,34 @@ def _push(ev_i, ev_f, n, flight, kind, row, ts, af, conf, dist, h, trk):
     ev_f[n, 1] = dist
     ev_f[n, 2] = h
     ev_f[n, 3] = trk
+    ev_i[n, 5] = second
+    ev_f[n, 4] = margin
     return ev_i, ev_f, n + 1
+
+
+@nb.njit(cache=True)
+def _moving(s, stop, step, t, alt, vr):
+    """Whether the aircraft is descending at its last row ``s`` (``step`` -1, looking back to
+    ``stop``) or climbing at its first (``step`` 1, looking ahead)."""
+    span = (180 if step < 0 else 120) * US
+    j = s + step
+    history = False
+    change = 0.0  # altitude lost (looking back) or gained (ahead) over the span
+    recent = 0.0  # the opposite change within 30 s of the end
+    while (j >= stop if step < 0 else j <= stop) and abs(t[s] - t[j]) <= span:
+        if not np.isnan(alt[j]) and not np.isnan(alt[s]):
+            diff = alt[j] - alt[s]  # lost since j (looking back), gained by j (ahead)
+            if abs(t[s] - t[j]) >= 20 * US:
+                history = True
+            change = max(change, diff)
+            if abs(t[s] - t[j]) <= 30 * US:
+                recent = max(recent, -diff)
+        j += step
+    if history:
+        return change > 150.0 and recent <= 50.0
+    if np.isnan(vr[s]):
+        return False
+    return vr[s] < -200.0 if step < 0 else vr[s] > 300.0
 
 
 @nb.njit(cache=True)
@@ -196,47 +238,36 @@ def _dark_end(f, s, fa, la, toward, t, lat, lon, alt, gs, trk, vr, ws, we, p, gr
     how = UNKNOWN
     if k >= 0 and ((we[k] - t[s]) if toward else (t[s] - ws[k])) <= p.edge_s * US:
         how = WINDOW_EDGE
-    # the motion at that end: a rate in the right sense, or 150 ft gained (lost) over the next
-    # two minutes (the last three)
-    if toward:
-        moving = not np.isnan(vr[s]) and vr[s] < -200.0
-        j, stop, step, span = s - 1, fa, -1, 180 * US
-    else:
-        moving = not np.isnan(vr[s]) and vr[s] > 300.0
-        j, stop, step, span = s + 1, la, 1, 120 * US
-    while (j >= stop if toward else j <= stop) and abs(t[s] - t[j]) <= span:
-        if not np.isnan(alt[j]) and not np.isnan(alt[s]) and alt[j] - alt[s] > 150.0:
-            moving = True
-        j += step
-    if not (toward or moving):
-        return how, (ev_i, ev_f, m)
-    # at the edge of the data, only an aircraft still by the runway is inferred
-    reach_h = p.infer_max_height_ft if how == UNKNOWN else p.edge_max_height_ft
-    far = p.infer_far_nm if how == UNKNOWN else 0.0
-    a, conf, d, h = _best_inferred(
-        lat[s], lon[s], alt[s], trk[s], toward, p.infer_radius_nm, far, reach_h, grid
-    )
-    if toward and not moving:
-        conf *= 0.5 if (not np.isnan(h) and h < 1000.0) else 0.0
+    if how == WINDOW_EDGE:
+        return how, (ev_i, ev_f, m)  # the data ended (or began) here: nothing seen to vanish
+    # the motion at that end. Where the track has history (points from 20 s to 3 min before
+    # the end, 2 min after the start), its altitudes decide: 150 ft lost (gained) over it and
+    # not climbing back (descending) in the last (first) 30 s; a vertical rate alone is
+    # noisy. With no history, the rate: below -200 ft/min is descending, above 300 climbing.
+    # A landing is inferred only for an aircraft descending, a take-off only for one climbing.
+    moving = _moving(s, fa if toward else la, -1 if toward else 1, t, alt, vr)
+    a, conf, d, h, a2, conf2 = _best_inferred(
+        lat[s], lon[s], alt[s], trk[s], toward, p.infer_radius_nm, p.infer_far_nm,
+        p.infer_max_height_ft, grid,
+    )  # fmt: skip
+    if not moving:
+        a = -1
     kind = LANDING_INF if toward else TAKEOFF_INF
     speed = gs[s] if (not np.isnan(gs[s]) and gs[s] > 60.0) else 140.0  # kt, to the field
     to_field_us = int(d / speed * 3600.0 * US) if (toward and a >= 0) else 0
     rate = vr[s] if (not np.isnan(vr[s]) and vr[s] > 300.0) else 1500.0  # ft/min, off it
     if a >= 0 and conf >= p.infer_min_conf:
         ts = t[s] + to_field_us if toward else t[s] - int(max(0.0, h) / rate * 60.0 * US)
-        return INFERRED, _push(ev_i, ev_f, m, f, kind, s, ts, a, conf, d, h, trk[s])
-    if toward:
-        unlisted = (moving or (not np.isnan(vr[s]) and vr[s] <= 200.0)) and _unlisted(
-            alt[s], gs[s], p.unlisted_landing_ft, p.unlisted_landing_kt
+        return INFERRED, _push(
+            ev_i, ev_f, m, f, kind, s, ts, a, conf, d, h, trk[s], a2, conf - conf2
         )
+    # a deck landing: seen descending at deck height and approach speed; a launch: climbing
+    deck = moving
+    if toward:
+        unlisted = deck and _unlisted(alt[s], gs[s], p.unlisted_landing_ft, p.unlisted_landing_kt)
     else:
-        unlisted = _unlisted(alt[s], gs[s], p.unlisted_launch_ft, p.unlisted_launch_kt)
-    if (
-        a < 0
-        and how == UNKNOWN
-        and unlisted
-        and _no_field_near(lat[s], lon[s], p.infer_radius_nm, grid)
-    ):
+        unlisted = deck and _unlisted(alt[s], gs[s], p.unlisted_launch_ft, p.unlisted_launch_kt)
+    if a < 0 and unlisted and _no_field_near(lat[s], lon[s], p.infer_radius_nm, grid):
         ts = t[s] if toward else t[s] - int(max(0.0, alt[s]) / rate * 60.0 * US)
         return INFERRED, _push(
             ev_i, ev_f, m, f, kind, s, ts, -1, p.unlisted_conf, np.inf, alt[s], trk[s]
@@ -253,8 +284,8 @@ def _events(starts, t, lat, lon, alt, gs, trk, vr, g, ws, we, p, grid):
     f_max_alt = np.full(nf, np.nan)
     f_dist = np.zeros(nf)
     f_air = np.zeros(nf, np.int64)
-    ev_i = np.empty((2 * nf + 16, 5), np.int64)
-    ev_f = np.empty((2 * nf + 16, 4), np.float64)
+    ev_i = np.empty((2 * nf + 16, 6), np.int64)
+    ev_f = np.empty((2 * nf + 16, 5), np.float64)
     m = 0
 
     for f in range(nf):
@@ -291,6 +322,8 @@ def _events(starts, t, lat, lon, alt, gs, trk, vr, g, ws, we, p, grid):
                 kind = LANDING if toward else TAKEOFF
                 ev_i, ev_f, m = _push(ev_i, ev_f, m, f, kind, row, t[row], a, conf, d, np.nan, hdg)
                 how = OBSERVED
+            elif toward and fa == la and f_begin[f] == INFERRED:
+                how = UNKNOWN  # one observation is not read both ways
             else:
                 how, (ev_i, ev_f, m) = _dark_end(
                     f, last if toward else s, fa, la, toward,
@@ -485,12 +518,21 @@ def _pair_dark_visits(
 def _event_rows(tr, grid, fid, icao_f, ev_i, ev_f, paired) -> pa.Table:
     m = len(ev_i)
     flight, e_type, row, ts, af = (ev_i[:, k] for k in range(5))
-    e_conf, dist, height, e_trk = (ev_f[:, k] for k in range(4))
+    e_conf, dist, height, e_trk, margin = (ev_f[:, k] for k in range(5))
+    second = ev_i[:, 5]
     kind = np.array(EVENT_TYPES, object)[e_type]
     code = np.where(af >= 0, grid.codes[np.maximum(af, 0)] if m else af, None)
+    runner_up = np.where(second >= 0, grid.codes[np.maximum(second, 0)] if m else second, None)
     reasons = []
-    for k, d, h, c, p in zip(
-        kind.tolist(), dist.tolist(), height.tolist(), code.tolist(), paired.tolist(), strict=True
+    for k, d, h, c, p, r2, mg in zip(
+        kind.tolist(),
+        dist.tolist(),
+        height.tolist(),
+        code.tolist(),
+        paired.tolist(),
+        runner_up.tolist(),
+        margin.tolist(),
+        strict=True,
     ):
         at = (
             f", {d:.1f} NM from {c}'s reference point"
@@ -505,6 +547,8 @@ def _event_rows(tr, grid, fid, icao_f, ev_i, ev_f, paired) -> pa.Table:
             text += f"; seen leaving it {p / 3600:.1f} h later"
         elif p == p and k == "takeoff_inferred":
             text += f"; last seen arriving there {p / 3600:.1f} h before"
+        if c is not None and k in ("landing_inferred", "takeoff_inferred"):
+            text += f"; next best {r2}, {mg:.2f} behind" if r2 is not None else "; no other field"
         reasons.append(text)
     eid = ids.chain(fid[flight] ^ e_type.astype(np.uint64), ts)
     table = pa.table(
@@ -523,6 +567,8 @@ def _event_rows(tr, grid, fid, icao_f, ev_i, ev_f, paired) -> pa.Table:
             "confidence": pa.array(e_conf),
             "reason": pa.array(reasons, pa.string()),
             "detector": pa.array([DETECTOR] * m, pa.string()),
+            "runner_up": pa.array(runner_up, pa.string()),
+            "margin": pa.array(margin, from_pandas=True),
         }
     )
     return table.cast(schema.AIRFIELD_EVENTS)

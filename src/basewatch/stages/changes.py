@@ -117,11 +117,18 @@ def _row(watch: Watch, kind: str, start, end, evidence: list[dict], **kw) -> dic
 
 
 def _who(evidence: list[dict]) -> str:
-    kinds = {}
-    for e in evidence:
-        t = e["type_code"] or "aircraft"
-        kinds[t] = kinds.get(t, 0) + 1
-    return ", ".join(f"{n} {t}" for t, n in sorted(kinds.items()))
+    """'2 movements of one A124', '3 movements of 2 aircraft (A124, IL62)': movements and the
+    aircraft that made them are counted apart (one aircraft landing and leaving is 2 moves)."""
+    from ..words import count
+
+    aircraft = {e["icao24"] for e in evidence}
+    types = sorted({e["type_code"] or "aircraft" for e in evidence})
+    n = len(aircraft)
+    if len(types) == 1 and types[0] != "aircraft":
+        who = f"{'one' if n == 1 else n} {types[0]}"
+    else:
+        who = count(n, "aircraft") + (f" ({', '.join(types)})" if types != ["aircraft"] else "")
+    return f"{count(len(evidence), 'movement')} of {who}"
 
 
 def detect_changes(store: Store, watch: Watch, params: ChangeParams = ChangeParams()) -> pa.Table:
@@ -171,7 +178,7 @@ def _gaps(watch, moves, obs, first_day, last_day, params) -> list[dict]:
                     test=f"no qualifying movement for {day_word}; base observable on {yes} of {yes + no} days",
                     summary=f"No movement of {what} at {watch.base} for {day_word} "
                     f"({_day(prev['ts'], '%b')} to {_day(nxt['ts'], '%b')}); the base was observable on "
-                    f"{yes} of those {yes + no} days.",
+                    f"{yes} of the {yes + no} full days between.",
                 )  # fmt: skip
             )
             same_day = [m for m in moves if m["ts"].date() == nxt["ts"].date()]

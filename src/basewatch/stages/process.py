@@ -64,13 +64,17 @@ class ProcessReport(Report):
     stale_repeats: int = 0  # positions left out as repeats of the one before (see tracks.py)
 
     def summary(self) -> str:
-        kinds = ", ".join(f"{v:,} {k}" for k, v in sorted(self.by_type.items())) or "no events"
-        scope = "all" if self.full else "changed"
-        stale = f" ({self.stale_repeats:,} stale repeats left out)" if self.stale_repeats else ""
+        from ..words import count, event_counts
+
+        kinds = event_counts(self.by_type) or "no events"
+        scope = f"all {self.aircraft:,}" if self.full else f"{self.aircraft:,} changed"
+        stale = (
+            f" ({count(self.stale_repeats, 'stale repeat')} left out)" if self.stale_repeats else ""
+        )
         return (
-            f"processed {self.positions:,} positions of {self.aircraft:,} {scope} aircraft from "
-            f"{self.new_sources:,} new sources{stale}: {self.flights:,} flights, {kinds} "
-            f"in {self.seconds:.1f} s"
+            f"processed {count(self.positions, 'position')} of {scope} aircraft from "
+            f"{count(self.new_sources, 'new source')}{stale}: {count(self.flights, 'flight')}, "
+            f"{kinds} in {self.seconds:.1f} s"
         )
 
 
@@ -96,7 +100,9 @@ def data_windows(
         where = f"WHERE p.source IN (SELECT {source} FROM _srcs)"
     rows = store.con.execute(
         f"""
-        SELECT epoch_us(min(p.ts)), epoch_us(max(p.ts)), any_value(s.format) IN {DAY_FORMATS!r}
+        SELECT epoch_us(least(min(p.ts), any_value(s.data_start))),
+               epoch_us(greatest(max(p.ts), any_value(s.data_end))),
+               any_value(s.format) IN {DAY_FORMATS!r}
         FROM position_rows p LEFT JOIN sources s ON p.source = {source_of_s} {where}
         GROUP BY p.source
         """.replace(",)", ")")

@@ -48,6 +48,11 @@ def _m0006_alerts(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(schema.create_table_sql("alerts"))
 
 
+def _m0013_alert_deliveries(con: duckdb.DuckDBPyConnection) -> None:
+    # alerts delivered before kept no state per sink: they count as taken by the sinks of then
+    con.execute(schema.create_table_sql("alert_deliveries"))
+
+
 def _m0007_timeline(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(schema.create_table_sql("timeline"))
 
@@ -134,6 +139,46 @@ def _m0010_ids_as_text(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_FLIGHT_POINTS)
 
 
+def _m0011_news_plover_speaker_kind(con: duckdb.DuckDBPyConnection) -> None:
+    """News events gain their PLOVER category and, for statements, the kind of speaker; rows
+    of older stores are filled from their event type (their speakers were all named people or
+    institutions, told apart by nothing stored, so left null)."""
+    # the event types a store of that time can hold, with their categories then (frozen here:
+    # a migration does not follow later changes of the news lexicon)
+    plover = {
+        "meeting": "CONSULT",
+        "visit": "CONSULT",
+        "negotiation": "CONSULT",
+        "agreement": "AGREE",
+        "flight": "MOBILIZE",
+        "military_movement": "MOBILIZE",
+    }
+    for column in ("plover", "speaker_kind"):
+        con.execute(f"ALTER TABLE news_events ADD COLUMN IF NOT EXISTS {column} VARCHAR")
+    for event_type, category in plover.items():
+        con.execute(
+            "UPDATE news_events SET plover = ? WHERE event_type = ? AND plover IS NULL",
+            [category, event_type],
+        )
+    # the timeline keeps each news date's precision; it is derived: rebuilt on the next run
+    con.execute("DROP TABLE IF EXISTS timeline")
+    con.execute(schema.create_table_sql("timeline"))
+
+
+def _m0012_event_runner_up(con: duckdb.DuckDBPyConnection) -> None:
+    """Inferred airfield events keep the airfield that scored next and the margin; a raw
+    capture's source row keeps its first and last frame times (its data window)."""
+    for table, col, kind in (
+        ("airfield_events", "runner_up", "VARCHAR"),
+        ("airfield_events", "margin", "FLOAT"),
+        ("sources", "data_start", "TIMESTAMPTZ"),
+        ("sources", "data_end", "TIMESTAMPTZ"),
+    ):
+        cols = {r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()}
+        if col not in cols:
+            con.execute(f"ALTER TABLE {table} ADD COLUMN {col} {kind}")
+
+
 MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     ("0001_initial", _m0001_initial),
     ("0002_aircraft_identity", _m0002_aircraft_identity),
@@ -145,6 +190,9 @@ MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     ("0008_timeline_parties", _m0008_timeline_parties),
     ("0009_position_rows", _m0009_position_rows),
     ("0010_ids_as_text", _m0010_ids_as_text),
+    ("0011_news_plover_speaker_kind", _m0011_news_plover_speaker_kind),
+    ("0012_event_runner_up", _m0012_event_runner_up),
+    ("0013_alert_deliveries", _m0013_alert_deliveries),
 ]
 
 

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from .airfields import load_reference
 from .identity.countries import load_blocks
+from .links import trace_url
 from .store import Store
 from .watches import Watch
 
@@ -34,7 +35,7 @@ def place(code: str | None) -> str:
     return f"{af.name} ({code})" + (f", {where}" if where else "")
 
 
-def _flight_line(store: Store, flight_id: str) -> str:
+def _flight_line(store: Store, flight_id: str, viewer: str | None = None) -> str:
     row = store.con.execute(
         """
         SELECT f.flight_id, f.icao24, a.registration, a.type_code, a.description, f.callsign,
@@ -60,10 +61,11 @@ def _flight_line(store: Store, flight_id: str) -> str:
         if dst
         else f"last seen {last:%d %b %H:%M}Z ({dst_how})"
     )
-    return f"flight {fid}: {who}, {dep} → {arr}"
+    return f"flight {fid}: {who}, {dep} → {arr} {trace_url(icao, first, viewer)}"
 
 
-def base_report(store: Store, watch: Watch) -> list[str]:
+def base_report(store: Store, watch: Watch, viewer: str | None = None) -> list[str]:
+    """The report's lines; every flight cited ends with its trace in the tar1090 ``viewer``."""
     con = store.con
     span = con.execute(
         "SELECT min(day), max(day), count(*) FILTER (WHERE observable), count(*) FROM base_days WHERE base = ?",
@@ -81,14 +83,16 @@ def base_report(store: Store, watch: Watch) -> list[str]:
         "ORDER BY start_ts, kind",
         [watch.name],
     ).fetchall()
-    if not changes:
+    if not span[2]:
+        lines.append("  no coverage: the base was never observable, so no change can be told")
+    elif not changes:
         lines.append("  no change found")
     for kind, start, _end, summary, flights in changes:
         lines.append(f"• {kind}: {summary}")
         for fid in flights:
-            lines.append(f"    evidence: {_flight_line(store, fid)}")
+            lines.append(f"    evidence: {_flight_line(store, fid, viewer)}")
         if kind == "resumption":
-            lines += _after(store, watch, start)
+            lines += _after(store, watch, start, viewer)
     routes = con.execute(
         """
         SELECT registration, type_code, origin, origin_how, arrival_ts, arrival_how, departure_ts,
@@ -109,13 +113,13 @@ def base_report(store: Store, watch: Watch) -> list[str]:
             f"arrived {a_ts:%d %b %Y %H:%M}Z ({a_how.replace('_', ' ')}), {leave} → "
             f"{place(dst) if d_ts else '—'}" + (f" [{dst_how}]" if d_ts else "")
         )
-        lines.append(f"    evidence: {_flight_line(store, a_f)}")
+        lines.append(f"    evidence: {_flight_line(store, a_f, viewer)}")
         if d_f is not None:
-            lines.append(f"    evidence: {_flight_line(store, d_f)}")
+            lines.append(f"    evidence: {_flight_line(store, d_f, viewer)}")
     return lines
 
 
-def _after(store: Store, watch: Watch, start) -> list[str]:
+def _after(store: Store, watch: Watch, start, viewer: str | None = None) -> list[str]:
     """The qualifying arrivals in the days after a resumption, by type."""
     where, params = watch.where()
     rows = store.con.execute(
@@ -140,7 +144,15 @@ def _after(store: Store, watch: Watch, start) -> list[str]:
         n = len(items)
         out.append(
             f"• arrivals after the resumption: {n} {name} flight{'s' if n > 1 else ''} into "
-            f"{watch.base} between {first:%d} and {last:%d %B %Y} ({regs})"
+            f"{watch.base} "
+            + (
+                f"on {last.day} {last:%B %Y}"
+                if first.date() == last.date()
+                else f"between {first.day} and {last.day} {last:%B %Y}"
+                if (first.year, first.month) == (last.year, last.month)
+                else f"between {first.day} {first:%B} and {last.day} {last:%B %Y}"
+            )
+            + f" ({regs})"
         )
-        out += [f"    evidence: {_flight_line(store, fid)}" for *_, fid, _h in items]
+        out += [f"    evidence: {_flight_line(store, fid, viewer)}" for *_, fid, _h in items]
     return out

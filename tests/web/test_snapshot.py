@@ -1,0 +1,80 @@
+"""The server's copies of the store: the lock probe, a copy per change, and the time limit."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from basewatch.store import open_store
+from basewatch.web.snapshot import Reader, Snapshots, writer_holds
+
+
+def _store(path):
+    """A migrated store with one extra table to change."""
+    with open_store(path) as store:
+        store.con.execute("CREATE TABLE t AS SELECT 1 AS a")
+
+
+def test_writer_probe_sees_another_process_without_locking(tmp_path):
+    db = tmp_path / "s.duckdb"
+    _store(db)
+    assert not writer_holds(db)
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         f"import duckdb, sys; c = duckdb.connect({str(db)!r}); print('held', flush=True);"
+         " sys.stdin.readline()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        assert writer_holds(db)
+        assert writer_holds(db)  # probing twice takes nothing: the writer still writes
+    finally:
+        holder.communicate("\n", timeout=10)
+    assert not writer_holds(db)
+    # a reader elsewhere does not count as a writer
+    reader = duckdb.connect(str(db), read_only=True)
+    try:
+        assert not writer_holds(db)
+    finally:
+        reader.close()
+
+
+def test_a_copy_per_change_and_the_old_one_goes(tmp_path):
+    db = tmp_path / "s.duckdb"
+    _store(db)
+    snaps = Snapshots(db, every_s=0.0, folder=str(tmp_path))
+    try:
+        assert snaps.refresh()
+        first = snaps.current
+        assert not snaps.refresh()  # unchanged: no new copy
+        con = duckdb.connect(str(db))
+        con.execute("INSERT INTO t VALUES (2)")
+        con.close()
+        copy = snaps.ensure()  # refreshes first (every_s=0)
+        assert copy is not first
+        with Reader(copy, 5.0) as r:
+            assert r.store.scalar("SELECT count(*) FROM t") == 2
+        assert not first.path.exists()  # retired and unused: removed
+    finally:
+        snaps.close()
+    assert not snaps.folder.exists()
+
+
+def test_a_query_past_the_limit_is_interrupted(tmp_path):
+    db = tmp_path / "s.duckdb"
+    _store(db)
+    snaps = Snapshots(db, every_s=60.0, folder=str(tmp_path))
+    try:
+        snaps.refresh()
+        copy = snaps.ensure()
+        with pytest.raises(duckdb.InterruptException), Reader(copy, 0.2) as r:
+            r.store.scalar("SELECT count(*) FROM range(100000000000) a WHERE a.range % 7 = 3")
+        assert r.timed_out
+        with Reader(snaps.ensure(), 5.0) as r2:  # the copy still answers after it
+            assert r2.store.scalar("SELECT count(*) FROM t") == 1
+    finally:
+        snaps.close()
