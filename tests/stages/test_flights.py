@@ -249,3 +249,76 @@ def test_fast_low_flight_lost_at_sea_is_no_landing(db):
     events = [e for e in events if e["icao24"] == "ae0455"]
     assert kinds(events) == [("takeoff", "OSLK")]
     assert af is not None
+
+
+def _no_speed_first(table: pa.Table) -> pa.Table:
+    """The first row without ground speed, track or rate: a position decoded before the
+    aircraft's velocity message came in, as after a gap in real feeds."""
+    i = table.schema.get_field_index
+    n = table.num_rows
+    for name in ("gs_kt", "track_deg", "vrate_fpm"):
+        col = table[name].to_pylist()
+        col[0] = None
+        table = table.set_column(i(name), name, pa.array(col, table.schema.field(name).type))
+    return table.slice(0, n)
+
+
+def test_trap_and_relaunch_inside_a_short_gap_are_two_movements(db):
+    """Lost at deck height descending at 100 kt, seen again 8.5 minutes later 3.5 NM further
+    along the ship's course, climbing through 650 ft (its first row has no speed yet): a trap and
+    a launch out of sight although the gap is shorter than the flight-splitting gap."""
+    ship = (33.40, 33.60)
+    trap = departure("OSLK", OSLK_RWY) + [
+        (1500, *dest(*ship, 160, 30.0), 8000),
+        (1900, *dest(*ship, 160, 2.0), 600),
+        (1965, *ship, 150),
+    ]
+    relaunch_at = dest(*ship, 340, 3.5)
+    launch = [
+        (1965 + 510, *relaunch_at, 650),
+        (1965 + 540, *dest(*relaunch_at, 340, 1.2), 1300),
+        (3000, *dest(*relaunch_at, 340, 40.0), 12000),
+    ]
+    table = pa.concat_tables(
+        [positions("ae0455", trap), _no_speed_first(positions("ae0455", launch))]
+    )
+    cruise = [(0, 36.0, 37.0, 30000), (3200, 37.5, 38.5, 30000)]
+    _, flights, events = run(db, [pa.concat_tables([table, positions("abcdef", cruise)])])
+    events = [e for e in events if e["icao24"] == "ae0455"]
+    assert kinds(events) == [
+        ("takeoff", "OSLK"),
+        ("landing_inferred", None),
+        ("takeoff_inferred", None),
+    ]
+    assert len([f for f in flights if f["icao24"] == "ae0455"]) == 2
+
+
+@pytest.mark.parametrize(
+    "gap_s, after_alt, climbing",
+    [
+        (150, 400, True),  # a touch-and-go under coverage: back in view within minutes
+        (510, 1500, False),  # a circuit flown out of sight: back in view on the next final
+        (510, 3000, True),  # seen again climbing, but high: it flew on out of sight
+    ],
+)
+def test_low_gap_that_is_no_stop_keeps_one_flight(db, gap_s, after_alt, climbing):
+    """Lost low by a field and seen again by it without the signs of a stop: no movement is
+    invented inside the gap."""
+    af = field("HL59")
+    lost = dest(af.lat, af.lon, 240, 1.0)
+    path = departure("OSLK", OSLK_RWY) + [
+        (1500, *dest(af.lat, af.lon, 240, 30.0), 8000),
+        (1900, *dest(af.lat, af.lon, 240, 3.0), af.elevation_ft + 900),
+        (1930, *lost, af.elevation_ft + 300),
+    ]
+    back = dest(af.lat, af.lon, 60, 1.0)
+    step = 600 if climbing else -400
+    after = [
+        (1930 + gap_s, *back, af.elevation_ft + after_alt),
+        (1930 + gap_s + 30, *dest(*back, 60, 1.2), af.elevation_ft + after_alt + step),
+        (3600, *dest(af.lat, af.lon, 60, 120.0), 30000),
+    ]
+    table = pa.concat_tables([positions("152fa2", path), positions("152fa2", after)])
+    _, flights, events = run(db, [table])
+    assert len(flights) == 1
+    assert [k for k, _ in kinds(events) if k in ("landing_inferred", "takeoff_inferred")] == []

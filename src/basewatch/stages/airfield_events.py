@@ -172,6 +172,17 @@ def _unlisted(alt, gs, max_ft, max_kt):
 
 
 @nb.njit(cache=True)
+def _speed_near(s, stop, step, t, gs):
+    """Ground speed at row ``s``, else at the nearest row toward ``stop`` within 15 s."""
+    j = s
+    while (j >= stop if step < 0 else j <= stop) and abs(t[j] - t[s]) <= 15 * US:
+        if not np.isnan(gs[j]):
+            return gs[j]
+        j += step
+    return np.nan
+
+
+@nb.njit(cache=True)
 def _no_field_near(lat, lon, radius_nm, grid):
     a, _ = nearest_airfield(lat, lon, radius_nm, grid)
     return a < 0
@@ -261,12 +272,15 @@ def _dark_end(f, s, fa, la, toward, t, lat, lon, alt, gs, trk, vr, ws, we, p, gr
         return INFERRED, _push(
             ev_i, ev_f, m, f, kind, s, ts, a, conf, d, h, trk[s], a2, conf - conf2
         )
-    # a deck landing: seen descending at deck height and approach speed; a launch: climbing
+    # a deck landing: seen descending at deck height and approach speed; a launch: climbing.
+    # The speed is the end row's or, when that row has none (a position decoded before the
+    # velocity message, a feed's row without one), the nearest within 15 s inside the flight
     deck = moving
+    v = _speed_near(s, fa if toward else la, -1 if toward else 1, t, gs)
     if toward:
-        unlisted = deck and _unlisted(alt[s], gs[s], p.unlisted_landing_ft, p.unlisted_landing_kt)
+        unlisted = deck and _unlisted(alt[s], v, p.unlisted_landing_ft, p.unlisted_landing_kt)
     else:
-        unlisted = deck and _unlisted(alt[s], gs[s], p.unlisted_launch_ft, p.unlisted_launch_kt)
+        unlisted = deck and _unlisted(alt[s], v, p.unlisted_launch_ft, p.unlisted_launch_kt)
     if a < 0 and unlisted and _no_field_near(lat[s], lon[s], p.infer_radius_nm, grid):
         ts = t[s] if toward else t[s] - int(max(0.0, alt[s]) / rate * 60.0 * US)
         return INFERRED, _push(
