@@ -322,3 +322,40 @@ def test_low_gap_that_is_no_stop_keeps_one_flight(db, gap_s, after_alt, climbing
     _, flights, events = run(db, [table])
     assert len(flights) == 1
     assert [k for k, _ in kinds(events) if k in ("landing_inferred", "takeoff_inferred")] == []
+
+
+def _roll_case(code: str, heading: float, t0: float, speeds_kt: list[float]) -> list:
+    """Ground points along the runway from the field's reference point, 15 s apart, at the
+    given speeds (kt) over each leg, then parked."""
+    af = field(code)
+    at = dest(af.lat, af.lon, (heading + 180) % 360, 0.5)
+    path = [(t0, *at, GROUND)]
+    for k, v in enumerate(speeds_kt):
+        at = dest(*at, heading, v * 15 / 3600)
+        path.append((t0 + 15 * (k + 1), *at, GROUND))
+    return path
+
+
+@pytest.mark.parametrize(
+    "t0, speeds, want",
+    [
+        (2000, [110, 90, 60, 30, 15], [("landing", "OSLK")]),  # rolling out, slowing
+        (2000, [15, 30, 60, 90, 120, 140], [("takeoff", "OSLK")]),  # lost at lift-off speed
+        (2000, [25, 20, 15, 10], []),  # taxiing
+        # fast and speeding up from the first sight: a take-off roll, not a roll-out
+        (2000, [110, 120, 130, 140], [("takeoff", "OSLK")]),
+        (10, [110, 90, 60, 30, 15], []),  # rolling out as the data begin: cut, not seen
+        (2000, [15, 30, 60, 70, 75], []),  # accelerating below take-off speed
+    ],
+)
+def test_runway_roll_without_airborne_positions(db, t0, speeds, want):
+    """An aircraft whose airborne positions were never heard (a surface position takes one
+    message, an airborne one a pair): its roll-out after touchdown, or its take-off roll up to
+    the moment it went airborne, is the movement, unless it is cut by the data's edge."""
+    path = _roll_case("OSLK", OSLK_RWY, t0, speeds)
+    cruise = [(0, 36.0, 37.0, 30000), (5200, 37.5, 38.5, 30000)]
+    table = pa.concat_tables([positions("152fa2", path), positions("abcdef", cruise)])
+    _, _, events = run(db, [table])
+    events = [e for e in events if e["icao24"] == "152fa2"]
+    assert kinds(events) == want
+    assert all("no airborne position heard" in e["reason"] for e in events)

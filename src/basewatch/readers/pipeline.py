@@ -69,6 +69,7 @@ _SURFACE = {
     "surface_ref_own": "the aircraft's last airborne position",
     "surface_ref_own_next": "its next airborne position",
     "surface_ref_receiver": "--receiver",
+    "surface_ref_neighbour": "another aircraft's surface position nearby",
     "surface_no_reference": "none, not decoded",
 }
 

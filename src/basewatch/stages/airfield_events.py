@@ -72,6 +72,13 @@ class EventParams(NamedTuple):
     unlisted_launch_ft: float = 700.0  # the first position's, for a take-off
     unlisted_launch_kt: float = 200.0  # … and its ground speed, at most
     unlisted_conf: float = 0.5  # the confidence of such an inference
+    # A flight seen only on the ground whose runway roll was seen without the air (an airborne
+    # position needs two messages, a surface one only one): a landing when first seen at this
+    # speed or more and slowing, a take-off when last seen at this speed or more accelerating
+    roll_landing_kt: float = 70.0
+    roll_takeoff_kt: float = 100.0
+    roll_change_kt: float = 15.0  # the speed lost (gained) within 30 s of that row
+    roll_conf: float = 0.8
 
 
 @nb.njit(cache=True)
@@ -169,6 +176,29 @@ def _best_inferred(lat, lon, alt, trk, toward, radius_nm, far_nm, max_h, grid):
 @nb.njit(cache=True)
 def _unlisted(alt, gs, max_ft, max_kt):
     return not np.isnan(alt) and not np.isnan(gs) and alt <= max_ft and 30.0 <= gs <= max_kt
+
+
+@nb.njit(cache=True)
+def _roll(s, last, landing, t, gs, ws, we, p):
+    """The row of a runway roll at the start (``landing``: first row at ``roll_landing_kt`` or
+    more, slowing by ``roll_change_kt`` within 30 s) or end (last row at ``roll_takeoff_kt``
+    or more, having gained ``roll_change_kt`` in the 30 s before) of a flight seen only on the
+    ground, else -1. Not at the edge of a data window (the roll may have been cut there)."""
+    r = s if landing else last
+    if np.isnan(gs[r]) or gs[r] < (p.roll_landing_kt if landing else p.roll_takeoff_kt):
+        return -1
+    k = _windows_at(t[r], ws, we)
+    if k < 0 or (t[r] - ws[k] if landing else we[k] - t[r]) <= p.edge_s * US:
+        return -1
+    j = r + 1 if landing else r - 1
+    while s <= j <= last and abs(t[j] - t[r]) <= 30 * US:
+        if not np.isnan(gs[j]):
+            if landing and gs[j] > gs[r] + 5.0:
+                return -1  # faster again: not slowing after a touchdown
+            if gs[r] - gs[j] >= p.roll_change_kt:
+                return r
+        j += 1 if landing else -1
+    return -1
 
 
 @nb.njit(cache=True)
@@ -320,6 +350,17 @@ def _events(starts, t, lat, lon, alt, gs, trk, vr, g, ws, we, p, grid):
         if fa < 0:
             f_begin[f] = GROUND_ONLY
             f_end[f] = GROUND_ONLY
+            # the runway roll seen but not the air (no airborne position heard): first seen
+            # rolling out fast and slowing, or last seen accelerating past take-off speed
+            for toward in (True, False):
+                r = _roll(s, e - 1, toward, t, gs, ws, we, p)
+                if r >= 0:
+                    a, d = nearest_airfield(lat[r], lon[r], p.field_radius_nm, grid)
+                    if a >= 0:
+                        kind = LANDING if toward else TAKEOFF
+                        ev_i, ev_f, m = _push(
+                            ev_i, ev_f, m, f, kind, r, t[r], a, p.roll_conf, d, 0.0, trk[r]
+                        )
             continue
 
         # --- how the flight begins and ends: the ground seen at that end (observed), else
@@ -479,6 +520,12 @@ def drop_events(con, flights_view: str) -> None:
     )
 
 
+_ROLL = {
+    "landing": "first seen rolling out on the ground fast and slowing, no airborne position "
+    "heard{at}",
+    "takeoff": "last seen accelerating on the ground past take-off speed, no airborne position "
+    "heard{at}",
+}
 _REASONS = {
     "takeoff": "on the ground then airborne{at}",
     "landing": "airborne then on the ground{at}",
@@ -555,6 +602,8 @@ def _event_rows(tr, grid, fid, icao_f, ev_i, ev_f, paired) -> pa.Table:
         )
         if c is None and k in _UNLISTED:
             text = _UNLISTED[k].format(h=h if h == h else 0.0)
+        elif k in _ROLL and h == 0.0:  # a roll seen without the air: the kernel's height 0
+            text = _ROLL[k].format(at=at)
         else:
             text = _REASONS[k].format(at=at, d=d, h=h if h == h else 0.0)
         if p == p and k == "landing_inferred":
