@@ -53,6 +53,7 @@ class Score:
     fn: dict = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     errors: list = field(default_factory=list)
     edge: list = field(default_factory=list)  # movements inferred at a window edge
+    twice: int | None = None  # rows a second format of the same data stored again (raw cases)
 
     def add(self, other: Score) -> None:
         for k in KINDS:
@@ -204,6 +205,18 @@ def store_from_capture(csv_path: Path, keep: tuple[float, float] | None = None) 
     start = datetime.fromtimestamp(first, tz=UTC)
     bw.ingest([binary], db=db, format="beast", start=start)
     return db
+
+
+def stored_twice(csv_path: Path, db: Path) -> int:
+    """Rows stored again when the capture already in ``db`` (as Beast bytes) is ingested a
+    second time as the JSON lines of its frames (``timestamp``, ``frame``: jet1090's form):
+    the same reports in another format, which must be stored once."""
+    lines = db.parent / "frames.jsonl"
+    with gzip.open(csv_path, "rt") as fh, lines.open("w") as out:
+        for line in fh:
+            stamp, _, frame = line.strip().partition(",")
+            out.write(f'{{"timestamp": {stamp}, "frame": "{frame[18:]}"}}\n')
+    return bw.ingest([lines], db=db).rows_added
 
 
 def store_from(files: list[Path], keep: tuple[float, float] | None = None) -> Path:

@@ -30,6 +30,7 @@ from evaluate import (  # noqa: E402
     score,
     store_from,
     store_from_capture,
+    stored_twice,
 )
 
 EDGE_S = 300.0
@@ -69,6 +70,8 @@ def evaluate(
         required = required_in(gold, keep or data_span(db, windows=True), EDGE_S)
         sc = score(found, gold, required)
         sc.edge = edge_inferred(db, EDGE_S)
+        if case.get("as") == "beast" and keep is None:
+            sc.twice = stored_twice(ROOT / case["files"][0], db)
         per.append((case["name"], sc))
         total.add(sc)
     return total, per
@@ -77,16 +80,18 @@ def evaluate(
 def table(total: Score, per: list[tuple[str, Score]]) -> str:
     lines = [
         "| case | take-offs P | take-offs R | landings P | landings R | TP / FP / FN "
-        "| inferred at a window edge |",
-        "|---|---:|---:|---:|---:|---|---:|",
+        "| inferred at a window edge | stored twice across formats |",
+        "|---|---:|---:|---:|---:|---|---:|---:|",
     ]
     total.edge = [m for _, sc in per for m in sc.edge]
+    twice = [sc.twice for _, sc in per if sc.twice is not None]
+    total.twice = sum(twice) if twice else None
     for name, sc in [*per, ("**all cases**", total)]:
         counts = " · ".join(f"{k} {sc.tp[k]}/{sc.fp[k]}/{sc.fn[k]}" for k in KINDS)
         lines.append(
             f"| {name} | {sc.precision('takeoff'):.3f} | {sc.recall('takeoff'):.3f} | "
             f"{sc.precision('landing'):.3f} | {sc.recall('landing'):.3f} | {counts} "
-            f"| {len(sc.edge)} |"
+            f"| {len(sc.edge)} | {'–' if sc.twice is None else sc.twice} |"
         )
     return "\n".join(lines)
 
@@ -97,6 +102,9 @@ def below_floors(total: Score, floors: dict) -> list[str]:
     most = floors.get("max_inferred_at_window_edge")
     if most is not None and len(total.edge) > most:
         out.append(f"{len(total.edge)} movements inferred at a window edge > {most}")
+    most = floors.get("max_stored_twice_across_formats")
+    if most is not None and (total.twice or 0) > most:
+        out.append(f"{total.twice} rows stored twice across formats > {most}")
     return out
 
 
