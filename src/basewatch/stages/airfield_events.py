@@ -79,6 +79,10 @@ class EventParams(NamedTuple):
     roll_takeoff_kt: float = 100.0
     roll_change_kt: float = 15.0  # the speed lost (gained) within 30 s of that row
     roll_conf: float = 0.8
+    # an airborne report within this of the first one's altitude, next to the ground, is still
+    # on the runway (looked for up to level_run_s from it)
+    level_run_ft: float = 100.0
+    level_run_s: float = 180.0
 
 
 @nb.njit(cache=True)
@@ -176,6 +180,35 @@ def _best_inferred(lat, lon, alt, trk, toward, radius_nm, far_nm, max_h, grid):
 @nb.njit(cache=True)
 def _unlisted(alt, gs, max_ft, max_kt):
     return not np.isnan(alt) and not np.isnan(gs) and alt <= max_ft and 30.0 <= gs <= max_kt
+
+
+@nb.njit(cache=True)
+def _level_run(r, stop, landing, t, alt, p):
+    """From the airborne row ``r`` next to the ground (the first after it for a take-off, the
+    last before it for a landing), the airborne rows that stay within ``level_run_ft`` of its
+    level (of the first altitude there), walking away from the ground toward ``stop`` for up
+    to ``level_run_s``: (the farthest such row, whether the altitude then left that level).
+    The first is the lift-off (touchdown) when a transponder reported airborne on the runway."""
+    step = -1 if landing else 1
+    ref = np.nan
+    far = r
+    j = r
+    while (j >= stop if landing else j <= stop) and abs(t[j] - t[r]) <= p.level_run_s * US:
+        if not np.isnan(alt[j]):
+            if np.isnan(ref):
+                ref = alt[j]
+            elif abs(alt[j] - ref) > p.level_run_ft:
+                return far, True
+            far = j
+        j += step
+    return far, False
+
+
+@nb.njit(cache=True)
+def _at_edge(r, end, t, ws, we, p):
+    """Is row ``r`` within ``edge_s`` of the end (``end``) or start of its data window?"""
+    k = _windows_at(t[r], ws, we)
+    return k >= 0 and ((we[k] - t[r]) if end else (t[r] - ws[k])) <= p.edge_s * US
 
 
 @nb.njit(cache=True)
@@ -375,8 +408,16 @@ def _events(starts, t, lat, lon, alt, gs, trk, vr, g, ws, we, p, grid):
                 conf = 1.0 if abs(t[air_row] - t[gnd_row]) <= 120 * US else 0.9
                 row = air_row if not toward else gnd_row
                 kind = LANDING if toward else TAKEOFF
-                ev_i, ev_f, m = _push(ev_i, ev_f, m, f, kind, row, t[row], a, conf, d, np.nan, hdg)
+                # transponders often report airborne while still rolling: the movement is where
+                # the altitude leaves (reaches) the runway's level, and one cut by the data's
+                # edge before it did was not seen
+                lvl, left = _level_run(air_row, la if not toward else fa, toward, t, alt, p)
                 how = OBSERVED
+                if not left and _at_edge(la if not toward else fa, not toward, t, ws, we, p):
+                    how = WINDOW_EDGE
+                else:
+                    ts = t[lvl] if left else t[row]
+                    ev_i, ev_f, m = _push(ev_i, ev_f, m, f, kind, row, ts, a, conf, d, np.nan, hdg)
             elif toward and fa == la and f_begin[f] == INFERRED:
                 how = UNKNOWN  # one observation is not read both ways
             else:
