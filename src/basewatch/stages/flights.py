@@ -238,16 +238,22 @@ def _stop_in_gap(i, dt, t, lat, lon, alt, gs, icao, p, grid):
     gained = _trend(i, 1, t, alt, icao)
     if np.isnan(lost) or np.isnan(gained) or lost < 100.0 or gained < 100.0:
         return False
+    v, ref = _gap_speeds(i, dt, lat, lon, gs)
+    return not np.isnan(ref) and v < p.min_speed_ratio * ref
+
+
+@nb.njit(cache=True)
+def _gap_speeds(i, dt, lat, lon, gs):
+    """(speed implied across the gap before row i, mean reported speed on its two sides or NaN
+    when neither side has one), knots."""
     ref = 0.0
     m = 0
     for k in (i - 1, i):
         if not np.isnan(gs[k]):
             ref += gs[k]
             m += 1
-    if m == 0:
-        return False
     v = distance_nm(lat[i - 1], lon[i - 1], lat[i], lon[i]) / (dt / 3600.0)
-    return v < p.min_speed_ratio * ref / m
+    return v, (ref / m if m else np.nan)
 
 
 @nb.njit(cache=True)
@@ -299,15 +305,8 @@ def _split(icao, t, lat, lon, alt, gs, leg, g, p, grid):
             brk[i] = True
             continue
         # airborne on both sides: the same flight if it could have flown across at its speed
-        d = distance_nm(lat[i - 1], lon[i - 1], lat[i], lon[i])
-        v = d / (dt / 3600.0)
-        ref = 0.0
-        m = 0
-        for k in (i - 1, i):
-            if not np.isnan(gs[k]):
-                ref += gs[k]
-                m += 1
-        ref = ref / m if m else 250.0
+        v, ref = _gap_speeds(i, dt, lat, lon, gs)
+        ref = 250.0 if np.isnan(ref) else ref
         if v > speed_slack * ref + speed_slack_kt or v < min_speed_ratio * ref:
             brk[i] = True
             continue
