@@ -99,8 +99,16 @@ def test_positions_move_to_integer_storage(tmp_path):
         stored = store.con.execute(
             "SELECT icao, squawk_code, source FROM position_rows ORDER BY ts"
         ).fetchall()
-    # position ids read back as 16 hex digits (migration 0010), the rest unchanged
-    assert after == [(f"{int(r[0]):016x}", *r[1:]) for r in before]
+    # the rest unchanged; position ids are content ids now (migration 0014), as 16 hex digits
+    assert [r[1:] for r in after] == [r[1:] for r in before]
+    content = schema.position_ids_stored(
+        [0xAC671B, 0xA0FF, 0xFFFFFF],
+        [int(r[1].timestamp() * 1e6) for r in before],
+        [r[4] for r in before],
+        [r[5] for r in before],
+        [1200, -99999, -99999],
+    ).to_pylist()
+    assert [r[0] for r in after] == [f"{i:016x}" for i in content]
     assert sids == [(old_sid[:16],)] * 3
     assert stored == [
         (0xAC671B, 0o7700, 0x0123456789ABCDEF),
@@ -228,3 +236,32 @@ def test_two_threads_of_one_process_never_write_at_once(tmp_path):
             "SELECT count(*), count(DISTINCT position_id) FROM position_rows"
         ).fetchone()
     assert rows == distinct == 2500
+
+
+def test_old_position_ids_take_content_ids_and_overlap_is_stored_once(tmp_path):
+    """A store written when position ids were not content ids (simulated: its ids changed
+    and migration 0014 not applied yet), then a second file holding the same reports: they are
+    not stored again, and reports the old store held twice are kept once."""
+    import json
+    from pathlib import Path
+
+    from basewatch import api
+
+    trace = Path(api.__file__).parent / "data" / "samples" / "trace_full_ac671b.json"
+    db = tmp_path / "old.duckdb"
+    api.ingest([trace], db=db)
+    with open_store(db) as store:
+        n = store.scalar("SELECT count(*) FROM position_rows")
+        # the ids of then, and one report stored twice under two of them
+        store.con.execute("UPDATE position_rows SET position_id = xor(position_id, 12345::UBIGINT)")
+        store.con.execute(
+            "INSERT INTO position_rows SELECT * REPLACE (xor(position_id, 99::UBIGINT) AS position_id) "
+            "FROM position_rows ORDER BY ts LIMIT 1"
+        )
+        store.con.execute("DELETE FROM schema_migrations WHERE name = '0014_position_content_ids'")
+    same = tmp_path / "same_reports.json"  # another file (another source id), same reports
+    same.write_text(json.dumps(json.loads(trace.read_text()), indent=1))
+    api.ingest([same], db=db)
+    with open_store(db) as store:
+        assert store.scalar("SELECT count(*) FROM position_rows") == n
+        assert store.scalar("SELECT count(DISTINCT position_id) FROM position_rows") == n

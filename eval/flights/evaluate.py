@@ -16,11 +16,12 @@ is a false positive, which is how an invented take-off at the start of the data 
 from __future__ import annotations
 
 import csv
+import gzip
 import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import basewatch as bw
@@ -52,6 +53,7 @@ class Score:
     fn: dict = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     errors: list = field(default_factory=list)
     edge: list = field(default_factory=list)  # movements inferred at a window edge
+    twice: int | None = None  # rows a second format of the same data stored again (raw cases)
 
     def add(self, other: Score) -> None:
         for k in KINDS:
@@ -172,6 +174,51 @@ def score(
 _TEMPLATES: dict[tuple[str, ...], Path] = {}
 
 
+def beast_capture(csv_path: Path, keep: tuple[float, float] | None = None) -> tuple[Path, float]:
+    """The Beast binary capture (port-30005 bytes) a receiver would have written for a
+    ``host_time,beast_hex`` file (rs1090's long_flight.csv), cut to the frames inside ``keep``,
+    and the host time of its first frame (the ``--start`` a user gives). The hex holds each
+    frame unescaped (0x1a, type, 6-byte 12 MHz counter, signal, message): 0x1a bytes after the
+    first are doubled, as on the wire."""
+    out = Path(tempfile.mkdtemp(prefix="basewatch-eval-")) / (csv_path.name.split(".")[0] + ".bin")
+    first = None
+    with gzip.open(csv_path, "rt") as fh, out.open("wb") as bin_fh:
+        for line in fh:
+            stamp, _, frame = line.strip().partition(",")
+            t = float(stamp)
+            if keep is not None and not keep[0] <= t < keep[1]:
+                continue
+            first = t if first is None else first
+            raw = bytes.fromhex(frame)
+            bin_fh.write(raw[:1] + raw[1:].replace(b"\x1a", b"\x1a\x1a"))
+    if first is None:
+        raise ValueError(f"{csv_path}: no frame inside {keep}")
+    return out, first
+
+
+def store_from_capture(csv_path: Path, keep: tuple[float, float] | None = None) -> Path:
+    """A fresh store with a Beast capture ingested as a user would (``--start``, no
+    ``--receiver``); a cut capture is cut in the file itself, so its data window is its own
+    first and last frame."""
+    binary, first = beast_capture(csv_path, keep)
+    db = binary.parent / "eval.duckdb"
+    start = datetime.fromtimestamp(first, tz=UTC)
+    bw.ingest([binary], db=db, format="beast", start=start)
+    return db
+
+
+def stored_twice(csv_path: Path, db: Path) -> int:
+    """Rows stored again when the capture already in ``db`` (as Beast bytes) is ingested a
+    second time as the JSON lines of its frames (``timestamp``, ``frame``: jet1090's form):
+    the same reports in another format, which must be stored once."""
+    lines = db.parent / "frames.jsonl"
+    with gzip.open(csv_path, "rt") as fh, lines.open("w") as out:
+        for line in fh:
+            stamp, _, frame = line.strip().partition(",")
+            out.write(f'{{"timestamp": {stamp}, "frame": "{frame[18:]}"}}\n')
+    return bw.ingest([lines], db=db).rows_added
+
+
 def store_from(files: list[Path], keep: tuple[float, float] | None = None) -> Path:
     """A fresh store with the files ingested (only positions inside ``keep`` if given)."""
     key = tuple(str(f) for f in files)
@@ -223,9 +270,17 @@ def required_in(gold: list[Movement], keep: tuple[float, float], edge_s: float) 
     return {g for g in gold if keep[0] + edge_s <= g.ts < keep[1] - edge_s}
 
 
-def data_span(db: Path) -> tuple[float, float]:
+def data_span(db: Path, windows: bool = False) -> tuple[float, float]:
+    """The span of the store's positions or, with ``windows``, of its data windows (a raw
+    capture's first to last frame, a file's span) when it has any."""
     with open_store(db, read_only=True) as store:
-        a, b = store.con.execute(
-            "SELECT epoch_ms(min(ts)), epoch_ms(max(ts)) FROM positions"
-        ).fetchone()
+        a = None
+        if windows:
+            a, b = store.con.execute(
+                "SELECT epoch_ms(min(window_start)), epoch_ms(max(window_end)) FROM data_windows"
+            ).fetchone()
+        if a is None:
+            a, b = store.con.execute(
+                "SELECT epoch_ms(min(ts)), epoch_ms(max(ts)) FROM positions"
+            ).fetchone()
     return a / 1000, b / 1000

@@ -750,6 +750,20 @@ def position_ids(
     )
 
 
+def position_ids_stored(
+    icao: np.ndarray, ts_us: np.ndarray, lat: np.ndarray, lon: np.ndarray, alt: np.ndarray
+) -> pa.Array:
+    """``position_ids`` from the columns as ``position_rows`` stores them (address as an
+    integer, time in microseconds, a missing altitude as -99999)."""
+    return _position_ids_np(
+        np.asarray(icao, np.uint64),
+        np.asarray(ts_us, np.int64),
+        np.asarray(lat, np.float64),
+        np.asarray(lon, np.float64),
+        np.asarray(alt, np.int64),
+    )
+
+
 HEX_DIGITS = np.full(256, 255, dtype=np.uint8)
 for _i, _c in enumerate(b"0123456789abcdef"):
     HEX_DIGITS[_c] = _i

@@ -67,6 +67,38 @@ def test_without_receiver_the_take_off_gives_the_taxi_reference(db, tmp_path):
     assert "surface positions against" in report.summary()
 
 
+@pytest.mark.parametrize("shift_s, decoded", [(0.3, True), (2400.0, False)])
+def test_without_receiver_a_parked_aircraft_takes_its_neighbours_reference(
+    db, tmp_path, shift_s, decoded
+):
+    """A second aircraft heard only on the surface (never airborne, no --receiver) is decoded
+    against the first one's resolved surface positions heard within 10 minutes, at the same
+    airport (here it taxis the same way 0.3 s behind); 40 minutes away it is not decoded."""
+    lines = F.window(0, 1500)  # 393322's taxi at LFPG and its climb-out
+    other = [
+        {"timestamp": d["timestamp"] + shift_s, "frame": F.with_icao(d["frame"], "3c4b26")}
+        for d in F.window(600, 60)
+        if d.get("bds") == "06"
+    ]
+    text = "".join(
+        json.dumps({"timestamp": d["timestamp"], "frame": d["frame"]}) + "\n"
+        for d in sorted([*lines, *other], key=lambda d: d["timestamp"])
+    )
+    path = F.write(tmp_path / "two.jsonl", text)
+    report = api.ingest([path], db=db)
+    got = F.query(db, "SELECT lat_deg, lon_deg FROM positions WHERE icao24 = '3c4b26' ORDER BY ts")
+    if not decoded:
+        assert got == [] and report.counters["surface_ref_neighbour"] == 0
+        return
+    # every message decoded (a frame heard twice within 0.5 s is one report, stored once),
+    # each where rs1090 put the same frame of the first aircraft
+    assert report.counters["surface_ref_neighbour"] == len(other)
+    assert len(got) > 0.9 * len(other)
+    want = {g for d in F.window(600, 60) if d.get("bds") == "06" for g in F.golden([d]).values()}
+    assert all(any(abs(a - c) < 1e-6 and abs(b - e) < 1e-6 for c, e in want) for a, b in got)
+    assert "surface positions against" in report.summary()
+
+
 def test_bad_lines_are_rejected_and_neighbours_kept(db, tmp_path):
     lines = F.window(1800, 60)
     good = [json.dumps({"timestamp": d["timestamp"], "frame": d["frame"]}) for d in lines]

@@ -8,7 +8,7 @@ import pytest
 from basewatch.stages.process import process
 from basewatch.store import open_store
 
-from .paths import GROUND, arrival, departure, dest, field, positions, store_positions
+from .paths import GROUND, T0, arrival, departure, dest, field, positions, store_positions
 
 OSLK_RWY = 352.0  # runway 17/35 at Khmeimim
 
@@ -251,6 +251,116 @@ def test_fast_low_flight_lost_at_sea_is_no_landing(db):
     assert af is not None
 
 
+def _no_speed_first(table: pa.Table) -> pa.Table:
+    """The first row without ground speed, track or rate: a position decoded before the
+    aircraft's velocity message came in, as after a gap in real feeds."""
+    i = table.schema.get_field_index
+    n = table.num_rows
+    for name in ("gs_kt", "track_deg", "vrate_fpm"):
+        col = table[name].to_pylist()
+        col[0] = None
+        table = table.set_column(i(name), name, pa.array(col, table.schema.field(name).type))
+    return table.slice(0, n)
+
+
+def test_trap_and_relaunch_inside_a_short_gap_are_two_movements(db):
+    """Lost at deck height descending at 100 kt, seen again 8.5 minutes later 3.5 NM further
+    along the ship's course, climbing through 650 ft (its first row has no speed yet): a trap and
+    a launch out of sight although the gap is shorter than the flight-splitting gap."""
+    ship = (33.40, 33.60)
+    trap = departure("OSLK", OSLK_RWY) + [
+        (1500, *dest(*ship, 160, 30.0), 8000),
+        (1900, *dest(*ship, 160, 2.0), 600),
+        (1965, *ship, 150),
+    ]
+    relaunch_at = dest(*ship, 340, 3.5)
+    launch = [
+        (1965 + 510, *relaunch_at, 650),
+        (1965 + 540, *dest(*relaunch_at, 340, 1.2), 1300),
+        (3000, *dest(*relaunch_at, 340, 40.0), 12000),
+    ]
+    table = pa.concat_tables(
+        [positions("ae0455", trap), _no_speed_first(positions("ae0455", launch))]
+    )
+    cruise = [(0, 36.0, 37.0, 30000), (3200, 37.5, 38.5, 30000)]
+    _, flights, events = run(db, [pa.concat_tables([table, positions("abcdef", cruise)])])
+    events = [e for e in events if e["icao24"] == "ae0455"]
+    assert kinds(events) == [
+        ("takeoff", "OSLK"),
+        ("landing_inferred", None),
+        ("takeoff_inferred", None),
+    ]
+    assert len([f for f in flights if f["icao24"] == "ae0455"]) == 2
+
+
+@pytest.mark.parametrize(
+    "gap_s, after_alt, climbing",
+    [
+        (150, 400, True),  # a touch-and-go under coverage: back in view within minutes
+        (510, 1500, False),  # a circuit flown out of sight: back in view on the next final
+        (510, 3000, True),  # seen again climbing, but high: it flew on out of sight
+    ],
+)
+def test_low_gap_that_is_no_stop_keeps_one_flight(db, gap_s, after_alt, climbing):
+    """Lost low by a field and seen again by it without the signs of a stop: no movement is
+    invented inside the gap."""
+    af = field("HL59")
+    lost = dest(af.lat, af.lon, 240, 1.0)
+    path = departure("OSLK", OSLK_RWY) + [
+        (1500, *dest(af.lat, af.lon, 240, 30.0), 8000),
+        (1900, *dest(af.lat, af.lon, 240, 3.0), af.elevation_ft + 900),
+        (1930, *lost, af.elevation_ft + 300),
+    ]
+    back = dest(af.lat, af.lon, 60, 1.0)
+    step = 600 if climbing else -400
+    after = [
+        (1930 + gap_s, *back, af.elevation_ft + after_alt),
+        (1930 + gap_s + 30, *dest(*back, 60, 1.2), af.elevation_ft + after_alt + step),
+        (3600, *dest(af.lat, af.lon, 60, 120.0), 30000),
+    ]
+    table = pa.concat_tables([positions("152fa2", path), positions("152fa2", after)])
+    _, flights, events = run(db, [table])
+    assert len(flights) == 1
+    assert [k for k, _ in kinds(events) if k in ("landing_inferred", "takeoff_inferred")] == []
+
+
+def _roll_case(code: str, heading: float, t0: float, speeds_kt: list[float]) -> list:
+    """Ground points along the runway from the field's reference point, 15 s apart, at the
+    given speeds (kt) over each leg, then parked."""
+    af = field(code)
+    at = dest(af.lat, af.lon, (heading + 180) % 360, 0.5)
+    path = [(t0, *at, GROUND)]
+    for k, v in enumerate(speeds_kt):
+        at = dest(*at, heading, v * 15 / 3600)
+        path.append((t0 + 15 * (k + 1), *at, GROUND))
+    return path
+
+
+@pytest.mark.parametrize(
+    "t0, speeds, want",
+    [
+        (2000, [110, 90, 60, 30, 15], [("landing", "OSLK")]),  # rolling out, slowing
+        (2000, [15, 30, 60, 90, 120, 140], [("takeoff", "OSLK")]),  # lost at lift-off speed
+        (2000, [25, 20, 15, 10], []),  # taxiing
+        # fast and speeding up from the first sight: a take-off roll, not a roll-out
+        (2000, [110, 120, 130, 140], [("takeoff", "OSLK")]),
+        (10, [110, 90, 60, 30, 15], []),  # rolling out as the data begin: cut, not seen
+        (2000, [15, 30, 60, 70, 75], []),  # accelerating below take-off speed
+    ],
+)
+def test_runway_roll_without_airborne_positions(db, t0, speeds, want):
+    """An aircraft whose airborne positions were never heard (a surface position takes one
+    message, an airborne one a pair): its roll-out after touchdown, or its take-off roll up to
+    the moment it went airborne, is the movement, unless it is cut by the data's edge."""
+    path = _roll_case("OSLK", OSLK_RWY, t0, speeds)
+    cruise = [(0, 36.0, 37.0, 30000), (5200, 37.5, 38.5, 30000)]
+    table = pa.concat_tables([positions("152fa2", path), positions("abcdef", cruise)])
+    _, _, events = run(db, [table])
+    events = [e for e in events if e["icao24"] == "152fa2"]
+    assert kinds(events) == want
+    assert all("no airborne position heard" in e["reason"] for e in events)
+
+
 @pytest.mark.parametrize("data_end_s, want_at", [(5200, 95), (100, None)])
 def test_airborne_format_on_the_runway(db, data_end_s, want_at):
     """A transponder that reports airborne from 60 kt on the take-off roll: the take-off is
@@ -276,6 +386,4 @@ def test_airborne_format_on_the_runway(db, data_end_s, want_at):
         assert events == []
         return
     assert kinds(events) == [("takeoff", "OSLK")]
-    from .paths import T0
-
     assert abs(events[0]["ts"].timestamp() - (T0.timestamp() + want_at)) <= 5

@@ -167,7 +167,6 @@ class ReadContext:
     rejects: RejectLog
     receiver: tuple[float, float] | None = None
     start_ts: float | None = None  # epoch seconds for inputs whose clock is relative
-    file_mtime: float | None = None  # modification time of a file source (clock fallback)
     progress: Callable[[int], None] = lambda n: None  # bytes consumed
     aircraft: list[dict] = field(default_factory=list)  # identity rows (aircraft_observed)
     complete: bool = True  # set false when a source ends early

@@ -79,7 +79,7 @@ def neighbour_ids(
     ts_us = np.asarray(ts_us, np.int64)
     step = np.where(ts_us % _BUCKET_US < _BUCKET_US // 2, -1, 1)
     moved = ts_us + step * _BUCKET_US
-    return schema._position_ids_np(np.asarray(icao, np.uint64), moved, lat, lon, alt).to_numpy()
+    return schema.position_ids_stored(icao, moved, lat, lon, alt).to_numpy()
 
 
 def position_ids(table: pa.Table) -> pa.Array:

@@ -49,6 +49,12 @@ class DecodeParams:
     # before an aircraft's first airborne position, its surface positions are decoded against
     # that position when it comes this soon after them (a taxi out, then the take-off)
     surface_ref_ahead_s: float = 1800.0
+    # an aircraft never seen airborne near its surface messages (parked, taxiing, landed
+    # without an airborne pair heard) is decoded against another aircraft's resolved surface
+    # position heard this close in time, and kept only if it comes out this close to it: both on
+    # the surface of one airport, well inside the 45 NM a surface reference must be within
+    surface_ref_neighbour_s: float = 600.0
+    surface_ref_neighbour_nm: float = 5.0
     decode_rows: int = 8_192  # frames decoded at a time: bounds the decoder's working memory
 
 
@@ -373,6 +379,9 @@ class ModeSDecoder:
         # surface messages waiting for the aircraft's first airborne position (no receiver)
         self.waiting: list[tuple] = []
         self.first_airborne: dict[str, tuple[float, float, float]] = {}
+        # resolved surface positions of any aircraft, one per aircraft and minute: where the
+        # receiver hears the surface of an airport, a reference for the others there
+        self.ground_refs: dict[int, dict[str, tuple[float, float, float]]] = {}
 
     # step 1: check frames
     def _check(self, batch: pa.Table) -> tuple[pa.Table, np.ndarray, np.ndarray]:
@@ -598,10 +607,35 @@ class ModeSDecoder:
             lat, lon = surface_positions(lat_cpr, lon_cpr, odd, ref_lat, ref_lon)
             for r, la, lo in zip(rows.tolist(), lat.tolist(), lon.tolist(), strict=True):
                 cols["lat"][r], cols["lon"][r] = la, lo
+                self._ground_ref(tsl[keep[r]], cols["icao24"][r], la, lo)
         sel = np.array(keep, dtype=np.int64)
         table = messages_table(ts[sel], keys[sel], cols.pop("icao24"), **cols)
         late = self._taken_off(tsl[-1]) if tsl else None
         return pa.concat_tables([table, late]) if late is not None else table
+
+    def _ground_ref(self, t: float, icao: str, lat: float, lon: float) -> None:
+        self.ground_refs.setdefault(int(t // 60), {}).setdefault(icao, (t, lat, lon))
+
+    def _neighbour_ref(self, w: tuple) -> tuple[float, float, float] | None:
+        """Another aircraft's resolved surface position nearest in time to the waiting surface
+        message ``w`` (within ``surface_ref_neighbour_s``) that decodes it to within
+        ``surface_ref_neighbour_nm`` of itself, else None."""
+        best, best_dt = None, self.params.surface_ref_neighbour_s
+        reach = int(best_dt // 60) + 1
+        minute = int(w[0] // 60)
+        for m in range(minute - reach, minute + reach + 1):
+            for icao, ref in self.ground_refs.get(m, {}).items():
+                dt = abs(ref[0] - w[0])
+                if icao != w[2] and dt <= best_dt:
+                    best, best_dt = ref, dt
+        if best is None:
+            return None
+        lat, lon = surface_positions(
+            np.array([w[3]]), np.array([w[4]]), np.array([w[5]]),
+            np.array([best[1]]), np.array([best[2]]),
+        )  # fmt: skip
+        near = float(haversine_nm(lat[0], lon[0], best[1], best[2]))
+        return best if near <= self.params.surface_ref_neighbour_nm else None
 
     def _taken_off(self, now: float | None) -> pa.Table | None:
         """Surface messages that waited for a reference (the aircraft not seen airborne just
@@ -619,36 +653,46 @@ class ModeSDecoder:
             first = self.first_airborne.get(w[2])
             lead = first[0] - w[0] if first is not None else -1.0
             if 0.0 <= lead <= horizon:
-                done.append((w, first))
+                done.append((w, first, True))
                 self.ctx.counters["surface_ref_own_next"] += 1
             elif lead > horizon or now is None or now - w[0] > horizon:
                 if receiver is not None:
-                    done.append((w, (0.0, *receiver)))
+                    done.append((w, (0.0, *receiver), False))
                     self.ctx.counters["surface_ref_receiver"] += 1
+                elif (ref := self._neighbour_ref(w)) is not None:
+                    done.append((w, ref, False))
+                    self.ctx.counters["surface_ref_neighbour"] += 1
                 else:
                     self.ctx.counters["surface_no_reference"] += 1
             else:  # not airborne since (or only before it): wait on
                 still.append(w)
         self.waiting = still
         self.first_airborne = {}
+        if now is not None:  # references older than any message still waiting can go
+            old = now - 2 * horizon - self.params.surface_ref_neighbour_s
+            self.ground_refs = {m: v for m, v in self.ground_refs.items() if m * 60 >= old}
         if not done:
             return None
         lat, lon = surface_positions(
-            np.array([w[3] for w, _ in done]),
-            np.array([w[4] for w, _ in done]),
-            np.array([w[5] for w, _ in done]),
-            np.array([f[1] for _, f in done]),
-            np.array([f[2] for _, f in done]),
+            np.array([w[3] for w, _, _ in done]),
+            np.array([w[4] for w, _, _ in done]),
+            np.array([w[5] for w, _, _ in done]),
+            np.array([f[1] for _, f, _ in done]),
+            np.array([f[2] for _, f, _ in done]),
         )
+        for (w, _, own), la, lo in zip(done, lat.tolist(), lon.tolist(), strict=True):
+            if own:  # decoded against its own airborne position: a reference for others
+                self._ground_ref(w[0], w[2], la, lo)
+        ws = [w for w, _, _ in done]
         return messages_table(
-            np.array([w[0] for w, _ in done]),
-            np.array([w[1] for w, _ in done], np.uint64),
-            [w[2] for w, _ in done],
+            np.array([w[0] for w in ws]),
+            np.array([w[1] for w in ws], np.uint64),
+            [w[2] for w in ws],
             lat=lat.tolist(),
             lon=lon.tolist(),
-            ground=[True] * len(done),
-            gs=[w[6] for w, _ in done],
-            track=[w[7] for w, _ in done],
+            ground=[True] * len(ws),
+            gs=[w[6] for w in ws],
+            track=[w[7] for w in ws],
         )
 
     def finish(self) -> pa.Table | None:

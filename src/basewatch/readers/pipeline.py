@@ -28,7 +28,6 @@ import pyarrow.compute as pc
 
 from .. import schema
 from ..errors import BasewatchError, FormatError, InputError
-from ..ids import mix
 from ..store import DEFAULT_MEMORY_LIMIT, Store, append
 from ..store.callsigns import Callsigns
 from ..store.runs import Report, RunRecord, write_run
@@ -71,6 +70,7 @@ _SURFACE = {
     "surface_ref_own": "the aircraft's last airborne position",
     "surface_ref_own_next": "its next airborne position",
     "surface_ref_receiver": "--receiver",
+    "surface_ref_neighbour": "another aircraft's surface position nearby",
     "surface_no_reference": "none, not decoded",
 }
 
@@ -169,50 +169,27 @@ def expand(inputs: Iterable[str | os.PathLike], rejects: RejectLog) -> Iterator[
 def to_position_rows(
     tables: list[pa.Table], source_ids: list[str], callsigns: Callsigns
 ) -> pa.Table:
-    """Reader tables (in READER_POSITIONS, or with a ``_key`` from the decoder) → the stored
-    form, POSITION_ROWS: ids stamped, address, Mode A code and source as integers, callsigns
-    as keys (``callsigns`` writes the new ones to the store).
+    """Reader tables (in READER_POSITIONS) → the stored form, POSITION_ROWS: ids stamped,
+    address, Mode A code and source as integers, callsigns as keys (``callsigns`` writes the
+    new ones to the store).
 
     Done once per writer batch rather than once per table: a globe_history day is tens of
     thousands of small files.
     """
-    keyed = [i for i, t in enumerate(tables) if "_key" in t.column_names]
-    parts = []
-    for i in keyed:
-        t = tables[i]
-        icao = schema.hex_to_u64(t.column("icao24"))
-        with np.errstate(over="ignore"):
-            key = t.column("_key").to_numpy(zero_copy_only=False).astype(np.uint64)
-            pid = pa.array(mix(key ^ icao), pa.uint64())
-        parts.append((t, pid, icao.astype(np.uint32), [source_ids[i]], [t.num_rows]))
-    keyed_set = set(keyed)
-    plain = [i for i in range(len(tables)) if i not in keyed_set]
-    if plain:
-        # one contiguous chunk: the id kernel reads it in place and DuckDB appends it whole
-        t = pa.concat_tables([tables[i] for i in plain]).combine_chunks()
-        pid, icao = ids_and_addresses(t)
-        parts.append(
-            (t, pid, icao, [source_ids[i] for i in plain], [tables[i].num_rows for i in plain])
-        )
-    out = []
-    for t, pid, icao, sids, counts in parts:
-        numbers = np.array([schema.source_number(s) for s in sids], np.uint64)
-        stored = {
-            "position_id": pid,
-            "icao": icao,
-            "source": np.repeat(numbers, counts),
-            "callsign_key": callsigns.keys(t.column("callsign")),
-        }
-        out.append(
-            pa.table(
-                [
-                    stored[f.name] if f.name in stored else t.column(f.name)
-                    for f in schema.POSITION_ROWS
-                ],
-                schema=schema.POSITION_ROWS,
-            )
-        )
-    return out[0] if len(out) == 1 else pa.concat_tables(out)
+    # one contiguous chunk: the id kernel reads it in place and DuckDB appends it whole
+    t = pa.concat_tables(tables).combine_chunks()
+    pid, icao = ids_and_addresses(t)
+    numbers = np.array([schema.source_number(s) for s in source_ids], np.uint64)
+    stored = {
+        "position_id": pid,
+        "icao": icao,
+        "source": np.repeat(numbers, [x.num_rows for x in tables]),
+        "callsign_key": callsigns.keys(t.column("callsign")),
+    }
+    return pa.table(
+        [stored[f.name] if f.name in stored else t.column(f.name) for f in schema.POSITION_ROWS],
+        schema=schema.POSITION_ROWS,
+    )
 
 
 _UNITS = {"bytes": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40}
@@ -701,7 +678,6 @@ def _ingest_one(src: Source, run: _Run) -> dict | None:
             rejects.source_id = sid
             rejects.add("empty_file", src.uri)
             return None
-        mtime = src.path.stat().st_mtime
     else:
         from .tcp import tcp_source  # live feeds only
 
@@ -709,7 +685,7 @@ def _ingest_one(src: Source, run: _Run) -> dict | None:
             raise FormatError(f"{src.uri}: a live feed needs --format beast, avr or sbs")
         src = tcp_source(src.uri, duration=run.duration)
         sid = stream_id(src.uri, datetime.now(UTC).isoformat())
-        size, mtime = None, None
+        size = None
     rejects.source_id = sid
     this_fmt = fmt
     if this_fmt is None:
@@ -725,7 +701,6 @@ def _ingest_one(src: Source, run: _Run) -> dict | None:
         rejects=rejects,
         receiver=run.receiver,
         start_ts=run.start.timestamp() if run.start else None,
-        file_mtime=mtime,
         progress=progress.advance,
         beast_clock=run.beast_clock,
     )

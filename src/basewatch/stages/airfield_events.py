@@ -72,6 +72,17 @@ class EventParams(NamedTuple):
     unlisted_launch_ft: float = 700.0  # the first position's, for a take-off
     unlisted_launch_kt: float = 200.0  # … and its ground speed, at most
     unlisted_conf: float = 0.5  # the confidence of such an inference
+    # A flight seen only on the ground whose runway roll was seen without the air (an airborne
+    # position needs two messages, a surface one only one): a landing when first seen at this
+    # speed or more and slowing, a take-off when last seen at this speed or more accelerating
+    roll_landing_kt: float = 70.0
+    roll_takeoff_kt: float = 100.0
+    roll_change_kt: float = 15.0  # the speed lost (gained) within 30 s of that row
+    roll_conf: float = 0.8
+    # an airborne report within this of the first one's altitude, next to the ground, is still
+    # on the runway (looked for up to level_run_s from it)
+    level_run_ft: float = 100.0
+    level_run_s: float = 180.0
 
 
 @nb.njit(cache=True)
@@ -172,6 +183,69 @@ def _unlisted(alt, gs, max_ft, max_kt):
 
 
 @nb.njit(cache=True)
+def _level_run(r, stop, landing, t, alt, p):
+    """From the airborne row ``r`` next to the ground (the first after it for a take-off, the
+    last before it for a landing), the airborne rows that stay within ``level_run_ft`` of its
+    level (of the first altitude there), walking away from the ground toward ``stop`` for up
+    to ``level_run_s``: (the farthest such row, whether the altitude then left that level).
+    The first is the lift-off (touchdown) when a transponder reported airborne on the runway."""
+    step = -1 if landing else 1
+    ref = np.nan
+    far = r
+    j = r
+    while (j >= stop if landing else j <= stop) and abs(t[j] - t[r]) <= p.level_run_s * US:
+        if not np.isnan(alt[j]):
+            if np.isnan(ref):
+                ref = alt[j]
+            elif abs(alt[j] - ref) > p.level_run_ft:
+                return far, True
+            far = j
+        j += step
+    return far, False
+
+
+@nb.njit(cache=True)
+def _at_edge(r, end, t, ws, we, p):
+    """Is row ``r`` within ``edge_s`` of the end (``end``) or start of its data window?"""
+    k = _windows_at(t[r], ws, we)
+    return k >= 0 and ((we[k] - t[r]) if end else (t[r] - ws[k])) <= p.edge_s * US
+
+
+@nb.njit(cache=True)
+def _roll(s, last, landing, t, gs, ws, we, p):
+    """The row of a runway roll at the start (``landing``: first row at ``roll_landing_kt`` or
+    more, slowing by ``roll_change_kt`` within 30 s) or end (last row at ``roll_takeoff_kt``
+    or more, having gained ``roll_change_kt`` in the 30 s before) of a flight seen only on the
+    ground, else -1. Not at the edge of a data window (the roll may have been cut there)."""
+    r = s if landing else last
+    if np.isnan(gs[r]) or gs[r] < (p.roll_landing_kt if landing else p.roll_takeoff_kt):
+        return -1
+    k = _windows_at(t[r], ws, we)
+    if k < 0 or (t[r] - ws[k] if landing else we[k] - t[r]) <= p.edge_s * US:
+        return -1
+    j = r + 1 if landing else r - 1
+    while s <= j <= last and abs(t[j] - t[r]) <= 30 * US:
+        if not np.isnan(gs[j]):
+            if landing and gs[j] > gs[r] + 5.0:
+                return -1  # faster again: not slowing after a touchdown
+            if gs[r] - gs[j] >= p.roll_change_kt:
+                return r
+        j += 1 if landing else -1
+    return -1
+
+
+@nb.njit(cache=True)
+def _speed_near(s, stop, step, t, gs):
+    """Ground speed at row ``s``, else at the nearest row toward ``stop`` within 15 s."""
+    j = s
+    while (j >= stop if step < 0 else j <= stop) and abs(t[j] - t[s]) <= 15 * US:
+        if not np.isnan(gs[j]):
+            return gs[j]
+        j += step
+    return np.nan
+
+
+@nb.njit(cache=True)
 def _no_field_near(lat, lon, radius_nm, grid):
     a, _ = nearest_airfield(lat, lon, radius_nm, grid)
     return a < 0
@@ -261,12 +335,15 @@ def _dark_end(f, s, fa, la, toward, t, lat, lon, alt, gs, trk, vr, ws, we, p, gr
         return INFERRED, _push(
             ev_i, ev_f, m, f, kind, s, ts, a, conf, d, h, trk[s], a2, conf - conf2
         )
-    # a deck landing: seen descending at deck height and approach speed; a launch: climbing
+    # a deck landing: seen descending at deck height and approach speed; a launch: climbing.
+    # The speed is the end row's or, when that row has none (a position decoded before the
+    # velocity message, a feed's row without one), the nearest within 15 s inside the flight
     deck = moving
+    v = _speed_near(s, fa if toward else la, -1 if toward else 1, t, gs)
     if toward:
-        unlisted = deck and _unlisted(alt[s], gs[s], p.unlisted_landing_ft, p.unlisted_landing_kt)
+        unlisted = deck and _unlisted(alt[s], v, p.unlisted_landing_ft, p.unlisted_landing_kt)
     else:
-        unlisted = deck and _unlisted(alt[s], gs[s], p.unlisted_launch_ft, p.unlisted_launch_kt)
+        unlisted = deck and _unlisted(alt[s], v, p.unlisted_launch_ft, p.unlisted_launch_kt)
     if a < 0 and unlisted and _no_field_near(lat[s], lon[s], p.infer_radius_nm, grid):
         ts = t[s] if toward else t[s] - int(max(0.0, alt[s]) / rate * 60.0 * US)
         return INFERRED, _push(
@@ -306,6 +383,17 @@ def _events(starts, t, lat, lon, alt, gs, trk, vr, g, ws, we, p, grid):
         if fa < 0:
             f_begin[f] = GROUND_ONLY
             f_end[f] = GROUND_ONLY
+            # the runway roll seen but not the air (no airborne position heard): first seen
+            # rolling out fast and slowing, or last seen accelerating past take-off speed
+            for toward in (True, False):
+                r = _roll(s, e - 1, toward, t, gs, ws, we, p)
+                if r >= 0:
+                    a, d = nearest_airfield(lat[r], lon[r], p.field_radius_nm, grid)
+                    if a >= 0:
+                        kind = LANDING if toward else TAKEOFF
+                        ev_i, ev_f, m = _push(
+                            ev_i, ev_f, m, f, kind, r, t[r], a, p.roll_conf, d, 0.0, trk[r]
+                        )
             continue
 
         # --- how the flight begins and ends: the ground seen at that end (observed), else
@@ -320,8 +408,16 @@ def _events(starts, t, lat, lon, alt, gs, trk, vr, g, ws, we, p, grid):
                 conf = 1.0 if abs(t[air_row] - t[gnd_row]) <= 120 * US else 0.9
                 row = air_row if not toward else gnd_row
                 kind = LANDING if toward else TAKEOFF
-                ev_i, ev_f, m = _push(ev_i, ev_f, m, f, kind, row, t[row], a, conf, d, np.nan, hdg)
+                # transponders often report airborne while still rolling: the movement is where
+                # the altitude leaves (reaches) the runway's level, and one cut by the data's
+                # edge before it did was not seen
+                lvl, left = _level_run(air_row, la if not toward else fa, toward, t, alt, p)
                 how = OBSERVED
+                if not left and _at_edge(la if not toward else fa, not toward, t, ws, we, p):
+                    how = WINDOW_EDGE
+                else:
+                    ts = t[lvl] if left else t[row]
+                    ev_i, ev_f, m = _push(ev_i, ev_f, m, f, kind, row, ts, a, conf, d, np.nan, hdg)
             elif toward and fa == la and f_begin[f] == INFERRED:
                 how = UNKNOWN  # one observation is not read both ways
             else:
@@ -465,6 +561,12 @@ def drop_events(con, flights_view: str) -> None:
     )
 
 
+_ROLL = {
+    "landing": "first seen rolling out on the ground fast and slowing, no airborne position "
+    "heard{at}",
+    "takeoff": "last seen accelerating on the ground past take-off speed, no airborne position "
+    "heard{at}",
+}
 _REASONS = {
     "takeoff": "on the ground then airborne{at}",
     "landing": "airborne then on the ground{at}",
@@ -541,6 +643,8 @@ def _event_rows(tr, grid, fid, icao_f, ev_i, ev_f, paired) -> pa.Table:
         )
         if c is None and k in _UNLISTED:
             text = _UNLISTED[k].format(h=h if h == h else 0.0)
+        elif k in _ROLL and h == 0.0:  # a roll seen without the air: the kernel's height 0
+            text = _ROLL[k].format(at=at)
         else:
             text = _REASONS[k].format(at=at, d=d, h=h if h == h else 0.0)
         if p == p and k == "landing_inferred":

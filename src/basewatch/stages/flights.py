@@ -33,7 +33,13 @@ OBSERVED, INFERRED, WINDOW_EDGE, UNKNOWN, GROUND_ONLY = range(5)
 class SplitParams(NamedTuple):
     """How positions are cut into flights; compiled code takes it whole."""
 
-    max_gap_s: float = 600.0  # below this, consecutive points always belong to one flight
+    max_gap_s: float = 600.0  # below this, consecutive points belong to one flight, except …
+    # … a stop out of sight: last seen descending within ``stop_low_ft`` of the surface, seen
+    # again at least this much later climbing away within ``stop_climb_ft`` of it, having
+    # covered less ground than a flight would (a trap and a catapult launch out of coverage)
+    stop_min_gap_s: float = 300.0
+    stop_low_ft: float = 500.0
+    stop_climb_ft: float = 1000.0
     max_cruise_gap_s: float = 4 * 3600.0  # a gap at cruise longer than this always splits
     transition_gap_s: float = 1800.0  # a ground↔air change across a gap up to this stays one flight
     near_field_nm: float = 10.0  # "by an airfield", for the gap rules
@@ -194,6 +200,63 @@ def _low_near_field(i, lat, lon, alt, p, grid):
 
 
 @nb.njit(cache=True)
+def _height(i, lat, lon, alt, p, grid):
+    """Height of row i above the nearest airfield within ``near_field_nm``, else above the sea."""
+    a, _ = nearest_airfield(lat[i], lon[i], p.near_field_nm, grid)
+    return alt[i] - grid.elev_ft[a] if a >= 0 else alt[i]
+
+
+@nb.njit(cache=True)
+def _trend(i, step, t, alt, icao):
+    """Altitude change from row i to the rows up to 2 min away (``step`` -1: lost since them,
+    the largest; 1: gained by them, the largest), NaN when none has an altitude."""
+    best = np.nan
+    j = i + step
+    while 0 <= j < len(t) and icao[j] == icao[i] and abs(t[j] - t[i]) <= 120 * US:
+        if not np.isnan(alt[j]):
+            d = alt[j] - alt[i]
+            best = d if np.isnan(best) else max(best, d)
+        j += step
+    return best
+
+
+@nb.njit(cache=True)
+def _stop_in_gap(i, dt, t, lat, lon, alt, gs, icao, p, grid):
+    """Did the aircraft stop on the surface in the gap before row i (both sides airborne)?
+
+    Last seen low and descending, next seen low and climbing away, and the ground covered
+    across the gap is less than ``min_speed_ratio`` of its speed would have flown: a landing
+    and a take-off out of sight. A touch-and-go or a go-around comes back into view sooner
+    than ``stop_min_gap_s``; a circuit flown out of sight comes back descending."""
+    if np.isnan(alt[i - 1]) or np.isnan(alt[i]):
+        return False
+    if _height(i - 1, lat, lon, alt, p, grid) > p.stop_low_ft:
+        return False
+    if _height(i, lat, lon, alt, p, grid) > p.stop_climb_ft:
+        return False
+    lost = _trend(i - 1, -1, t, alt, icao)
+    gained = _trend(i, 1, t, alt, icao)
+    if np.isnan(lost) or np.isnan(gained) or lost < 100.0 or gained < 100.0:
+        return False
+    v, ref = _gap_speeds(i, dt, lat, lon, gs)
+    return not np.isnan(ref) and v < p.min_speed_ratio * ref
+
+
+@nb.njit(cache=True)
+def _gap_speeds(i, dt, lat, lon, gs):
+    """(speed implied across the gap before row i, mean reported speed on its two sides or NaN
+    when neither side has one), knots."""
+    ref = 0.0
+    m = 0
+    for k in (i - 1, i):
+        if not np.isnan(gs[k]):
+            ref += gs[k]
+            m += 1
+    v = distance_nm(lat[i - 1], lon[i - 1], lat[i], lon[i]) / (dt / 3600.0)
+    return v, (ref / m if m else np.nan)
+
+
+@nb.njit(cache=True)
 def _split(icao, t, lat, lon, alt, gs, leg, g, p, grid):
     n = len(t)
     brk = np.zeros(n, np.bool_)
@@ -223,6 +286,8 @@ def _split(icao, t, lat, lon, alt, gs, leg, g, p, grid):
             continue
         dt = (t[i] - t[i - 1]) / US
         if dt <= max_gap_s:
+            if dt >= p.stop_min_gap_s and g[i - 1] == 0 and g[i] == 0:
+                brk[i] = _stop_in_gap(i, dt, t, lat, lon, alt, gs, icao, p, grid)
             continue
         if g[i - 1] != g[i]:
             # ground → air (or air → ground) across a gap: the same movement if the airborne
@@ -240,15 +305,8 @@ def _split(icao, t, lat, lon, alt, gs, leg, g, p, grid):
             brk[i] = True
             continue
         # airborne on both sides: the same flight if it could have flown across at its speed
-        d = distance_nm(lat[i - 1], lon[i - 1], lat[i], lon[i])
-        v = d / (dt / 3600.0)
-        ref = 0.0
-        m = 0
-        for k in (i - 1, i):
-            if not np.isnan(gs[k]):
-                ref += gs[k]
-                m += 1
-        ref = ref / m if m else 250.0
+        v, ref = _gap_speeds(i, dt, lat, lon, gs)
+        ref = 250.0 if np.isnan(ref) else ref
         if v > speed_slack * ref + speed_slack_kt or v < min_speed_ratio * ref:
             brk[i] = True
             continue

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 import duckdb
 
 from .. import schema
 from .callsigns import Callsigns
+
+log = logging.getLogger(__name__)
 
 
 def _m0001_initial(con: duckdb.DuckDBPyConnection) -> None:
@@ -179,6 +182,63 @@ def _m0012_event_runner_up(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"ALTER TABLE {table} ADD COLUMN {col} {kind}")
 
 
+def _m0014_position_content_ids(con: duckdb.DuckDBPyConnection) -> None:
+    """Every stored position gets its content id (address, second, position, altitude: what
+    ``readers/ids.py`` calls the same report). Rows stored before content ids kept the ids of
+    then (raw frames: the frame and the receiver's time; other formats: the exact time), so a
+    later file holding the same reports stored them again, and ingesting anything that overlaps
+    an old store would double it. Rows that come out with one id (a report stored twice) are
+    kept once: the earliest, then the one from the lowest source number."""
+    n = con.execute("SELECT count(*) FROM position_rows").fetchone()[0]
+    if not n:
+        return
+
+    def content_id(icao, ts_us, lat, lon, alt):  # Arrow arrays in, one id each out
+        return schema.position_ids_stored(
+            icao.to_numpy(zero_copy_only=False),
+            ts_us.to_numpy(zero_copy_only=False),
+            lat.to_numpy(zero_copy_only=False),
+            lon.to_numpy(zero_copy_only=False),
+            alt.to_numpy(zero_copy_only=False),
+        )
+
+    con.create_function(
+        "_bw_content_id",
+        content_id,
+        ["UINTEGER", "BIGINT", "DOUBLE", "DOUBLE", "INTEGER"],
+        "UBIGINT",
+        type="arrow",
+    )
+    con.execute("DROP VIEW IF EXISTS flight_points")
+    con.execute("DROP VIEW IF EXISTS positions")
+    con.execute("ALTER TABLE position_rows RENAME TO _position_rows_old")
+    con.execute(schema.create_table_sql("position_rows"))
+    cols = ", ".join(
+        "_bw_content_id(icao, epoch_us(ts), lat_deg, lon_deg, coalesce(alt_baro_ft, -99999))"
+        " AS position_id"
+        if f.name == "position_id"
+        else f.name
+        for f in schema.POSITION_ROWS
+    )
+    con.execute(
+        f"INSERT INTO position_rows SELECT * FROM (SELECT {cols} FROM _position_rows_old) "
+        "QUALIFY row_number() OVER (PARTITION BY position_id ORDER BY ts, source) = 1 "
+        "ORDER BY ts"
+    )
+    kept = con.execute("SELECT count(*) FROM position_rows").fetchone()[0]
+    con.execute("DROP TABLE _position_rows_old")
+    con.remove_function("_bw_content_id")
+    con.execute(schema.positions_view_sql())
+    con.execute(_FLIGHT_POINTS)
+    if kept < n:
+        log.warning(
+            "migration 0014: %d of %d stored positions were reports stored twice under the "
+            "ids of an older version; kept once",
+            n - kept,
+            n,
+        )
+
+
 MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     ("0001_initial", _m0001_initial),
     ("0002_aircraft_identity", _m0002_aircraft_identity),
@@ -193,6 +253,7 @@ MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     ("0011_news_plover_speaker_kind", _m0011_news_plover_speaker_kind),
     ("0012_event_runner_up", _m0012_event_runner_up),
     ("0013_alert_deliveries", _m0013_alert_deliveries),
+    ("0014_position_content_ids", _m0014_position_content_ids),
 ]
 
 
