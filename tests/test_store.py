@@ -228,3 +228,34 @@ def test_two_threads_of_one_process_never_write_at_once(tmp_path):
             "SELECT count(*), count(DISTINCT position_id) FROM position_rows"
         ).fetchone()
     assert rows == distinct == 2500
+
+
+def test_alerts_of_an_older_store_get_their_status(db):
+    """0014: a skipped past match had been kept as delivered with its reason in ``error``."""
+    with open_store(db) as store:
+        store.con.execute("DROP TABLE alerts")
+        store.con.execute(
+            "CREATE TABLE alerts (alert_id VARCHAR NOT NULL, rule VARCHAR NOT NULL, watch VARCHAR, "
+            "kind VARCHAR, ts TIMESTAMPTZ, summary VARCHAR, payload VARCHAR, raised_at "
+            "TIMESTAMPTZ, delivered BOOLEAN NOT NULL, error VARCHAR)"
+        )
+        skipped = "not raised: it matched before its rule was first run"
+        for aid, delivered, error in (
+            ("00000000000000a1", True, None),
+            ("00000000000000a2", False, "http://127.0.0.1:9/hook: HTTP 500"),
+            ("00000000000000a3", True, skipped),
+        ):
+            store.con.execute(
+                "INSERT INTO alerts VALUES (?, 'r', 'w', 'landing', now(), 's', '{}', now(), ?, ?)",
+                [aid, delivered, error],
+            )
+        store.con.execute("DELETE FROM schema_migrations WHERE name = '0014_alert_status'")
+    with open_store(db) as store:
+        rows = store.con.execute(
+            "SELECT alert_id, status, error FROM alerts ORDER BY alert_id"
+        ).fetchall()
+    assert rows == [
+        ("00000000000000a1", "delivered", None),
+        ("00000000000000a2", "pending", "http://127.0.0.1:9/hook: HTTP 500"),
+        ("00000000000000a3", "skipped", None),
+    ]
