@@ -159,6 +159,7 @@ def main() -> None:
     )
     args = ap.parse_args()
     facts = store_facts(args.db)
+    load_before = os.getloadavg()
     proc, url = start(args.db)
     try:
         ready_s = wait_ready(url)
@@ -182,6 +183,7 @@ def main() -> None:
         proc.send_signal(2)
         proc.wait(30)
     worst = max(r[3] for r in rows)
+    load = f"{load_before[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
     cpu = next(
         (ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
          if ln.startswith("model name")), platform.processor(),
@@ -192,7 +194,7 @@ def main() -> None:
         "",
         f"`{cmd}` on {os.cpu_count()} cores ({cpu}), {platform.python_implementation()} "
         f"{platform.python_version()}, DuckDB {duckdb.__version__}; the cores are shared with "
-        "other work.",
+        f"other work (load average over a minute: {load}).",
         "",
         f"Store (built by {args.built}): "
         f"{facts['position_rows']:,} positions from {facts['span'][0]} to {facts['span'][1]}, "

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
@@ -56,3 +59,31 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM)
         yield b
         b.close()
+
+
+class _Hook(BaseHTTPRequestHandler):
+    """A webhook: keeps each JSON body POSTed in ``server.received`` and answers
+    ``server.status`` (with ``server.location`` as Location when set)."""
+
+    def do_POST(self):  # noqa: N802 - the http.server API
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.server.received.append(json.loads(body))
+        self.send_response(self.server.status)
+        if self.server.location:
+            self.send_header("Location", self.server.location)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def hook():
+    """A real HTTP server on 127.0.0.1 taking alert webhooks: set ``hook.status`` (and
+    ``hook.location``) to what it should answer; ``hook.received`` holds what came."""
+    server = HTTPServer(("127.0.0.1", 0), _Hook)
+    server.received, server.status, server.location = [], 200, ""
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()

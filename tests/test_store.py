@@ -265,3 +265,34 @@ def test_old_position_ids_take_content_ids_and_overlap_is_stored_once(tmp_path):
     with open_store(db) as store:
         assert store.scalar("SELECT count(*) FROM position_rows") == n
         assert store.scalar("SELECT count(DISTINCT position_id) FROM position_rows") == n
+
+
+def test_alerts_of_an_older_store_get_their_status(db):
+    """0015: a skipped past match had been kept as delivered with its reason in ``error``."""
+    with open_store(db) as store:
+        store.con.execute("DROP TABLE alerts")
+        store.con.execute(
+            "CREATE TABLE alerts (alert_id VARCHAR NOT NULL, rule VARCHAR NOT NULL, watch VARCHAR, "
+            "kind VARCHAR, ts TIMESTAMPTZ, summary VARCHAR, payload VARCHAR, raised_at "
+            "TIMESTAMPTZ, delivered BOOLEAN NOT NULL, error VARCHAR)"
+        )
+        skipped = "not raised: it matched before its rule was first run"
+        for aid, delivered, error in (
+            ("00000000000000a1", True, None),
+            ("00000000000000a2", False, "http://127.0.0.1:9/hook: HTTP 500"),
+            ("00000000000000a3", True, skipped),
+        ):
+            store.con.execute(
+                "INSERT INTO alerts VALUES (?, 'r', 'w', 'landing', now(), 's', '{}', now(), ?, ?)",
+                [aid, delivered, error],
+            )
+        store.con.execute("DELETE FROM schema_migrations WHERE name = '0015_alert_status'")
+    with open_store(db) as store:
+        rows = store.con.execute(
+            "SELECT alert_id, status, error FROM alerts ORDER BY alert_id"
+        ).fetchall()
+    assert rows == [
+        ("00000000000000a1", "delivered", None),
+        ("00000000000000a2", "pending", "http://127.0.0.1:9/hook: HTTP 500"),
+        ("00000000000000a3", "skipped", None),
+    ]

@@ -223,28 +223,35 @@ def raise_alerts(
     store: Store, rules: list[Rule], watches: list[Watch], backfill: bool = False
 ) -> tuple[int, int]:
     """Store the alerts the rules find that are not stored yet (each once); returns how many
-    were raised and how many were past matches of a rule never run before (stored as not
-    raised, so they never fire, unless ``backfill``).
+    were raised and how many were past matches of a rule never run before (stored with status
+    ``skipped``, never sent; ``backfill`` raises them, and those skipped by an earlier run).
 
     A movement alert whose event is no longer found (the detector retracted it as more data
     came) raises its own follow-up alert, kind ``retraction``, once.
     """
     con = store.con
     old_rules = _rules_run_before(store)
-    known = {r[0] for r in con.execute("SELECT alert_id FROM alerts").fetchall()}
+    known = dict(con.execute("SELECT alert_id, status FROM alerts").fetchall())
     found = _candidates(store, rules, watches) + _retractions(store)
     new = skipped = 0
     for a in found:
         if a["alert_id"] in known:
+            if backfill and known[a["alert_id"]] == "skipped":  # asked for now: raised
+                con.execute(
+                    "UPDATE alerts SET status = 'pending' WHERE alert_id = ?", [a["alert_id"]]
+                )
+                known[a["alert_id"]] = "pending"
+                new += 1
             continue
-        known.add(a["alert_id"])
+        known[a["alert_id"]] = "new"
         past = not backfill and a["rule"] not in old_rules and a["kind"] != "retraction"
         skipped += past
         new += not past
         con.execute(
             "INSERT INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [a["alert_id"], a["rule"], a["watch"], a["kind"], a["ts"], a["summary"],
-             json.dumps(_payload(a)), datetime.now(UTC), past, SKIPPED if past else None],
+             json.dumps(_payload(a)), datetime.now(UTC), "skipped" if past else "pending",
+             None],
         )  # fmt: skip
     return new, skipped
 
@@ -256,7 +263,7 @@ def _retractions(store: Store) -> list[dict]:
                json_extract_string(a.payload, '$.evidence.event_id') AS eid
         FROM alerts a
         WHERE a.kind IN ({", ".join(repr(e) for e in EVENTS)})
-          AND eid IS NOT NULL
+          AND eid IS NOT NULL AND a.status <> 'skipped'
           AND NOT EXISTS (SELECT 1 FROM airfield_events e WHERE e.event_id = eid)
         """
     ).fetchall()
@@ -432,7 +439,7 @@ def deliver_pending(store: Store, deliverer: Deliverer) -> int:
     }
     n = 0
     for alert_id, payload in store.con.execute(
-        "SELECT alert_id, payload FROM alerts WHERE NOT delivered ORDER BY ts, alert_id"
+        "SELECT alert_id, payload FROM alerts WHERE status = 'pending' ORDER BY ts, alert_id"
     ).fetchall():
         body = json.loads(payload)
         for sid in deliverer.sinks:
@@ -474,7 +481,8 @@ def record_deliveries(
         if taken == len(sids):
             report.sent += 1
             con.execute(
-                "UPDATE alerts SET delivered = true, error = NULL WHERE alert_id = ?", [alert_id]
+                "UPDATE alerts SET status = 'delivered', error = NULL WHERE alert_id = ?",
+                [alert_id],
             )
         elif errors:
             report.failed += 1
@@ -485,9 +493,6 @@ def record_deliveries(
 
 
 DELIVERY_WAIT_S = 120.0  # the longest one ``run_alerts`` waits for its sinks, whatever they do
-
-
-SKIPPED = "not raised: it matched before its rule was first run"
 
 
 def _rules_run_before(store: Store) -> set[str]:

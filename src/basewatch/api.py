@@ -14,8 +14,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import pyarrow as pa
 
-from . import config, ids, schema
-from .airfields import load_reference
+from . import config, schema
 from .errors import ConfigError
 from .readers.pipeline import IngestReport, Progress
 from .readers.pipeline import ingest as _ingest
@@ -166,37 +165,17 @@ def pending(db: PathLike | None = None) -> int:
         return len(pending_sources(store))
 
 
-def _filters(
-    base: str | None,
-    since,
-    until,
-    icao24: str | None,
-    time_cols: tuple[str, str],
-    base_cols: tuple[str, ...],
-) -> tuple[list[str], list]:
-    """WHERE terms: ``time_cols`` are the columns compared with since and until."""
-    where, params = [], []
-    if base:
-        code = load_reference().airfield(_base_code(base)).icao
-        where.append("(" + " OR ".join(f"{c} = ?" for c in base_cols) + ")")
-        params += [code] * len(base_cols)
-    if since:
-        where.append(f"{time_cols[0]} >= ?")
-        params.append(parse_time(since, "since"))
-    if until:
-        where.append(f"{time_cols[1]} < ?")
-        params.append(parse_time(until, "until"))
-    if icao24:
-        where.append("icao24 = ?")
-        params.append(icao24.lower())
-    return where, params
-
-
 def _base_code(base: str) -> str:
-    hit = load_reference().resolve(base)
-    if hit is None or not hasattr(hit, "icao"):
-        raise ConfigError(f"unknown base or airfield {base!r}: give an ICAO code or a known name")
-    return hit.icao
+    return base_code(base)  # browse.base_code, imported below
+
+
+def _limited(sql: str, limit: int | None) -> str:
+    """``sql`` with at most ``limit`` rows (None: all), limited in the query itself."""
+    if limit is None:
+        return sql
+    if int(limit) < 1:
+        raise ConfigError(f"limit {limit}: give 1 or more")
+    return f"{sql} LIMIT {int(limit)}"
 
 
 def flights_table(
@@ -211,29 +190,23 @@ def flights_table(
     type_code: str | None = None,
     country: str | None = None,
     flight_id: str | None = None,
+    limit: int | None = None,
 ) -> pa.Table:
     """Flights (see ``FLIGHT_COLUMNS``) overlapping [since, until), oldest first; ``base``
     matches origin or destination; ``military``, ``state``, ``type_code`` (ICAO designator,
     e.g. A124) and ``country`` (ISO alpha-2 of the address block) filter by identity;
-    ``flight_id`` (16 hex digits, as every output shows it) picks one flight."""
-    span = ("last_seen", "first_seen")
-    where, params = _filters(base, since, until, icao24, span, ("origin", "destination"))
-    where = [w.replace("icao24 = ?", "f.icao24 = ?") for w in where]
-    if airborne_only:
-        where.append("n_airborne > 0")
-    from .browse import identity_where
+    ``flight_id`` (16 hex digits, as every output shows it) picks one flight; ``limit``: the
+    first that many."""
+    from .browse import flight_where
 
-    more, values = identity_where(military, state, type_code, country)
-    where += more
-    params += values
-    if flight_id:
-        where.append("f.flight_id = ?")
-        params.append(ids.parse(flight_id, "flight id"))
+    where, params = flight_where(
+        base, since, until, icao24, airborne_only, military, state, type_code, country, flight_id
+    )
     sql = "SELECT f.* FROM flights f LEFT JOIN aircraft a ON a.icao24 = f.icao24" + (
         " WHERE " + " AND ".join(where) if where else ""
     )
     with _read(db) as store:
-        return store.table(sql + " ORDER BY f.first_seen, f.icao24", params)
+        return store.table(_limited(sql + " ORDER BY f.first_seen, f.icao24", limit), params)
 
 
 def flights(
@@ -248,11 +221,12 @@ def flights(
     type_code: str | None = None,
     country: str | None = None,
     flight_id: str | None = None,
+    limit: int | None = None,
 ) -> pd.DataFrame:
     """Flights as a pandas DataFrame; columns and units in ``bw.FLIGHT_COLUMNS``."""
     return flights_table(
         db, base, since, until, icao24, airborne_only, military, state, type_code, country,
-        flight_id,
+        flight_id, limit,
     ).to_pandas()  # fmt: skip
 
 
@@ -264,22 +238,16 @@ def events_table(
     icao24: str | None = None,
     event_type: str | None = None,
     event_id: str | None = None,
+    limit: int | None = None,
 ) -> pa.Table:
-    """Airfield events (see ``EVENT_COLUMNS``), in time order; ``event_id`` picks one."""
-    where, params = _filters(base, since, until, icao24, ("ts", "ts"), ("airfield",))
-    if event_type:
-        from .stages.airfield_events import EVENT_TYPES
+    """Airfield events (see ``EVENT_COLUMNS``), in time order; ``event_id`` picks one;
+    ``limit``: the first that many."""
+    from .browse import event_where
 
-        if event_type not in EVENT_TYPES:
-            raise ConfigError(f"event type {event_type!r}: choose one of {', '.join(EVENT_TYPES)}")
-        where.append("event_type = ?")
-        params.append(event_type)
-    if event_id:
-        where.append("event_id = ?")
-        params.append(ids.parse(event_id, "event id"))
+    where, params = event_where(base, since, until, icao24, event_type, event_id)
     sql = "SELECT * FROM airfield_events" + (" WHERE " + " AND ".join(where) if where else "")
     with _read(db) as store:
-        return store.table(sql + " ORDER BY ts, icao24", params)
+        return store.table(_limited(sql + " ORDER BY ts, icao24", limit), params)
 
 
 def events(
@@ -290,9 +258,10 @@ def events(
     icao24: str | None = None,
     event_type: str | None = None,
     event_id: str | None = None,
+    limit: int | None = None,
 ) -> pd.DataFrame:
     """Take-offs, landings and passes as a pandas DataFrame; columns in ``bw.EVENT_COLUMNS``."""
-    return events_table(db, base, since, until, icao24, event_type, event_id).to_pandas()
+    return events_table(db, base, since, until, icao24, event_type, event_id, limit).to_pandas()
 
 
 def export_flights(
@@ -683,18 +652,22 @@ def news_events_table(
     actor: str | None = None,
     place: str | None = None,
     type: str | None = None,
+    until: str | datetime | None = None,
+    limit: int | None = None,
 ) -> pa.Table:
-    """News events (see ``NEWS_EVENT_COLUMNS``), oldest first; filters match without case."""
+    """News events (see ``NEWS_EVENT_COLUMNS``), oldest first; filters match without case:
+    ``since`` events ending on or after that day, ``until`` starting before it; ``limit``: the
+    first that many."""
     from .browse import news_where
 
-    where, params = news_where(since, None, actor, place, type)
+    where, params = news_where(since, until, actor, place, type)
     sql = (
         "SELECT e.*, a.url, a.outlet FROM news_events e JOIN articles a USING (article_id)"
         + (" WHERE " + " AND ".join(where) if where else "")
         + " ORDER BY e.date_start NULLS LAST, a.published_at, e.char_start"
     )
     with _read(db) as store:
-        return store.table(sql, params)
+        return store.table(_limited(sql, limit), params)
 
 
 def news_events(
@@ -703,9 +676,11 @@ def news_events(
     actor: str | None = None,
     place: str | None = None,
     type: str | None = None,
+    until: str | datetime | None = None,
+    limit: int | None = None,
 ) -> pd.DataFrame:
     """News events as a pandas DataFrame; columns in ``bw.NEWS_EVENT_COLUMNS``."""
-    return news_events_table(db, since, actor, place, type).to_pandas()
+    return news_events_table(db, since, actor, place, type, until, limit).to_pandas()
 
 
 TIMELINE_COLUMNS = schema.column_docs("timeline")

@@ -234,6 +234,45 @@ def _plain(v):
     return v.isoformat() if isinstance(v, datetime) else v
 
 
+def flight_where(
+    base: str | None = None,
+    since: str | datetime | None = None,
+    until: str | datetime | None = None,
+    icao24: str | None = None,
+    airborne_only: bool = True,
+    military: bool | None = None,
+    state: bool | None = None,
+    type_code: str | None = None,
+    country: str | None = None,
+    flight_id: str | None = None,
+) -> tuple[list[str], list]:
+    """WHERE terms and parameters over ``flights f LEFT JOIN aircraft a`` for the flight
+    filters, with the CLI's meanings (``bw.flights_table`` and ``flights_page`` alike): flights
+    overlapping [since, until), ``base`` the origin or destination, the identity filters of
+    ``identity_where``, ``flight_id`` one flight."""
+    where, params = [], []
+    if base:
+        code = base_code(base)
+        where.append("(f.origin = ? OR f.destination = ?)")
+        params += [code, code]
+    if since:
+        where.append("f.last_seen >= ?")
+        params.append(_time(since, "since"))
+    if until:
+        where.append("f.first_seen < ?")
+        params.append(_time(until, "until"))
+    if icao24:
+        where.append("f.icao24 = ?")
+        params.append(icao_text(icao24))
+    if airborne_only:
+        where.append("f.n_airborne > 0")
+    more, values = identity_where(military, state, type_code, country)
+    if flight_id:
+        more.append("f.flight_id = ?")
+        values.append(ids.parse(flight_id, "flight id"))
+    return where + more, params + values
+
+
 def flights_page(
     db: PathLike | Store | None = None,
     base: str | None = None,
@@ -252,25 +291,9 @@ def flights_page(
     """A page of flights with the filters of ``bw.flights`` (``base`` matches origin or
     destination), newest first unless told otherwise."""
     limit, offset = _bounded(limit, offset)
-    where, params = [], []
-    if base:
-        code = base_code(base)
-        where.append("(f.origin = ? OR f.destination = ?)")
-        params += [code, code]
-    if since:
-        where.append("f.last_seen >= ?")
-        params.append(_time(since, "since"))
-    if until:
-        where.append("f.first_seen < ?")
-        params.append(_time(until, "until"))
-    if icao24:
-        where.append("f.icao24 = ?")
-        params.append(icao_text(icao24))
-    if not include_ground:
-        where.append("f.n_airborne > 0")
-    more, values = identity_where(military, state, type_code, country)
-    where += more
-    params += values
+    where, params = flight_where(
+        base, since, until, icao24, not include_ground, military, state, type_code, country
+    )
     order = "DESC" if newest_first else "ASC"
     sql = (
         f"SELECT {_FLIGHT_COLS} FROM flights f LEFT JOIN aircraft a USING (icao24)"
@@ -289,20 +312,19 @@ def icao_text(text: str) -> str:
     return text
 
 
-def events_page(
-    db: PathLike | Store | None = None,
+def event_where(
     base: str | None = None,
     since: str | datetime | None = None,
     until: str | datetime | None = None,
     icao24: str | None = None,
     event_type: str | None = None,
-    limit: int | None = None,
-    offset: int | None = None,
-) -> Page:
-    """A page of airfield events (``EVENT_COLUMNS``, ids as hex), newest first."""
+    event_id: str | None = None,
+) -> tuple[list[str], list]:
+    """WHERE terms and parameters over ``airfield_events`` for the event filters, with the
+    CLI's meanings (``bw.events_table`` and ``events_page`` alike): events in [since, until)
+    at ``base``, of ``event_type``, or the one ``event_id``."""
     from .stages.airfield_events import EVENT_TYPES
 
-    limit, offset = _bounded(limit, offset)
     where, params = [], []
     if base:
         where.append("airfield = ?")
@@ -321,6 +343,25 @@ def events_page(
             raise ConfigError(f"event type {event_type!r}: choose one of {', '.join(EVENT_TYPES)}")
         where.append("event_type = ?")
         params.append(event_type)
+    if event_id:
+        where.append("event_id = ?")
+        params.append(ids.parse(event_id, "event id"))
+    return where, params
+
+
+def events_page(
+    db: PathLike | Store | None = None,
+    base: str | None = None,
+    since: str | datetime | None = None,
+    until: str | datetime | None = None,
+    icao24: str | None = None,
+    event_type: str | None = None,
+    limit: int | None = None,
+    offset: int | None = None,
+) -> Page:
+    """A page of airfield events (``EVENT_COLUMNS``, ids as hex), newest first."""
+    limit, offset = _bounded(limit, offset)
+    where, params = event_where(base, since, until, icao24, event_type)
     sql = (
         "SELECT event_id, flight_id AS flight_id, "
         "icao24, event_type, airfield, ts, lat_deg, lon_deg, track_deg, height_ft, distance_nm, "
@@ -495,7 +536,8 @@ def watch_overview(db: PathLike | Store | None = None, watches=None, weeks: int 
     """One row per watch: its base, status at the end of the data (active, gap of N days,
     stop, unobservable, or no data), the last qualifying movement, qualifying movements per
     week over the last ``weeks`` weeks (oldest first), the latest change and the alerts
-    raised for it (``alerts``) of which ``alerts_open`` were not delivered."""
+    raised for it (``alerts``, not counting the skipped past matches of a new rule) of which
+    ``alerts_open`` are not delivered yet."""
     from .watches import load_watches
 
     chosen = list(watches) if watches is not None else list(load_watches().values())
@@ -540,7 +582,8 @@ def watch_overview(db: PathLike | Store | None = None, watches=None, weeks: int 
             ).to_pylist()
             row["latest_change"] = latest[0] if latest else None
             row["alerts"], row["alerts_open"] = store.con.execute(
-                "SELECT count(*), count(*) FILTER (WHERE NOT delivered) FROM alerts WHERE watch = ?",
+                "SELECT count(*) FILTER (WHERE status <> 'skipped'), "
+                "count(*) FILTER (WHERE status = 'pending') FROM alerts WHERE watch = ?",
                 [w.name],
             ).fetchone()
             row["status"] = _status(store, w, last_day, observable, row["latest_change"])

@@ -192,9 +192,21 @@ def svg_chart(
     def x_of(d: date) -> float:
         return left + (d - first).days * bw_
 
-    gaps = [r for r in changes.itertuples() if r.kind == "gap" and r.end_ts is not None]
-    for row in gaps:
-        x0, x1 = x_of(row.start_ts.date()), x_of(row.end_ts.date())
+    def _ts(v) -> date | None:
+        return None if v is None or pd.isna(v) else v.date()
+
+    # only what falls in the days drawn: a gap is cut at the frame (an ongoing one runs to its
+    # right edge), a change before the first day or after the last has no line
+    x_end = x_of(last + timedelta(days=1))
+    gaps = []
+    for row in changes.itertuples():
+        if row.kind != "gap" or _ts(row.start_ts) is None:
+            continue
+        x0 = max(left, x_of(_ts(row.start_ts)))
+        x1 = min(x_end, x_of(_ts(row.end_ts)) if _ts(row.end_ts) else x_end)
+        if x1 > x0:
+            gaps.append((row, x0, x1))
+    for row, x0, x1 in gaps:
         parts.append(
             f'<rect x="{x0:.1f}" y="{top_pad}" width="{max(1, x1 - x0):.1f}" height="{base_y - top_pad}" '
             f'fill="{COLOURS["gap"]}" opacity="0.45"><title>{html.escape(row.summary or "")}</title></rect>'
@@ -219,18 +231,22 @@ def svg_chart(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{bw_:.2f}" height="{h:.1f}" fill="{colour}">'
                 f"<title>{row.day}: {v:.0f} {html.escape(label)}</title></rect>"
             )
-    for row in changes.itertuples():
-        if row.kind in MARKED:
-            x = x_of(row.start_ts.date())
-            # the name beside its line, on the side with room
-            room = x + 4 + CHAR_W * 10 * len(row.kind) <= width - right
-            tx, anchor = (x + 3, "start") if room else (x - 3, "end")
-            parts.append(
-                f'<line x1="{x:.1f}" y1="{top_pad}" x2="{x:.1f}" y2="{base_y}" stroke="black">'
-                f"<title>{html.escape(row.summary or '')}</title></line>"
-                f'<text x="{tx:.1f}" y="{top_pad + 10}" font-size="10" {font} '
-                f'text-anchor="{anchor}">{row.kind}</text>'
-            )
+    marked = [
+        r
+        for r in changes.itertuples()
+        if r.kind in MARKED and _ts(r.start_ts) is not None and first <= _ts(r.start_ts) <= last
+    ]
+    for row in marked:
+        x = x_of(row.start_ts.date())
+        # the name beside its line, on the side with room
+        room = x + 4 + CHAR_W * 10 * len(row.kind) <= width - right
+        tx, anchor = (x + 3, "start") if room else (x - 3, "end")
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{top_pad}" x2="{x:.1f}" y2="{base_y}" stroke="black">'
+            f"<title>{html.escape(row.summary or '')}</title></line>"
+            f'<text x="{tx:.1f}" y="{top_pad + 10}" font-size="10" {font} '
+            f'text-anchor="{anchor}">{row.kind}</text>'
+        )
     months = pd.date_range(first, last + timedelta(days=1), freq="MS")
     label_y = base_y + 14
     for m in months:
@@ -247,7 +263,7 @@ def svg_chart(
     legend.append((UNOBSERVABLE_LABEL, COLOURS["unobservable"]))
     if gaps:
         legend.append((GAP_LABEL, COLOURS["gap"]))
-    if any(r.kind in MARKED for r in changes.itertuples()):
+    if marked:
         legend.append(("change (named)", "#000"))
     lx, ly = left, height - 14
     for name, colour in legend:

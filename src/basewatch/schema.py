@@ -503,7 +503,13 @@ ALERTS = pa.schema(
         _f("summary", pa.string(), "the alert in one sentence"),
         _f("payload", pa.string(), "the JSON object sent to the sinks"),
         _f("raised_at", UTC_US, "when the alert was raised"),
-        _f("delivered", pa.bool_(), "every sink took it; false ones are retried", nullable=False),
+        _f(
+            "status",
+            pa.string(),
+            "pending (a sink has not taken it yet: retried next run), delivered (every sink "
+            "took it) or skipped (matched before its rule was first run: never sent)",
+            nullable=False,
+        ),
         _f("error", pa.string(), "why the last delivery failed"),
     ]
 )

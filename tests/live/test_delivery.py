@@ -9,7 +9,6 @@ import json
 import socket
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from watch.test_changes import WATCH, _store
@@ -18,33 +17,6 @@ from basewatch.alerts import load_rules, run_alerts
 from basewatch.store import open_store
 
 LANDINGS = [(d, "152fa2") for d in range(5)]  # five landings: five alerts
-
-
-class _Hook(BaseHTTPRequestHandler):
-    status = 200
-    location = ""
-    received: list
-
-    def do_POST(self):  # noqa: N802 - the http.server API
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.server.received.append(json.loads(body))
-        self.send_response(self.server.status)
-        if self.server.location:
-            self.send_header("Location", self.server.location)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def hook():
-    server = HTTPServer(("127.0.0.1", 0), _Hook)
-    server.received, server.status, server.location = [], 200, ""
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 class _Silent:
@@ -138,13 +110,17 @@ def test_redirect_is_refused_not_delivered(tmp_path, hook):
     assert (report.new, report.sent, report.failed) == (1, 0, 1)
     assert "HTTP 302 redirect to http://127.0.0.1:9/elsewhere refused" in report.summary()
     with open_store(db, read_only=True) as store:
-        assert store.scalar("SELECT delivered FROM alerts") is False
+        assert store.scalar("SELECT status FROM alerts") == "pending"
     # the JSON-lines sink took it; the webhook did not, and is retried alone
     hook.status, hook.location = 200, ""
     with open_store(db) as store:
         again = run_alerts(store, rules, sinks, [WATCH], backfill=True)
     assert (again.new, again.sent, again.failed) == (0, 1, 0)
     assert len(_jsonl(tmp_path)) == 1 and len(hook.received) == 2
+    with open_store(db, read_only=True) as store:
+        assert store.con.execute("SELECT status, error FROM alerts").fetchall() == [
+            ("delivered", None)
+        ]
 
 
 def test_failing_webhook_does_not_repeat_other_sinks(tmp_path, hook):

@@ -4,8 +4,6 @@ localhost), raised once, retried when a webhook fails."""
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
@@ -14,30 +12,6 @@ from basewatch.errors import ConfigError
 from basewatch.stages.changes import detect_changes
 
 from .test_changes import WATCH, _store
-
-
-class _Hook(BaseHTTPRequestHandler):
-    received: list = []
-    status = 200
-
-    def do_POST(self):  # noqa: N802 - the http.server API
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        type(self).received.append(json.loads(body))
-        self.send_response(type(self).status)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def hook():
-    _Hook.received = []
-    _Hook.status = 200
-    server = HTTPServer(("127.0.0.1", 0), _Hook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
 
 
 def _rules(tmp_path, url: str) -> tuple:
@@ -79,18 +53,18 @@ def test_alerts_raised_once_to_every_sink(tmp_path, hook):
     assert (first.new, first.sent, first.failed) == (5, 5, 0)  # 4 landings + 1 resumption
     assert (again.new, again.sent) == (0, 0)
     lines = [json.loads(x) for x in (tmp_path / "alerts.jsonl").read_text().splitlines()]
-    assert len(lines) == 5 and len(_Hook.received) == 5
-    back = [a for a in _Hook.received if a["rule"] == "back"]
+    assert len(lines) == 5 and len(hook.received) == 5
+    back = [a for a in hook.received if a["rule"] == "back"]
     assert len(back) == 1 and "resumed" in back[0]["summary"] and back[0]["evidence"]["event_ids"]
 
 
 def test_failed_webhook_is_retried_next_run(tmp_path, hook):
     moves = [(1, "152fa2")]
     rules, sinks = _rules(tmp_path, f"http://127.0.0.1:{hook.server_port}/hook")
-    _Hook.status = 503
+    hook.status = 503
     with _store(tmp_path / "s.duckdb", moves, 10) as store:
         failed = run_alerts(store, rules, sinks, [WATCH], backfill=True)
-        _Hook.status = 200
+        hook.status = 200
         retried = run_alerts(store, rules, sinks, [WATCH])
     assert (failed.new, failed.sent, failed.failed) == (1, 0, 1) and "HTTP 503" in failed.summary()
     assert (retried.new, retried.sent, retried.failed) == (0, 1, 0)

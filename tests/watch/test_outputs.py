@@ -22,6 +22,7 @@ from click.testing import CliRunner
 
 from basewatch import api
 from basewatch.cli import cli
+from basewatch.store import open_store
 
 WATCH = "oslk-russian-state"
 
@@ -200,6 +201,38 @@ def test_flights_table_shows_what_an_analyst_scans(demo_store):
     assert len(list(csv.DictReader(io.StringIO(limited.stdout)))) == 2
 
 
+def test_limit_is_applied_by_the_query(demo_store):
+    """``--limit`` asks the store for that many rows (it read them all and sliced)."""
+    db, _ = demo_store
+    for table, kw in (
+        (api.flights_table, {"base": "OSLK"}),
+        (api.events_table, {"base": "OSLK"}),
+        (api.news_events_table, {"place": "OSLK"}),
+    ):
+        full = table(db, **kw)
+        assert full.num_rows > 3
+        assert table(db, **kw, limit=3).equals(full.slice(0, 3)), table.__name__
+    out = run("events", "--db", db, "--base", "OSLK", "--limit", "4", "--format", "json")
+    assert out.exit_code == 0 and len(json.loads(out.stdout)) == 4
+    out = run("news", "events", "--db", db, "--limit", "2", "--format", "jsonl")
+    assert out.exit_code == 0 and len(out.stdout.splitlines()) == 2
+
+
+def test_news_events_until(demo_store):
+    db, _ = demo_store
+    every = json.loads(run("news", "events", "--db", db, "--format", "json").stdout)
+    out = run("news", "events", "--db", db, "--since", "2025-10-26", "--until", "2025-10-28",
+              "--format", "json")  # fmt: skip
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.stdout)
+    assert rows and len(rows) < len(every)
+    assert all(r["date_start"] < "2025-10-28" and r["date_end"] >= "2025-10-26" for r in rows)
+    assert {r["event_id"] for r in rows} == {
+        r["event_id"] for r in every
+        if r["date_start"] and r["date_start"] < "2025-10-28" and r["date_end"] >= "2025-10-26"
+    }  # fmt: skip
+
+
 def test_nothing_matches_names_the_filters(demo_store):
     db, _ = demo_store
     out = run("flights", "--db", db, "--base", "OSLK", "--type", "B52")
@@ -339,7 +372,22 @@ def test_first_rules_run_skips_the_past_unless_backfill(demo_store, tmp_path):
     assert not (tmp_path / "alerts.jsonl").exists()  # nothing sent for the past
     again = run("watch", "--db", db, "--rules", rules)
     assert again.stdout.splitlines()[-1] == "alerts: 0 new, 0 delivered"
+    # kept as skipped (not as delivered), with no error, for a user to query
+    with open_store(db, read_only=True) as store:
+        kept = store.con.execute(
+            "SELECT status, count(*), count(error) FROM alerts GROUP BY ALL"
+        ).fetchall()
+    assert kept == [("skipped", int(m.group(1)), 0)]
     # asked for: the past is raised, once
     back = run("watch", "--db", copy, "--rules", rules, "--backfill")
     assert back.stdout.splitlines()[-1] == f"alerts: {m.group(1)} new, {m.group(1)} delivered"
     assert len((tmp_path / "alerts.jsonl").read_text().splitlines()) == int(m.group(1))
+    # asked for later on the same store: the skipped ones are raised then, once
+    (tmp_path / "alerts.jsonl").unlink()
+    late = run("watch", "--db", db, "--rules", rules, "--backfill")
+    assert late.stdout.splitlines()[-1] == f"alerts: {m.group(1)} new, {m.group(1)} delivered"
+    assert len((tmp_path / "alerts.jsonl").read_text().splitlines()) == int(m.group(1))
+    with open_store(db, read_only=True) as store:
+        assert store.con.execute("SELECT DISTINCT status FROM alerts").fetchall() == [
+            ("delivered",)
+        ]

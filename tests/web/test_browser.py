@@ -259,3 +259,80 @@ def test_hostile_article_text_runs_nothing(browser, server, shots, bypass_csp):
             page.context.close()
     for literal in HOSTILE_TEXT:
         assert literal in seen, literal
+
+
+def test_map_zoomed_3x_keeps_its_legend_and_shows_the_dashed_ends(browser, server, shots):
+    """Zoomed in 3x on the base: the legend, north arrow and caption stay put (they zoomed away
+    with the map), the buttons cover none of the map, tracks keep their width and the dashed
+    inferred ends are drawn, longer and above every track."""
+    v = visit(browser, server, f"/watch/{WATCH}")
+    page = v.page
+    try:
+        m = page.locator("#map svg.bw-map")
+        svg_box = m.bounding_box()
+        legend_before = m.locator("g.legend").bounding_box()
+        ends = m.locator("line.inferred")
+        lengths_before = [ends.nth(i).bounding_box() for i in range(ends.count())]
+        bar = page.locator("#map .map-controls").bounding_box()
+        assert bar["y"] + bar["height"] <= svg_box["y"] + 0.5  # above the map, not over it
+        dot = m.locator("g.airfield.base circle").bounding_box()
+        page.mouse.move(dot["x"] + dot["width"] / 2, dot["y"] + dot["height"] / 2)
+        for _ in range(5):  # 0.8 ** 5: about 3x
+            page.mouse.wheel(0, -100)
+            page.wait_for_timeout(50)
+        shown = float(m.get_attribute("viewBox").split()[2])  # of 720 at the start
+        assert 2.9 < 720 / shown < 3.2, shown
+        legend_after = m.locator("g.legend").bounding_box()
+        for key in ("x", "y", "width", "height"):
+            assert abs(legend_after[key] - legend_before[key]) < 1, key
+        width = page.evaluate(
+            "() => getComputedStyle(document.querySelector('svg.bw-map polyline.observed'))"
+            ".vectorEffect"
+        )
+        assert width == "non-scaling-stroke"
+        grown = 0
+        for i in range(ends.count()):
+            b, a = lengths_before[i], ends.nth(i).bounding_box()
+            if b and a and max(b["width"], b["height"]) > 1:
+                grown += max(a["width"], a["height"]) > 2.5 * max(b["width"], b["height"])
+        assert grown >= 1
+        # the inferred ends come after every track: drawn above them
+        order = page.evaluate(
+            "() => [...document.querySelector('svg.bw-map').children]"
+            ".map(e => e.getAttribute('class'))"
+        )
+        assert order.index("inferred-ends") > order.index("tracks")
+        page.locator("#map .map-controls button", has_text="legend").click()
+        assert not m.locator("g.legend").is_visible()
+        page.locator("#map figure.map").screenshot(path=str(shots / "map-3x.png"))
+        assert v.errors == []
+    finally:
+        page.context.close()
+
+
+def test_chart_of_a_window_keeps_to_its_frame(browser, server, shots):
+    """A window that starts inside a gap and after a drop: the gap's shading starts at the
+    axis and the drop, before the window, has no line or name outside the frame."""
+    v = visit(browser, server, f"/watch/{WATCH}?from=2025-10-01&to=2025-11-01")
+    page = v.page
+    try:
+        chart = page.locator("#activity svg")
+        frame = chart.bounding_box()
+        outside = chart.evaluate(
+            """svg => { const f = svg.getBoundingClientRect(); const bad = [];
+            svg.querySelectorAll('text').forEach(t => { const b = t.getBoundingClientRect();
+              if (b.left < f.left - 0.5 || b.right > f.right + 0.5) bad.push(t.textContent); });
+            return bad; }"""
+        )
+        assert outside == []
+        axis_x = float(chart.locator("line").first.get_attribute("x1"))
+        rects = chart.evaluate(
+            "svg => [...svg.querySelectorAll('rect[opacity]')].map(r => +r.getAttribute('x'))"
+        )
+        assert rects and min(rects) >= axis_x - 0.01
+        names = chart.evaluate("svg => [...svg.querySelectorAll('text')].map(t => t.textContent)")
+        assert "resumption" in names and "drop" not in names
+        assert frame["width"] > 600
+        chart.screenshot(path=str(shots / "chart-window.png"))
+    finally:
+        page.context.close()

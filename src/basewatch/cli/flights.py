@@ -144,9 +144,7 @@ def flights(
     )
     if export and limit:
         raise click.UsageError("--export writes every matching flight: drop --limit")
-    table = api.flights_table(db, **filters)
-    if limit:
-        table = table.slice(0, limit)
+    table = api.flights_table(db, **filters, limit=limit)
     if fmt == "table" and table.num_rows:
         table = _from_to(api.with_identity(db, table))
     ctx = click.get_current_context()
@@ -183,9 +181,7 @@ def events(db, base, since, until, icao24, event_type, event_id, limit, fmt, out
     from .. import api
 
     bring_up_to_date(db)
-    table = api.events_table(db, base, since, until, icao24, event_type, event_id)
-    if limit:
-        table = table.slice(0, limit)
+    table = api.events_table(db, base, since, until, icao24, event_type, event_id, limit)
     if fmt == "table" and table.num_rows:
         table = api.with_identity(db, table)
     ctx = click.get_current_context()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import db_option, format_option, output_option, user_errors
+from . import db_option, format_option, limit_option, output_option, user_errors
 from .output import emit
 
 
@@ -60,6 +60,7 @@ def add(inputs, published, url, outlet, timeout, max_bytes, as_json, db) -> None
 
 @news.command("events")
 @click.option("--since", default=None, help="Events ending on or after this date (ISO 8601).")
+@click.option("--until", default=None, help="Events starting before this date (ISO 8601).")
 @click.option("--actor", default=None, help="Only events with this actor or speaker.")
 @click.option("--place", default=None, help="Only events at this place or ICAO code.")
 @click.option(
@@ -68,20 +69,23 @@ def add(inputs, published, url, outlet, timeout, max_bytes, as_json, db) -> None
     default=None,
     help="meeting, visit, statement, negotiation, agreement, flight or military_movement.",
 )
+@limit_option
 @format_option
 @output_option
 @db_option
 @user_errors
-def events(since, actor, place, etype, fmt, output, db) -> None:
+def events(since, until, actor, place, etype, limit, fmt, output, db) -> None:
     """Show the stored news events with their sentence, source and article.
 
     \b
     Example:
-      basewatch news events --since 2025-10-01 --place OSLK --format json
+      basewatch news events --since 2025-10-01 --until 2025-11-01 --place OSLK --format json
     """
     from .. import api
 
-    table = api.news_events_table(db, since=since, actor=actor, place=place, type=etype)
+    table = api.news_events_table(
+        db, since=since, actor=actor, place=place, type=etype, until=until, limit=limit
+    )
     if fmt == "table":
         keep = [
             "date_start",

@@ -379,8 +379,9 @@ def svg_map(
         f"or landing is inferred. {ATTRIBUTION}"
     )
     parts.append(
-        f'<rect x="0" y="{height - 14}" width="{width}" height="14" fill="#fff" opacity="0.75"/>'
+        f'<g class="caption-bar"><rect x="0" y="{height - 14}" width="{width}" height="14" '
+        'fill="#fff" opacity="0.75"/>'
         f'<text class="caption" x="{width - 6}" y="{height - 4}" font-size="9.5" {font} '
-        f'fill="#444" text-anchor="end">{e(caption)}</text></svg>'
+        f'fill="#444" text-anchor="end">{e(caption)}</text></g></svg>'
     )
     return "".join(parts)

@@ -56,6 +56,31 @@ def _m0013_alert_deliveries(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(schema.create_table_sql("alert_deliveries"))
 
 
+def _m0015_alert_status(con: duckdb.DuckDBPyConnection) -> None:
+    """An alert says what became of it in ``status`` (pending, delivered or skipped) instead of
+    ``delivered``: a past match of a new rule was kept as delivered with its reason in
+    ``error``; it is now ``skipped``, and ``error`` is left to failed deliveries."""
+    cols = {r[0] for r in con.execute("DESCRIBE alerts").fetchall()}
+    if "status" in cols:  # created at this version by 0006
+        return
+    # the text the alerts of then kept in ``error`` for a past match (frozen here)
+    skipped = "not raised: it matched before its rule was first run"
+    con.execute("ALTER TABLE alerts RENAME TO alerts_0013")
+    con.execute(schema.create_table_sql("alerts"))
+    con.execute(
+        """
+        INSERT INTO alerts
+        SELECT alert_id, rule, watch, kind, ts, summary, payload, raised_at,
+               CASE WHEN error = ? THEN 'skipped' WHEN delivered THEN 'delivered'
+                    ELSE 'pending' END,
+               CASE WHEN error = ? THEN NULL ELSE error END
+        FROM alerts_0013
+        """,
+        [skipped, skipped],
+    )
+    con.execute("DROP TABLE alerts_0013")
+
+
 def _m0007_timeline(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(schema.create_table_sql("timeline"))
 
@@ -254,6 +279,7 @@ MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     ("0012_event_runner_up", _m0012_event_runner_up),
     ("0013_alert_deliveries", _m0013_alert_deliveries),
     ("0014_position_content_ids", _m0014_position_content_ids),
+    ("0015_alert_status", _m0015_alert_status),
 ]
 
 
