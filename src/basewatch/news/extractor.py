@@ -27,6 +27,7 @@ from .participants import (
     own_words,
     place_of,
     says_the_base,
+    speech_place,
 )
 from .quotes import SPEAKER_KINDS, find_statements
 from .sources import continues_attribution, credited_later, find_source, is_media
@@ -198,6 +199,7 @@ class ArticleExtractor:
                 source=self._statement_source(sent_source, st, text),
                 actors=[st.speaker],
                 quote_span=(qpos, qpos + len(st.quote)) if qpos >= 0 else None,
+                place=speech_place(self.doc[st.verb]),
             )
             self.dates.date_event(ev, self.doc[st.verb], sent, hits, rel_spans)
             new.append(ev)
