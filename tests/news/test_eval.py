@@ -36,7 +36,7 @@ needs_sets = pytest.mark.skipif(
 
 
 @needs_sets
-@pytest.mark.parametrize("eval_set", ["tuning", "heldout", "wire"])
+@pytest.mark.parametrize("eval_set", ["tuning", "heldout", "wire", "fresh"])
 def test_news_eval_meets_floors(eval_set):
     run = _run_module()
     eval_dir = run.SETS[eval_set]
@@ -112,6 +112,29 @@ def test_wire_set_is_well_formed_and_apart():
     assert result["coarse_types"] is False
 
 
+@needs_sets
+def test_fresh_set_is_well_formed_and_apart():
+    score = _load("basewatch_news_eval_score", EVAL / "score.py")
+    fresh_dir = EVAL / "fresh"
+    assert score.check_eval_set(fresh_dir, min_articles=20) == []
+    fresh = score.load_eval_set(fresh_dir)
+    others = {
+        **score.load_eval_set(EVAL),
+        **score.load_eval_set(HELDOUT),
+        **score.load_eval_set(EVAL / "wire"),
+    }
+    assert not set(fresh) & set(others)
+    assert not {a.meta["url"] for a in fresh.values()} & {a.meta["url"] for a in others.values()}
+    assert not {a.body for a in fresh.values()} & {a.body for a in others.values()}
+    events = [ev for art in fresh.values() for ev in art.events]
+    assert len(events) >= 100 and sum(not art.events for art in fresh.values()) >= 1
+    assert {ev["event_type"] for ev in events} == set(score.EVENT_TYPES) - {"sanction", "visit"}
+    statements = [ev for ev in events if ev["event_type"] == "statement"]
+    assert {ev["speaker_kind"] for ev in statements} == set(score.SPEAKER_KINDS)
+    result = score.score(score.gold_predictions(fresh_dir), fresh_dir)
+    assert result["precision"] == result["recall"] == result["all_right"] == 1.0
+
+
 def test_coarse_sets_fold_the_newer_types_back():
     score = _load("basewatch_news_eval_score", EVAL / "score.py")
     preds = [
@@ -127,7 +150,7 @@ def test_coarse_sets_fold_the_newer_types_back():
 def test_run_scores_the_chosen_set(capsys):
     run = _run_module()
     assert run.SETS["tuning"] == EVAL and run.SETS["heldout"] == HELDOUT
-    assert run.SETS["wire"] == EVAL / "wire"
+    assert run.SETS["wire"] == EVAL / "wire" and run.SETS["fresh"] == EVAL / "fresh"
     with pytest.raises(SystemExit):
         run.main(["--set", "no-such-set"])
     assert run.main(["--eval-dir", str(EVAL / "no-such-folder")]) == 2
