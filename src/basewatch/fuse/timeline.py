@@ -305,9 +305,14 @@ def said(speaker: str, quote: str, sentence: str | None) -> str:
 
 
 def wording(quote: str, sentence: str | None) -> str:
+    """The words as a brief gives them: quoted directly, else as reported speech; a long quote
+    is cut only at a sentence or clause boundary."""
+    from ..news.quotes import shorten_quote
+
     quote = quote.strip().rstrip(" .")
     if is_direct(quote, sentence):
-        return f"“{quote}”"
+        return f"“{shorten_quote(quote)}”"
+    quote = shorten_quote(quote)
     first, _, rest = quote.partition(" ")
     if first in LOWER_FIRST:
         quote = f"{first.lower()} {rest}"
