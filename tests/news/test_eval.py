@@ -94,45 +94,44 @@ def test_heldout_set_is_well_formed_and_apart():
     assert result["precision"] == result["recall"] == result["date_accuracy"] == 1.0
 
 
+def _second_edition_set(set_dir: Path, others: list[Path], min_articles: int, types: set):
+    """A set annotated by the second edition: well formed, sharing no article (name, address,
+    text) with the other sets, with these event types and every kind of speaker, and its gold
+    scoring itself perfectly; returns the set."""
+    score = _load("basewatch_news_eval_score", EVAL / "score.py")
+    assert score.check_eval_set(set_dir, min_articles=min_articles) == []
+    got = score.load_eval_set(set_dir)
+    rest = {k: v for d in others for k, v in score.load_eval_set(d).items()}
+    assert not set(got) & set(rest)
+    assert not {a.meta["url"] for a in got.values()} & {a.meta["url"] for a in rest.values()}
+    assert not {a.body for a in got.values()} & {a.body for a in rest.values()}
+    events = [ev for art in got.values() for ev in art.events]
+    assert {ev["event_type"] for ev in events} == types
+    statements = [ev for ev in events if ev["event_type"] == "statement"]
+    assert {ev["speaker_kind"] for ev in statements} == set(score.SPEAKER_KINDS)
+    result = score.score(score.gold_predictions(set_dir), set_dir)
+    assert result["precision"] == result["recall"] == result["all_right"] == 1.0
+    assert result["coarse_types"] is False
+    return got
+
+
 @needs_sets
 def test_wire_set_is_well_formed_and_apart():
     score = _load("basewatch_news_eval_score", EVAL / "score.py")
-    wire_dir = EVAL / "wire"
-    assert score.check_eval_set(wire_dir, min_articles=40) == []
-    wire = score.load_eval_set(wire_dir)
-    others = {**score.load_eval_set(EVAL), **score.load_eval_set(HELDOUT)}
-    assert not set(wire) & set(others)
-    assert not {a.meta["url"] for a in wire.values()} & {a.meta["url"] for a in others.values()}
-    events = [ev for art in wire.values() for ev in art.events]
-    assert {ev["event_type"] for ev in events} == set(score.EVENT_TYPES)
-    statements = [ev for ev in events if ev["event_type"] == "statement"]
-    assert {ev["speaker_kind"] for ev in statements} == set(score.SPEAKER_KINDS)
-    result = score.score(score.gold_predictions(wire_dir), wire_dir)
-    assert result["precision"] == result["recall"] == result["all_right"] == 1.0
-    assert result["coarse_types"] is False
+    _second_edition_set(EVAL / "wire", [EVAL, HELDOUT], 40, set(score.EVENT_TYPES))
 
 
 @needs_sets
 def test_fresh_set_is_well_formed_and_apart():
     score = _load("basewatch_news_eval_score", EVAL / "score.py")
-    fresh_dir = EVAL / "fresh"
-    assert score.check_eval_set(fresh_dir, min_articles=20) == []
-    fresh = score.load_eval_set(fresh_dir)
-    others = {
-        **score.load_eval_set(EVAL),
-        **score.load_eval_set(HELDOUT),
-        **score.load_eval_set(EVAL / "wire"),
-    }
-    assert not set(fresh) & set(others)
-    assert not {a.meta["url"] for a in fresh.values()} & {a.meta["url"] for a in others.values()}
-    assert not {a.body for a in fresh.values()} & {a.body for a in others.values()}
-    events = [ev for art in fresh.values() for ev in art.events]
-    assert len(events) >= 100 and sum(not art.events for art in fresh.values()) >= 1
-    assert {ev["event_type"] for ev in events} == set(score.EVENT_TYPES) - {"sanction", "visit"}
-    statements = [ev for ev in events if ev["event_type"] == "statement"]
-    assert {ev["speaker_kind"] for ev in statements} == set(score.SPEAKER_KINDS)
-    result = score.score(score.gold_predictions(fresh_dir), fresh_dir)
-    assert result["precision"] == result["recall"] == result["all_right"] == 1.0
+    fresh = _second_edition_set(
+        EVAL / "fresh",
+        [EVAL, HELDOUT, EVAL / "wire"],
+        20,
+        set(score.EVENT_TYPES) - {"sanction", "visit"},
+    )
+    assert sum(len(a.events) for a in fresh.values()) >= 100
+    assert sum(not a.events for a in fresh.values()) >= 1
 
 
 def test_coarse_sets_fold_the_newer_types_back():
