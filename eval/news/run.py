@@ -23,7 +23,12 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 # the named evaluation sets: each folder holds articles/, gold/ and floors.toml
-SETS = {"tuning": HERE, "heldout": HERE / "heldout", "wire": HERE / "wire"}
+SETS = {
+    "tuning": HERE,
+    "heldout": HERE / "heldout",
+    "wire": HERE / "wire",
+    "fresh": HERE / "fresh",
+}
 
 
 def load_scorer(eval_dir: Path):

@@ -609,7 +609,8 @@ TIMELINE = pa.schema(
         _f(
             "ts",
             UTC_US,
-            "when: the change or movement, or the first day of the news event",
+            "when: the change or movement, or the first day of the news event (an undated"
+            " statement: when it was published, with date_precision 'unknown')",
             nullable=False,
         ),
         _f("ts_end", UTC_US, "last day of a news event spanning days"),
@@ -652,7 +653,7 @@ TIMELINE = pa.schema(
             pa.list_(pa.string()),
             "for news: aircraft types named in the supporting sentences",
         ),
-        _f("date_precision", pa.string(), "for news: day, range, week, month, year"),
+        _f("date_precision", pa.string(), "for news: day, range, week, month, year or unknown"),
     ]
 )
 

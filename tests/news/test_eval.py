@@ -36,7 +36,7 @@ needs_sets = pytest.mark.skipif(
 
 
 @needs_sets
-@pytest.mark.parametrize("eval_set", ["tuning", "heldout", "wire"])
+@pytest.mark.parametrize("eval_set", ["tuning", "heldout", "wire", "fresh"])
 def test_news_eval_meets_floors(eval_set):
     run = _run_module()
     eval_dir = run.SETS[eval_set]
@@ -94,22 +94,44 @@ def test_heldout_set_is_well_formed_and_apart():
     assert result["precision"] == result["recall"] == result["date_accuracy"] == 1.0
 
 
+def _second_edition_set(set_dir: Path, others: list[Path], min_articles: int, types: set):
+    """A set annotated by the second edition: well formed, sharing no article (name, address,
+    text) with the other sets, with these event types and every kind of speaker, and its gold
+    scoring itself perfectly; returns the set."""
+    score = _load("basewatch_news_eval_score", EVAL / "score.py")
+    assert score.check_eval_set(set_dir, min_articles=min_articles) == []
+    got = score.load_eval_set(set_dir)
+    rest = {k: v for d in others for k, v in score.load_eval_set(d).items()}
+    assert not set(got) & set(rest)
+    assert not {a.meta["url"] for a in got.values()} & {a.meta["url"] for a in rest.values()}
+    assert not {a.body for a in got.values()} & {a.body for a in rest.values()}
+    events = [ev for art in got.values() for ev in art.events]
+    assert {ev["event_type"] for ev in events} == types
+    statements = [ev for ev in events if ev["event_type"] == "statement"]
+    assert {ev["speaker_kind"] for ev in statements} == set(score.SPEAKER_KINDS)
+    result = score.score(score.gold_predictions(set_dir), set_dir)
+    assert result["precision"] == result["recall"] == result["all_right"] == 1.0
+    assert result["coarse_types"] is False
+    return got
+
+
 @needs_sets
 def test_wire_set_is_well_formed_and_apart():
     score = _load("basewatch_news_eval_score", EVAL / "score.py")
-    wire_dir = EVAL / "wire"
-    assert score.check_eval_set(wire_dir, min_articles=40) == []
-    wire = score.load_eval_set(wire_dir)
-    others = {**score.load_eval_set(EVAL), **score.load_eval_set(HELDOUT)}
-    assert not set(wire) & set(others)
-    assert not {a.meta["url"] for a in wire.values()} & {a.meta["url"] for a in others.values()}
-    events = [ev for art in wire.values() for ev in art.events]
-    assert {ev["event_type"] for ev in events} == set(score.EVENT_TYPES)
-    statements = [ev for ev in events if ev["event_type"] == "statement"]
-    assert {ev["speaker_kind"] for ev in statements} == set(score.SPEAKER_KINDS)
-    result = score.score(score.gold_predictions(wire_dir), wire_dir)
-    assert result["precision"] == result["recall"] == result["all_right"] == 1.0
-    assert result["coarse_types"] is False
+    _second_edition_set(EVAL / "wire", [EVAL, HELDOUT], 40, set(score.EVENT_TYPES))
+
+
+@needs_sets
+def test_fresh_set_is_well_formed_and_apart():
+    score = _load("basewatch_news_eval_score", EVAL / "score.py")
+    fresh = _second_edition_set(
+        EVAL / "fresh",
+        [EVAL, HELDOUT, EVAL / "wire"],
+        20,
+        set(score.EVENT_TYPES) - {"sanction", "visit"},
+    )
+    assert sum(len(a.events) for a in fresh.values()) >= 100
+    assert sum(not a.events for a in fresh.values()) >= 1
 
 
 def test_coarse_sets_fold_the_newer_types_back():
@@ -127,7 +149,7 @@ def test_coarse_sets_fold_the_newer_types_back():
 def test_run_scores_the_chosen_set(capsys):
     run = _run_module()
     assert run.SETS["tuning"] == EVAL and run.SETS["heldout"] == HELDOUT
-    assert run.SETS["wire"] == EVAL / "wire"
+    assert run.SETS["wire"] == EVAL / "wire" and run.SETS["fresh"] == EVAL / "fresh"
     with pytest.raises(SystemExit):
         run.main(["--set", "no-such-set"])
     assert run.main(["--eval-dir", str(EVAL / "no-such-folder")]) == 2

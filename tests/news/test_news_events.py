@@ -182,3 +182,33 @@ def test_habits_denials_and_institutions_are_not_events_or_speakers():
         ("exercise", "the Norwegian Joint Headquarters", None),
     ], rows
     assert (rows[1]["date_start"], rows[1]["date_end"]) == ("2025-10-28", "2025-10-29")
+
+
+def _rows_of(body: str, published: str = "2026-03-12T09:00:00+00:00") -> list[dict]:
+    art = read_text(
+        f'+++\noutlet = "Test Post"\npublished = "{published}"\n+++\n\n{body}\n', "t.md"
+    )
+    rows, _ = extract([art])
+    return rows
+
+
+def test_he_added_colon_quote_extends_the_statement_before():
+    rows = _rows_of(
+        "Colonel Marta Lind, the base commander, said the runway would reopen in May. "
+        'She added: "Our crews will be back before the summer."'
+    )
+    said = [r for r in rows if r["event_type"] == "statement"]
+    assert len(said) == 1 and said[0]["speaker"] == "Marta Lind"
+    assert said[0]["quote"].endswith("Our crews will be back before the summer")
+
+
+def test_words_said_at_a_placed_occasion_and_origins_are_not_places():
+    rows = _rows_of(
+        "Defence Minister Ivo Kask met his Latvian counterpart in Riga on Tuesday. At the "
+        "meeting, Kask said Estonia would buy more air-defence systems.\n\n"
+        "Two Dutch F-35 jets flew in from Volkel in the Netherlands on Wednesday."
+    )
+    said = next(r for r in rows if r["event_type"] == "statement")
+    assert said["place"] == "Riga" and said["date_start"] == "2026-03-10"
+    flight = next(r for r in rows if r["event_type"] == "flight")
+    assert flight["place"] != "Netherlands" and "NL" in flight["actors"]

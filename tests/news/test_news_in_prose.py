@@ -28,3 +28,28 @@ def _d(s: str) -> datetime:
 )
 def test_precision_in_prose(a, b, precision, told):
     assert when(_d(a), _d(b), precision) == told
+
+
+def test_long_quotes_are_cut_only_at_clause_boundaries():
+    from basewatch.fuse.timeline import wording
+    from basewatch.news.quotes import shorten_quote
+
+    words = (
+        "We have no plans to ask Russia to leave, and we have said so many times to our "
+        "partners in Moscow and in Washington; but our security can no longer rest on one "
+        "partner alone, whatever happens in the region over the coming years and whoever "
+        "governs in the capitals that matter to us most of all"
+    )
+    cut = shorten_quote(words, 20)
+    assert cut == "We have no plans to ask Russia to leave …"
+    assert shorten_quote(words).endswith("one partner alone …")
+    # every cut ends a clause of the original: the words before the mark are a prefix ending
+    # at a boundary, never inside a word
+    for n in (5, 12, 20, 30, 40):
+        got = shorten_quote(words, n).removesuffix(" …")
+        assert got == words or (words.startswith(got) and words[len(got)] in ",;.:")
+    assert shorten_quote("no boundary at all in these many words here", 3) == (
+        "no boundary at all in these many words here"
+    )
+    sentence = f'"{words}," she said.'
+    assert wording(words, sentence) == "“" + shorten_quote(words) + "”"

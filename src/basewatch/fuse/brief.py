@@ -563,7 +563,9 @@ def build_brief(store: Store, watch: Watch, since=None, until=None) -> Brief:
                 continue  # an event without its parties named is not told
             encounters.setdefault((row.ts.date(), names), []).append(row)
         elif row.subtype == "statement" and row.speaker:
-            statements.setdefault((row.ts.date(), row.speaker), []).append(row)
+            # an undated statement is kept apart: its item's time is only when it was reported
+            day = None if _prec(row) == "unknown" else row.ts.date()
+            statements.setdefault((day, row.speaker), []).append(row)
     context = []
     for rows in encounters.values():
         best = max(
@@ -583,7 +585,7 @@ def build_brief(store: Store, watch: Watch, since=None, until=None) -> Brief:
     reports = _news_of_flights(brief, store, watch, list(flights_news.itertuples()))
     said = []
     # one sentence per speaker and day, each wording with the outlets that give it
-    for (_, speaker), rows in statements.items():
+    for (day, speaker), rows in statements.items():
         quotes = []
         for r in rows:
             outs = sorted({o or s for o, s in zip(r.outlets, r.sources, strict=False)})
@@ -593,7 +595,14 @@ def build_brief(store: Store, watch: Watch, since=None, until=None) -> Brief:
         outs = [x for r in rows for x in r.outlets]
         ts = rows[0].ts
         d1 = rows[0].ts_end
-        if _prec(rows[0]) in (None, "day") or d1 is None or pd.isna(d1):
+        if day is None:  # the articles give no date: never told as if said on publication day
+            reported = sorted({r.ts.date() for r in rows})
+            on = "In an undated statement reported " + (
+                f"on {_date(ts)}"
+                if len(reported) == 1
+                else _span(min(r.ts for r in rows), max(r.ts for r in rows))
+            )
+        elif _prec(rows[0]) in (None, "day") or d1 is None or pd.isna(d1):
             on = f"On {_date(ts)} ({rel(ts)})"
         else:
             on = _cap(when(ts, d1, _prec(rows[0])))

@@ -13,7 +13,7 @@ days since the one before.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -21,6 +21,8 @@ import pyarrow as pa
 
 from .. import schema
 from ..airfields import load_reference
+from ..news.merge import Report, merge_reports
+from ..news.participants import place_keys
 from ..stages.changes import KINDS as CHANGE_KINDS
 from ..store import Store
 from ..watches import Watch
@@ -164,6 +166,12 @@ def _movements(store: Store, watch: Watch, lo, hi) -> list[dict]:
     return out
 
 
+def _names_any(sentence: str | None, names: list[str]) -> bool:
+    """Whether a sentence names one of these places (whole words, any case)."""
+    low = (sentence or "").casefold()
+    return any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", low) for n in names if len(n) > 2)
+
+
 def _news(store: Store, watch: Watch, lo, hi, pair: tuple[str, str] | None = None) -> list[dict]:
     """News items for a watch (linked by place, actors, time) or, with ``pair``, for a pair of
     countries (both among the actors, or one the place's country and the other an actor)."""
@@ -171,20 +179,22 @@ def _news(store: Store, watch: Watch, lo, hi, pair: tuple[str, str] | None = Non
     base_country = ref.airfield(watch.base).country if watch.base else ""
     wanted = {base_country, *(c.upper() for c in watch.countries)}
     people = _people_countries(store)
+    base_names = place_keys(watch.base, ref) if watch.base else []
     rows = store.con.execute(
         """
         SELECT e.event_id, e.event_type, e.date_start, e.date_end, e.actors, e.place, e.place_icao,
                e.country, e.speaker, e.quote, e.source, e.sentence, a.url, a.outlet,
-               e.date_precision,
+               e.date_precision, a.published_at,
                (SELECT list(DISTINCT n.canonical ORDER BY n.canonical) FROM news_entities n
                 WHERE n.article_id = e.article_id AND n.label = 'aircraft_type'
                   AND n.char_start >= e.char_start
                   AND n.char_start < e.char_start + length(e.sentence)) AS aircraft
         FROM news_events e JOIN articles a USING (article_id)
         WHERE e.date_start IS NOT NULL
+           OR (e.event_type = 'statement' AND a.published_at IS NOT NULL)
         """
     ).fetchall()
-    groups: dict[tuple, list] = defaultdict(list)
+    reports: list[Report] = []
     for row in rows:
         (
             eid,
@@ -202,10 +212,12 @@ def _news(store: Store, watch: Watch, lo, hi, pair: tuple[str, str] | None = Non
             url,
             outlet,
             precision,
+            published,
             aircraft,
         ) = row
-        start = _day(d0)
-        if start is None or not (lo <= start <= hi):
+        # an undated statement is placed on the day it was published, and told as undated
+        start = _day(d0) or published.astimezone(UTC)
+        if not (lo <= start <= hi):
             continue
         actor_countries = {a for a in actors or () if len(a) == 2 and a.isupper()}
         actor_countries |= {people[a] for a in actors or () if a in people}
@@ -228,24 +240,24 @@ def _news(store: Store, watch: Watch, lo, hi, pair: tuple[str, str] | None = Non
             link = f"place in {base_country}: {place}"
         elif actor_countries & wanted:
             link = "actors from " + ", ".join(sorted(actor_countries & wanted))
+        elif typ == "statement" and _names_any(sentence, base_names):
+            link = f"statement naming {watch.base}"
         else:
             continue
         named = sorted(a for a in actors or () if not (len(a) == 2 and a.isupper()))
-        key = (
-            typ,
-            d0,
-            d1,
-            speaker or "",
-            tuple(named) if typ != "statement" else (quote or "")[:40],
-            # a movement is where it happened: flights told at two places are two items
-            (icao or place or "") if typ in MOVES else "",
-        )
-        groups[key].append(
-            (eid, place, source or outlet, url, sentence, link, speaker, named, quote, outlet,
-             aircraft or [], actors or [], precision)
+        member = (eid, place, source or outlet, url, sentence, link, speaker, named, quote,
+                  outlet, aircraft or [], actors or [], precision if d0 else "unknown", start)  # fmt: skip
+        reports.append(
+            Report(typ, d0, d1 or d0, named, sorted(actor_countries), icao or place or None,
+                   speaker, quote, aircraft or (), member)
         )  # fmt: skip
     out = []
-    for (typ, d0, d1, speaker, _, _), members in groups.items():
+    # the same event told by several articles (overlapping dates, the same parties and place,
+    # or the same speaker's words) is one item with all its sources
+    for story in merge_reports(reports):
+        best = story.best
+        typ, d0, d1, speaker = story.event_type, best.date_start, best.date_end, best.speaker
+        members = [r.payload for r in story.reports]
         quote = None
         eids = [m[0] for m in members]
         place = next((m[1] for m in members if m[1]), None)
@@ -259,17 +271,19 @@ def _news(store: Store, watch: Watch, lo, hi, pair: tuple[str, str] | None = Non
             title = f"{typ.replace('_', ' ')}: {who}" + (f" in {place}" if place else "")
         if d1 and d1 != d0:
             title += f" ({d0} to {d1})"
+        elif not d0:
+            title += " (undated; reported " + members[0][13].strftime("%Y-%m-%d") + ")"
         srcs, outlets = [m[2] or "" for m in members], [m[9] or "" for m in members]
         if sources:
             title += ", " + attribution(srcs, outlets)
         out.append(
-            _item(watch, _day(d0), "news", typ, title, [f"news:{e}" for e in eids],
+            _item(watch, _day(d0) or members[0][13], "news", typ, title, [f"news:{e}" for e in eids],
                   ts_end=_day(d1), link=members[0][5], sources=srcs,
                   urls=[m[3] or "" for m in members], sentences=[m[4] or "" for m in members],
                   outlets=outlets, actors=named or list(members[0][11]), place=place,
                   speaker=speaker or None, quote=quote if typ == "statement" else None,
                   aircraft=sorted({a for m in members for a in m[10]}),
-                  date_precision=members[0][12])
+                  date_precision=members[0][12] if d0 else "unknown")
         )  # fmt: skip
     return out
 
@@ -291,9 +305,14 @@ def said(speaker: str, quote: str, sentence: str | None) -> str:
 
 
 def wording(quote: str, sentence: str | None) -> str:
+    """The words as a brief gives them: quoted directly, else as reported speech; a long quote
+    is cut only at a sentence or clause boundary."""
+    from ..news.quotes import shorten_quote
+
     quote = quote.strip().rstrip(" .")
     if is_direct(quote, sentence):
-        return f"“{quote}”"
+        return f"“{shorten_quote(quote)}”"
+    quote = shorten_quote(quote)
     first, _, rest = quote.partition(" ")
     if first in LOWER_FIRST:
         quote = f"{first.lower()} {rest}"

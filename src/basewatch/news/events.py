@@ -8,10 +8,10 @@ and the walk over an article that puts them together (extractor.py).
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
+from .. import ids
 from .lexicon import PLOVER
 from .sources import is_media
 
@@ -45,6 +45,12 @@ def coarse_type(event_type: str) -> str:
     return "meeting" if event_type == "call" else event_type
 
 
+def event_id(article_id: str, event_type: str, char_start: int, n: int) -> str:
+    """A news event's id: its article, type, sentence offset and place among the article's
+    events, as 16 hex digits (``ids.of_text``)."""
+    return ids.of_text(article_id, event_type, char_start, n)
+
+
 @dataclass(slots=True)
 class Event:
     event_type: str
@@ -65,9 +71,8 @@ class Event:
     quote_span: tuple[int, int] | None = None  # offsets of the quote in the sentence
 
     def row(self, article_id: str, n: int) -> dict:
-        key = f"{article_id}|{self.event_type}|{self.char_start}|{n}"
         return {
-            "event_id": hashlib.sha256(key.encode()).hexdigest()[:16],
+            "event_id": event_id(article_id, self.event_type, self.char_start, n),
             "article_id": article_id,
             "event_type": self.event_type,
             "date_start": self.date_start,

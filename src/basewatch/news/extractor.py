@@ -27,6 +27,7 @@ from .participants import (
     own_words,
     place_of,
     says_the_base,
+    speech_place,
 )
 from .quotes import SPEAKER_KINDS, find_statements
 from .sources import continues_attribution, credited_later, find_source, is_media
@@ -122,14 +123,17 @@ class ArticleExtractor:
 
     def _continues(self, ev: Event, sent) -> bool:
         """A direct quote that goes on from the same speaker's quote in the sentence before
-        ('"...," he said. "..."') extends that statement instead of making a new one."""
+        ('"...," he said. "..."', '... he said. He added: "..."') extends that statement
+        instead of making a new one."""
         if not self.events or ev.quote_span is None:
             return False
         prev = self.events[-1]
         if prev.event_type != "statement" or prev.speaker != ev.speaker:
             return False
         gap = self.doc.text[prev.char_start + len(prev.sentence) : ev.char_start]
-        if gap.strip() or ev.sentence[:1] not in ('"', "\u201c"):
+        opens_quote = ev.sentence[:1] in ('"', "\u201c")
+        added = re.match(r"(?:He|She|They|[A-Z][\w'-]+) added: [\"\u201c]", ev.sentence)
+        if gap.strip() or not (opens_quote or added):
             return False
         end = ev.char_start + len(ev.sentence)
         prev.sentence = self.doc.text[prev.char_start : end]
@@ -198,6 +202,7 @@ class ArticleExtractor:
                 source=self._statement_source(sent_source, st, text),
                 actors=[st.speaker],
                 quote_span=(qpos, qpos + len(st.quote)) if qpos >= 0 else None,
+                place=speech_place(self.doc[st.verb]),
             )
             self.dates.date_event(ev, self.doc[st.verb], sent, hits, rel_spans)
             new.append(ev)

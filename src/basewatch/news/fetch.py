@@ -11,7 +11,6 @@ publication date and address of a file that cannot tell them itself.
 
 from __future__ import annotations
 
-import hashlib
 import http.client
 import logging
 import re
@@ -25,6 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .. import ids
 from ..errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -93,10 +93,10 @@ def canonical_url(url: str | None) -> str | None:
 
 
 def article_id(url: str | None, text: str) -> str:
-    """Hash of the canonical URL, else of the text with whitespace folded: 16 hex digits."""
+    """Id of the canonical URL, else of the text with whitespace folded: 16 hex digits
+    (``ids.of_text``, as every other id)."""
     canon = canonical_url(url)
-    key = "url:" + canon if canon else "text:" + " ".join(text.split())
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+    return ids.of_text("url", canon) if canon else ids.of_text("text", " ".join(text.split()))
 
 
 def outlet_from_url(url: str | None) -> str | None:

@@ -185,7 +185,8 @@ class EventDates:
 
     def date_statement(self, ev: Event, sent, qs: int, qe: int) -> None:
         """A statement's date is its occasion's: 'at the meeting', 'after the talks', 'told his
-        counterpart', or the statement it continues ('he added'); otherwise none."""
+        counterpart', or the statement it continues ('he added'); otherwise none. Words said at a
+        placed occasion were said there ('at the talks' in Moscow → Moscow)."""
         text = sent.text[:qs] + " " + sent.text[qe:] if qs >= 0 else sent.text
         told = re.search(r"\btold (?:his|her|their) (?:\w+ )?counterparts?\b", text)
         told_person = re.search(r"\btold ([A-Z][\w-]+)", text)
@@ -196,7 +197,7 @@ class EventDates:
         ):
             prev = self.last(("meeting",))
             if prev:
-                self.set_from(ev, prev)
+                self.at_occasion(ev, prev)
                 return
         m = re.search(
             r"\b(?:after|at|during|on the sidelines of|at the (?:start|end|opening|close) of)"
@@ -207,12 +208,18 @@ class EventDates:
         if m:
             prev = self.anchor_event(m.group(1))
             if prev:
-                self.set_from(ev, prev)
+                self.at_occasion(ev, prev)
                 return
         if re.search(r"\b(?:he|she|they) added\b|^(?:He|She) added\b", text):
             prev = self.events[-1] if self.events else None
             if prev is not None and prev.event_type == "statement" and prev.speaker == ev.speaker:
-                self.set_from(ev, prev)
+                self.at_occasion(ev, prev)
+
+    @classmethod
+    def at_occasion(cls, ev: Event, prev: Event) -> None:
+        cls.set_from(ev, prev)
+        if not ev.place and prev.place:
+            ev.place, ev.place_icao, ev.country = prev.place, prev.place_icao, prev.country
 
     @staticmethod
     def set_from(ev: Event, prev: Event) -> None:

@@ -45,12 +45,60 @@ def place_of(sent, trigger, ref) -> tuple[str | None, str | None, str | None]:
                 cand = (hit.icao, hit.icao, hit.country)
             else:
                 cand = (e.text.removeprefix("the "), None, None)
-        dist = abs(e.start - trigger.i)
-        if prev == "from":
-            dist += 50
-        if best is None or dist < best[0]:
-            best = (dist, cand)
+        # the nearest place, where the event happened rather than where it came from ("from
+        # Volkel in the Netherlands"), an airfield before a town and a town before a country
+        rank = (
+            _from_phrase(sent.doc[e.start]),
+            cand[1] is None,
+            cand[2] is not None and cand[0] == e.text and country_of(e.text) is not None,
+            abs(e.start - trigger.i),
+        )
+        if best is None or rank < best[0]:
+            best = (rank, cand)
     return best[1] if best else (None, None, None)
+
+
+def speech_place(verb) -> str | None:
+    """Where words were said: a town named with 'in' / 'at' on the verb of saying or on whom it
+    was told to ('told reporters in Tokyo', 'said at a parade in Benghazi'); never a country
+    ('said in Syria' is about Syria as often as said there)."""
+    heads = [verb] + [c for c in verb.children if c.dep_ in ("dobj", "dative", "prep", "npadvmod")]
+    for h in heads:
+        for prep in [h] if h.dep_ == "prep" else [c for c in h.children if c.dep_ == "prep"]:
+            if prep.lower_ not in ("in", "at"):
+                continue
+            for obj in (c for c in prep.children if c.dep_ == "pobj"):
+                # "at a military parade in Benghazi": the town in the occasion's phrase
+                for t in [
+                    obj,
+                    *(
+                        g
+                        for c in obj.children
+                        if c.dep_ == "prep" and c.lower_ == "in"
+                        for g in c.children
+                        if g.dep_ == "pobj"
+                    ),
+                ]:
+                    ent = next((e for e in t.doc.ents if e.start <= t.i < e.end), None)
+                    if ent is None or ent.label_ not in ("GPE", "LOC", "FAC", "PLACE", "BASE"):
+                        continue
+                    if country_of(ent.text) and ent.text.casefold() not in CAPITALS:
+                        continue
+                    return ent.text.removeprefix("the ")
+    return None
+
+
+def _from_phrase(tok) -> bool:
+    """Whether a word stands in a 'from …' or 'via …' phrase, also deeper ('from Volkel in the
+    Netherlands')."""
+    t = tok
+    for _ in range(5):
+        if t.dep_ == "prep" and t.lower_ in ("from", "via"):
+            return True
+        if t.head.i == t.i or t.pos_ in ("VERB", "AUX"):
+            return False
+        t = t.head
+    return False
 
 
 def actors_of(sent, trigger, people: People, statements) -> list[str]:
@@ -82,6 +130,11 @@ def _actors_in(tokens, sent, trigger, people: People, statements) -> list[str]:
         for e in sent.ents:
             if e.start not in inside:
                 continue
+            before = doc[e.start - 1].lower_ if e.start > 0 else ""
+            if before == "the" and e.start > 1:
+                before = doc[e.start - 2].lower_
+            if before in PLACE_PREPS:
+                continue  # "talks in Moscow about Syria", "a flight from Libya": places
             c = country_of(e.text) if e.label_ in ("GPE", "NORP") else None
             if c and c not in names:
                 names.append(c)

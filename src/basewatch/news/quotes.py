@@ -198,3 +198,26 @@ def find_statements(sent, people: People) -> list[Statement]:
         seen.add(speaker)
         out.append(Statement(tok.i, speaker, kind, quote, direct))
     return out
+
+
+_CLAUSE_END = re.compile(r"[.!?;:](?=\s)|,(?=\s)|\s[\u2013\u2014-](?=\s)")
+
+
+def shorten_quote(text: str, max_words: int = 40) -> str:
+    """Words said, cut to about ``max_words`` only at a sentence or clause boundary (a full
+    stop, semicolon, colon, comma or dash), never inside a clause or a word; ' …' marks the
+    cut. Text that fits, or has no boundary to cut at, is returned whole."""
+    words = text.split()
+    if len(words) <= max_words:
+        return text
+    limit = len(" ".join(words[:max_words]))
+    cuts = [m.start() for m in _CLAUSE_END.finditer(text) if 0 < m.start() <= limit]
+    if not cuts:
+        return text
+    # the latest sentence end within the limit, else the latest clause boundary
+    ends = [c for c in cuts if text[c] in ".!?"]
+    cut = (ends or cuts)[-1]
+    if len(text[:cut].split()) < max_words // 4:
+        cut = cuts[-1]
+    head = text[:cut].rstrip(" ,;:\u2013\u2014-")
+    return head + (" …" if text[cut] not in ".!?" else text[cut] + " …")

@@ -264,6 +264,49 @@ def _m0014_position_content_ids(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
+def _m0016_news_ids_xxh3(con: duckdb.DuckDBPyConnection) -> None:
+    """Article and news-event ids are made like every other text id (``ids.of_text``, xxh3-64)
+    instead of the first 16 hex digits of a sha256. An article's new id is that of its stored
+    canonical address, else of its text with whitespace folded (as ``news.fetch.article_id``
+    makes it); an event's is that of its article, type, stored offset and place among the
+    article's events (insertion order). The timeline, which cites news event ids, is derived:
+    emptied here and rebuilt by the next run."""
+    from .. import ids
+
+    rows = con.execute("SELECT article_id, url, text FROM articles").fetchall()
+    if rows:
+        new = {
+            old: ids.of_text("url", url) if url else ids.of_text("text", " ".join(text.split()))
+            for old, url, text in rows
+        }
+        con.execute("CREATE TEMP TABLE _article_ids (old VARCHAR, new VARCHAR)")
+        con.executemany("INSERT INTO _article_ids VALUES (?, ?)", list(new.items()))
+        for table in ("articles", "news_events", "news_entities"):
+            con.execute(
+                f"UPDATE {table} t SET article_id = m.new FROM _article_ids m "
+                "WHERE t.article_id = m.old"
+            )
+        con.execute("DROP TABLE _article_ids")
+    events = con.execute(
+        """
+        SELECT rowid, article_id, event_type, char_start,
+               row_number() OVER (PARTITION BY article_id ORDER BY rowid) - 1
+        FROM news_events
+        """
+    ).fetchall()
+    if events:
+        con.execute("CREATE TEMP TABLE _event_ids (rid BIGINT, new VARCHAR)")
+        con.executemany(
+            "INSERT INTO _event_ids VALUES (?, ?)",
+            [(rid, ids.of_text(a, t, c, n)) for rid, a, t, c, n in events],
+        )
+        con.execute(
+            "UPDATE news_events e SET event_id = m.new FROM _event_ids m WHERE e.rowid = m.rid"
+        )
+        con.execute("DROP TABLE _event_ids")
+    con.execute("DELETE FROM timeline")
+
+
 MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     ("0001_initial", _m0001_initial),
     ("0002_aircraft_identity", _m0002_aircraft_identity),
@@ -280,6 +323,7 @@ MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     ("0013_alert_deliveries", _m0013_alert_deliveries),
     ("0014_position_content_ids", _m0014_position_content_ids),
     ("0015_alert_status", _m0015_alert_status),
+    ("0016_news_ids_xxh3", _m0016_news_ids_xxh3),
 ]
 
 
