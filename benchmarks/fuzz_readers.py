@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -183,9 +184,12 @@ def _append(path: Path, rec: dict) -> None:
 
 def recorded(lines: list[dict]) -> list[list[int]]:
     """Every case range the log holds, merged."""
-    spans = sorted(r for line in lines if line["type"] == "chunk" for r in line["ranges"])
+    return _merge([r for line in lines if line["type"] == "chunk" for r in line["ranges"]])
+
+
+def _merge(spans: list[list[int]]) -> list[list[int]]:
     out: list[list[int]] = []
-    for a, b in spans:
+    for a, b in sorted(spans):
         if out and a <= out[-1][1]:
             out[-1][1] = max(out[-1][1], b)
         else:
@@ -233,6 +237,7 @@ def summary(lines: list[dict]) -> str:
             c["ranges"] += line["ranges"]
         elif line["type"] == "end":
             c.update(wall_seconds=line["wall_seconds"], cpu_seconds=line["cpu_seconds"])
+            c["stopped"] = line.get("stopped", False)
             c["load_end"] = line["load"]
     crashes = sum(c["crashes"] for c in camps.values())
     run_through = sum(c["tally"].cases for c in camps.values())
@@ -268,9 +273,10 @@ def summary(lines: list[dict]) -> str:
         wall, cpu = c.get("wall_seconds"), c.get("cpu_seconds")
         rate = f"{t.cases / cpu:.1f}" if cpu else "–"
         out.append(
-            f"| {c['started'][:16]} | {c['commit']} | {t.cases:,} ({_span_text(c['ranges'])}) "
+            f"| {c['started'][:16]} | {c['commit']} | {t.cases:,} ({_span_text(_merge(c['ranges']))}) "
             f"| {c['crashes']} | {t.errors} | {t.pipeline_failures} of {t.pipeline_runs:,} "
-            f"| {t.retention:.3%} | {t.short:,} | {wall if wall is not None else 'stopped'} "
+            f"| {t.retention:.3%} | {t.short:,} | {wall if wall is not None else '–'}"
+            f"{' (stopped)' if c.get('stopped') else ''} "
             f"| {cpu if cpu is not None else '–'} | {rate} | {c['load']} |"
         )
     out.append("")
@@ -291,6 +297,10 @@ def summary(lines: list[dict]) -> str:
             out += [f"## {title} (first {h.LISTED})", ""]
             out += [f"- {x.splitlines()[0]}" for x in listed] + [""]
     return "\n".join(out)
+
+
+def _stop(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def main() -> None:
@@ -350,19 +360,27 @@ def main() -> None:
         def on_chunk(rec: dict) -> None:
             _append(args.log, dict(rec, type="chunk", campaign=camp["id"]))
 
+    signal.signal(signal.SIGTERM, _stop)  # ``kill``: as Ctrl-C, the finished chunks kept
     res = None
+    t0, cpu0 = time.monotonic(), os.times()
     try:
         res = run(start, args.cases, args.workers, args.seconds, args.chunk, every, on_chunk)
     finally:
         if not args.no_write:
             lines = read_log(args.log)
-            if res is not None:
-                end = {k: res[k] for k in ("wall_seconds", "cpu_seconds")}
-                _append(args.log, dict(end, type="end", campaign=camp["id"], load=_load()))
-                lines = read_log(args.log)
+            cpu1 = os.times()  # of the children reaped (all of them, unless killed)
+            cpu = cpu1.children_user - cpu0.children_user
+            cpu += cpu1.children_system - cpu0.children_system
+            end = {"wall_seconds": round(time.monotonic() - t0, 1), "cpu_seconds": round(cpu, 1)}
+            end["stopped"] = res is None
+            _append(args.log, dict(end, type="end", campaign=camp["id"], load=_load()))
+            lines = read_log(args.log)
             args.summary_out.write_text(summary(lines))
-    print(json.dumps(dict(res, first_case=start, workers=args.workers), indent=1))
+    print(json.dumps(dict(res or {}, first_case=start, workers=args.workers), indent=1))
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:  # the finished chunks are in the log already
+        sys.exit(130)
