@@ -265,6 +265,34 @@ def test_tar_member_over_the_cap_is_skipped(tmp_path, db, small_cap):
     assert dict(report.rejects) == {"over_inflate_cap": 1}
 
 
+def test_file_over_the_cap_is_not_inflated_again_until_it_changes_or_the_cap_rises(
+    tmp_path, db, small_cap, monkeypatch
+):
+    head = SNAP_HEAD + b'{"hex": "abcdef", "lat": 35.4, "lon": 35.9, "alt_baro": 900}'
+    bomb = H.gzip_bomb(head, b" ", 16 << 20, b"]}")
+    path = F.write(tmp_path / "aircraft.json", bomb)
+    first = ingest(db, path)
+    assert dict(first.rejects) == {"over_inflate_cap": 1}
+    assert first.incomplete == [str(path)]
+    again = ingest(db, path)  # unchanged, same cap: skipped, and said so
+    assert dict(again.rejects) == {"over_inflate_cap": 1}
+    assert (again.sources, again.incomplete) == (0, [])
+    said = F.query(
+        db,
+        "SELECT excerpt FROM rejects WHERE run_id = ? AND reason = 'over_inflate_cap'",
+        [again.run_id],
+    )
+    assert "not read again" in said[0][0] and "4,194,304 bytes" in said[0][0], said
+    twice = ingest(db, path, path)  # the same content twice in one run: read once at most
+    assert (twice.sources, twice.rejects["over_inflate_cap"]) == (0, 2)
+    changed = F.write(tmp_path / "changed" / "aircraft.json", bomb + gzip.compress(b" "))
+    assert ingest(db, changed).incomplete == [str(changed)]  # another content: read
+    monkeypatch.setenv("BASEWATCH_MAX_INFLATE", "32MiB")  # a raised cap reads it again
+    raised = ingest(db, path)
+    assert (raised.sources, raised.incomplete, raised.rejects["over_inflate_cap"]) == (1, [], 0)
+    assert raised.rows_read == 1  # its aircraft, read whole this time
+
+
 def test_gzip_bomb_memory_stays_bounded(tmp_path, db):
     """A 1 GiB aircraft.json in 1 MiB of gzip peaked at 4.3 GiB; now the default cap (256 MiB)
     ends it with a reject."""

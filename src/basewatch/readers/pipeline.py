@@ -32,6 +32,7 @@ from ..store import DEFAULT_MEMORY_LIMIT, Store, append
 from ..store.callsigns import Callsigns
 from ..store.runs import Report, RunRecord, write_run
 from . import detect as _detect
+from . import over_cap
 from .base import ReadContext, RejectLog, Source, content_id, stream_id
 from .frames import rebatch
 from .ids import SAME_WITHIN_S, ids_and_addresses, neighbour_ids
@@ -544,6 +545,7 @@ def ingest(
     run = _Run(
         fmt, writer, rejects, report, done, progress, receiver, start, duration, params, beast_clock
     )
+    run.over_cap = over_cap.recorded(store.con)
     source_rows: list[dict] = []
     aircraft_rows: list[dict] = []
     try:
@@ -597,6 +599,7 @@ class _Run:
     duration: float | None
     params: DecodeParams
     beast_clock: str
+    over_cap: dict[str, int] = field(default_factory=dict)  # sources stopped at the cap
 
 
 def _ingest_one(src: Source, run: _Run) -> dict | None:
@@ -615,6 +618,9 @@ def _ingest_one(src: Source, run: _Run) -> dict | None:
             return None
         if sid in run.done:
             report.sources_skipped += 1
+            progress.advance(size)
+            return None
+        if over_cap.skip(sid, run.over_cap, rejects, src.uri):
             progress.advance(size)
             return None
         if size == 0:  # whatever --format says
@@ -650,6 +656,7 @@ def _ingest_one(src: Source, run: _Run) -> dict | None:
         beast_clock=run.beast_clock,
     )
     read = 0
+    capped_before = rejects.counts[over_cap.REASON]
     for table in _guarded(read_source(src, this_fmt, ctx, run.params), src.uri, ctx):
         if table.num_rows:
             table = _drop_untimed(table, src.uri, rejects)
@@ -662,6 +669,9 @@ def _ingest_one(src: Source, run: _Run) -> dict | None:
     report.counters.update(ctx.counters)
     if not ctx.complete:
         report.incomplete.append(src.uri)
+    cap = over_cap.stopped_at(ctx, capped_before)
+    if cap is not None:  # the same content again in this run is skipped too
+        run.over_cap[sid] = cap
     return {
         "source_id": sid,
         "uri": src.uri,
@@ -673,6 +683,7 @@ def _ingest_one(src: Source, run: _Run) -> dict | None:
         "complete": ctx.complete,
         "data_start": _utc(ctx.frame_span[0]) if ctx.frame_span else None,
         "data_end": _utc(ctx.frame_span[1]) if ctx.frame_span else None,
+        "inflate_cap": cap,
         "_aircraft": [dict(a, source_id=sid) for a in ctx.aircraft],
     }
 

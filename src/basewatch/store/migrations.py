@@ -179,6 +179,13 @@ def _m0012_event_runner_up(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"ALTER TABLE {table} ADD COLUMN {col} {kind}")
 
 
+def _m0014_sources_inflate_cap(con: duckdb.DuckDBPyConnection) -> None:
+    """A source whose read stopped at the inflate cap keeps that cap (not read again)."""
+    cols = {r[0] for r in con.execute("DESCRIBE sources").fetchall()}
+    if "inflate_cap" not in cols:
+        con.execute("ALTER TABLE sources ADD COLUMN inflate_cap BIGINT")
+
+
 MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     ("0001_initial", _m0001_initial),
     ("0002_aircraft_identity", _m0002_aircraft_identity),
@@ -193,6 +200,7 @@ MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     ("0011_news_plover_speaker_kind", _m0011_news_plover_speaker_kind),
     ("0012_event_runner_up", _m0012_event_runner_up),
     ("0013_alert_deliveries", _m0013_alert_deliveries),
+    ("0014_sources_inflate_cap", _m0014_sources_inflate_cap),
 ]
 
 
