@@ -131,6 +131,37 @@ def test_tar_header_destroyed_resynchronises(tmp_path, db):
     assert count(db, "icao24 = 'ac6703'") == 0 and count(db, "icao24 = 'ac6704'") == 250
 
 
+@pytest.mark.parametrize(("grown", "member"), [(5_000, 3), (40_000, 3), (20_000, 9)])
+def test_tar_member_grown_far_past_its_size_keeps_its_rows(tmp_path, db, grown, member):
+    """A value of a member's trace swapped for one nested ``grown`` / 2 deep: the member is
+    longer than its header says by far more than ``archive.SLACK``, and its next header (or
+    the end of the archive, after the last member) is found intact there (the fuzz cut such
+    members at their declared size: 37-228 of their 250 rows lost)."""
+    seed = H.tar_seed()
+    head = [u for u in seed.units if u.shared][member]
+    row = next(u for u in seed.units if not u.shared and u.start > head.end + 2000)
+    value = seed.data.index(b",", row.start) + 1  # the row's latitude
+    end = seed.data.index(b",", value)
+    deep = b"[" * (grown // 2) + b"1" + b"]" * (grown // 2)
+    data = seed.data[:value] + deep + seed.data[end:]
+    report = ingest(db, F.write(tmp_path / "day.tar", data))
+    assert report.rows_added == 2499  # all but the row whose value was swapped
+    assert report.rejects["tar_size_mismatch"] == 1 and "bad_tar_header" not in report.rejects
+
+
+@pytest.mark.parametrize("byte", [130, 258])  # in its size field, in its magic
+def test_tar_member_glued_to_no_damaged_next_header(tmp_path, db, byte):
+    """The next header damaged where the size says (its checksum fails): the member before
+    it ends there, it is not read on to the header after."""
+
+    def flip(data, at):
+        data[at + byte] ^= 0x01
+
+    data, at = tar_with_header(flip)
+    report = ingest(db, F.write(tmp_path / "day.tar", data))
+    assert report.rows_added >= 2250 and "tar_size_mismatch" not in report.rejects
+
+
 def test_truncated_tar_gz_keeps_every_member_before_the_cut(tmp_path, db):
     seed = H.tar_seed()
     packed = gzip.compress(seed.data)
