@@ -237,6 +237,25 @@ def test_stray_byte_in_traffic_json(tmp_path, db, lines):
     assert F.query(db, "SELECT location FROM rejects") == [(f"{path} byte {row.start}",)]
 
 
+@pytest.mark.parametrize("lines", [False, True])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("icao24", b"true"), ("icao24", b"{}"), ("timestamp", b"[]"), ("altitude", b'{"a":1}')],
+)
+def test_one_value_of_another_type_in_traffic_json(tmp_path, db, lines, field, value):
+    """One record whose value is of another JSON type: DuckDB then types the whole column as
+    JSON (a string "ae0455" read back with its quotes), which cost every row of the file."""
+    seed = H.traffic_seed(lines)
+    row = next(u for i, u in enumerate(seed.units) if i > 1500 and u.rows)
+    key = seed.data.index(f'"{field}":'.encode(), row.start) + len(field) + 3
+    end = min(seed.data.index(c, key) for c in (b",", b"}"))
+    path = F.write(tmp_path / seed.name, seed.data[:key] + value + seed.data[end:])
+    report = ingest(db, path)
+    lost = 0 if field == "altitude" else 1  # a bad altitude leaves the row without one
+    assert report.rows_added == seed.rows - lost
+    assert sum(report.rejects.values()) == lost
+
+
 def test_stray_byte_in_aircraft_json(tmp_path, db):
     seed = H.snapshot_seed()
     row = seed.units[1 + 30]

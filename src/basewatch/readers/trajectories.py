@@ -128,6 +128,12 @@ def _query(path: Path, fmt: str, src: Source, ctx: ReadContext) -> Iterator[tupl
         if missing:
             ctx.rejects.add("bad_columns", src.uri, "missing " + ", ".join(missing))
             return
+        # values of several JSON types in one column make DuckDB type it JSON, where a
+        # string keeps its quotes: such columns are read as the text of each value
+        mixed = [c for c in COLUMNS.values() if types.get(c) == "JSON"]
+        if mixed:
+            plain = ", ".join(f'json_extract_string("{c}", \'$\') AS "{c}"' for c in mixed)
+            rel = con.sql(f"SELECT * REPLACE ({plain}) FROM rel")
         exprs = [f"{_time_sql()} AS ts"] + [
             f'try_cast("{theirs}" AS {_TYPED[ours]}) AS {ours}'
             for ours, theirs in COLUMNS.items()
