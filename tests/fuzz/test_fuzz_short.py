@@ -49,6 +49,7 @@ def test_a_crash_is_counted_and_the_run_goes_on():
 FOUND = {
     2040: "opensky_parquet: a damaged page gave text that is not UTF-8",
     12868: "opensky_csv: a damaged gzip failed the header read with zlib.error",
+    16339: "opensky_parquet: a column name that is not UTF-8 raised UnicodeDecodeError",
 }
 
 

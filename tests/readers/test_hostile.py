@@ -93,6 +93,19 @@ def test_parquet_integer_above_2_53(tmp_path, db):
     assert F.query(db, "SELECT location FROM rejects") == [("row 1234",)]
 
 
+@pytest.mark.parametrize("field", [b"velocity", b"icao24"])
+def test_parquet_column_name_not_utf8(tmp_path, db, field):
+    """A damaged byte in a column name of the file's metadata: pyarrow raises
+    UnicodeDecodeError (not one of its own errors) while listing the columns (fuzz case
+    16339); the file is a reject of its own (bad_parquet), not a reader failure."""
+    data = H.parquet_seed().data
+    bad = field[:2] + b"\xe1" + field[3:]
+    path = F.write(tmp_path / "states.parquet", data.replace(field, bad))
+    report = ingest(db, path)
+    assert dict(report.rejects) == {"bad_parquet": 1}
+    assert report.rows_added == 0
+
+
 # --- 3. damaged and cut archives ---------------------------------------------------------------
 
 
