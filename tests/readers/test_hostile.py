@@ -277,6 +277,31 @@ def test_stray_byte_in_aircraft_json(tmp_path, db):
     assert dict(report.rejects) == {"bad_json": 1}
 
 
+def _closer_damaged(seed, unit, closer: bytes, to: bytes) -> bytes:
+    """The seed with the closing bracket of one record (a unit) changed to ``to``."""
+    at = seed.data.rindex(closer, unit.start, unit.end + 1)
+    return seed.data[:at] + to + seed.data[at + 1 :]
+
+
+@pytest.mark.parametrize("to", [b"=", b" ", b"{"])
+@pytest.mark.parametrize("which", ["aircraft_json", "traffic_json", "trace_full"])
+def test_a_record_whose_closer_is_damaged_costs_only_itself(tmp_path, db, which, to):
+    """The ``}`` (or ``]``) that ends one record damaged: the record ran on into the next
+    one, and both were lost (fuzz cases 13616, 16064: 58 of 59 aircraft kept)."""
+    seed = {
+        "aircraft_json": H.snapshot_seed,
+        "traffic_json": H.traffic_seed,
+        "trace_full": H.trace_seed,
+    }[which]()
+    units = [u for u in seed.units if u.rows and not u.shared]
+    unit = units[len(units) // 2]
+    closer = b"]" if which == "trace_full" else b"}"
+    path = F.write(tmp_path / seed.name, _closer_damaged(seed, unit, closer, to))
+    report = ingest(db, path)
+    assert report.rows_added == seed.rows - 1
+    assert sum(report.rejects.values()) == 1, report.rejects
+
+
 # --- 5. a cap on what a file may inflate to ------------------------------------------------------
 
 SNAP_HEAD = b'{"now": 1738700000.0, "aircraft": ['
