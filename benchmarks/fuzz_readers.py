@@ -106,7 +106,7 @@ def _collect(h, child: _Child, todo: list, over: bool) -> dict:
             done.append(r.n)
     if child.proc.returncode != 0:
         at = int(child.progress.read_text()) if child.progress.exists() else child.first
-        err = child.out.with_suffix(".err").read_text()[-500:]
+        err = h.local_paths_out(child.out.with_suffix(".err").read_text()[-500:])
         crashes.append(f"case {at}: exit {child.proc.returncode} {err}")
         done.append(at)
         if at + 1 < child.last and not over:
@@ -299,6 +299,21 @@ def summary(lines: list[dict]) -> str:
     return "\n".join(out)
 
 
+def _command(args) -> str:
+    """The command as recorded: the log and summary files are named as in the repository
+    (a campaign may run from a copy of the code and write to the repository's files)."""
+    argv, out = sys.argv[1:], []
+    named = {"--log": LOG.name, "--summary-out": SUMMARY.name}
+    i = 0
+    while i < len(argv):
+        if argv[i] in named and i + 1 < len(argv) and Path(argv[i + 1]).name == named[argv[i]]:
+            i += 2  # the default file, wherever this copy writes it from
+            continue
+        out.append(argv[i])
+        i += 1
+    return "python benchmarks/fuzz_readers.py " + " ".join(out)
+
+
 def _stop(signum, frame) -> None:
     raise KeyboardInterrupt
 
@@ -344,7 +359,7 @@ def main() -> None:
         "type": "campaign",
         "id": datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}",
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
-        "command": "python benchmarks/fuzz_readers.py " + " ".join(sys.argv[1:]),
+        "command": _command(args),
         "commit": _commit(),
         "workers": args.workers,
         "pipeline_every": every,

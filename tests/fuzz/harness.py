@@ -302,7 +302,9 @@ def run(n: int, pipeline: bool | None = None, every: int = PIPELINE_EVERY) -> Re
         tables, ctx = read(c.data, c.seed)
         _check_schemas(tables, ctx)
     except Exception as exc:  # what the harness is here to find
-        res.error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=-4)}"
+        res.error = local_paths_out(
+            f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=-4)}"
+        )
         return res
     res.rejects = ctx.rejects.total
     base = baseline(seeds().index(c.seed))
@@ -312,6 +314,16 @@ def run(n: int, pipeline: bool | None = None, every: int = PIPELINE_EVERY) -> Re
     if pipeline if pipeline is not None else n % every == 0:
         res.pipeline = _through_store(c)
     return res
+
+
+_FILE = re.compile(r'File "[^"]*?/((?:site-packages|src|tests|lib/python[0-9.]+)/[^"]*)"')
+_TEMP = re.compile(re.escape(tempfile.gettempdir()) + r"/[^\s'\"]*")
+
+
+def local_paths_out(text: str) -> str:
+    """A finding as it may be kept in the repository: the files of a traceback from their
+    package or source folder on, temporary files as <tmp>; no path of this machine."""
+    return _TEMP.sub("<tmp>", _FILE.sub(r'File "\1"', text))
 
 
 def _through_store(c: Case) -> str:
@@ -326,7 +338,7 @@ def _through_store(c: Case) -> str:
             first = bw.ingest([path], db=db, **opts)
             again = bw.ingest([path], db=db, **opts)
         except Exception as exc:
-            return f"{type(exc).__name__}: {exc}"
+            return local_paths_out(f"{type(exc).__name__}: {exc}")
         if again.rows_added:
             return f"re-run added {again.rows_added} rows"
         with open_store(db, read_only=True) as store:
