@@ -153,9 +153,15 @@ def run(
                 crashes += rec["crash_cases"]
                 child.out.unlink(missing_ok=True)
                 on_chunk(rec)
-    finally:  # stopped early (Ctrl-C): no child is left running
+    finally:  # stopped early (Ctrl-C, kill): no child is left running, what they did is kept
         for child in running:
             child.proc.kill()
+            child.proc.wait()
+            child.proc.returncode = 0  # stopped, not crashed: its finished cases count
+            rec = _collect(h, child, [], True)
+            if rec["cases"]:
+                total.merge(rec)
+                on_chunk(rec)
     cpu1 = os.times()
     cpu = (cpu1.children_user - cpu0.children_user) + (cpu1.children_system - cpu0.children_system)
     return dict(
