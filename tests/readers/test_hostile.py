@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tarfile
 import zlib
+from pathlib import Path
 
 import framing as F
 import hostile as H
@@ -421,6 +422,11 @@ def test_folder_of_one_good_and_every_hostile_file(tmp_path, db, monkeypatch):
     F.write(hostile / "states.csv", H.stray_byte(H.csv_seed().data, 100_000))
     F.write(hostile / "aircraft.json", H.gzip_bomb(SNAP_HEAD, b" ", 64 << 20, b"]}"))
     F.write(hostile / "junk.bin", bytes(range(256)) * 40)
+    # what the fuzz campaigns found since
+    pq_name = H.parquet_seed().data.replace(b"velocity", b"ve\xe1ocity")
+    F.write(hostile / "name_not_utf8.parquet", pq_name)
+    traffic = H.traffic_seed()
+    F.write(hostile / "mixed.json", traffic.data.replace(b'"icao24":', b'"icao24":true,"x":', 1))
     for run in range(2):
         report = ingest(db, folder)
         assert count(db, "icao24 = 'abcdef'") == 2500, run
@@ -428,3 +434,6 @@ def test_folder_of_one_good_and_every_hostile_file(tmp_path, db, monkeypatch):
             (1,)
         ]
     assert report.sources_skipped >= 4  # the files read whole are not read again
+    # the bomb, stopped at the cap, is not inflated again (the cut archive is read again)
+    assert [Path(p).name for p in report.incomplete] == ["cut.tar.gz"]
+    assert report.rejects["over_inflate_cap"] == 1
