@@ -13,6 +13,7 @@ from .api import (  # noqa: E402
     aircraft,
     aircraft_table,
     alert,
+    attach,
     brief,
     changes,
     chart,
@@ -32,8 +33,11 @@ from .api import (  # noqa: E402
     report,
     routes,
     simulate,
+    spark_ingest,
+    spark_process,
     timeline,
     watch,
+    write_lake,
 )
 
 __all__ = [
@@ -69,4 +73,8 @@ __all__ = [
     "news_add",
     "news_events",
     "NEWS_EVENT_COLUMNS",
+    "write_lake",
+    "attach",
+    "spark_ingest",
+    "spark_process",
 ]
