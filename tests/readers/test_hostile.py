@@ -382,6 +382,19 @@ def test_file_over_the_cap_is_not_inflated_again_until_it_changes_or_the_cap_ris
     assert raised.rows_read == 1  # its aircraft, read whole this time
 
 
+def test_file_over_the_cap_is_not_inflated_again_with_jobs(tmp_path, db, small_cap):
+    """The same with ``ingest --jobs 2``: the workers are told which sources stopped at the
+    cap."""
+    head = SNAP_HEAD + b'{"hex": "abcdef", "lat": 35.4, "lon": 35.9, "alt_baro": 900}'
+    F.write(tmp_path / "in" / "a" / "aircraft.json", H.gzip_bomb(head, b" ", 16 << 20, b"]}"))
+    F.write(tmp_path / "in" / "b" / "aircraft.json", head + b"]}")
+    first = ingest(db, tmp_path / "in", jobs=2)
+    assert (first.rejects["over_inflate_cap"], len(first.incomplete)) == (1, 1)
+    again = ingest(db, tmp_path / "in", jobs=2)
+    assert (again.rejects["over_inflate_cap"], again.incomplete) == (1, [])
+    assert again.sources_skipped == 1  # the good one, ingested whole
+
+
 def test_gzip_bomb_memory_stays_bounded(tmp_path, db):
     """A 1 GiB aircraft.json in 1 MiB of gzip peaked at 4.3 GiB; now the default cap (256 MiB)
     ends it with a reject."""

@@ -622,6 +622,7 @@ def _each_source(sources: list[Source], run: _Run, jobs: int) -> Iterator[dict |
         "start": run.start,
         "params": run.params,
         "beast_clock": run.beast_clock,
+        "over_cap": run.over_cap,
     }
     for src, got in parse_all(sources, opts, jobs):
         row = got.row
@@ -660,11 +661,13 @@ def read_one(
     start: datetime | None = None,
     params: DecodeParams = DecodeParams(),
     beast_clock: str = "12mhz",
+    over_cap: dict[str, int] | None = None,
 ) -> tuple[dict | None, IngestReport]:
     """One file through the readers, exactly as ``ingest`` reads it, with its tables going to
     ``sink`` instead of the store: the unit of work of a parallel or cluster ingest. Returns
     the ``sources`` row (None when skipped or rejected whole; ``_aircraft`` holds its
-    aircraft_observed rows) and the counts of this source."""
+    aircraft_observed rows) and the counts of this source. ``over_cap``: sources whose read
+    stopped at the inflate cap (``over_cap.recorded``), not read again."""
     report = IngestReport(run_id=rejects.run_id)
     run = _Run(
         fmt,
@@ -679,6 +682,7 @@ def read_one(
         params,
         beast_clock,
     )
+    run.over_cap = dict(over_cap or {})
     return _ingest_one(src, run), report
 
 
