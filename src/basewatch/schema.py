@@ -225,6 +225,12 @@ SOURCES = pa.schema(
             "first decoded position); null for other formats",
         ),
         _f("data_end", UTC_US, "raw captures: time of the last frame"),
+        _f(
+            "inflate_cap",
+            pa.int64(),
+            "the inflate cap (bytes) the read stopped at; null when not stopped by it. The same "
+            "content is not read again while the cap is not raised",
+        ),
     ]
 )
 

@@ -45,7 +45,9 @@ from basewatch.store import open_store
 _START = datetime.fromtimestamp(H.T0, UTC)  # raw captures are read with --start T0
 
 BOMB_CAP = "8MiB"  # the inflate cap while fuzzing: bombs are 64 MiB, eight times over it
-PIPELINE_EVERY = 50
+# a run through the store costs about ten cases read in process: one case in 500 keeps it
+# under 2 % of a campaign and still gives 2,000 store runs per million cases
+PIPELINE_EVERY = 500
 
 # mutation kinds (and how often each is drawn)
 KINDS = {
@@ -100,11 +102,29 @@ class Result:
 def _ranges_cost(seed: H.Seed, ranges: list[tuple[int, int]]) -> int:
     """Rows of the records a set of damaged byte ranges touches (two bytes either side too:
     a broken boundary, such as the ``,`` of a ``},\n{``, costs both neighbours)."""
-    cost = 0
-    for u in seed.units:
-        if any(u.start <= b + 2 and a - 2 <= u.end for a, b in ranges):
-            cost += u.rows
-    return min(cost, seed.rows)
+    start, end, rows = _unit_arrays(seeds().index(seed))
+    hit = np.zeros(len(start), dtype=bool)
+    for a, b in ranges:
+        hit |= (start <= b + 2) & (a - 2 <= end)
+    return min(int(rows[hit].sum()), seed.rows)
+
+
+@cache
+def _unit_arrays(i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A seed's units as arrays (start, end, rows): ``_ranges_cost`` runs once per case."""
+    units = seeds()[i].units
+    return (
+        np.array([u.start for u in units], np.int64),
+        np.array([u.end for u in units], np.int64),
+        np.array([u.rows for u in units], np.int64),
+    )
+
+
+@cache
+def _packed(i: int) -> bytes:
+    """A seed gzip-compressed (as the gzip mutations damage it), made once per seed."""
+    seed = seeds()[i]
+    return gzip.compress(seed.data, 6) if seed.fmt not in NO_GZIP else seed.data
 
 
 _TOKEN = re.compile(rb"-?\d+(?:\.\d+)?|\"[^\"\\\n]{0,40}\"|true|false|null")
@@ -184,7 +204,7 @@ def case(n: int) -> Case:
         data = H.gzip_bomb(head, rng.choice((b" ", b"\x00", b"[", b"a", b"\n")), 64 << 20)
         return Case(n, seed, kind, data, None, f"head {len(head)}")
     if kind in ("gzip_cut", "gzip_flip"):
-        packed = gzip.compress(seed.data, 6) if seed.fmt not in NO_GZIP else seed.data
+        packed = _packed(seeds().index(seed))
         at = rng.randrange(len(packed))
         if kind == "gzip_cut":
             data = packed[:at]
@@ -269,23 +289,35 @@ def baseline(i: int) -> frozenset:
     return frozenset(_keys(tables))
 
 
-def run(n: int, pipeline: bool | None = None) -> Result:
+def run(n: int, pipeline: bool | None = None, every: int = PIPELINE_EVERY) -> Result:
     c = case(n)
     res = Result(n, c.seed.fmt, c.kind, c.where)
     try:
         tables, ctx = read(c.data, c.seed)
         _check_schemas(tables, ctx)
     except Exception as exc:  # what the harness is here to find
-        res.error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=-4)}"
+        res.error = local_paths_out(
+            f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=-4)}"
+        )
         return res
     res.rejects = ctx.rejects.total
     base = baseline(seeds().index(c.seed))
     res.kept = len(_keys(tables) & base)
     if c.damaged is not None:
         res.expected = max(0, len(base) - c.damaged)
-    if pipeline if pipeline is not None else n % PIPELINE_EVERY == 0:
+    if pipeline if pipeline is not None else n % every == 0:
         res.pipeline = _through_store(c)
     return res
+
+
+_FILE = re.compile(r'File "[^"]*?/((?:site-packages|src|tests|lib/python[0-9.]+)/[^"]*)"')
+_TEMP = re.compile(re.escape(tempfile.gettempdir()) + r"/[^\s'\"]*")
+
+
+def local_paths_out(text: str) -> str:
+    """A finding as it may be kept in the repository: the files of a traceback from their
+    package or source folder on, temporary files as <tmp>; no path of this machine."""
+    return _TEMP.sub("<tmp>", _FILE.sub(r'File "\1"', text))
 
 
 def _through_store(c: Case) -> str:
@@ -300,7 +332,7 @@ def _through_store(c: Case) -> str:
             first = bw.ingest([path], db=db, **opts)
             again = bw.ingest([path], db=db, **opts)
         except Exception as exc:
-            return f"{type(exc).__name__}: {exc}"
+            return local_paths_out(f"{type(exc).__name__}: {exc}")
         if again.rows_added:
             return f"re-run added {again.rows_added} rows"
         with open_store(db, read_only=True) as store:
@@ -311,15 +343,27 @@ def _through_store(c: Case) -> str:
     return "ok"
 
 
+LISTED = 50  # cases listed per kind of finding (the counts are whole)
+
+
+def _note(listed: list[str], more: list[str]) -> None:
+    listed += more[: max(0, LISTED - len(listed))]
+
+
 @dataclass
 class Tally:
+    """The figures of many cases: whole counts, the first ``LISTED`` cases of each finding."""
+
     cases: int = 0
-    errors: list[str] = field(default_factory=list)
+    errors: int = 0
+    error_cases: list[str] = field(default_factory=list)
     pipeline_runs: int = 0
-    pipeline_failures: list[str] = field(default_factory=list)
+    pipeline_failures: int = 0
+    pipeline_failure_cases: list[str] = field(default_factory=list)
     kept: int = 0
     expected: int = 0
-    short: list[str] = field(default_factory=list)  # measured cases below 99 %
+    short: int = 0  # measured cases below 99 %
+    short_cases: list[str] = field(default_factory=list)
     by_kind: Counter = field(default_factory=Counter)
     by_format: Counter = field(default_factory=Counter)
 
@@ -328,19 +372,42 @@ class Tally:
         self.by_kind[r.kind] += 1
         self.by_format[r.fmt] += 1
         if r.error:
-            self.errors.append(f"case {r.n} ({r.fmt}, {r.kind}, {r.where}): {r.error}")
+            self.errors += 1
+            _note(self.error_cases, [f"case {r.n} ({r.fmt}, {r.kind}, {r.where}): {r.error}"])
         if r.pipeline:
             self.pipeline_runs += 1
             if r.pipeline != "ok":
-                self.pipeline_failures.append(f"case {r.n} ({r.fmt}, {r.kind}): {r.pipeline}")
+                self.pipeline_failures += 1
+                _note(
+                    self.pipeline_failure_cases, [f"case {r.n} ({r.fmt}, {r.kind}): {r.pipeline}"]
+                )
         if r.expected is not None:
             kept = min(r.kept, r.expected)
             self.kept += kept
             self.expected += r.expected
             if r.expected and kept < 0.99 * r.expected:
-                self.short.append(
-                    f"case {r.n} ({r.fmt}, {r.kind}, {r.where}): kept {r.kept} of {r.expected}"
+                self.short += 1
+                _note(
+                    self.short_cases,
+                    [f"case {r.n} ({r.fmt}, {r.kind}, {r.where}): kept {r.kept} of {r.expected}"],
                 )
+
+    def merge(self, rec: dict) -> None:
+        """Add the figures of another tally (``as_record``: another chunk, another campaign)."""
+        for key in ("cases", "errors", "pipeline_runs", "pipeline_failures", "kept"):
+            setattr(self, key, getattr(self, key) + rec[key])
+        self.expected += rec["expected"]
+        self.short += rec["short"]
+        for key in ("error_cases", "pipeline_failure_cases", "short_cases"):
+            _note(getattr(self, key), rec[key])
+        self.by_kind.update(rec["by_kind"])
+        self.by_format.update(rec["by_format"])
+
+    def as_record(self) -> dict:
+        rec = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        rec["error_cases"] = [e[:2000] for e in self.error_cases]
+        rec["by_kind"], rec["by_format"] = dict(self.by_kind), dict(self.by_format)
+        return rec
 
     @property
     def retention(self) -> float:

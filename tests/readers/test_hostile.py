@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tarfile
 import zlib
+from pathlib import Path
 
 import framing as F
 import hostile as H
@@ -93,6 +94,19 @@ def test_parquet_integer_above_2_53(tmp_path, db):
     assert F.query(db, "SELECT location FROM rejects") == [("row 1234",)]
 
 
+@pytest.mark.parametrize("field", [b"velocity", b"icao24"])
+def test_parquet_column_name_not_utf8(tmp_path, db, field):
+    """A damaged byte in a column name of the file's metadata: pyarrow raises
+    UnicodeDecodeError (not one of its own errors) while listing the columns (fuzz case
+    16339); the file is a reject of its own (bad_parquet), not a reader failure."""
+    data = H.parquet_seed().data
+    bad = field[:2] + b"\xe1" + field[3:]
+    path = F.write(tmp_path / "states.parquet", data.replace(field, bad))
+    report = ingest(db, path)
+    assert dict(report.rejects) == {"bad_parquet": 1}
+    assert report.rows_added == 0
+
+
 # --- 3. damaged and cut archives ---------------------------------------------------------------
 
 
@@ -129,6 +143,37 @@ def test_tar_header_destroyed_resynchronises(tmp_path, db):
     (location,) = F.query(db, "SELECT location FROM rejects")[0]
     assert location.startswith(f"{path} bytes {at}-")
     assert count(db, "icao24 = 'ac6703'") == 0 and count(db, "icao24 = 'ac6704'") == 250
+
+
+@pytest.mark.parametrize(("grown", "member"), [(5_000, 3), (40_000, 3), (20_000, 9)])
+def test_tar_member_grown_far_past_its_size_keeps_its_rows(tmp_path, db, grown, member):
+    """A value of a member's trace swapped for one nested ``grown`` / 2 deep: the member is
+    longer than its header says by far more than ``archive.SLACK``, and its next header (or
+    the end of the archive, after the last member) is found intact there (the fuzz cut such
+    members at their declared size: 37-228 of their 250 rows lost)."""
+    seed = H.tar_seed()
+    head = [u for u in seed.units if u.shared][member]
+    row = next(u for u in seed.units if not u.shared and u.start > head.end + 2000)
+    value = seed.data.index(b",", row.start) + 1  # the row's latitude
+    end = seed.data.index(b",", value)
+    deep = b"[" * (grown // 2) + b"1" + b"]" * (grown // 2)
+    data = seed.data[:value] + deep + seed.data[end:]
+    report = ingest(db, F.write(tmp_path / "day.tar", data))
+    assert report.rows_added == 2499  # all but the row whose value was swapped
+    assert report.rejects["tar_size_mismatch"] == 1 and "bad_tar_header" not in report.rejects
+
+
+@pytest.mark.parametrize("byte", [130, 258])  # in its size field, in its magic
+def test_tar_member_glued_to_no_damaged_next_header(tmp_path, db, byte):
+    """The next header damaged where the size says (its checksum fails): the member before
+    it ends there, it is not read on to the header after."""
+
+    def flip(data, at):
+        data[at + byte] ^= 0x01
+
+    data, at = tar_with_header(flip)
+    report = ingest(db, F.write(tmp_path / "day.tar", data))
+    assert report.rows_added >= 2250 and "tar_size_mismatch" not in report.rejects
 
 
 def test_truncated_tar_gz_keeps_every_member_before_the_cut(tmp_path, db):
@@ -206,12 +251,56 @@ def test_stray_byte_in_traffic_json(tmp_path, db, lines):
     assert F.query(db, "SELECT location FROM rejects") == [(f"{path} byte {row.start}",)]
 
 
+@pytest.mark.parametrize("lines", [False, True])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("icao24", b"true"), ("icao24", b"{}"), ("timestamp", b"[]"), ("altitude", b'{"a":1}')],
+)
+def test_one_value_of_another_type_in_traffic_json(tmp_path, db, lines, field, value):
+    """One record whose value is of another JSON type: DuckDB then types the whole column as
+    JSON (a string "ae0455" read back with its quotes), which cost every row of the file."""
+    seed = H.traffic_seed(lines)
+    row = next(u for i, u in enumerate(seed.units) if i > 1500 and u.rows)
+    key = seed.data.index(f'"{field}":'.encode(), row.start) + len(field) + 3
+    end = min(seed.data.index(c, key) for c in (b",", b"}"))
+    path = F.write(tmp_path / seed.name, seed.data[:key] + value + seed.data[end:])
+    report = ingest(db, path)
+    lost = 0 if field == "altitude" else 1  # a bad altitude leaves the row without one
+    assert report.rows_added == seed.rows - lost
+    assert sum(report.rejects.values()) == lost
+
+
 def test_stray_byte_in_aircraft_json(tmp_path, db):
     seed = H.snapshot_seed()
     row = seed.units[1 + 30]
     report = ingest(db, F.write(tmp_path / "aircraft.json", H.stray_byte(seed.data, row.start + 3)))
     assert report.rows_added == 59
     assert dict(report.rejects) == {"bad_json": 1}
+
+
+def _closer_damaged(seed, unit, closer: bytes, to: bytes) -> bytes:
+    """The seed with the closing bracket of one record (a unit) changed to ``to``."""
+    at = seed.data.rindex(closer, unit.start, unit.end + 1)
+    return seed.data[:at] + to + seed.data[at + 1 :]
+
+
+@pytest.mark.parametrize("to", [b"=", b" ", b"{"])
+@pytest.mark.parametrize("which", ["aircraft_json", "traffic_json", "trace_full"])
+def test_a_record_whose_closer_is_damaged_costs_only_itself(tmp_path, db, which, to):
+    """The ``}`` (or ``]``) that ends one record damaged: the record ran on into the next
+    one, and both were lost (fuzz cases 13616, 16064: 58 of 59 aircraft kept)."""
+    seed = {
+        "aircraft_json": H.snapshot_seed,
+        "traffic_json": H.traffic_seed,
+        "trace_full": H.trace_seed,
+    }[which]()
+    units = [u for u in seed.units if u.rows and not u.shared]
+    unit = units[len(units) // 2]
+    closer = b"]" if which == "trace_full" else b"}"
+    path = F.write(tmp_path / seed.name, _closer_damaged(seed, unit, closer, to))
+    report = ingest(db, path)
+    assert report.rows_added == seed.rows - 1
+    assert sum(report.rejects.values()) == 1, report.rejects
 
 
 # --- 5. a cap on what a file may inflate to ------------------------------------------------------
@@ -265,6 +354,47 @@ def test_tar_member_over_the_cap_is_skipped(tmp_path, db, small_cap):
     assert dict(report.rejects) == {"over_inflate_cap": 1}
 
 
+def test_file_over_the_cap_is_not_inflated_again_until_it_changes_or_the_cap_rises(
+    tmp_path, db, small_cap, monkeypatch
+):
+    head = SNAP_HEAD + b'{"hex": "abcdef", "lat": 35.4, "lon": 35.9, "alt_baro": 900}'
+    bomb = H.gzip_bomb(head, b" ", 16 << 20, b"]}")
+    path = F.write(tmp_path / "aircraft.json", bomb)
+    first = ingest(db, path)
+    assert dict(first.rejects) == {"over_inflate_cap": 1}
+    assert first.incomplete == [str(path)]
+    again = ingest(db, path)  # unchanged, same cap: skipped, and said so
+    assert dict(again.rejects) == {"over_inflate_cap": 1}
+    assert (again.sources, again.incomplete) == (0, [])
+    said = F.query(
+        db,
+        "SELECT excerpt FROM rejects WHERE run_id = ? AND reason = 'over_inflate_cap'",
+        [again.run_id],
+    )
+    assert "not read again" in said[0][0] and "4,194,304 bytes" in said[0][0], said
+    twice = ingest(db, path, path)  # the same content twice in one run: read once at most
+    assert (twice.sources, twice.rejects["over_inflate_cap"]) == (0, 2)
+    changed = F.write(tmp_path / "changed" / "aircraft.json", bomb + gzip.compress(b" "))
+    assert ingest(db, changed).incomplete == [str(changed)]  # another content: read
+    monkeypatch.setenv("BASEWATCH_MAX_INFLATE", "32MiB")  # a raised cap reads it again
+    raised = ingest(db, path)
+    assert (raised.sources, raised.incomplete, raised.rejects["over_inflate_cap"]) == (1, [], 0)
+    assert raised.rows_read == 1  # its aircraft, read whole this time
+
+
+def test_file_over_the_cap_is_not_inflated_again_with_jobs(tmp_path, db, small_cap):
+    """The same with ``ingest --jobs 2``: the workers are told which sources stopped at the
+    cap."""
+    head = SNAP_HEAD + b'{"hex": "abcdef", "lat": 35.4, "lon": 35.9, "alt_baro": 900}'
+    F.write(tmp_path / "in" / "a" / "aircraft.json", H.gzip_bomb(head, b" ", 16 << 20, b"]}"))
+    F.write(tmp_path / "in" / "b" / "aircraft.json", head + b"]}")
+    first = ingest(db, tmp_path / "in", jobs=2)
+    assert (first.rejects["over_inflate_cap"], len(first.incomplete)) == (1, 1)
+    again = ingest(db, tmp_path / "in", jobs=2)
+    assert (again.rejects["over_inflate_cap"], again.incomplete) == (1, [])
+    assert again.sources_skipped == 1  # the good one, ingested whole
+
+
 def test_gzip_bomb_memory_stays_bounded(tmp_path, db):
     """A 1 GiB aircraft.json in 1 MiB of gzip peaked at 4.3 GiB; now the default cap (256 MiB)
     ends it with a reject."""
@@ -305,6 +435,11 @@ def test_folder_of_one_good_and_every_hostile_file(tmp_path, db, monkeypatch):
     F.write(hostile / "states.csv", H.stray_byte(H.csv_seed().data, 100_000))
     F.write(hostile / "aircraft.json", H.gzip_bomb(SNAP_HEAD, b" ", 64 << 20, b"]}"))
     F.write(hostile / "junk.bin", bytes(range(256)) * 40)
+    # what the fuzz campaigns found since
+    pq_name = H.parquet_seed().data.replace(b"velocity", b"ve\xe1ocity")
+    F.write(hostile / "name_not_utf8.parquet", pq_name)
+    traffic = H.traffic_seed()
+    F.write(hostile / "mixed.json", traffic.data.replace(b'"icao24":', b'"icao24":true,"x":', 1))
     for run in range(2):
         report = ingest(db, folder)
         assert count(db, "icao24 = 'abcdef'") == 2500, run
@@ -312,3 +447,6 @@ def test_folder_of_one_good_and_every_hostile_file(tmp_path, db, monkeypatch):
             (1,)
         ]
     assert report.sources_skipped >= 4  # the files read whole are not read again
+    # the bomb, stopped at the cap, is not inflated again (the cut archive is read again)
+    assert [Path(p).name for p in report.incomplete] == ["cut.tar.gz"]
+    assert report.rejects["over_inflate_cap"] == 1

@@ -166,7 +166,9 @@ def _member_data(
     next header is not where the size says (bytes were inserted or lost inside the member),
     the member runs to a valid header found within ``SLACK`` bytes of there, and the
     mismatch is rejected. Farther away, the next header is more likely damaged than the
-    member this much longer or shorter: the main loop resynchronises instead."""
+    member this much longer, unless the member's padding is not there either (its content
+    goes on past its size: bytes were inserted): then it runs to the next valid header (or
+    the end of the archive) at any distance up to the inflate cap."""
     nxt = _padded(size)
     stream.fill(nxt + 2 * SLACK)
     if len(stream.buf) < size:
@@ -174,6 +176,8 @@ def _member_data(
     head = None if _next_ok(stream.buf, nxt) else _header_at(stream.buf, max(nxt - SLACK, 1))
     if head is not None and abs(head - nxt) > SLACK:
         head = None  # too far to be this member's end: a damaged header of the next one
+    if head is None and _grown(stream.buf, size, nxt):
+        head = _header_after(stream, nxt)
     if head is None:  # as the header says (or nothing near: the main loop resynchronises)
         data = stream.take(size)
         stream.skip(nxt - size)
@@ -186,6 +190,37 @@ def _member_data(
         f"{size:,} bytes by its header, {len(data):,} to the next header",
     )
     return data, False
+
+
+def _grown(buf: bytearray, size: int, nxt: int) -> bool:
+    """Whether a member's content goes on past its size: where its zero padding should be
+    (there is some) are other bytes, and no header, even a damaged one, where the next
+    should be. A damaged next header leaves the padding before it as it was."""
+    if nxt == size or not any(buf[size:nxt]):
+        return False
+    block = bytes(buf[nxt : nxt + BLOCK])
+    marks = (  # a bit flip damages one of them; member content has none at those places
+        block[_MAGIC_AT : _MAGIC_AT + 5] == b"ustar",
+        block[124:136].strip(b"\0 ") != b"" and _octal(block[124:136]) is not None,
+        block[148:156].strip(b"\0 ") != b"" and _octal(block[148:156]) is not None,
+    )
+    return sum(marks) < 2
+
+
+def _header_after(stream: _Stream, nxt: int) -> int | None:
+    """Where a grown member ends: the first valid header after ``nxt``, the end-of-archive
+    marker or the end of the data (reading on up to the inflate cap; None past it)."""
+    limit = max_inflate() + BLOCK
+    frm = nxt
+    while True:
+        ends = [_header_at(stream.buf, frm), stream.buf.find(bytes(2 * BLOCK), frm)]
+        ends = [e for e in ends if e is not None and e >= 0]
+        if stream.eof and not ends:
+            ends = [len(stream.buf)]
+        if ends or len(stream.buf) > limit:
+            return min(ends) if ends and min(ends) <= limit else None
+        frm = max(len(stream.buf) - 2 * BLOCK, nxt)  # an end may straddle the refill
+        stream.fill(len(stream.buf) + CHUNK_BYTES)
 
 
 def _trusted(stream: _Stream, block: bytes) -> bool:

@@ -166,21 +166,25 @@ def surface_positions(
 
 # --- the stateful decoder --------------------------------------------------------------------
 
-_MSG_COLS = (
-    "ts",
-    "key",
-    "icao24",
-    "lat",
-    "lon",
-    "alt",
-    "alt_geom",
-    "ground",
-    "gs",
-    "track",
-    "vrate",
-    "callsign",
-    "squawk",
-)
+# the decoded-messages table the assembler takes: its columns and their types
+_MSG_TYPES = {
+    "ts": pa.float64(),
+    "key": pa.uint64(),
+    "icao24": pa.string(),
+    "lat": pa.float64(),
+    "lon": pa.float64(),
+    "alt": pa.float64(),
+    "alt_geom": pa.float64(),
+    "ground": pa.bool_(),
+    "gs": pa.float64(),
+    "track": pa.float64(),
+    "vrate": pa.float64(),
+    "callsign": pa.string(),
+    "squawk": pa.string(),
+}
+_MSG_COLS = tuple(_MSG_TYPES)
+# what one extended squitter gives (its time and key come from the frame; no squawk)
+_ES_COLS = tuple(c for c in _MSG_COLS if c not in ("ts", "key", "squawk"))
 
 
 def messages_table(ts, keys, icao, **cols) -> pa.Table:
@@ -188,24 +192,9 @@ def messages_table(ts, keys, icao, **cols) -> pa.Table:
     n = len(ts)
     data = {c: cols.get(c) for c in _MSG_COLS}
     data["ts"], data["key"], data["icao24"] = ts, keys, icao
-    types = {
-        "ts": pa.float64(),
-        "key": pa.uint64(),
-        "icao24": pa.string(),
-        "lat": pa.float64(),
-        "lon": pa.float64(),
-        "alt": pa.float64(),
-        "alt_geom": pa.float64(),
-        "ground": pa.bool_(),
-        "gs": pa.float64(),
-        "track": pa.float64(),
-        "vrate": pa.float64(),
-        "callsign": pa.string(),
-        "squawk": pa.string(),
-    }
     arrays = [
-        pa.nulls(n, types[c]) if data[c] is None else pa.array(data[c], types[c], from_pandas=True)
-        for c in _MSG_COLS
+        pa.nulls(n, t) if data[c] is None else pa.array(data[c], t, from_pandas=True)
+        for c, t in _MSG_TYPES.items()
     ]
     return pa.Table.from_arrays(arrays, names=list(_MSG_COLS))
 
@@ -531,21 +520,7 @@ class ModeSDecoder:
         for d in out:
             by_key[(d["frame"], d["timestamp"])] = d
         recs = [by_key.get((f, t)) for f, t in zip(hexes, tsl, strict=True)]
-        cols: dict[str, list] = {
-            c: []
-            for c in (
-                "icao24",
-                "lat",
-                "lon",
-                "alt",
-                "alt_geom",
-                "ground",
-                "gs",
-                "track",
-                "vrate",
-                "callsign",
-            )
-        }
+        cols: dict[str, list] = {c: [] for c in _ES_COLS}
         keep = []
         surface: list[tuple[int, int, int, bool, float, float]] = []  # row, cpr, odd, reference
         last_air = self.last_airborne

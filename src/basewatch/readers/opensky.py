@@ -420,16 +420,22 @@ def read_opensky_parquet(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
         fh.close()
 
 
+# what damaged Parquet gives: pyarrow's own errors, and errors of the Python decoding its
+# metadata (a column name that is not UTF-8 raises UnicodeDecodeError, a ValueError)
+_PARQUET_ERRORS = (pa.ArrowException, OSError, EOFError, zlib.error, ValueError)
+
+
 def _read_parquet(fh, src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
     try:
         pf = pq.ParquetFile(fh)
-    except (pa.ArrowException, OSError, EOFError, zlib.error) as exc:
+        names = pf.schema_arrow.names
+    except _PARQUET_ERRORS as exc:
         ctx.rejects.add("bad_parquet", src.uri, str(exc))
         return
-    original = {_norm(name): name for name in pf.schema_arrow.names}
+    original = {_norm(name): name for name in names}
     kind = column_set(list(original))
     if kind is None:
-        ctx.rejects.add("bad_parquet_columns", src.uri, ",".join(pf.schema_arrow.names))
+        ctx.rejects.add("bad_parquet_columns", src.uri, ",".join(names))
         return
     mapping = {k: original[v] for k, v in COLUMN_SETS[kind].items() if v in original}
     wanted = sorted(set(mapping.values()))
@@ -441,7 +447,7 @@ def _read_parquet(fh, src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
             batch = next(batches)
         except StopIteration:
             break
-        except (pa.ArrowException, OSError, EOFError, zlib.error) as exc:
+        except _PARQUET_ERRORS as exc:
             ctx.truncated("bad_parquet", f"after row {done}", str(exc))
             break
         n = batch.num_rows

@@ -32,6 +32,7 @@ from ..store import DEFAULT_MEMORY_LIMIT, Store, append
 from ..store.callsigns import Callsigns
 from ..store.runs import Report, RunRecord, write_run
 from . import detect as _detect
+from . import over_cap
 from .base import ReadContext, RejectLog, Source, content_id, stream_id
 from .frames import rebatch
 from .ids import SAME_WITHIN_S, ids_and_addresses, neighbour_ids
@@ -524,6 +525,7 @@ def ingest(
     run = _Run(
         fmt, writer, rejects, report, done, progress, receiver, start, duration, params, beast_clock
     )
+    run.over_cap = over_cap.recorded(store.con)
     source_rows: list[dict] = []
     aircraft_rows: list[dict] = []
     try:
@@ -576,6 +578,7 @@ class _Run:
     duration: float | None
     params: DecodeParams
     beast_clock: str
+    over_cap: dict[str, int] = field(default_factory=dict)  # sources stopped at the cap
 
 
 def _each_source(sources: list[Source], run: _Run, jobs: int) -> Iterator[dict | None]:
@@ -596,6 +599,7 @@ def _each_source(sources: list[Source], run: _Run, jobs: int) -> Iterator[dict |
         "start": run.start,
         "params": run.params,
         "beast_clock": run.beast_clock,
+        "over_cap": run.over_cap,
     }
     for src, got in parse_all(sources, opts, jobs):
         row = got.row
@@ -634,11 +638,13 @@ def read_one(
     start: datetime | None = None,
     params: DecodeParams = DecodeParams(),
     beast_clock: str = "12mhz",
+    over_cap: dict[str, int] | None = None,
 ) -> tuple[dict | None, IngestReport]:
     """One file through the readers, exactly as ``ingest`` reads it, with its tables going to
     ``sink`` instead of the store: the unit of work of a parallel or cluster ingest. Returns
     the ``sources`` row (None when skipped or rejected whole; ``_aircraft`` holds its
-    aircraft_observed rows) and the counts of this source."""
+    aircraft_observed rows) and the counts of this source. ``over_cap``: sources whose read
+    stopped at the inflate cap (``over_cap.recorded``), not read again."""
     report = IngestReport(run_id=rejects.run_id)
     run = _Run(
         fmt,
@@ -653,6 +659,7 @@ def read_one(
         params,
         beast_clock,
     )
+    run.over_cap = dict(over_cap or {})
     return _ingest_one(src, run), report
 
 
@@ -672,6 +679,9 @@ def _ingest_one(src: Source, run: _Run) -> dict | None:
             return None
         if sid in run.done:
             report.sources_skipped += 1
+            progress.advance(size)
+            return None
+        if over_cap.skip(sid, run.over_cap, rejects, src.uri):
             progress.advance(size)
             return None
         if size == 0:  # whatever --format says
@@ -705,6 +715,7 @@ def _ingest_one(src: Source, run: _Run) -> dict | None:
         beast_clock=run.beast_clock,
     )
     read = 0
+    capped_before = rejects.counts[over_cap.REASON]
     for table in _guarded(read_source(src, this_fmt, ctx, run.params), src.uri, ctx):
         if table.num_rows:
             table = _drop_untimed(table, src.uri, rejects)
@@ -717,6 +728,9 @@ def _ingest_one(src: Source, run: _Run) -> dict | None:
     report.counters.update(ctx.counters)
     if not ctx.complete:
         report.incomplete.append(src.uri)
+    cap = over_cap.stopped_at(ctx, capped_before)
+    if cap is not None:  # the same content again in this run is skipped too
+        run.over_cap[sid] = cap
     return {
         "source_id": sid,
         "uri": src.uri,
@@ -728,6 +742,7 @@ def _ingest_one(src: Source, run: _Run) -> dict | None:
         "complete": ctx.complete,
         "data_start": _utc(ctx.frame_span[0]) if ctx.frame_span else None,
         "data_end": _utc(ctx.frame_span[1]) if ctx.frame_span else None,
+        "inflate_cap": cap,
         "_aircraft": [dict(a, source_id=sid) for a in ctx.aircraft],
     }
 

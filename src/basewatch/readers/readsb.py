@@ -456,14 +456,20 @@ def read_trace_full(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
         ctx.progress(len(src.data))
     else:  # streamed: a cut or damaged gzip is reported, what it held is kept
         data = read_whole(src, ctx)
-        if data is None:
-            return
-    if not data.strip():
-        ctx.rejects.add("empty_file", src.uri)
+    data = _not_empty(data, ctx, src.uri)
+    if data is None:
         return
     table = trace_bytes_to_table(data, ctx, src.uri)
     if table is not None and table.num_rows:
         yield table
+
+
+def _not_empty(data: bytes | None, ctx: ReadContext, uri: str) -> bytes | None:
+    """The content, or None when there is none (unreadable, or blank: ``empty_file``)."""
+    if data is not None and not data.strip():
+        ctx.rejects.add("empty_file", uri)
+        return None
+    return data
 
 
 def _batched(tables: Iterator[pa.Table]) -> Iterator[pa.Table]:
@@ -546,11 +552,8 @@ def _snapshot_numbers(
 def read_aircraft_json(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
     """A readsb / dump1090 ``aircraft.json`` (or ``history_N.json``) snapshot: one row per
     aircraft with a position, the time being ``now − seen_pos``."""
-    data = read_whole(src, ctx)
+    data = _not_empty(read_whole(src, ctx), ctx, src.uri)
     if data is None:
-        return
-    if not data.strip():
-        ctx.rejects.add("empty_file", src.uri)
         return
     doc = _load_json(data, ctx, src.uri, "aircraft")
     if doc is None:

@@ -160,13 +160,37 @@ def _array_close(data: bytes, at: int) -> int | None:
     return None
 
 
+# where an element that ran on into the next may have ended: the next one's start
+_NEXT = {dict: re.compile(rb",\s*\{"), list: re.compile(rb",\s*\[")}
+_NEXT_TRIES = 64  # starts tried inside one damaged piece
+_NEXT_MAX_BYTES = 1 << 20  # past this a piece is not one record run on: no tries (each parses it)
+
+
 def _keep(data, lo, hi, kind, out: Salvaged, ctx, location) -> None:
     value, reason = _parse(data[lo:hi], kind)
-    if value is None:
-        ctx.rejects.add(reason, f"{location} byte {lo}", text(data[lo:hi]))
-        out.bad += 1
-    else:
+    if value is not None:
         out.elements.append(value)
+        return
+    # an element whose closer was damaged runs on into the next: keep the next one
+    tail = _next_element(data, lo, hi, kind)
+    ctx.rejects.add(reason, f"{location} byte {lo}", text(data[lo : tail[0] if tail else hi]))
+    out.bad += 1
+    if tail is not None:
+        out.elements.append(tail[1])
+
+
+def _next_element(data, lo, hi, kind) -> tuple[int, object] | None:
+    """(start, value) of the first element start inside ``data[lo:hi]`` from which the rest
+    parses as one element of ``kind``, or None."""
+    if hi - lo > _NEXT_MAX_BYTES:
+        return None
+    for k, m in enumerate(_NEXT[kind].finditer(data, lo + 1, hi)):
+        if k == _NEXT_TRIES:
+            break
+        value, _ = _parse(data[m.end() - 1 : hi], kind)
+        if value is not None:
+            return m.end() - 1, value
+    return None
 
 
 def lines(data: bytes, ctx: ReadContext, location: str) -> Iterator[tuple[int, dict]]:

@@ -307,6 +307,13 @@ def _m0016_news_ids_xxh3(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DELETE FROM timeline")
 
 
+def _m0017_sources_inflate_cap(con: duckdb.DuckDBPyConnection) -> None:
+    """A source whose read stopped at the inflate cap keeps that cap (not read again)."""
+    cols = {r[0] for r in con.execute("DESCRIBE sources").fetchall()}
+    if "inflate_cap" not in cols:
+        con.execute("ALTER TABLE sources ADD COLUMN inflate_cap BIGINT")
+
+
 MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     ("0001_initial", _m0001_initial),
     ("0002_aircraft_identity", _m0002_aircraft_identity),
@@ -324,6 +331,7 @@ MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     ("0014_position_content_ids", _m0014_position_content_ids),
     ("0015_alert_status", _m0015_alert_status),
     ("0016_news_ids_xxh3", _m0016_news_ids_xxh3),
+    ("0017_sources_inflate_cap", _m0017_sources_inflate_cap),
 ]
 
 
