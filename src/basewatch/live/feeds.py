@@ -80,6 +80,7 @@ class FeedStatus:
     messages: int = 0  # frames (Beast, AVR) or records (SBS, aircraft.json) received
     positions: int = 0  # positions decoded
     bytes: int = 0
+    clock_steps_back: int = 0  # times the feed's own clock went back (its records are kept)
     last_message_at: float | None = None  # epoch seconds, wall clock
     error: str = ""
     _samples: deque = field(default_factory=lambda: deque(maxlen=64), repr=False)
@@ -112,6 +113,7 @@ class FeedStatus:
             "rate_per_s": round(self.rate(), 1),
             "positions": self.positions,
             "bytes": self.bytes,
+            "clock_steps_back": self.clock_steps_back,
             "last_message_at": self.last_message_at,
             "error": self.error,
         }
@@ -280,6 +282,7 @@ class FeedThread(threading.Thread):
 
     def _hand_over(self, table: pa.Table | None) -> None:
         """Positions (times checked), then whatever rejects and identity rows piled up."""
+        self.status.clock_steps_back = self.ctx.counters["clock_step_back"]
         if table is not None and table.num_rows:
             table = drop_untimed(table, self.spec.uri, self.ctx.rejects)
             self.status.positions += table.num_rows

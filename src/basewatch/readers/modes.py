@@ -50,6 +50,9 @@ class DecodeParams:
     # that position when it comes this soon after them (a taxi out, then the take-off)
     surface_ref_ahead_s: float = 1800.0
     decode_rows: int = 8_192  # frames decoded at a time: bounds the decoder's working memory
+    # out-of-order arrival up to this is sorted into place (merged receivers, SBS lines);
+    # further back is the clock stepping back (a receiver restart, a clock set back)
+    step_back_slack_s: float = 2.0
 
 
 # --- CRC-24 ----------------------------------------------------------------------------------
@@ -204,6 +207,53 @@ def messages_table(ts, keys, icao, **cols) -> pa.Table:
     return pa.Table.from_arrays(arrays, names=list(_MSG_COLS))
 
 
+class TimeSteps:
+    """Where a stream's own clock steps back, in arrival order.
+
+    A receiver that restarts or has its clock set back sends times earlier than those it sent
+    before. Sorting such a batch by time would interleave the messages from either side of
+    the step (CPR halves of two different places paired, positions "jumping" to and fro), so a
+    batch is cut where the time falls more than ``slack_s`` below the latest time seen, each
+    run is decoded on its own, and the decoder's per-aircraft state is moved onto the new clock
+    (``rebase``): its last positions, CPR halves and velocities stay just before the messages
+    that follow, as they were in fact. Every record keeps the time its stream gave it: the
+    stream is the authority on when it heard a message, as for a file. Steps are counted
+    (``clock_step_back``, and ``clock_step_back_s``: the seconds stepped back in all).
+    """
+
+    def __init__(self, ctx: ReadContext, slack_s: float) -> None:
+        self.ctx, self.slack_s = ctx, slack_s
+        self.latest: float | None = None
+
+    def runs(self, ts: np.ndarray) -> list[tuple[int, int, float]]:
+        """``(start, stop, seconds back)`` slices of ``ts`` (arrival order) that do not step
+        back; the seconds are 0 for a run that continues the stream's clock."""
+        t = np.asarray(ts, dtype=np.float64)
+        n = len(t)
+        if n == 0:
+            return []
+        out: list[tuple[int, int, float]] = []
+        lo, back = 0, 0.0
+        latest = -np.inf if self.latest is None else self.latest
+        while True:
+            seg = t[lo:]
+            peak = np.maximum.accumulate(np.concatenate([[latest], seg]))[:-1]
+            below = np.flatnonzero(seg < peak - self.slack_s)
+            if not len(below):
+                break
+            c = lo + int(below[0])
+            if c > lo:
+                out.append((lo, c, back))
+            back = float(peak[below[0]] - t[c])
+            lo, latest = c, float(t[c])
+            self.ctx.counters["clock_step_back"] += 1
+            self.ctx.counters["clock_step_back_s"] += round(back)
+            log.info("%s: the clock stepped back %.1f s", self.ctx.rejects.uri or "a stream", back)
+        out.append((lo, n, back))
+        self.latest = max(latest, float(np.max(t[lo:])))
+        return out
+
+
 class PositionAssembler:
     """Decoded messages (positions, velocities, identities, squawks) → position rows.
 
@@ -216,6 +266,23 @@ class PositionAssembler:
         self.params = params
         self.carry: dict[str, dict] = {}  # icao24 → last callsign/velocity/squawk
         self.last_pos: dict[str, tuple[float, float, float]] = {}  # icao24 → ts, lat, lon
+
+    def rebase(self, back_s: float) -> None:
+        """The stream's clock stepped back ``back_s``: move the carried state onto it."""
+        for c in self.carry.values():
+            for k in c:
+                if k.startswith("ts_"):
+                    c[k] -= back_s
+        self.last_pos = {k: (t - back_s, la, lo) for k, (t, la, lo) in self.last_pos.items()}
+
+    def assemble_runs(self, msgs: pa.Table, steps: TimeSteps) -> Iterator[pa.Table]:
+        """``assemble`` each run of ``msgs`` (arrival order) between the clock's steps back."""
+        for lo, hi, back in steps.runs(msgs.column("ts").to_numpy()):
+            if back:
+                self.rebase(back)
+            out = self.assemble(msgs.slice(lo, hi - lo))
+            if out is not None and out.num_rows:
+                yield out
 
     def assemble(self, msgs: pa.Table) -> pa.Table | None:
         msgs = msgs.sort_by([("icao24", "ascending"), ("ts", "ascending")])
@@ -373,6 +440,14 @@ class ModeSDecoder:
         # surface messages waiting for the aircraft's first airborne position (no receiver)
         self.waiting: list[tuple] = []
         self.first_airborne: dict[str, tuple[float, float, float]] = {}
+
+    def rebase(self, back_s: float) -> None:
+        """The stream's clock stepped back ``back_s``: the aircraft's CPR halves and last
+        positions are moved onto the new clock (see ``TimeSteps``)."""
+        self.cpr_tail = {k: (t - back_s, f, a) for k, (t, f, a) in self.cpr_tail.items()}
+        self.last_airborne = {k: (t - back_s, *p) for k, (t, *p) in self.last_airborne.items()}
+        self.first_airborne = {k: (t - back_s, *p) for k, (t, *p) in self.first_airborne.items()}
+        self.assembler.rebase(back_s)
 
     # step 1: check frames
     def _check(self, batch: pa.Table) -> tuple[pa.Table, np.ndarray, np.ndarray]:
@@ -662,16 +737,23 @@ def decode_frames(
 ) -> Iterator[pa.Table]:
     """Stream frame batches (``FRAMES``) through one decoder; yields position tables."""
     dec = ModeSDecoder(ctx, params)
+    steps = TimeSteps(ctx, params.step_back_slack_s)
     step = params.decode_rows
     for batch in batches:
-        batch = batch.sort_by("ts")
-        if batch.num_rows:  # the capture's data window: its frames, decoded or not
-            lo, hi = batch.column("ts")[0].as_py(), batch.column("ts")[-1].as_py()
-            span = ctx.frame_span
-            ctx.frame_span = [min(span[0], lo), max(span[1], hi)] if span else [lo, hi]
-        # in time order, a slice at a time: the decoder's state carries across slices
-        for at in range(0, batch.num_rows, step):
-            yield from dec.decode(batch.slice(at, step))
+        if not batch.num_rows:
+            continue
+        ts = batch.column("ts").to_numpy()
+        # the capture's data window: its frames, decoded or not
+        lo, hi = float(np.min(ts)), float(np.max(ts))
+        span = ctx.frame_span
+        ctx.frame_span = [min(span[0], lo), max(span[1], hi)] if span else [lo, hi]
+        for start, stop, back in steps.runs(ts):
+            if back:  # the clock stepped back: the decoder's state moves onto the new clock
+                dec.rebase(back)
+            run = batch.slice(start, stop - start).sort_by("ts")
+            # in time order, a slice at a time: the decoder's state carries across slices
+            for at in range(0, run.num_rows, step):
+                yield from dec.decode(run.slice(at, step))
     late = dec.finish()
     if late is not None and late.num_rows:
         pos = dec.assembler.assemble(late)
