@@ -53,6 +53,11 @@ class DecodeParams:
     # out-of-order arrival up to this is sorted into place (merged receivers, SBS lines);
     # further back is the clock stepping back (a receiver restart, a clock set back)
     step_back_slack_s: float = 2.0
+    # an aircraft not heard for this long is forgotten: its address (for parity replies), the
+    # callsign and squawk carried onto its positions, its last position for the speed check.
+    # Bounds the decoder's memory on a feed that runs for months (aircraft come and go)
+    state_max_age_s: float = 6 * 3600.0
+    expire_every_s: float = 600.0  # forgotten state is dropped this often (stream seconds)
 
 
 # --- CRC-24 ----------------------------------------------------------------------------------
@@ -267,6 +272,15 @@ class PositionAssembler:
         self.carry: dict[str, dict] = {}  # icao24 → last callsign/velocity/squawk
         self.last_pos: dict[str, tuple[float, float, float]] = {}  # icao24 → ts, lat, lon
 
+    def expire(self, now: float) -> None:
+        """Forget aircraft not heard for ``state_max_age_s`` (see ``ModeSDecoder.expire``)."""
+        old = now - self.params.state_max_age_s
+        self.carry = {
+            k: c for k, c in self.carry.items()
+            if max((v for f, v in c.items() if f.startswith("ts_")), default=old) > old
+        }  # fmt: skip
+        self.last_pos = {k: v for k, v in self.last_pos.items() if v[0] >= old}
+
     def rebase(self, back_s: float) -> None:
         """The stream's clock stepped back ``back_s``: move the carried state onto it."""
         for c in self.carry.values():
@@ -319,7 +333,9 @@ class PositionAssembler:
                 # a velocity never from a later message (surface rows decoded late, once the
                 # aircraft took off, come after its airborne ones)
                 age = ts[i] - c["ts_" + col] if c and col in c else np.nan
-                if c and col in c and (max_age is None or 0 <= age <= max_age):
+                # callsign and squawk for as long as the aircraft is remembered
+                ok = age <= self.params.state_max_age_s if max_age is None else 0 <= age <= max_age
+                if c and col in c and ok:
                     out[i] = c[col]
             filled[col] = out
             filled_ts[col] = vts[idx]
@@ -396,7 +412,7 @@ class PositionAssembler:
         # the first position of each aircraft compares with the last one of earlier batches
         for j in np.flatnonzero(~same_prev):
             last = self.last_pos.get(ic[j])
-            if last is not None:
+            if last is not None and abs(t[j] - last[0]) <= p.state_max_age_s:
                 prev_t[j], prev_la[j], prev_lo[j] = last
                 same_prev[j] = True
         d_prev = haversine_nm(prev_la, prev_lo, la, lo)
@@ -428,7 +444,9 @@ class ModeSDecoder:
     def __init__(self, ctx: ReadContext, params: DecodeParams = DecodeParams()) -> None:
         self.ctx = ctx
         self.params = params
-        self.known: set[int] = set()  # addresses verified by a CRC-clean DF11/17/18
+        # addresses verified by a CRC-clean DF11/17/18 → when last verified
+        self.known: dict[int, float] = {}
+        self.expired_at: float | None = None
         # "icao/parity" → (ts, frame, icao) of the aircraft's last position frames: replayed ahead
         # of the next batch so rs1090 pairs across batches and keeps the aircraft's last position
         # as the reference for surface and local decoding
@@ -440,6 +458,28 @@ class ModeSDecoder:
         # surface messages waiting for the aircraft's first airborne position (no receiver)
         self.waiting: list[tuple] = []
         self.first_airborne: dict[str, tuple[float, float, float]] = {}
+
+    def expire(self, now: float) -> None:
+        """Forget the aircraft not heard for ``state_max_age_s`` (and CPR halves and surface
+        references past their own ages): state that could no longer be used, dropped so that
+        memory does not grow with the number of aircraft ever heard."""
+        p = self.params
+        if self.expired_at is not None and now - self.expired_at < p.expire_every_s:
+            return
+        self.expired_at = now
+        old = now - p.state_max_age_s
+        self.known = {a: t for a, t in self.known.items() if t >= old}
+        tail = now - p.cpr_context_s
+        self.cpr_tail = {k: v for k, v in self.cpr_tail.items() if v[0] >= tail}
+        ref = now - p.surface_ref_max_age_s
+        self.last_airborne = {k: v for k, v in self.last_airborne.items() if v[0] >= ref}
+        self.assembler.expire(now)
+
+    def state_size(self) -> int:
+        """Entries the decoder holds (aircraft state, CPR halves, waiting surface messages)."""
+        a = self.assembler
+        return (len(self.known) + len(self.cpr_tail) + len(self.last_airborne)
+                + len(self.waiting) + len(a.carry) + len(a.last_pos))  # fmt: skip
 
     def rebase(self, back_s: float) -> None:
         """The stream's clock stepped back ``back_s``: the aircraft's CPR halves and last
@@ -519,13 +559,15 @@ class ModeSDecoder:
             | (m_short[:, 2].astype(np.uint32) << 8)
             | m_short[:, 3]
         )
-        self.known.update(np.unique(aa_l[es_ok]).tolist())
-        self.known.update(np.unique(aa_s[ac_ok]).tolist())
+        last = float(ts[-1])
+        self.known.update(dict.fromkeys(np.unique(aa_l[es_ok]).tolist(), last))
+        self.known.update(dict.fromkeys(np.unique(aa_s[ac_ok]).tolist(), last))
 
         # address/parity replies: accepted when they name a verified address
         ap_l = np.isin(df_l, list(ADDRESS_PARITY_DF))
         ap_s = np.isin(df_s, list(ADDRESS_PARITY_DF))
-        known = np.array(sorted(self.known), dtype=np.uint32)
+        horizon = float(ts[0]) - self.params.state_max_age_s
+        known = np.array(sorted(a for a, t in self.known.items() if t >= horizon), np.uint32)
         ap_l_ok = ap_l & np.isin(syn_l, known)
         ap_s_ok = ap_s & np.isin(syn_s, known)
         unverified = int((ap_l & ~ap_l_ok).sum() + (ap_s & ~ap_s_ok).sum())
@@ -754,6 +796,7 @@ def decode_frames(
             # in time order, a slice at a time: the decoder's state carries across slices
             for at in range(0, run.num_rows, step):
                 yield from dec.decode(run.slice(at, step))
+        dec.expire(steps.latest)
     late = dec.finish()
     if late is not None and late.num_rows:
         pos = dec.assembler.assemble(late)
