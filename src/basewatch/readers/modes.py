@@ -271,9 +271,16 @@ class PositionAssembler:
         self.params = params
         self.carry: dict[str, dict] = {}  # icao24 → last callsign/velocity/squawk
         self.last_pos: dict[str, tuple[float, float, float]] = {}  # icao24 → ts, lat, lon
+        self.expired_at: float | None = None
 
-    def expire(self, now: float) -> None:
-        """Forget aircraft not heard for ``state_max_age_s`` (see ``ModeSDecoder.expire``)."""
+    def expire(self, now: float | None) -> None:
+        """Forget aircraft not heard for ``state_max_age_s`` (see ``ModeSDecoder.expire``),
+        at most every ``expire_every_s`` of stream time."""
+        if now is None or (
+            self.expired_at is not None and now - self.expired_at < self.params.expire_every_s
+        ):
+            return
+        self.expired_at = now
         old = now - self.params.state_max_age_s
         self.carry = {
             k: c for k, c in self.carry.items()
@@ -775,10 +782,14 @@ class ModeSDecoder:
 
 
 def decode_frames(
-    batches: Iterator[pa.Table], ctx: ReadContext, params: DecodeParams = DecodeParams()
+    batches: Iterator[pa.Table],
+    ctx: ReadContext,
+    params: DecodeParams = DecodeParams(),
+    decoder: ModeSDecoder | None = None,
 ) -> Iterator[pa.Table]:
-    """Stream frame batches (``FRAMES``) through one decoder; yields position tables."""
-    dec = ModeSDecoder(ctx, params)
+    """Stream frame batches (``FRAMES``) through one decoder (``decoder``, or a new one);
+    yields position tables."""
+    dec = decoder or ModeSDecoder(ctx, params)
     steps = TimeSteps(ctx, params.step_back_slack_s)
     step = params.decode_rows
     for batch in batches:

@@ -71,6 +71,7 @@ def read_sbs(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
         msgs = _messages(rows, raws, numbers, ctx)
         if msgs is not None:
             yield from assembler.assemble_runs(msgs, steps)
+            assembler.expire(steps.latest)
     if records == 0 and src.stream is None:
         ctx.rejects.add("empty_file", src.uri)
 
