@@ -8,7 +8,13 @@ again near zero), one 30 s stall (connection open, nothing sent), garbage bursts
   those a batch ingest of the same frames (written as sent) stores: same reports, same number;
 - the process's RSS stays within 10 % of its level at the end of the warm-up;
 - flights, airfield events and the alerts standing at the end equal batch processing of the
-  stored positions; only probable (inferred) alerts were retracted, each by its own message.
+  stored positions (an alert later retracted is followed by its retraction).
+
+Retractions are counted, of probable alerts and of observed ones apart. The feeds run some
+8,000 times faster than real time and their clocks drift apart by hours (each replays other
+days), so one step can judge a flight before another feed's positions of the same aircraft
+arrive: late data, which real-time feeds do not have, and which may retract even an
+observed landing (recomputed with the late positions, its flight and event get new ids).
 
 Feeds: a simulated receiver at Latakia, its days one after the other (landings at OSLK, so
 alerts), each feed starting a third of the way further into them (the same aircraft, never
@@ -46,7 +52,8 @@ class SoakParams:
     stall_s: float = 30.0
     garbage_every_s: float = 60.0
     garbage_bytes: int = 2000
-    warmup_s: float = 600.0  # RSS is compared with its level at this time
+    warmup_s: float = 600.0  # RSS is compared with its level at this time …
+    rss_growth: float = 0.10  # … and may not grow by more than this after it
     step_s: float = 5.0
 
 
@@ -111,7 +118,7 @@ class SoakFeed:
 
     def __post_init__(self) -> None:
         self.out = self.sent_file.open("wb")
-        self.base = 0.0  # receiver seconds at the counter's zero (a restart moves it)
+        self.base: float | None = None  # the counter's zero (its first frame; a restart)
         self.next_restart = self.p.restart_s * (1 + self.index / 3)
         self.next_garbage = self.p.garbage_every_s * (0.5 + self.index / 3)
         self.pending: tuple[float, bytes] | None = None
@@ -124,6 +131,8 @@ class SoakFeed:
         return next(self.frames)
 
     def _frame(self, t: float, p: bytes) -> bytes:
+        if self.base is None:
+            self.base = t
         return beast(p, max(0, round((t - self.base) * 12e6)))
 
     def script(self, rx: Receiver, conn: socket.socket) -> None:
@@ -366,7 +375,8 @@ def check(run: dict) -> dict:
         "rss_kib_at_warmup": at_warmup[0] if at_warmup else None,
         "rss_kib_max_after_warmup": max(after) if after else None,
         "rss_kib_min_after_warmup": min(after) if after else None,
-        "rss_flat_within_10pct": bool(after) and max(after) <= 1.10 * at_warmup[0],
+        "rss_growth_after_warmup": round(max(after) / at_warmup[0] - 1, 3) if after else None,
+        "rss_flat": bool(after) and max(after) <= (1 + p.rss_growth) * at_warmup[0],
         "flights_equal_batch": query(db, flights) == query(copy, flights),
         "events_equal_batch": query(db, events) == query(copy, events),
         "flights": len(query(db, flights)),
@@ -401,11 +411,11 @@ def passed(fig: dict) -> list[str]:
         bad.append("stored positions differ from the batch ingest")
     if not fig["rejects_same_but_faults"]:
         bad.append("rejects differ from the batch ingest")
-    if not fig["rss_flat_within_10pct"]:
-        bad.append("RSS grew more than 10 %")
+    if not fig["rss_flat"]:
+        bad.append("RSS grew more than allowed after the warm-up")
     if not (fig["flights_equal_batch"] and fig["events_equal_batch"]):
         bad.append("flights or events differ from batch processing")
-    if not fig["alerts_equal_batch"] or fig["retracted_not_probable"]:
+    if not fig["alerts_equal_batch"]:
         bad.append("alerts differ from batch processing")
     return bad
 
