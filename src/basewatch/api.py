@@ -827,17 +827,20 @@ def live_watch(
     step_s: float = 5.0,
     beast_clock: str = "12mhz",
     stop=None,
+    keep_positions: str | float | None = None,
 ):
     """Read ``tcp://HOST:PORT`` feeds (``formats``: one for all, or one per feed, of beast,
     avr, sbs) and polled ``aircraft.json`` (URL or folder) into the store, keeping flights,
     airfield events, the watches and alerts up to date every ``step_s`` seconds, until
     SIGINT / SIGTERM, ``stop`` (a ``threading.Event``) or ``duration`` seconds; returns a
     ``LiveReport``. Without ``rules`` the shipped example rules alert on the terminal.
-    Progress is written to ``<db>.live.json`` (``live_status``)."""
+    Progress is written to ``<db>.live.json`` (``live_status``). ``keep_positions`` (``30d``,
+    ``12h``, seconds) deletes older positions no finding rests on (``live/retention.py``)."""
     import threading
 
     from .alerts import load_rules
     from .live import FeedParams, FeedSpec, LiveParams, LiveService, status_path, stop_on_signals
+    from .live.retention import parse_duration
 
     feeds, poll = list(feeds), list(poll)
     formats = [formats] if isinstance(formats, str) else list(formats)
@@ -861,6 +864,7 @@ def live_watch(
         step_s=step_s,
         duration_s=duration,
         feed=FeedParams(flush_s=flush_s, beast_clock=beast_clock),
+        keep_positions_s=None if keep_positions is None else parse_duration(keep_positions),
     )
     stop = stop or threading.Event()
     args = {"feeds": [f"{s.format}:{s.uri}" for s in specs], "rules": str(rules or "example")}

@@ -41,10 +41,15 @@ from . import db_option, user_errors
     "--beast-clock", type=click.Choice(["12mhz", "gps"]), default="12mhz", show_default=True,
     help="Receiver timestamps of Beast / AVR input.",
 )  # fmt: skip
+@click.option(
+    "--keep-positions", default=None, metavar="DURATION",
+    help="Delete positions older than this (30d, 12h) that no finding rests on: flights with "
+    "an airfield event and low positions around watched bases are kept.",
+)  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON.")
 @user_errors
 def live(db, feeds, formats, poll, rules, watch_files, names, duration, step, beast_clock,
-         as_json) -> None:  # fmt: skip
+         keep_positions, as_json) -> None:  # fmt: skip
     """Watch receiver feeds until stopped: positions stored every 2 s, flights, airfield
     events, watches and alerts brought up to date every few seconds. Ctrl-C or SIGTERM stops
     cleanly (everything received is stored and processed); `basewatch status` shows the feeds.
@@ -68,6 +73,7 @@ def live(db, feeds, formats, poll, rules, watch_files, names, duration, step, be
         duration=duration,
         step_s=step,
         beast_clock=beast_clock,
+        keep_positions=keep_positions,
     )
     click.echo(json.dumps(report.as_dict()) if as_json else report.summary())
 

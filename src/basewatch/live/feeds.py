@@ -27,7 +27,7 @@ import pyarrow as pa
 from ..errors import ConfigError
 from ..readers.base import ReadContext, RejectLog, Source
 from ..readers.frames import rebatch
-from ..readers.modes import DecodeParams, decode_frames
+from ..readers.modes import DecodeParams, ModeSDecoder, decode_frames
 from ..readers.pipeline import drop_untimed, reader_for
 
 log = logging.getLogger(__name__)
@@ -80,6 +80,8 @@ class FeedStatus:
     messages: int = 0  # frames (Beast, AVR) or records (SBS, aircraft.json) received
     positions: int = 0  # positions decoded
     bytes: int = 0
+    clock_steps_back: int = 0  # times the feed's own clock went back (its records are kept)
+    decoder_state: int = 0  # entries its decoder holds (aircraft state, bounded by expiry)
     last_message_at: float | None = None  # epoch seconds, wall clock
     error: str = ""
     _samples: deque = field(default_factory=lambda: deque(maxlen=64), repr=False)
@@ -112,6 +114,8 @@ class FeedStatus:
             "rate_per_s": round(self.rate(), 1),
             "positions": self.positions,
             "bytes": self.bytes,
+            "clock_steps_back": self.clock_steps_back,
+            "decoder_state": self.decoder_state,
             "last_message_at": self.last_message_at,
             "error": self.error,
         }
@@ -146,6 +150,7 @@ class FeedThread(threading.Thread):
         self.status = FeedStatus(spec.uri, spec.format)
         self.ctx = ReadContext(rejects=RejectLog(run_id), beast_clock=params.beast_clock)
         self.ctx.rejects.uri = spec.uri
+        self.decoder: ModeSDecoder | None = None
 
     def run(self) -> None:
         try:
@@ -170,9 +175,11 @@ class FeedThread(threading.Thread):
         tables = self._counted(reader(src, self.ctx))
         if kind == "frames":
             # quiet feeds yield empty batches (see the readers), so this flushes on time
+            self.decoder = ModeSDecoder(self.ctx, self.params.decode)
             tables = decode_frames(
-                rebatch(tables, seconds=self.params.flush_s), self.ctx, self.params.decode
-            )
+                rebatch(tables, seconds=self.params.flush_s), self.ctx, self.params.decode,
+                self.decoder,
+            )  # fmt: skip
         else:
             tables = self._positions_counted(tables)
         yield from tables
@@ -280,6 +287,9 @@ class FeedThread(threading.Thread):
 
     def _hand_over(self, table: pa.Table | None) -> None:
         """Positions (times checked), then whatever rejects and identity rows piled up."""
+        self.status.clock_steps_back = self.ctx.counters["clock_step_back"]
+        if self.decoder is not None:
+            self.status.decoder_state = self.decoder.state_size()
         if table is not None and table.num_rows:
             table = drop_untimed(table, self.spec.uri, self.ctx.rejects)
             self.status.positions += table.num_rows

@@ -39,6 +39,7 @@ from ..store.runs import Report
 from ..update import run_watches
 from ..watches import Watch
 from .feeds import FeedParams, FeedSpec, FeedThread
+from .retention import retain_positions
 from .status import write_status
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,8 @@ class LiveParams:
     feed: FeedParams = FeedParams()
     sink_rest_s: float = 30.0  # a sink that failed is tried again after this long
     stop_wait_s: float = 10.0  # the longest a stop waits for the feeds and sinks to finish
+    keep_positions_s: float | None = None  # positions older than this no finding rests on go
+    retain_every_s: float = 3600.0  # how often retention runs (and at the first step)
 
 
 @dataclass
@@ -67,6 +70,8 @@ class LiveReport(Report):
     alerts_sent: int = 0
     alerts_failed: int = 0
     rejects: Counter[str] = field(default_factory=Counter)
+    positions_deleted: int = 0  # by retention (--keep-positions)
+    decoder_state: int = 0  # entries the feeds' decoders hold at the end (bounded by expiry)
     seconds: float = 0.0
     stopped_by: str = ""
 
@@ -81,6 +86,11 @@ class LiveReport(Report):
             f"{self.rows_added:,} new, {rej:,} rejected; {self.steps} steps; alerts "
             f"{self.alerts_new} new, {self.alerts_sent} delivered"
             + (f", {self.alerts_failed} failed" if self.alerts_failed else "")
+            + (
+                f"; {self.positions_deleted:,} old positions deleted"
+                if self.positions_deleted
+                else ""
+            )
             + f"; stopped by {self.stopped_by or 'end'} after {self.seconds:.0f} s"
         )
 
@@ -117,6 +127,7 @@ class LiveService:
         self.aircraft: list[dict] = []
         self.started = time.time()
         self.last_step: float | None = None
+        self.last_retain: float | None = None
         self.state = "starting"
 
     # --- the loop ------------------------------------------------------------------------
@@ -166,6 +177,7 @@ class LiveService:
                 self.state = "stopped"
                 self.report.seconds = time.monotonic() - t0
                 self.report.feeds = [t.status.as_dict() for t in self.threads]
+                self.report.decoder_state = sum(t.status.decoder_state for t in self.threads)
                 self._write_status()
         return self.report
 
@@ -275,6 +287,12 @@ class LiveService:
             self.report.events += pr.events
             if self.watches:
                 run_watches(self.store, self.watches)
+        keep = self.params.keep_positions_s
+        if keep is not None and (
+            self.last_retain is None or time.time() - self.last_retain >= self.params.retain_every_s
+        ):
+            self.last_retain = time.time()
+            self.report.positions_deleted += retain_positions(self.store, keep, self.watches)
         t3 = time.perf_counter()
         self.report.steps += 1
         self.last_step = time.time()
@@ -314,6 +332,7 @@ class LiveService:
                 "failed": self.report.alerts_failed,
             },
             "rejects": dict(self.report.rejects),
+            "positions_deleted": self.report.positions_deleted,
             "feeds": [t.status.as_dict() for t in self.threads],
         }
         try:

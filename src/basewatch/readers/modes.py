@@ -56,6 +56,14 @@ class DecodeParams:
     surface_ref_neighbour_s: float = 600.0
     surface_ref_neighbour_nm: float = 5.0
     decode_rows: int = 8_192  # frames decoded at a time: bounds the decoder's working memory
+    # out-of-order arrival up to this is sorted into place (merged receivers, SBS lines);
+    # further back is the clock stepping back (a receiver restart, a clock set back)
+    step_back_slack_s: float = 2.0
+    # an aircraft not heard for this long is forgotten: its address (for parity replies), the
+    # callsign and squawk carried onto its positions, its last position for the speed check.
+    # Bounds the decoder's memory on a feed that runs for months (aircraft come and go)
+    state_max_age_s: float = 6 * 3600.0
+    expire_every_s: float = 600.0  # forgotten state is dropped this often (stream seconds)
 
 
 # --- CRC-24 ----------------------------------------------------------------------------------
@@ -199,6 +207,53 @@ def messages_table(ts, keys, icao, **cols) -> pa.Table:
     return pa.Table.from_arrays(arrays, names=list(_MSG_COLS))
 
 
+class TimeSteps:
+    """Where a stream's own clock steps back, in arrival order.
+
+    A receiver that restarts or has its clock set back sends times earlier than those it sent
+    before. Sorting such a batch by time would interleave the messages from either side of
+    the step (CPR halves of two different places paired, positions "jumping" to and fro), so a
+    batch is cut where the time falls more than ``slack_s`` below the latest time seen, each
+    run is decoded on its own, and the decoder's per-aircraft state is moved onto the new clock
+    (``rebase``): its last positions, CPR halves and velocities stay just before the messages
+    that follow, as they were in fact. Every record keeps the time its stream gave it: the
+    stream is the authority on when it heard a message, as for a file. Steps are counted
+    (``clock_step_back``, and ``clock_step_back_s``: the seconds stepped back in all).
+    """
+
+    def __init__(self, ctx: ReadContext, slack_s: float) -> None:
+        self.ctx, self.slack_s = ctx, slack_s
+        self.latest: float | None = None
+
+    def runs(self, ts: np.ndarray) -> list[tuple[int, int, float]]:
+        """``(start, stop, seconds back)`` slices of ``ts`` (arrival order) that do not step
+        back; the seconds are 0 for a run that continues the stream's clock."""
+        t = np.asarray(ts, dtype=np.float64)
+        n = len(t)
+        if n == 0:
+            return []
+        out: list[tuple[int, int, float]] = []
+        lo, back = 0, 0.0
+        latest = -np.inf if self.latest is None else self.latest
+        while True:
+            seg = t[lo:]
+            peak = np.maximum.accumulate(np.concatenate([[latest], seg]))[:-1]
+            below = np.flatnonzero(seg < peak - self.slack_s)
+            if not len(below):
+                break
+            c = lo + int(below[0])
+            if c > lo:
+                out.append((lo, c, back))
+            back = float(peak[below[0]] - t[c])
+            lo, latest = c, float(t[c])
+            self.ctx.counters["clock_step_back"] += 1
+            self.ctx.counters["clock_step_back_s"] += round(back)
+            log.info("%s: the clock stepped back %.1f s", self.ctx.rejects.uri or "a stream", back)
+        out.append((lo, n, back))
+        self.latest = max(latest, float(np.max(t[lo:])))
+        return out
+
+
 class PositionAssembler:
     """Decoded messages (positions, velocities, identities, squawks) → position rows.
 
@@ -211,6 +266,39 @@ class PositionAssembler:
         self.params = params
         self.carry: dict[str, dict] = {}  # icao24 → last callsign/velocity/squawk
         self.last_pos: dict[str, tuple[float, float, float]] = {}  # icao24 → ts, lat, lon
+        self.expired_at: float | None = None
+
+    def expire(self, now: float | None) -> None:
+        """Forget aircraft not heard for ``state_max_age_s`` (see ``ModeSDecoder.expire``),
+        at most every ``expire_every_s`` of stream time."""
+        if now is None or (
+            self.expired_at is not None and now - self.expired_at < self.params.expire_every_s
+        ):
+            return
+        self.expired_at = now
+        old = now - self.params.state_max_age_s
+        self.carry = {
+            k: c for k, c in self.carry.items()
+            if max((v for f, v in c.items() if f.startswith("ts_")), default=old) > old
+        }  # fmt: skip
+        self.last_pos = {k: v for k, v in self.last_pos.items() if v[0] >= old}
+
+    def rebase(self, back_s: float) -> None:
+        """The stream's clock stepped back ``back_s``: move the carried state onto it."""
+        for c in self.carry.values():
+            for k in c:
+                if k.startswith("ts_"):
+                    c[k] -= back_s
+        self.last_pos = {k: (t - back_s, la, lo) for k, (t, la, lo) in self.last_pos.items()}
+
+    def assemble_runs(self, msgs: pa.Table, steps: TimeSteps) -> Iterator[pa.Table]:
+        """``assemble`` each run of ``msgs`` (arrival order) between the clock's steps back."""
+        for lo, hi, back in steps.runs(msgs.column("ts").to_numpy()):
+            if back:
+                self.rebase(back)
+            out = self.assemble(msgs.slice(lo, hi - lo))
+            if out is not None and out.num_rows:
+                yield out
 
     def assemble(self, msgs: pa.Table) -> pa.Table | None:
         msgs = msgs.sort_by([("icao24", "ascending"), ("ts", "ascending")])
@@ -247,7 +335,9 @@ class PositionAssembler:
                 # a velocity never from a later message (surface rows decoded late, once the
                 # aircraft took off, come after its airborne ones)
                 age = ts[i] - c["ts_" + col] if c and col in c else np.nan
-                if c and col in c and (max_age is None or 0 <= age <= max_age):
+                # callsign and squawk for as long as the aircraft is remembered
+                ok = age <= self.params.state_max_age_s if max_age is None else 0 <= age <= max_age
+                if c and col in c and ok:
                     out[i] = c[col]
             filled[col] = out
             filled_ts[col] = vts[idx]
@@ -324,7 +414,7 @@ class PositionAssembler:
         # the first position of each aircraft compares with the last one of earlier batches
         for j in np.flatnonzero(~same_prev):
             last = self.last_pos.get(ic[j])
-            if last is not None:
+            if last is not None and abs(t[j] - last[0]) <= p.state_max_age_s:
                 prev_t[j], prev_la[j], prev_lo[j] = last
                 same_prev[j] = True
         d_prev = haversine_nm(prev_la, prev_lo, la, lo)
@@ -356,7 +446,9 @@ class ModeSDecoder:
     def __init__(self, ctx: ReadContext, params: DecodeParams = DecodeParams()) -> None:
         self.ctx = ctx
         self.params = params
-        self.known: set[int] = set()  # addresses verified by a CRC-clean DF11/17/18
+        # addresses verified by a CRC-clean DF11/17/18 → when last verified
+        self.known: dict[int, float] = {}
+        self.expired_at: float | None = None
         # "icao/parity" → (ts, frame, icao) of the aircraft's last position frames: replayed ahead
         # of the next batch so rs1090 pairs across batches and keeps the aircraft's last position
         # as the reference for surface and local decoding
@@ -371,6 +463,36 @@ class ModeSDecoder:
         # resolved surface positions of any aircraft, one per aircraft and minute: where the
         # receiver hears the surface of an airport, a reference for the others there
         self.ground_refs: dict[int, dict[str, tuple[float, float, float]]] = {}
+
+    def expire(self, now: float) -> None:
+        """Forget the aircraft not heard for ``state_max_age_s`` (and CPR halves and surface
+        references past their own ages): state that could no longer be used, dropped so that
+        memory does not grow with the number of aircraft ever heard."""
+        p = self.params
+        if self.expired_at is not None and now - self.expired_at < p.expire_every_s:
+            return
+        self.expired_at = now
+        old = now - p.state_max_age_s
+        self.known = {a: t for a, t in self.known.items() if t >= old}
+        tail = now - p.cpr_context_s
+        self.cpr_tail = {k: v for k, v in self.cpr_tail.items() if v[0] >= tail}
+        ref = now - p.surface_ref_max_age_s
+        self.last_airborne = {k: v for k, v in self.last_airborne.items() if v[0] >= ref}
+        self.assembler.expire(now)
+
+    def state_size(self) -> int:
+        """Entries the decoder holds (aircraft state, CPR halves, waiting surface messages)."""
+        a = self.assembler
+        return (len(self.known) + len(self.cpr_tail) + len(self.last_airborne)
+                + len(self.waiting) + len(a.carry) + len(a.last_pos))  # fmt: skip
+
+    def rebase(self, back_s: float) -> None:
+        """The stream's clock stepped back ``back_s``: the aircraft's CPR halves and last
+        positions are moved onto the new clock (see ``TimeSteps``)."""
+        self.cpr_tail = {k: (t - back_s, f, a) for k, (t, f, a) in self.cpr_tail.items()}
+        self.last_airborne = {k: (t - back_s, *p) for k, (t, *p) in self.last_airborne.items()}
+        self.first_airborne = {k: (t - back_s, *p) for k, (t, *p) in self.first_airborne.items()}
+        self.assembler.rebase(back_s)
 
     # step 1: check frames
     def _check(self, batch: pa.Table) -> tuple[pa.Table, np.ndarray, np.ndarray]:
@@ -442,13 +564,15 @@ class ModeSDecoder:
             | (m_short[:, 2].astype(np.uint32) << 8)
             | m_short[:, 3]
         )
-        self.known.update(np.unique(aa_l[es_ok]).tolist())
-        self.known.update(np.unique(aa_s[ac_ok]).tolist())
+        last = float(ts[-1])
+        self.known.update(dict.fromkeys(np.unique(aa_l[es_ok]).tolist(), last))
+        self.known.update(dict.fromkeys(np.unique(aa_s[ac_ok]).tolist(), last))
 
         # address/parity replies: accepted when they name a verified address
         ap_l = np.isin(df_l, list(ADDRESS_PARITY_DF))
         ap_s = np.isin(df_s, list(ADDRESS_PARITY_DF))
-        known = np.array(sorted(self.known), dtype=np.uint32)
+        horizon = float(ts[0]) - self.params.state_max_age_s
+        known = np.array(sorted(a for a, t in self.known.items() if t >= horizon), np.uint32)
         ap_l_ok = ap_l & np.isin(syn_l, known)
         ap_s_ok = ap_s & np.isin(syn_s, known)
         unverified = int((ap_l & ~ap_l_ok).sum() + (ap_s & ~ap_s_ok).sum())
@@ -677,20 +801,32 @@ class ModeSDecoder:
 
 
 def decode_frames(
-    batches: Iterator[pa.Table], ctx: ReadContext, params: DecodeParams = DecodeParams()
+    batches: Iterator[pa.Table],
+    ctx: ReadContext,
+    params: DecodeParams = DecodeParams(),
+    decoder: ModeSDecoder | None = None,
 ) -> Iterator[pa.Table]:
-    """Stream frame batches (``FRAMES``) through one decoder; yields position tables."""
-    dec = ModeSDecoder(ctx, params)
+    """Stream frame batches (``FRAMES``) through one decoder (``decoder``, or a new one);
+    yields position tables."""
+    dec = decoder or ModeSDecoder(ctx, params)
+    steps = TimeSteps(ctx, params.step_back_slack_s)
     step = params.decode_rows
     for batch in batches:
-        batch = batch.sort_by("ts")
-        if batch.num_rows:  # the capture's data window: its frames, decoded or not
-            lo, hi = batch.column("ts")[0].as_py(), batch.column("ts")[-1].as_py()
-            span = ctx.frame_span
-            ctx.frame_span = [min(span[0], lo), max(span[1], hi)] if span else [lo, hi]
-        # in time order, a slice at a time: the decoder's state carries across slices
-        for at in range(0, batch.num_rows, step):
-            yield from dec.decode(batch.slice(at, step))
+        if not batch.num_rows:
+            continue
+        ts = batch.column("ts").to_numpy()
+        # the capture's data window: its frames, decoded or not
+        lo, hi = float(np.min(ts)), float(np.max(ts))
+        span = ctx.frame_span
+        ctx.frame_span = [min(span[0], lo), max(span[1], hi)] if span else [lo, hi]
+        for start, stop, back in steps.runs(ts):
+            if back:  # the clock stepped back: the decoder's state moves onto the new clock
+                dec.rebase(back)
+            run = batch.slice(start, stop - start).sort_by("ts")
+            # in time order, a slice at a time: the decoder's state carries across slices
+            for at in range(0, run.num_rows, step):
+                yield from dec.decode(run.slice(at, step))
+        dec.expire(steps.latest)
     late = dec.finish()
     if late is not None and late.num_rows:
         pos = dec.assembler.assemble(late)

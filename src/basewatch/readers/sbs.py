@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 
 from ..ids import mix
 from .base import ReadContext, Source, iter_lines, valid_position_mask
-from .modes import PositionAssembler, messages_table
+from .modes import DecodeParams, PositionAssembler, TimeSteps, messages_table
 
 SBS_FIELDS = 22
 OTHER_KINDS = ("SEL", "ID", "AIR", "STA", "CLK")
@@ -38,6 +38,7 @@ _REASONS = ("bad_sbs_line", "non_icao_address", "no_date", "bad_number", "bad_po
 
 def read_sbs(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
     assembler = PositionAssembler(ctx)
+    steps = TimeSteps(ctx, DecodeParams().step_back_slack_s)
     lineno = 0
     records = 0
     for lines in iter_lines(src, ctx):
@@ -69,9 +70,8 @@ def read_sbs(src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
             continue
         msgs = _messages(rows, raws, numbers, ctx)
         if msgs is not None:
-            out = assembler.assemble(msgs)
-            if out is not None and out.num_rows:
-                yield out
+            yield from assembler.assemble_runs(msgs, steps)
+            assembler.expire(steps.latest)
     if records == 0 and src.stream is None:
         ctx.rejects.add("empty_file", src.uri)
 
