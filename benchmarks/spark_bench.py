@@ -17,10 +17,10 @@ from __future__ import annotations
 import json
 import os
 import platform
-import resource
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,16 +32,62 @@ BW = [sys.executable, "-m", "basewatch"]
 ARGS = " ".join(a or "''" for a in sys.argv[1:])
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_of_tree(root: int, seen: dict) -> None:
+    """Record the CPU seconds so far (own, not children's) of ``root`` and every process
+    descended from it: workers forked by a fork server and Spark's JVM and Python workers
+    are not children the command waits for, so rusage would miss them."""
+    parent: dict[int, int] = {}
+    stats: dict[int, tuple] = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            text = Path(f"/proc/{d}/stat").read_text()
+        except OSError:
+            continue
+        f = text[text.rindex(")") + 2 :].split()
+        parent[int(d)] = int(f[1])
+        stats[int(d)] = (f[19], (int(f[11]) + int(f[12])) / TICK)  # start time, utime + stime
+    tree, grew = {root}, True
+    while grew:
+        more = {p for p, pp in parent.items() if pp in tree} - tree
+        tree |= more
+        grew = bool(more)
+    for p in tree & stats.keys():
+        seen[(p, stats[p][0])] = stats[p][1]
+
+
 def timed(cmd: list[str]) -> dict:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    """Wall clock, and CPU seconds of the command's whole process tree (polled every 0.1 s:
+    a process living less than that goes uncounted, as does its last 0.1 s)."""
     t0 = time.perf_counter()
-    out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    seen: dict = {}
+    out: list[str] = []
+
+    def drain(stream, into):
+        into.append(stream.read())
+
+    err: list[str] = []
+    readers = [
+        threading.Thread(target=drain, args=(proc.stdout, out)),
+        threading.Thread(target=drain, args=(proc.stderr, err)),
+    ]
+    for r in readers:
+        r.start()
+    while proc.poll() is None:
+        _cpu_of_tree(proc.pid, seen)
+        time.sleep(0.1)
+    for r in readers:
+        r.join()
     wall = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if out.returncode != 0:
-        raise RuntimeError(f"{cmd} failed:\n{out.stderr[-3000:]}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall_s": round(wall, 1), "cpu_s": round(cpu, 1), "out": out.stdout.strip()[-300:]}
+    if proc.returncode != 0:
+        raise RuntimeError(f"{cmd} failed:\n{''.join(err)[-3000:]}")
+    cpu = sum(seen.values())
+    return {"wall_s": round(wall, 1), "cpu_s": round(cpu, 1), "out": "".join(out).strip()[-300:]}
 
 
 def main() -> None:
