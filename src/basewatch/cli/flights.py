@@ -62,8 +62,15 @@ _out = output_option
 @click.command()
 @db_option
 @click.option("--full", is_flag=True, help="Recompute everything, not only what changed.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Run the kernels on groups of aircraft in this many worker processes (the same rows).",
+)
 @user_errors
-def process(db, full) -> None:
+def process(db, full, jobs) -> None:
     """Bring flights and airfield events up to date with the stored positions.
 
     Only aircraft touched by new data are recomputed; `flights` and `events` run
@@ -72,10 +79,11 @@ def process(db, full) -> None:
     \b
     Example:
       basewatch process --db watch.duckdb
+      basewatch process --db watch.duckdb --jobs 2     # on two cores
     """
     from .. import api
 
-    click.echo(api.process(db, full=full).summary())
+    click.echo(api.process(db, full=full, jobs=jobs).summary())
 
 
 @click.command()

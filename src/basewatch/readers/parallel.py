@@ -16,7 +16,6 @@ in milliseconds instead of paying a second or more of imports and kernel loading
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections import deque
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import schema
+from ..workers import context
 from .base import RejectLog, Source
 from .seen import SeenIds
 
@@ -161,16 +161,6 @@ def _tasks(sources: list[Source]) -> Iterator[list[Source]]:
         yield task
 
 
-def _context():
-    """A fork server that has imported the readers and warmed their kernels (``warm``);
-    spawn where there is none."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload([f"{__package__}.warm"])
-    return ctx
-
-
 def parse_all(
     sources: list[Source], opts: dict, jobs: int, done: set[str], callsigns: list[pa.Table]
 ) -> Iterator[tuple[Source, Parsed]]:
@@ -178,7 +168,10 @@ def parse_all(
     callsigns of each task are appended to ``callsigns`` before its sources come."""
     env = {k: v for k, v in os.environ.items() if k.startswith(ENV_PREFIX)}
     with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=_context(), initializer=_init, initargs=(sorted(done), env)
+        max_workers=jobs,
+        mp_context=context(f"{__package__}.warm"),
+        initializer=_init,
+        initargs=(sorted(done), env),
     ) as pool:
         queue: deque = deque()
         tasks = _tasks(sources)
