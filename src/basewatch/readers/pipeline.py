@@ -285,6 +285,9 @@ class _Writer:
     EVICT_TO = "16MB"  # its cache right after (file stores only)
 
     def __init__(self, store: Store) -> None:
+        from ..lake import refuse_writes
+
+        refuse_writes(store.con, "ingest")
         self.con = store.con
         self.pending: list[pa.Table] = []  # reader tables, without ids yet
         self.pending_sources: list[str] = []

@@ -160,6 +160,8 @@ def process(
     """Recompute flights and airfield events for what changed since the last run; with
     ``jobs`` > 1 the kernels run on groups of aircraft in that many worker processes (the same
     rows)."""
+    from ..lake import refuse_writes
+
     t0 = time.perf_counter()
     con = store.con
     report = ProcessReport(run_id=run_id or new_run_id())
@@ -173,6 +175,7 @@ def process(
     if not pending and not full:
         report.seconds = time.perf_counter() - t0
         return report
+    refuse_writes(con, "process")  # a store attached to a lake: Spark processes the lake
     windows = (
         data_windows(store, params.window_merge_s)
         if full
