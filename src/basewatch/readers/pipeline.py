@@ -250,13 +250,22 @@ def _mid_bytes(shown: str) -> str:
 ROW_GROUP = 122_880  # DuckDB's row group: appends of whole groups are compressed once
 
 
+def _search(values: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(values, queries)`` for sorted ``values``, the queries taken in sorted
+    order: the searches then walk memory in order (6 ms instead of 19 ms for 122,880 random
+    ids in as many, measured here; through ``sorter=`` every step is a cache miss)."""
+    order = np.argsort(queries)
+    at = np.empty(len(queries), np.intp)
+    at[order] = np.searchsorted(values, queries[order])
+    return at
+
+
 def _near(ids: np.ndarray, t: np.ndarray, other: np.ndarray, other_t: np.ndarray, tol: int):
     """Which of (``ids``, ``t``) match an id of ``other`` whose time is less than ``tol`` away."""
     if not len(other):
         return np.zeros(len(ids), dtype=bool)
     order = np.argsort(other)
-    # searched in a sorted copy: through ``sorter`` every step of the search is a cache miss
-    at = order[np.minimum(np.searchsorted(other[order], ids), len(other) - 1)]
+    at = order[np.minimum(_search(other[order], ids), len(other) - 1)]
     return (other[at] == ids) & (np.abs(other_t[at] - t) < tol)
 
 
@@ -385,7 +394,7 @@ class _Writer:
         tol = int(SAME_WITHIN_S * 1_000_000)
         ids = batch.column("position_id").to_numpy()
         order = np.argsort(ids)
-        at = order[np.minimum(np.searchsorted(ids[order], nids), len(ids) - 1)]
+        at = order[np.minimum(_search(ids[order], nids), len(ids) - 1)]
         rows = np.arange(len(ids))
         hit = (ids[at] == nids) & (at < rows) & (np.abs(t[at] - t) < tol)
         if self.carry is not None:
