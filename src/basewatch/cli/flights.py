@@ -8,6 +8,7 @@ from . import (
     bring_up_to_date,
     db_option,
     format_option,
+    jobs_option,
     limit_option,
     output_option,
     since_option,
@@ -62,13 +63,7 @@ _out = output_option
 @click.command()
 @db_option
 @click.option("--full", is_flag=True, help="Recompute everything, not only what changed.")
-@click.option(
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Run the kernels on groups of aircraft in this many worker processes (the same rows).",
-)
+@jobs_option("Run the kernels on groups of aircraft")
 @user_errors
 def process(db, full, jobs) -> None:
     """Bring flights and airfield events up to date with the stored positions.
