@@ -133,13 +133,14 @@ FLIGHT_COLUMNS = schema.column_docs("flights")
 EVENT_COLUMNS = schema.column_docs("airfield_events")
 
 
-def process(db: PathLike | None = None, full: bool = False):
+def process(db: PathLike | None = None, full: bool = False, jobs: int = 1):
     """Bring flights and airfield events up to date with the positions (only what changed,
-    unless ``full``); returns a ``ProcessReport``."""
+    unless ``full``); returns a ``ProcessReport``. ``jobs`` > 1 runs the kernels on groups
+    of aircraft in that many worker processes (the same rows)."""
     from .stages.process import process as _process
 
     with _write(db) as store, recorded(store, "process", {"full": full}) as run:
-        report = _process(store, full=full, run_id=run.run_id)
+        report = _process(store, full=full, run_id=run.run_id, jobs=jobs)
         run.rows_read, run.rows_added = report.positions, report.flights
         run.counts = report.as_dict()
         return report

@@ -234,6 +234,32 @@ def attach(store: Store, lake: str | Path) -> dict[str, int]:
     return counts
 
 
+def attached(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The lake folder a store reads its positions from (``attach``), or None."""
+    row = con.execute(
+        "SELECT sql FROM duckdb_views() WHERE view_name = 'position_rows' AND schema_name = 'main'"
+    ).fetchone()
+    if row is None:
+        return None
+    text = row[0].partition("read_parquet('")[2].partition("'")[0].replace("''", "'")
+    return text.rpartition(f"/{POSITIONS}/")[0] or "(unknown)"
+
+
+_SPARK_STEP = {"ingest": "spark ingest SOURCES --lake {}", "process": "spark process --lake {}"}
+
+
+def refuse_writes(con: duckdb.DuckDBPyConnection, step: str) -> None:
+    """A store attached to a lake only reads it: ``ingest`` and ``process`` (``step``) would
+    write to its tables, so they stop here with what to do instead."""
+    lake = attached(con)
+    if lake is not None:
+        raise StoreError(
+            f"this store reads the lake {lake} (attached) and cannot {step} into it: run "
+            f"`basewatch {_SPARK_STEP[step].format(lake)}` (the store sees the new rows), "
+            f"or {step} into a store without a lake"
+        )
+
+
 def _kind(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
     row = con.execute(
         "SELECT table_type FROM information_schema.tables WHERE table_name = ? "

@@ -11,11 +11,10 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
-import tomllib
-from importlib.resources import files
 
 import pytest
 import rows as R
+from days import simulate_days
 
 from basewatch import api
 
@@ -31,14 +30,7 @@ DAYS = ("2025-01-14T00:00:00Z", "2025-01-17T00:00:00Z")  # flights over two midn
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory):
     """Three days of the shipped scenario, plus one file of garbage and one cut gzip."""
-    work = tmp_path_factory.mktemp("spark-sim")
-    text = files("basewatch.data.scenarios").joinpath("khmeimim-2025.toml").read_text()
-    spec = tomllib.loads(text)["scenario"]
-    text = text.replace(f'start = "{spec["start"]}"', f'start = "{DAYS[0]}"', 1)
-    text = text.replace(f'end = "{spec["end"]}"', f'end = "{DAYS[1]}"', 1)
-    (work / "days.toml").write_text(text)
-    api.simulate(work / "days.toml", work / "sim")
-    root = work / "sim" / "globe_history"
+    root = simulate_days(tmp_path_factory.mktemp("spark-sim"), *DAYS)
     traces = sorted(root.rglob("trace_full_*.json"))
     assert len(traces) > 20
     bad = root / "2025-01-15" / "traces" / "zz"

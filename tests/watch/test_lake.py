@@ -61,3 +61,14 @@ def test_attach_refuses_a_store_with_positions(attached, tmp_path):
     db, root, *_ = attached
     with pytest.raises(StoreError, match="positions of its own"):
         api.attach(root, db)
+
+
+def test_ingest_and_process_into_an_attached_store_say_what_to_do(attached, samples):
+    _, root, other, *_ = attached
+    for step in (
+        lambda: api.ingest([samples("trace_full_ac671b.json")], other),
+        lambda: api.process(other, full=True),
+    ):
+        with pytest.raises(StoreError, match=f"reads the lake {root} .*basewatch spark"):
+            step()
+    assert api.attach(root, other)["positions"] > 100_000  # the store is as it was

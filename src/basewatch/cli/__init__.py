@@ -91,6 +91,17 @@ def bring_up_to_date(db) -> None:
         )
 
 
+def jobs_option(what: str):
+    """``--jobs N``: ``what`` runs in N worker processes (ingest, process)."""
+    return click.option(
+        "--jobs",
+        type=click.IntRange(min=1),
+        default=1,
+        show_default=True,
+        help=f"{what} in this many worker processes (the same rows).",
+    )
+
+
 db_option = click.option(
     "--db",
     type=click.Path(dir_okay=False),
@@ -147,13 +158,7 @@ limit_option = click.option(
     show_default=True,
     help="Receiver timestamps of Beast / AVR input: a 12 MHz counter or GPS time of day.",
 )
-@click.option(
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Parse files in this many worker processes (one writer; the same rows).",
-)
+@jobs_option("Parse files (one writer)")
 @click.option(
     "--json", "as_json", is_flag=True, help="Print the run report as JSON instead of one line."
 )

@@ -8,6 +8,7 @@ from . import (
     bring_up_to_date,
     db_option,
     format_option,
+    jobs_option,
     limit_option,
     output_option,
     since_option,
@@ -62,8 +63,9 @@ _out = output_option
 @click.command()
 @db_option
 @click.option("--full", is_flag=True, help="Recompute everything, not only what changed.")
+@jobs_option("Run the kernels on groups of aircraft")
 @user_errors
-def process(db, full) -> None:
+def process(db, full, jobs) -> None:
     """Bring flights and airfield events up to date with the stored positions.
 
     Only aircraft touched by new data are recomputed; `flights` and `events` run
@@ -72,10 +74,11 @@ def process(db, full) -> None:
     \b
     Example:
       basewatch process --db watch.duckdb
+      basewatch process --db watch.duckdb --jobs 2     # on two cores
     """
     from .. import api
 
-    click.echo(api.process(db, full=full).summary())
+    click.echo(api.process(db, full=full, jobs=jobs).summary())
 
 
 @click.command()

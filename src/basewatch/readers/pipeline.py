@@ -177,6 +177,8 @@ def to_position_rows(
     Done once per writer batch rather than once per table: a globe_history day is tens of
     thousands of small files.
     """
+    if any("position_id" in t.column_names for t in tables):
+        return _in_order(tables)  # put in stored form by a worker (``parallel.stored_form``)
     # one contiguous chunk: the id kernel reads it in place and DuckDB appends it whole
     t = pa.concat_tables(tables).combine_chunks()
     pid, icao = ids_and_addresses(t)
@@ -191,6 +193,22 @@ def to_position_rows(
         [stored[f.name] if f.name in stored else t.column(f.name) for f in schema.POSITION_ROWS],
         schema=schema.POSITION_ROWS,
     )
+
+
+KEYED = b"basewatch.keyed"  # schema metadata of stored-form tables whose ids came from a key
+
+
+def _in_order(tables: list[pa.Table]) -> pa.Table:
+    """Tables already in stored form, in the order ``to_position_rows`` gives raw ones: those
+    with decoder keys first."""
+    if not all("position_id" in t.column_names for t in tables):
+        raise ValueError("a writer batch mixes stored-form and reader tables")
+    first = [t for t in tables if (t.schema.metadata or {}).get(KEYED)]
+    rest = [t for t in tables if not (t.schema.metadata or {}).get(KEYED)]
+    # one contiguous copy, as ``to_position_rows`` gives: the checks and DuckDB read it whole
+    return pa.concat_tables(
+        [t.replace_schema_metadata(None) for t in first + rest]
+    ).combine_chunks()
 
 
 _UNITS = {"bytes": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40}
@@ -210,12 +228,22 @@ def _mid_bytes(shown: str) -> str:
 ROW_GROUP = 122_880  # DuckDB's row group: appends of whole groups are compressed once
 
 
+def _search(values: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(values, queries)`` for sorted ``values``, the queries taken in sorted
+    order: the searches then walk memory in order (6 ms instead of 19 ms for 122,880 random
+    ids in as many, measured here; through ``sorter=`` every step is a cache miss)."""
+    order = np.argsort(queries)
+    at = np.empty(len(queries), np.intp)
+    at[order] = np.searchsorted(values, queries[order])
+    return at
+
+
 def _near(ids: np.ndarray, t: np.ndarray, other: np.ndarray, other_t: np.ndarray, tol: int):
     """Which of (``ids``, ``t``) match an id of ``other`` whose time is less than ``tol`` away."""
     if not len(other):
         return np.zeros(len(ids), dtype=bool)
     order = np.argsort(other)
-    at = order[np.minimum(np.searchsorted(other, ids, sorter=order), len(other) - 1)]
+    at = order[np.minimum(_search(other[order], ids), len(other) - 1)]
     return (other[at] == ids) & (np.abs(other_t[at] - t) < tol)
 
 
@@ -244,6 +272,9 @@ class _Writer:
     EVICT_TO = "16MB"  # its cache right after (file stores only)
 
     def __init__(self, store: Store) -> None:
+        from ..lake import refuse_writes
+
+        refuse_writes(store.con, "ingest")
         self.con = store.con
         self.pending: list[pa.Table] = []  # reader tables, without ids yet
         self.pending_sources: list[str] = []
@@ -341,7 +372,7 @@ class _Writer:
         tol = int(SAME_WITHIN_S * 1_000_000)
         ids = batch.column("position_id").to_numpy()
         order = np.argsort(ids)
-        at = order[np.minimum(np.searchsorted(ids, nids, sorter=order), len(ids) - 1)]
+        at = order[np.minimum(_search(ids[order], nids), len(ids) - 1)]
         rows = np.arange(len(ids))
         hit = (ids[at] == nids) & (at < rows) & (np.abs(t[at] - t) < tol)
         if self.carry is not None:
@@ -589,11 +620,10 @@ def _each_source(sources: list[Source], run: _Run, jobs: int) -> Iterator[dict |
         for src in sources:
             yield _ingest_one(src, run)
         return
-    from .parallel import parse_all
+    from .parallel import Staging, parse_all
 
     opts = {
         "run_id": run.rejects.run_id,
-        "done": sorted(run.done),
         "fmt": run.fmt,
         "receiver": run.receiver,
         "start": run.start,
@@ -601,7 +631,8 @@ def _each_source(sources: list[Source], run: _Run, jobs: int) -> Iterator[dict |
         "beast_clock": run.beast_clock,
         "over_cap": run.over_cap,
     }
-    for src, got in parse_all(sources, opts, jobs):
+    staging = Staging(run.writer)
+    for src, got in parse_all(sources, opts, jobs, run.done, staging.callsigns):
         row = got.row
         if row is not None and row["complete"] and row["source_id"] in run.done:
             run.report.sources_skipped += 1  # the same file earlier in this run
@@ -615,11 +646,12 @@ def _each_source(sources: list[Source], run: _Run, jobs: int) -> Iterator[dict |
             if row is not None:
                 run.report.sources += 1
                 run.report.rows_read += row["rows_read"]
-                for table in got.tables:
-                    run.writer.stage(table, row["source_id"])
+                if got.rows is not None:
+                    staging.stage(got, row["source_id"])
         if src.path is not None:
             run.progress.advance(src.path.stat().st_size)
         yield row
+    staging.flush()  # before the writer's last append (``close``)
 
 
 class Sink(Protocol):

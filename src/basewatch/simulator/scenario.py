@@ -16,6 +16,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..airfields import Reference, load_reference
 from ..errors import ConfigError
 from .types import type_info
@@ -283,6 +285,68 @@ def _squawk(t: _Table, key: str, default: str) -> str:
     return v
 
 
+WORLD_BLOCK = (0x200000, 0xFFFFFF)  # addresses the world's schedules draw from, in blocks
+WORLD_CELL_DEG = 6.0  # airfields are picked one per cell of this size in turn: spread out
+
+
+def _world(t: _Table, ref: Reference) -> list[Background]:
+    """``[world]``: civil schedules at ``airfields`` airfields spread over the globe (the
+    reference's international airports, one per cell of the map in turn), each linked to its
+    ``links`` nearest chosen airfields, each with its own fleet and block of addresses."""
+    from ..geo import haversine_nm
+
+    n = int(t.number("airfields", lo=2, hi=3000))
+    per_day = t.number("per_day", lo=0, hi=2000)
+    fleet = int(t.number("fleet", 8, lo=1, hi=10000))
+    links = int(t.number("links", 6, lo=1, hi=50))
+    types = tuple(x.upper() for x in t.strings("types"))
+    for x in types:
+        if type_info(x) is None:
+            raise t.err("types", f"unknown type {x!r} for background traffic")
+    hours = t.get("hours", list, [5, 23])
+    t.check_unknown()
+    cells: dict[tuple[int, int], list] = {}
+    for af in sorted(ref.airfields.values(), key=lambda a: a.icao):
+        if af.is_base or len(af.icao) != 4 or not af.icao.isalpha():
+            continue
+        if "international" not in af.name.lower():
+            continue
+        key = (int(af.lat // WORLD_CELL_DEG), int(af.lon // WORLD_CELL_DEG))
+        cells.setdefault(key, []).append(af)
+    chosen = []
+    queues = [cells[k] for k in sorted(cells)]
+    while len(chosen) < n and any(queues):
+        for q in queues:
+            if q and len(chosen) < n:
+                chosen.append(q.pop(0))
+    if len(chosen) < n:
+        raise t.err("airfields", f"{n}: the reference has only {len(chosen)} to choose from")
+    lat = np.array([a.lat for a in chosen])
+    lon = np.array([a.lon for a in chosen])
+    block = (WORLD_BLOCK[1] - WORLD_BLOCK[0]) // n
+    out = []
+    for i, af in enumerate(chosen):
+        d = haversine_nm(af.lat, af.lon, lat, lon)
+        others = tuple(chosen[j].icao for j in np.argsort(d)[1 : links + 1])
+        lo = WORLD_BLOCK[0] + i * block
+        letters = "".join(chr(65 + (i // 26**k) % 26) for k in (2, 1, 0))
+        out.append(
+            Background(
+                airfield=af.icao,
+                per_day=per_day,
+                types=types,
+                others=others,
+                fleet=fleet,
+                country=af.country,
+                icao_block=(lo, lo + block - 1),
+                registration_prefix=f"{af.country}-{letters[1:]}",
+                callsign_prefix=letters,
+                hours=(float(hours[0]), float(hours[1])),
+            )
+        )
+    return out
+
+
 def _block(t: _Table, key: str) -> tuple[int, int]:
     v = t.get(key, str)
     try:
@@ -454,6 +518,9 @@ def parse_scenario(
             )
         )
         t.check_unknown()
+
+    if top.has("world"):
+        background.extend(_world(_Table(top.get("world", dict), where, "world"), ref))
 
     receivers = []
     for t in top.tables("receiver"):

@@ -7,7 +7,8 @@ rejects: every reason the embedded ingest gives, in the same ``rejects`` rows
 
 Each task reads whole files with ``readers.pipeline.read_one`` (hashing, sniffing, the reader,
 the decoder, the reject log: the embedded ingest's own code) and stamps ids with
-``to_position_rows``. A file that cannot be read is a counted reject, never a failed task.
+``to_position_rows``, a task's files at once (``readers.parallel.stored_form``). A file that
+cannot be read is a counted reject, never a failed task.
 Positions are deduplicated by content id (the first in input order is kept, as the embedded
 writer keeps it) and against what the lake holds; sources the lake holds whole are skipped. A
 re-run over the same inputs adds nothing.
@@ -23,6 +24,7 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -30,9 +32,8 @@ import pyarrow.parquet as pq
 from .. import lake, schema
 from ..errors import InputError
 from ..readers.base import RejectLog, Source
-from ..readers.parallel import Tables
-from ..readers.pipeline import IngestReport, expand, read_one, to_position_rows
-from ..store.callsigns import Callsigns
+from ..readers.parallel import Tables, stored_form
+from ..readers.pipeline import IngestReport, expand, read_one
 from ..store.runs import new_run_id
 
 log = logging.getLogger(__name__)
@@ -55,10 +56,19 @@ def _out_schema() -> pa.Schema:
     )
 
 
+TASK_ROWS = 1 << 20  # rows a task gathers before handing them to Spark in one go
+
+
 def _read_files(batches: Iterable[pa.RecordBatch], opts: dict) -> Iterator[pa.RecordBatch]:
-    """mapInArrow body: (index, uri) rows → position rows of each file, then its meta row."""
+    """mapInArrow body: (index, uri) rows → the position rows of those files, then one meta
+    row per file. Rows are put in stored form a few files at a time (``stored_form``, as
+    ``ingest --jobs`` does: its cost is mostly per call) and handed over in large batches."""
     out = _out_schema()
     done = set(opts["done"])
+    read: list[tuple[str, list[pa.Table]]] = []
+    indices: list[int] = []
+    metas: list[dict] = []
+    rows = 0
     for batch in batches:
         for index, uri in zip(
             batch.column("i").to_pylist(), batch.column("uri").to_pylist(), strict=True
@@ -75,45 +85,54 @@ def _read_files(batches: Iterable[pa.RecordBatch], opts: dict) -> Iterator[pa.Re
                 start=datetime.fromisoformat(opts["start"]) if opts["start"] else None,
                 beast_clock=opts["beast_clock"],
             )
-            names: dict[int, str] = {}
-            if row is not None and sink.tables:
-                rows = to_position_rows(sink.tables, [row["source_id"]] * len(sink.tables), _keys)
-                names = _callsigns(sink.tables)
-                yield from _position_batches(rows, index, out)
-            meta = {
-                "i": index,
-                "source": None if row is None else {k: v for k, v in row.items() if k[0] != "_"},
-                "aircraft": [] if row is None else row["_aircraft"],
-                "rejects": rejects.rows,
-                "skipped": report.sources_skipped,
-                "counters": dict(report.counters),
-                "callsigns": [[k, v] for k, v in names.items()],
-            }
-            cols = [pa.nulls(1, f.type) for f in out]
-            cols[-1] = pa.array([json.dumps(meta, default=str)], pa.string())
-            yield pa.RecordBatch.from_arrays(cols, schema=out)
+            read.append((row["source_id"] if row is not None else "", sink.tables))
+            indices.append(index)
+            rows += sum(t.num_rows for t in sink.tables)
+            metas.append(
+                {
+                    "i": index,
+                    "source": None
+                    if row is None
+                    else {k: v for k, v in row.items() if k[0] != "_"},
+                    "aircraft": [] if row is None else row["_aircraft"],
+                    "rejects": rejects.rows,
+                    "skipped": report.sources_skipped,
+                    "counters": dict(report.counters),
+                }
+            )
+            if rows >= TASK_ROWS:
+                yield from _task_batches(read, indices, metas, out)
+                read, indices, metas, rows = [], [], [], 0
+    if metas:
+        yield from _task_batches(read, indices, metas, out)
 
 
-_keys = Callsigns(None)  # keys only: the lake's callsigns are written by the driver
-
-
-def _callsigns(tables: list[pa.Table]) -> dict[int, str]:
-    names = pc.unique(pa.chunked_array([c for t in tables for c in t.column("callsign").chunks]))
-    texts = [v for v in names.to_pylist() if v is not None]
-    keys = _keys.keys(pa.array(texts, pa.string())).to_pylist()
-    return {int(k): v for k, v in zip(keys, texts, strict=True)}
-
-
-def _position_batches(rows: pa.Table, index: int, out: pa.Schema) -> Iterator[pa.RecordBatch]:
-    table = lake.to_lake(rows, lake.POSITIONS)
-    n = table.num_rows
-    day = pc.cast(pc.cast(table.column("ts"), pa.timestamp("us")), pa.date32())
-    order = pa.array([(index << 32) | k for k in range(n)], pa.int64())
-    full = pa.table(
-        [*table.columns, day, order, pa.nulls(n, pa.string())],
-        schema=out,
-    )
-    yield from full.to_batches(max_chunksize=1 << 16)
+def _task_batches(
+    read: list, indices: list[int], metas: list[dict], out: pa.Schema
+) -> Iterator[pa.RecordBatch]:
+    task = stored_form(read)
+    parts, order = [], []
+    for index, at in zip(indices, task.at, strict=True):
+        if at is not None:
+            parts.append(task.tables[at[0]].slice(at[1], at[2]).replace_schema_metadata(None))
+            order.append((np.int64(index) << 32) | np.arange(at[2], dtype=np.int64))
+    if parts:
+        table = lake.to_lake(pa.concat_tables(parts).combine_chunks(), lake.POSITIONS)
+        n = table.num_rows
+        day = pc.cast(pc.cast(table.column("ts"), pa.timestamp("us")), pa.date32())
+        full = pa.table(
+            [*table.columns, day, pa.array(np.concatenate(order)), pa.nulls(n, pa.string())],
+            schema=out,
+        )
+        yield from full.to_batches(max_chunksize=1 << 17)
+    cs = task.callsigns
+    metas[0]["callsigns"] = [
+        [int(k), v]
+        for k, v in zip(cs["callsign_key"].to_pylist(), cs["callsign"].to_pylist(), strict=True)
+    ]
+    cols = [pa.nulls(len(metas), f.type) for f in out]
+    cols[-1] = pa.array([json.dumps(m, default=str) for m in metas], pa.string())
+    yield pa.RecordBatch.from_arrays(cols, schema=out)
 
 
 def _done_sources(root: Path) -> set[str]:
@@ -205,7 +224,7 @@ def _write_small(root: Path, metas: list[dict], driver_rejects, added, report) -
         report.sources_skipped += m["skipped"]
         report.counters.update(m["counters"])
         rejects.extend(m["rejects"])
-        names.update({int(k): v for k, v in m["callsigns"]})
+        names.update({int(k): v for k, v in m.get("callsigns", ())})
         src = m["source"]
         if src is None:
             continue

@@ -24,6 +24,7 @@ from ..airfields import load_reference
 from ..store import Store, transaction
 from ..store.runs import Report, new_run_id, record_detectors
 from . import airfield_events as ev
+from . import process_pool
 from .flights import DETECTOR as flights_detector
 from .flights import (
     SplitParams,
@@ -154,8 +155,13 @@ def process(
     params: ProcessParams = ProcessParams(),
     full: bool = False,
     run_id: str | None = None,
+    jobs: int = 1,
 ) -> ProcessReport:
-    """Recompute flights and airfield events for what changed since the last run."""
+    """Recompute flights and airfield events for what changed since the last run; with
+    ``jobs`` > 1 the kernels run on groups of aircraft in that many worker processes (the same
+    rows)."""
+    from ..lake import refuse_writes
+
     t0 = time.perf_counter()
     con = store.con
     report = ProcessReport(run_id=run_id or new_run_id())
@@ -169,6 +175,7 @@ def process(
     if not pending and not full:
         report.seconds = time.perf_counter() - t0
         return report
+    refuse_writes(con, "process")  # a store attached to a lake: Spark processes the lake
     windows = (
         data_windows(store, params.window_merge_s)
         if full
@@ -205,14 +212,16 @@ def process(
             f"SELECT count(*) FROM position_rows p JOIN _work w ON {on} "
             "AND (w.t0 IS NULL OR p.ts BETWEEN w.t0 AND w.t1)"
         ).fetchone()[0]
-        parts = max(1, -(-rows // params.partition_rows))
-        grid = _grid()
-        for part in range(parts):
-            where = f"JOIN _work w ON {on} AND (w.t0 IS NULL OR p.ts BETWEEN w.t0 AND w.t1)" + (
-                f" WHERE hash(p.icao) % {parts} = {part}" if parts > 1 else ""
-            )
-            tracks = load_tracks(con, where)
-            flights, events = derive(tracks, grid, windows, params)
+        parts = process_pool.groups(rows, params.partition_rows, jobs)
+
+        def loads():
+            for part in range(parts):
+                where = f"JOIN _work w ON {on} AND (w.t0 IS NULL OR p.ts BETWEEN w.t0 AND w.t1)"
+                if parts > 1:
+                    where += f" WHERE hash(p.icao) % {parts} = {part}"
+                yield load_tracks(con, where)
+
+        for tracks, flights, events in process_pool.derived(loads(), windows, params, jobs):
             report.positions += len(tracks)
             report.stale_repeats += tracks.stale
             report.flights += flights.num_rows

@@ -42,6 +42,11 @@ class Callsigns:
         self.known.update(keys.tolist())
         return pa.array(keys, pa.uint64()).take(enc.indices)
 
+    def store(self, rows: pa.Table) -> None:
+        """Write callsigns whose keys were worked out elsewhere (``ingest --jobs``)."""
+        self._store(rows)
+        self.known.update(rows.column("callsign_key").to_pylist())
+
     def _store(self, rows: pa.Table) -> None:
         self.con.register("_callsigns", rows.cast(schema.CALLSIGNS))
         try:
