@@ -51,7 +51,7 @@ browser-check:
 	or with sudo), then 'make test' again"
 
 test: lint browser-check
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile  # one worker per core; a file's tests stay together
 
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test,bench]'
