@@ -13,10 +13,10 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,spark]'
 	touch $(STAMP)
 
-.PHONY: install demo test lint bench browser browser-check
+.PHONY: install demo test lint bench browser browser-check java
 install: $(STAMP)
 
 demo: $(STAMP)
@@ -35,6 +35,15 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && $(APT_CHROMIUM); \
 	  else sudo -n sh -c 'apt-get update -q && $(APT_CHROMIUM)'; fi; }
 	@test -x $(CHROMIUM) || { echo "chromium is still missing at $(CHROMIUM)" >&2; exit 1; }
+
+# the Spark tests need a Java runtime (17 or later): Debian's headless JRE when missing
+APT_JAVA := DEBIAN_FRONTEND=noninteractive apt-get install -y -q openjdk-17-jre-headless
+
+java:
+	@command -v java >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && $(APT_JAVA); \
+	  else sudo -n sh -c 'apt-get update -q && $(APT_JAVA)'; fi; }
+	@command -v java >/dev/null || { echo "java is still missing (the Spark tests need it)" >&2; exit 1; }
 
 browser-check:
 	@test -x $(CHROMIUM) || echo "note: no chromium at $(CHROMIUM), so the browser tests are \

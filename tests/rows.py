@@ -17,6 +17,29 @@ def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
         return store.con.execute(sql, params or []).fetchall()
 
 
+def sorted_rows(db: Path, sql: str) -> list[tuple]:
+    """Rows of a query in a fixed order, for comparing two stores (or a store and a lake)."""
+    return sorted(query(db, sql), key=repr)
+
+
+def differing_rows(db: Path, other: Path, table: str) -> tuple[int, int]:
+    """(rows of ``table`` in ``db``, rows in one store and not the other, duplicates counted):
+    the comparison runs inside DuckDB, so a table of millions of rows costs seconds."""
+    with open_store(db, read_only=True) as store:
+        con = store.con
+        con.execute(f"ATTACH '{other}' AS other (READ_ONLY)")
+        try:
+            mine, theirs = f"SELECT * FROM {table}", f"SELECT * FROM other.{table}"
+            n = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            diff = con.execute(
+                f"SELECT count(*) FROM (({mine} EXCEPT ALL {theirs}) "
+                f"UNION ALL ({theirs} EXCEPT ALL {mine}))"
+            ).fetchone()[0]
+        finally:
+            con.execute("DETACH other")
+    return n, diff
+
+
 def at(hms: str, day: str = "2025-10-24") -> pd.Timestamp:
     return pd.Timestamp(f"{day}T{hms}Z")
 

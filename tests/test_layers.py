@@ -14,9 +14,9 @@ LAYERS = [
     {"errors", "geo", "ids", "_version", "links"},
     {"schema", "config", "airfields", "charts"},
     {"store"},
-    {"readers", "simulator", "news", "identity", "watches", "export", "alerts", "words"},
+    {"readers", "simulator", "news", "identity", "watches", "export", "alerts", "words", "lake"},
     {"stages", "base_report"},
-    {"fuse"},
+    {"fuse", "spark"},
     {"update", "live"},
     {"api", "browse"},  # browse: queries one thing at a time, re-exported by the API
     {"__init__", "demo"},

@@ -18,6 +18,7 @@ from .api import (  # noqa: E402
     aircraft_page,
     aircraft_table,
     alert,
+    attach,
     brief,
     change,
     changes,
@@ -47,11 +48,14 @@ from .api import (  # noqa: E402
     routes_page,
     search,
     simulate,
+    spark_ingest,
+    spark_process,
     timeline,
     watch,
     watch_movements,
     watch_overview,
     watches_of,
+    write_lake,
 )
 
 __all__ = [
@@ -87,6 +91,10 @@ __all__ = [
     "news_add",
     "news_events",
     "NEWS_EVENT_COLUMNS",
+    "write_lake",
+    "attach",
+    "spark_ingest",
+    "spark_process",
     # browsing one thing at a time (basewatch/browse.py): what the web pages read
     "MAX_LIMIT",
     "Page",

@@ -50,8 +50,11 @@ def ingest(
     duration: float | None = None,
     progress: Progress | None = None,
     beast_clock: str = "12mhz",
+    jobs: int = 1,
 ) -> IngestReport:
     """Read files, folders, archives or ``tcp://host:port`` feeds into the store.
+
+    ``jobs`` > 1 parses files in that many worker processes while this one writes (same rows).
 
     ``beast_clock`` is the receiver timestamp mode of Beast / AVR input: ``12mhz`` (a free-running
     counter, dump1090 / readsb) or ``gps`` (Radarcape-style seconds of the day).
@@ -71,6 +74,7 @@ def ingest(
             duration=duration,
             progress=progress,
             beast_clock=beast_clock,
+            jobs=jobs,
             args={
                 "inputs": [str(i) for i in items],
                 "format": format,
@@ -928,3 +932,65 @@ def _watched_per_day(store, watch) -> pd.DataFrame:
 
 
 from .readers.detect import FORMATS as INPUT_FORMATS  # noqa: E402, F401 - what ingest reads
+
+# --- the Parquet lake and Spark (issue 19) ----------------------------------------------------
+
+
+def write_lake(lake: PathLike, db: PathLike | None = None) -> dict[str, int]:
+    """Write the store's positions (by day) and derived tables as Parquet datasets under
+    ``lake`` (replacing them); returns the rows per dataset."""
+    from . import lake as _lake
+
+    with _read(db) as store:
+        return _lake.write(store, lake)
+
+
+def attach(lake: PathLike, db: PathLike | None = None) -> dict[str, int]:
+    """Make a store (new, or one without positions of its own) read the lake's positions and
+    derived tables in place, and rebuild its aircraft over them: ``watch``, ``changes``,
+    ``brief`` then work on tables computed elsewhere. Returns the rows each table shows."""
+    from . import lake as _lake
+
+    with _write(db, create=True) as store, recorded(store, "attach", {"lake": str(lake)}) as run:
+        counts = _lake.attach(store, lake)
+        run.counts = counts
+        return counts
+
+
+def spark_ingest(
+    inputs: PathLike | Iterable[PathLike],
+    lake: PathLike,
+    master: str | None = None,
+    format: str | None = None,
+    receiver: tuple[float, float] | str | None = None,
+    start: str | datetime | None = None,
+    beast_clock: str = "12mhz",
+) -> IngestReport:
+    """Read files on Spark (``master`` e.g. ``local[4]``; default what ``spark-submit`` set)
+    by the same readers into the lake at ``lake``."""
+    from .readers.detect import check_format
+    from .spark import session
+    from .spark.ingest import spark_ingest as _spark_ingest
+
+    if isinstance(inputs, str | os.PathLike):
+        inputs = [inputs]
+    if isinstance(receiver, str):
+        receiver = config.parse_receiver(receiver)
+    return _spark_ingest(
+        session(master),
+        [str(i) for i in inputs],
+        lake,
+        fmt=check_format(format),
+        receiver=receiver,
+        start=parse_time(start, "start"),
+        beast_clock=beast_clock,
+    )
+
+
+def spark_process(lake: PathLike, master: str | None = None):
+    """Flights and airfield events of the whole lake on Spark, by the same stage kernels;
+    returns a ``ProcessReport``."""
+    from .spark import session
+    from .spark.process import spark_process as _spark_process
+
+    return _spark_process(session(master), lake)

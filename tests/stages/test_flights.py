@@ -249,3 +249,33 @@ def test_fast_low_flight_lost_at_sea_is_no_landing(db):
     events = [e for e in events if e["icao24"] == "ae0455"]
     assert kinds(events) == [("takeoff", "OSLK")]
     assert af is not None
+
+
+@pytest.mark.parametrize("data_end_s, want_at", [(5200, 95), (100, None)])
+def test_airborne_format_on_the_runway(db, data_end_s, want_at):
+    """A transponder that reports airborne from 60 kt on the take-off roll: the take-off is
+    where the altitude leaves the runway's level (95 s), and data that end during the roll,
+    before it did, hold no take-off."""
+    af = field("OSLK")
+    at = dest(af.lat, af.lon, (OSLK_RWY + 180) % 360, 0.8)
+    elev = af.elevation_ft
+    path = [
+        (0, *at, GROUND),
+        (40, *dest(*at, OSLK_RWY, 0.3), GROUND),
+        (60, *dest(*at, OSLK_RWY, 0.6), elev),  # airborne format, still rolling
+        (95, *dest(*at, OSLK_RWY, 1.8), elev + 25),
+        (125, *dest(*at, OSLK_RWY, 3.0), elev + 900),
+        (600, *dest(*at, OSLK_RWY, 40.0), 15000),
+    ]
+    path = [w for w in path if w[0] <= data_end_s - 10]
+    cruise = [(0, 36.0, 37.0, 30000), (data_end_s, 37.5, 38.5, 30000)]
+    table = pa.concat_tables([positions("152fa2", path), positions("abcdef", cruise)])
+    _, _, events = run(db, [table])
+    events = [e for e in events if e["icao24"] == "152fa2"]
+    if want_at is None:
+        assert events == []
+        return
+    assert kinds(events) == [("takeoff", "OSLK")]
+    from .paths import T0
+
+    assert abs(events[0]["ts"].timestamp() - (T0.timestamp() + want_at)) <= 5

@@ -148,10 +148,17 @@ limit_option = click.option(
     help="Receiver timestamps of Beast / AVR input: a 12 MHz counter or GPS time of day.",
 )
 @click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Parse files in this many worker processes (one writer; the same rows).",
+)
+@click.option(
     "--json", "as_json", is_flag=True, help="Print the run report as JSON instead of one line."
 )
 @user_errors
-def ingest(inputs, fmt, db, receiver, start, duration, beast_clock, as_json) -> None:
+def ingest(inputs, fmt, db, receiver, start, duration, beast_clock, jobs, as_json) -> None:
     """Read air-traffic files, folders, archives or a live feed into the store.
 
     \b
@@ -159,6 +166,7 @@ def ingest(inputs, fmt, db, receiver, start, duration, beast_clock, as_json) -> 
       basewatch ingest globe_history/2025-10-26/          # a day of readsb traces
       basewatch ingest states.parquet --db watch.duckdb    # OpenSky state vectors
       basewatch ingest tcp://127.0.0.1:30005 --format beast --duration 600
+      basewatch ingest globe_history/ --jobs 2             # parse on two cores
     """
     from .. import api
     from .progress import progress_bar
@@ -173,6 +181,7 @@ def ingest(inputs, fmt, db, receiver, start, duration, beast_clock, as_json) -> 
             duration=duration,
             progress=prog,
             beast_clock=beast_clock,
+            jobs=jobs,
         )
     if as_json:
         import json
@@ -259,6 +268,11 @@ from .live import live, status  # noqa: E402
 
 cli.add_command(live)
 cli.add_command(status)
+
+from .lake import attach, lake, spark  # noqa: E402
+
+for _command in (lake, attach, spark):
+    cli.add_command(_command)
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 import numpy as np
@@ -524,8 +525,10 @@ def ingest(
     params: DecodeParams = DecodeParams(),
     args: dict | None = None,
     beast_clock: str = "12mhz",
+    jobs: int = 1,
 ) -> IngestReport:
-    """Read every input into the store; returns what happened (also written to ``runs``)."""
+    """Read every input into the store; returns what happened (also written to ``runs``).
+    With ``jobs`` > 1, files are parsed in that many worker processes (same rows)."""
     fmt = _detect.check_format(fmt)
     progress = progress or Progress()
     record = RunRecord("ingest", args or {"inputs": [str(i) for i in inputs], "format": fmt})
@@ -547,8 +550,7 @@ def ingest(
     source_rows: list[dict] = []
     aircraft_rows: list[dict] = []
     try:
-        for src in sources:
-            row = _ingest_one(src, run)
+        for row in _each_source(sources, run, jobs):
             if row is not None:
                 source_rows.append(row)
                 if row["complete"]:  # the same file again in this run is skipped too
@@ -587,7 +589,7 @@ class _Run:
     """What every source of one ingest run shares."""
 
     fmt: str | None
-    writer: _Writer
+    writer: _Writer | Sink
     rejects: RejectLog
     report: IngestReport
     done: set[str]  # sources already ingested whole
@@ -597,6 +599,84 @@ class _Run:
     duration: float | None
     params: DecodeParams
     beast_clock: str
+
+
+def _each_source(sources: list[Source], run: _Run, jobs: int) -> Iterator[dict | None]:
+    """The ``sources`` row of every source, its tables staged into the writer: read here, or
+    (``jobs`` > 1, files only) parsed by worker processes and staged here in input order."""
+    files = [s for s in sources if s.path is not None]
+    if jobs <= 1 or len(files) < 2 or len(files) < len(sources):
+        for src in sources:
+            yield _ingest_one(src, run)
+        return
+    from .parallel import parse_all
+
+    opts = {
+        "run_id": run.rejects.run_id,
+        "done": sorted(run.done),
+        "fmt": run.fmt,
+        "receiver": run.receiver,
+        "start": run.start,
+        "params": run.params,
+        "beast_clock": run.beast_clock,
+    }
+    for src, got in parse_all(sources, opts, jobs):
+        row = got.row
+        if row is not None and row["complete"] and row["source_id"] in run.done:
+            run.report.sources_skipped += 1  # the same file earlier in this run
+            row = None
+        else:
+            run.rejects.rows.extend(got.reject_rows)
+            run.rejects.counts.update(got.reject_counts)
+            run.report.sources_skipped += got.sources_skipped
+            run.report.counters.update(got.counters)
+            run.report.incomplete.extend(got.incomplete)
+            if row is not None:
+                run.report.sources += 1
+                run.report.rows_read += row["rows_read"]
+                for table in got.tables:
+                    run.writer.stage(table, row["source_id"])
+        if src.path is not None:
+            run.progress.advance(src.path.stat().st_size)
+        yield row
+
+
+class Sink(Protocol):
+    """Where ``read_one`` hands a source's position tables (the store's writer, or a list)."""
+
+    def stage(self, table: pa.Table, source_id: str) -> None: ...
+
+
+def read_one(
+    src: Source,
+    sink: Sink,
+    rejects: RejectLog,
+    done: Iterable[str] = (),
+    fmt: str | None = None,
+    receiver: tuple[float, float] | None = None,
+    start: datetime | None = None,
+    params: DecodeParams = DecodeParams(),
+    beast_clock: str = "12mhz",
+) -> tuple[dict | None, IngestReport]:
+    """One file through the readers, exactly as ``ingest`` reads it, with its tables going to
+    ``sink`` instead of the store: the unit of work of a parallel or cluster ingest. Returns
+    the ``sources`` row (None when skipped or rejected whole; ``_aircraft`` holds its
+    aircraft_observed rows) and the counts of this source."""
+    report = IngestReport(run_id=rejects.run_id)
+    run = _Run(
+        fmt,
+        sink,
+        rejects,
+        report,
+        set(done),
+        Progress(),
+        receiver,
+        start,
+        None,
+        params,
+        beast_clock,
+    )
+    return _ingest_one(src, run), report
 
 
 def _ingest_one(src: Source, run: _Run) -> dict | None:

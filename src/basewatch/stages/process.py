@@ -39,7 +39,7 @@ from .tracks import US, Tracks, load_tracks
 log = logging.getLogger(__name__)
 
 # formats whose files each cover whole UTC days (globe_history): the day is the data window
-_DAY_FORMATS = ("trace_full",)
+DAY_FORMATS = ("trace_full",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,13 +102,19 @@ def data_windows(
         f"""
         SELECT epoch_us(least(min(p.ts), any_value(s.data_start))),
                epoch_us(greatest(max(p.ts), any_value(s.data_end))),
-               any_value(s.format) IN {_DAY_FORMATS!r}
+               any_value(s.format) IN {DAY_FORMATS!r}
         FROM position_rows p LEFT JOIN sources s ON p.source = {source_of_s} {where}
         GROUP BY p.source
         """.replace(",)", ")")
     ).fetchall()
     if sources is not None:
         store.con.unregister("_srcs")
+    return merge_windows(rows, merge_s, old)
+
+
+def merge_windows(rows: list[tuple], merge_s: float, old: list | None = None) -> np.ndarray:
+    """Data windows from each source's (first µs, last µs, covers whole days) and the ``old``
+    windows: day sources widened to their UTC days, then spans ``merge_s`` apart merged."""
     spans = np.array([(a, b) for a, b, _ in rows], np.int64).reshape(-1, 2)
     day = np.array([bool(d) for *_, d in rows], np.bool_)
     day_us = 86400 * US

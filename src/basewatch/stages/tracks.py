@@ -68,11 +68,30 @@ class Tracks:
         )
 
 
+def tracks_sql(source: str = "position_rows p") -> str:
+    """The SELECT of the columns ``tracks_from_arrow`` takes, over rows of ``position_rows``
+    (aliased ``p``) or any relation of its columns."""
+    return f"SELECT {_COLUMNS} FROM {source}"
+
+
 def load_tracks(con: duckdb.DuckDBPyConnection, where: str = "", params=None) -> Tracks:
     """Positions (optionally filtered by a SQL ``where`` over ``position_rows p``, the stored
     form: the address is the integer ``p.icao``) as Tracks."""
-    sql = f"SELECT {_COLUMNS} FROM position_rows p {where}"
+    sql = f"{tracks_sql()} {where}"
     tb = con.execute(sql, params or {}).to_arrow_table()
+    if tb.num_rows == 0:
+        return Tracks.empty()
+    names = con.execute(
+        "SELECT callsign_key, callsign FROM callsigns WHERE callsign_key IN "
+        f"(SELECT p.callsign_key FROM position_rows p {where})",
+        params or {},
+    ).fetchall()
+    return tracks_from_arrow(tb, {int(h): name for h, name in names})
+
+
+def tracks_from_arrow(tb: pa.Table, callsigns: dict[int, str]) -> Tracks:
+    """Tracks from unsorted rows in the columns of ``tracks_sql`` (any order, any number of
+    aircraft): the one sort and stale-repeat filter, wherever the rows come from."""
     if tb.num_rows == 0:
         return Tracks.empty()
     icao = tb["icao"].to_numpy().astype(np.int64)
@@ -93,12 +112,6 @@ def load_tracks(con: duckdb.DuckDBPyConnection, where: str = "", params=None) ->
         (icao[1:] == icao[:-1]) & (lat[1:] == lat[:-1]) & (lon[1:] == lon[:-1]) & (gs[1:] > 30.0)
     )
     order = order[keep]
-    names = con.execute(
-        "SELECT callsign_key, callsign FROM callsigns WHERE callsign_key IN "
-        f"(SELECT p.callsign_key FROM position_rows p {where})",
-        params or {},
-    ).fetchall()
-    callsigns = {int(h): name for h, name in names}
     return Tracks(
         icao=icao[keep],
         t=t[order],
