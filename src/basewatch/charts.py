@@ -146,6 +146,7 @@ def _ticks(top: float) -> list[int]:
 
 
 CHAR_W = 0.6  # width of a character in em, sans-serif: how labels are kept inside the frame
+LABEL_ROWS = 4  # rows of change names at the top of the plot
 
 
 def svg_chart(
@@ -236,16 +237,30 @@ def svg_chart(
         for r in changes.itertuples()
         if r.kind in MARKED and _ts(r.start_ts) is not None and first <= _ts(r.start_ts) <= last
     ]
-    for row in marked:
+    ends: list[float] = []  # per row of names: where the last name placed in it ends
+    for row in sorted(marked, key=lambda r: r.start_ts):
         x = x_of(row.start_ts.date())
-        # the name beside its line, on the side with room
-        room = x + 4 + CHAR_W * 10 * len(row.kind) <= width - right
+        # the name beside its line, on the side with room, in the first row where it does not
+        # run into the name before it (changes days apart would print over one another)
+        w = CHAR_W * 10 * len(row.kind)
+        room = x + 4 + w <= width - right
         tx, anchor = (x + 3, "start") if room else (x - 3, "end")
+        x0 = tx if room else tx - w
+        line = next((i for i, end in enumerate(ends) if x0 > end + 2), len(ends))
         parts.append(
             f'<line x1="{x:.1f}" y1="{top_pad}" x2="{x:.1f}" y2="{base_y}" stroke="black">'
             f"<title>{html.escape(row.summary or '')}</title></line>"
-            f'<text x="{tx:.1f}" y="{top_pad + 10}" font-size="10" {font} '
-            f'text-anchor="{anchor}">{row.kind}</text>'
+        )
+        if line >= LABEL_ROWS:
+            continue  # no room left for its name: the line keeps it as its title
+        if line < len(ends):
+            ends[line] = x0 + w
+        else:
+            ends.append(x0 + w)
+        parts.append(
+            f'<text x="{tx:.1f}" y="{top_pad + 10 + 11 * line}" font-size="10" {font} '
+            f'text-anchor="{anchor}" stroke="#fff" stroke-width="2.5" paint-order="stroke">'
+            f"{row.kind}</text>"
         )
     months = pd.date_range(first, last + timedelta(days=1), freq="MS")
     label_y = base_y + 14
