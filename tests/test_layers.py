@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1] / "src" / "basewatch"
 
 # lowest first; a module may import only from its own layer or below
 LAYERS = [
-    {"errors", "geo", "ids", "_version", "links"},
+    {"errors", "geo", "ids", "_version", "links", "workers"},
     {"schema", "config", "airfields", "charts"},
     {"store"},
     {"readers", "simulator", "news", "identity", "watches", "export", "alerts", "words", "lake"},
