@@ -361,17 +361,18 @@ def test_runway_roll_without_airborne_positions(db, t0, speeds, want):
     assert all("no airborne position heard" in e["reason"] for e in events)
 
 
-@pytest.mark.parametrize("data_end_s, want_at", [(5200, 95), (100, None)])
+@pytest.mark.parametrize("data_end_s, want_at", [(5200, 60), (100, None)])
 def test_airborne_format_on_the_runway(db, data_end_s, want_at):
     """A transponder that reports airborne from 60 kt on the take-off roll: the take-off is
-    where the altitude leaves the runway's level (95 s), and data that end during the roll,
-    before it did, hold no take-off."""
+    reported (at the switch, 60 s) when the altitude is seen to leave the runway's level, and
+    data that end during the roll, before it did, hold no take-off."""
     af = field("OSLK")
     at = dest(af.lat, af.lon, (OSLK_RWY + 180) % 360, 0.8)
     elev = af.elevation_ft
     path = [
         (0, *at, GROUND),
         (40, *dest(*at, OSLK_RWY, 0.3), GROUND),
+        (58, *dest(*at, OSLK_RWY, 0.55), GROUND),
         (60, *dest(*at, OSLK_RWY, 0.6), elev),  # airborne format, still rolling
         (95, *dest(*at, OSLK_RWY, 1.8), elev + 25),
         (125, *dest(*at, OSLK_RWY, 3.0), elev + 900),

@@ -185,13 +185,16 @@ def _unlisted(alt, gs, max_ft, max_kt):
 @nb.njit(cache=True)
 def _level_run(r, stop, landing, t, alt, p):
     """From the airborne row ``r`` next to the ground (the first after it for a take-off, the
-    last before it for a landing), the airborne rows that stay within ``level_run_ft`` of its
-    level (of the first altitude there), walking away from the ground toward ``stop`` for up
-    to ``level_run_s``: (the farthest such row, whether the altitude then left that level).
-    The first is the lift-off (touchdown) when a transponder reported airborne on the runway."""
+    last before it for a landing), walking away from the ground toward ``stop`` for up to
+    ``level_run_s``: (the farthest row of the unbroken run within 25 ft, one altitude step, of
+    the first altitude there; whether the altitude then left that level by more than
+    ``level_run_ft``). The first is the lift-off (touchdown) when a transponder reported
+    airborne on the runway; the second says the movement was seen (jitter on the runway stays
+    within the wider band)."""
     step = -1 if landing else 1
     ref = np.nan
     far = r
+    near = True
     j = r
     while (j >= stop if landing else j <= stop) and abs(t[j] - t[r]) <= p.level_run_s * US:
         if not np.isnan(alt[j]):
@@ -199,7 +202,10 @@ def _level_run(r, stop, landing, t, alt, p):
                 ref = alt[j]
             elif abs(alt[j] - ref) > p.level_run_ft:
                 return far, True
-            far = j
+            if near and abs(alt[j] - ref) <= 25.0:
+                far = j
+            else:
+                near = False
         j += step
     return far, False
 
@@ -408,16 +414,16 @@ def _events(starts, t, lat, lon, alt, gs, trk, vr, g, ws, we, p, grid):
                 conf = 1.0 if abs(t[air_row] - t[gnd_row]) <= 120 * US else 0.9
                 row = air_row if not toward else gnd_row
                 kind = LANDING if toward else TAKEOFF
-                # transponders often report airborne while still rolling: the movement is where
-                # the altitude leaves (reaches) the runway's level, and one cut by the data's
-                # edge before it did was not seen
-                lvl, left = _level_run(air_row, la if not toward else fa, toward, t, alt, p)
+                # transponders often report airborne while still rolling: a movement cut by the
+                # data's edge before the altitude left (reached) the runway's level was not seen
+                _, left = _level_run(air_row, la if not toward else fa, toward, t, alt, p)
                 how = OBSERVED
                 if not left and _at_edge(la if not toward else fa, not toward, t, ws, we, p):
                     how = WINDOW_EDGE
                 else:
-                    ts = t[lvl] if left else t[row]
-                    ev_i, ev_f, m = _push(ev_i, ev_f, m, f, kind, row, ts, a, conf, d, np.nan, hdg)
+                    ev_i, ev_f, m = _push(
+                        ev_i, ev_f, m, f, kind, row, t[row], a, conf, d, np.nan, hdg
+                    )
             elif toward and fa == la and f_begin[f] == INFERRED:
                 how = UNKNOWN  # one observation is not read both ways
             else:
