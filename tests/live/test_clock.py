@@ -7,15 +7,18 @@ arrival and re-anchored where it jumps back."""
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from rows import query
 
 from basewatch import api
+from basewatch.errors import StoreError
+from basewatch.live import read_status, status_path
 
 from .replay import Receiver, replay
-from .test_service import capture, frames_of, stop_after  # noqa: F401  (the module's fixture)
+from .test_service import capture, frames_of  # noqa: F401  (the module's fixture)
 
 REPORTS = "SELECT icao24, epoch(ts), lat_deg, lon_deg, alt_baro_ft FROM positions ORDER BY ALL"
 DAY_S = 10 * 3600.0  # the replay's first frame, seconds into today (UTC)
@@ -30,9 +33,26 @@ def _gps_frame(seconds: float, sent: bytes) -> bytes:
 
 
 def _run(db, scripts, formats, **kw):
+    """The live service over ``scripts``, stopped once the server has sent everything and the
+    feed's count has stood still for 2 s (a stop any earlier would cut the feed mid-line)."""
     stop = threading.Event()
+
+    def watch(rx):
+        t0, last, since = time.monotonic(), -1, time.monotonic()
+        while time.monotonic() - t0 < 120:
+            time.sleep(0.3)
+            try:
+                n = read_status(status_path(db))["feeds"][0]["messages"]
+            except (OSError, ValueError, KeyError, IndexError, StoreError):
+                continue
+            if n != last:
+                last, since = n, time.monotonic()
+            elif rx.done.is_set() and time.monotonic() - since > 2.0:
+                break
+        stop.set()
+
     with Receiver(scripts) as rx:
-        stop_after([rx], stop)
+        threading.Thread(target=watch, args=(rx,), daemon=True).start()
         return api.live_watch(
             [rx.uri], db=db, formats=formats, stop=stop, flush_s=0.5, step_s=1.0, duration=120,
             **kw,

@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from .. import schema
 from ..airfields import load_reference
 from ..errors import ConfigError
-from ..stages.activity import ActivityParams, _box
+from ..stages.activity import ActivityParams, box
 from ..store import Store
 from ..watches import Watch
 
@@ -64,7 +64,7 @@ def retain_positions(
     args: list = [cutoff]
     for base in sorted({w.base for w in watches}):
         af = ref.airfield(base)
-        la0, la1, lo0, lo1 = _box(af.lat, af.lon, params.radius_nm)
+        la0, la1, lo0, lo1 = box(af.lat, af.lon, params.radius_nm)
         low.append(
             "(p.lat_deg BETWEEN ? AND ? AND p.lon_deg BETWEEN ? AND ? "
             "AND (p.on_ground OR coalesce(p.alt_baro_ft, p.alt_geom_ft) < ?))"

@@ -30,7 +30,7 @@ class ActivityParams:
     min_coverage_hours: int = 1  # … and low aircraft must be seen near it in this many hours
 
 
-def _box(lat: float, lon: float, radius_nm: float) -> tuple[float, float, float, float]:
+def box(lat: float, lon: float, radius_nm: float) -> tuple[float, float, float, float]:
     dlat = radius_nm / 60.0
     dlon = radius_nm / (60.0 * max(0.05, math.cos(math.radians(lat))))
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon
@@ -43,7 +43,7 @@ def base_days(store: Store, bases: list[str], params: ActivityParams = ActivityP
     n = 0
     for base in sorted(set(bases)):
         af = ref.airfield(base)
-        la0, la1, lo0, lo1 = _box(af.lat, af.lon, params.radius_nm)
+        la0, la1, lo0, lo1 = box(af.lat, af.lon, params.radius_nm)
         con.execute("DELETE FROM base_days WHERE base = ?", [base])
         con.execute(
             """
