@@ -46,11 +46,13 @@ import tempfile
 import threading
 import time
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 from live.replay import Receiver, beast_frames, paced, replay  # noqa: E402
+from live.soak import RULES, WATCH  # noqa: E402
 
 RESULTS = HERE / "live_results.md"
 
@@ -66,20 +68,6 @@ def capture(sim: Path, receiver: str, day: str, t_from: str, t_to: str) -> list:
     hi = datetime.fromisoformat(f"{day}T{t_to}:00+00:00").timestamp()
     out = [(end - (last - c) / 12e6, b) for c, b in frames]
     return [(t, b) for t, b in out if lo <= t < hi]
-
-
-RULES = """
-[[rule]]
-name = "lands-at-oslk"
-on = "movement"
-watch = "oslk-any"
-events = ["landing", "landing_inferred"]
-
-[[sink]]
-type = "jsonl"
-path = "{sink}"
-"""
-WATCH = '[[watch]]\nname = "oslk-any"\ntitle = "Any aircraft at Khmeimim"\nbase = "OSLK"\n'
 
 
 def restamp(sent: bytes, seconds: float) -> bytes:
@@ -130,19 +118,22 @@ def landing_windows(args) -> tuple[list, list[dict]]:
     return items, landings
 
 
+def _tail(sink: Path, seen: dict[str, float], stop: threading.Event) -> None:
+    """Note the wall time each alert first appears on the sink, until ``stop``."""
+    while not stop.is_set():
+        if sink.exists():
+            for line in sink.read_text().splitlines():
+                seen.setdefault(json.loads(line)["alert_id"], time.time())
+        time.sleep(0.05)
+
+
 def landings_latency(args) -> dict:
     items, landings = landing_windows(args)
     work = Path(tempfile.mkdtemp(prefix="live_bench_"))
     sink, db = work / "alerts.jsonl", work / "live.duckdb"
     seen: dict[str, float] = {}
     stop = threading.Event()
-
-    def tail():
-        while not stop.is_set():
-            if sink.exists():
-                for line in sink.read_text().splitlines():
-                    seen.setdefault(json.loads(line)["alert_id"], time.time())
-            time.sleep(0.05)
+    tail = partial(_tail, sink, seen, stop)
 
     with Receiver([replay(paced(items, args.speed))]) as rx:
         proc = _live(db, rx.uri, work, args.step)
@@ -259,14 +250,7 @@ def latency(args) -> dict:
     sink = work / "alerts.jsonl"
     seen: dict[str, float] = {}
     stop = threading.Event()
-
-    def tail():
-        while not stop.is_set():
-            if sink.exists():
-                for line in sink.read_text().splitlines():
-                    a = json.loads(line)
-                    seen.setdefault(a["alert_id"], time.time())
-            time.sleep(0.05)
+    tail = partial(_tail, sink, seen, stop)
 
     # the service takes a while to start (imports, compiled kernels): wait for its status
     with Receiver([replay(paced(items, args.speed))]) as rx:
