@@ -89,28 +89,23 @@ def stored_form(read: list[tuple[str, list[pa.Table]]]) -> Task:
     rows, ids and order ``to_position_rows`` gives the writer at ``--jobs 1``, worked out once
     for all the sources of a task (its cost is mostly per call)."""
     from ..store.callsigns import Callsigns
-    from .pipeline import KEYED, to_position_rows
+    from .pipeline import to_position_rows
 
     keys = Callsigns(None)
-    tables: list[pa.Table] = []
-    at: list = []
+    at: list = []  # per source: (table, first row, rows), None when it gave no row
     plain: list[pa.Table] = []
     plain_ids: list[str] = []
+    offset = 0
     for sid, got in read:
         n = sum(t.num_rows for t in got)
         if not n:
             at.append(None)
-        elif any("_key" in t.column_names for t in got):  # decoded frames: ids from their keys
-            rows = to_position_rows(got, [sid] * len(got), keys)
-            tables.append(rows.replace_schema_metadata({KEYED: b"1"}))
-            at.append((len(tables) - 1, 0, n))
-        else:
-            at.append((-1, sum(t.num_rows for t in plain), n))
-            plain.extend(got)
-            plain_ids.extend([sid] * len(got))
-    if plain:
-        tables.append(to_position_rows(plain, plain_ids, keys))
-        at = [(len(tables) - 1, a[1], a[2]) if a and a[0] < 0 else a for a in at]
+            continue
+        at.append((0, offset, n))
+        offset += n
+        plain.extend(got)
+        plain_ids.extend([sid] * len(got))
+    tables = [to_position_rows(plain, plain_ids, keys)] if plain else []
     names = [t.column("callsign") for _, got in read for t in got]
     names = pc.unique(pa.chunked_array(names, pa.string()).drop_null())
     callsigns = pa.table([keys.keys(names), names], schema=schema.CALLSIGNS)

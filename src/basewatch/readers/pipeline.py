@@ -195,20 +195,12 @@ def to_position_rows(
     )
 
 
-KEYED = b"basewatch.keyed"  # schema metadata of stored-form tables whose ids came from a key
-
-
 def _in_order(tables: list[pa.Table]) -> pa.Table:
-    """Tables already in stored form, in the order ``to_position_rows`` gives raw ones: those
-    with decoder keys first."""
+    """Tables already in stored form, in input order, as one contiguous copy (as
+    ``to_position_rows`` gives raw ones: the checks and DuckDB read it whole)."""
     if not all("position_id" in t.column_names for t in tables):
         raise ValueError("a writer batch mixes stored-form and reader tables")
-    first = [t for t in tables if (t.schema.metadata or {}).get(KEYED)]
-    rest = [t for t in tables if not (t.schema.metadata or {}).get(KEYED)]
-    # one contiguous copy, as ``to_position_rows`` gives: the checks and DuckDB read it whole
-    return pa.concat_tables(
-        [t.replace_schema_metadata(None) for t in first + rest]
-    ).combine_chunks()
+    return pa.concat_tables(tables).combine_chunks()
 
 
 _UNITS = {"bytes": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40}
