@@ -28,6 +28,7 @@ SETS = {
     "heldout": HERE / "heldout",
     "wire": HERE / "wire",
     "fresh": HERE / "fresh",
+    "blind": HERE / "blind",
 }
 
 

@@ -36,7 +36,7 @@ needs_sets = pytest.mark.skipif(
 
 
 @needs_sets
-@pytest.mark.parametrize("eval_set", ["tuning", "heldout", "wire", "fresh"])
+@pytest.mark.parametrize("eval_set", ["tuning", "heldout", "wire", "fresh", "blind"])
 def test_news_eval_meets_floors(eval_set):
     run = _run_module()
     eval_dir = run.SETS[eval_set]
@@ -134,6 +134,19 @@ def test_fresh_set_is_well_formed_and_apart():
     assert sum(not a.events for a in fresh.values()) >= 1
 
 
+@needs_sets
+def test_blind_set_is_well_formed_and_apart():
+    score = _load("basewatch_news_eval_score", EVAL / "score.py")
+    blind = _second_edition_set(
+        EVAL / "blind",
+        [EVAL, HELDOUT, EVAL / "wire", EVAL / "fresh"],
+        40,
+        set(score.EVENT_TYPES),
+    )
+    assert sum(len(a.events) for a in blind.values()) >= 300
+    assert sum(not a.events for a in blind.values()) >= 2
+
+
 def test_coarse_sets_fold_the_newer_types_back():
     score = _load("basewatch_news_eval_score", EVAL / "score.py")
     preds = [
@@ -150,6 +163,7 @@ def test_run_scores_the_chosen_set(capsys):
     run = _run_module()
     assert run.SETS["tuning"] == EVAL and run.SETS["heldout"] == HELDOUT
     assert run.SETS["wire"] == EVAL / "wire" and run.SETS["fresh"] == EVAL / "fresh"
+    assert run.SETS["blind"] == EVAL / "blind"
     with pytest.raises(SystemExit):
         run.main(["--set", "no-such-set"])
     assert run.main(["--eval-dir", str(EVAL / "no-such-folder")]) == 2
