@@ -221,7 +221,9 @@ def process(
                     where += f" WHERE hash(p.icao) % {parts} = {part}"
                 yield load_tracks(con, where)
 
-        for tracks, flights, events in process_pool.derived(loads(), windows, params, jobs):
+        for tracks, flights, events in process_pool.derived(
+            derive_group, loads(), windows, params, jobs
+        ):
             report.positions += len(tracks)
             report.stale_repeats += tracks.stale
             report.flights += flights.num_rows
@@ -309,6 +311,12 @@ def _plan_incremental(store, pending, params, old_windows, windows) -> None:
 def _vanished_edges(old: list[tuple[int, int]], new: np.ndarray) -> list[int]:
     new_edges = set(new.ravel().tolist())
     return [e for pair in old for e in pair if e not in new_edges]
+
+
+def derive_group(tr: Tracks, windows: np.ndarray, params: ProcessParams):
+    """``derive`` over this process's airfield grid: the work of one group of aircraft, here or
+    in a worker of ``process --jobs``."""
+    return derive(tr, _grid(), windows, params)
 
 
 def derive(

@@ -12,7 +12,7 @@ grid and the kernels once (``stages/warm.py``).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -30,26 +30,25 @@ def groups(rows: int, partition_rows: int, jobs: int) -> int:
     return n if jobs <= 1 else max(n, jobs * GROUPS_PER_JOB)
 
 
-def _derive(tr: Tracks, windows: np.ndarray, params) -> tuple[pa.Table, pa.Table]:
-    from .process import _grid, derive
-
-    return derive(tr, _grid(), windows, params)
+Work = Callable[[Tracks, np.ndarray, object], tuple[pa.Table, pa.Table]]
 
 
 def derived(
-    loads: Iterator[Tracks], windows: np.ndarray, params, jobs: int
+    work: Work, loads: Iterator[Tracks], windows: np.ndarray, params, jobs: int
 ) -> Iterator[tuple[Tracks, pa.Table, pa.Table]]:
-    """(tracks, flights, events) of every group ``loads`` gives, in its order."""
+    """(tracks, flights, events) of every group ``loads`` gives, in its order: ``work(tracks,
+    windows, params)`` run here, or in ``jobs`` workers (a module-level function, so that a
+    worker can import it)."""
     if jobs <= 1:
         for tr in loads:
-            yield tr, *_derive(tr, windows, params)
+            yield tr, *work(tr, windows, params)
         return
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(jobs, mp_context=context(f"{__package__}.warm")) as pool:
         queue: deque = deque()
         for tr in loads:
-            queue.append((tr, pool.submit(_derive, tr, windows, params)))
+            queue.append((tr, pool.submit(work, tr, windows, params)))
             while len(queue) > jobs * (AHEAD + 1):
                 tr0, fut = queue.popleft()
                 yield tr0, *fut.result()
