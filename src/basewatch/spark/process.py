@@ -16,7 +16,6 @@ import json
 import logging
 import time
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime, timedelta
 from functools import lru_cache, partial
 from pathlib import Path
 
@@ -92,11 +91,9 @@ def _derive_task(
     yield pa.RecordBatch.from_arrays(cols, schema=out)
 
 
-def _us(t) -> int | None:
-    """Microseconds since the epoch of a stored time (None stays None)."""
-    if t is None:
-        return None
-    return (t - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+def _us(col: pa.ChunkedArray) -> list[int | None]:
+    """Microseconds since the epoch of a column of stored times (nulls stay None), in one cast."""
+    return col.cast(pa.timestamp("us", col.type.tz)).cast(pa.int64()).to_pylist()
 
 
 def _small(root: Path, name: str, columns: list[str] | None = None) -> pa.Table:
@@ -125,10 +122,18 @@ def spark_process(
         F.unix_micros(F.min("ts")).alias("a"), F.unix_micros(F.max("ts")).alias("b")
     )
     sources = _small(root, "sources", ["source_id", "format", "data_start", "data_end"])
-    meta = {
-        s["source_id"]: (s["format"], _us(s["data_start"]), _us(s["data_end"]))
-        for s in sources.to_pylist()
-    }
+    meta = dict(
+        zip(
+            sources["source_id"].to_pylist(),
+            zip(
+                sources["format"].to_pylist(),
+                _us(sources["data_start"]),
+                _us(sources["data_end"]),
+                strict=True,
+            ),
+            strict=True,
+        )
+    )
     rows = []
     for r in spans.collect():  # as the embedded path: a raw capture's frames widen its span
         fmt, first, last = meta.get(f"{r['source'] & (2**64 - 1):016x}", (None, None, None))
