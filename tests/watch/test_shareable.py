@@ -288,10 +288,11 @@ def test_input_and_written_formats_have_their_own_names(demo_store, tmp_path, sa
         (["live"], "--input-format"),
         (["aircraft", "import"], "--input-format"),
         (["simulate"], "--write-format"),
+        (["spark", "ingest"], "--input-format"),
     ):
         text = run(*command, "--help").stdout
         assert new in text, command
-        assert not re.search(r"^\s+--format\b", text, re.M), command  # the old name is hidden
+        assert not re.search(r"^  --format\b", text, re.M), command  # the old name is hidden
         assert "formerly --format, still accepted" in " ".join(text.split())
     db = tmp_path / "in.duckdb"
     out = run("ingest", samples("trace_full_ac671b.json"), "--input-format", "trace_full",

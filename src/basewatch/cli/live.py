@@ -59,7 +59,7 @@ def live(db, feeds, formats, poll, rules, watch_files, names, duration, step, be
     \b
     Examples:
       basewatch live --feed tcp://127.0.0.1:30005 --input-format beast --rules alerts.toml
-      basewatch live --feed tcp://rx1:30005 --feed tcp://rx2:30003 \
+      basewatch live --feed tcp://rx1:30005 --feed tcp://rx2:30003 \\
           --input-format beast --input-format sbs
       basewatch live --poll http://192.168.1.20/tar1090/data/aircraft.json
     """
