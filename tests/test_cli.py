@@ -79,7 +79,7 @@ def test_ingest_beast_clock_option(run, db, samples):
     [
         (["nowhere.bin"], "basewatch: error: nowhere.bin: no such file or folder"),
         (
-            ["{trace}", "--format", "bogus"],
+            ["{trace}", "--input-format", "bogus"],
             "basewatch: error: unknown format 'bogus'; choose one of: beast, avr, sbs,",
         ),
         (
@@ -96,10 +96,10 @@ def test_ingest_beast_clock_option(run, db, samples):
         ),
         (
             ["tcp://127.0.0.1:30005"],
-            "basewatch: error: tcp://127.0.0.1:30005: a live feed needs --format beast, avr or sbs",
+            "basewatch: error: tcp://127.0.0.1:30005: a live feed needs --input-format beast, avr or sbs",
         ),
         (
-            ["tcp://127.0.0.1", "--format", "beast"],
+            ["tcp://127.0.0.1", "--input-format", "beast"],
             "basewatch: error: tcp://127.0.0.1: expected tcp://HOST:PORT",
         ),
     ],

@@ -8,8 +8,9 @@ df = bw.positions(db="watch.duckdb", icao24="152fa2", since="2025-10-24")
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pyarrow as pa
@@ -24,21 +25,50 @@ from .store.runs import recorded
 PathLike = str | os.PathLike
 
 BEAST_CLOCKS = ("12mhz", "gps")
+_BARE_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+UPPER_BOUNDS = ("until", "to")  # names of a window's end: a bare date there includes its day
 
 
 def parse_time(value: str | datetime | None, name: str = "time") -> datetime | None:
-    """ISO 8601 date or date-time (UTC unless it says otherwise) → aware datetime."""
+    """ISO 8601 date or date-time (UTC unless it says otherwise) → aware datetime.
+
+    A window's end (``name`` "until" or "to") given as a bare date (``2025-10-26``) includes
+    that whole day: it becomes the next midnight, and windows end before their end time. A
+    full time stays as given (``--until 2025-10-26T12:00Z`` ends just before noon)."""
     if value is None or isinstance(value, datetime):
         if isinstance(value, datetime) and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
+    text = str(value).strip()
     try:
-        dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError as exc:
         raise ConfigError(
             f"{name} {value!r}: expected an ISO date or time, e.g. 2025-10-24 or 2025-10-24T06:00Z"
         ) from exc
+    if name in UPPER_BOUNDS and _bare(text):
+        dt += timedelta(days=1)
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def _bare(value) -> bool:
+    return isinstance(value, str) and bool(_BARE_DATE.fullmatch(value.strip()))
+
+
+def check_window(
+    since: str | datetime | None, until: str | datetime | None, names=("--since", "--until")
+) -> tuple[datetime | None, datetime | None]:
+    """The window [since, until) as aware datetimes; a window that ends before (or where) it
+    starts is a ``ConfigError`` naming both bounds as given."""
+    t0, t1 = parse_time(since, "since"), parse_time(until, "until")
+    if t0 is not None and t1 is not None and t1 <= t0:
+        whole = " (a bare date there includes its whole day)" if _bare(until) else ""
+        raise ConfigError(
+            f"{names[0]} {since} is not before {names[1]} {until}{whole}: the window holds nothing"
+        )
+    return t0, t1
 
 
 def ingest(
@@ -179,6 +209,10 @@ def _limited(sql: str, limit: int | None) -> str:
     return f"{sql} LIMIT {int(limit)}"
 
 
+# flights in time order: take-off, else first seen; ties by address, then id (stable)
+FLIGHT_ORDER = "coalesce(f.takeoff_ts, f.first_seen), f.icao24, f.flight_id"
+
+
 def flights_table(
     db: PathLike | None = None,
     base: str | None = None,
@@ -193,7 +227,8 @@ def flights_table(
     flight_id: str | None = None,
     limit: int | None = None,
 ) -> pa.Table:
-    """Flights (see ``FLIGHT_COLUMNS``) overlapping [since, until), oldest first; ``base``
+    """Flights (see ``FLIGHT_COLUMNS``) overlapping [since, until), in time order (take-off,
+    else first seen when the take-off was not seen; then address and id); ``base``
     matches origin or destination; ``military``, ``state``, ``type_code`` (ICAO designator,
     e.g. A124) and ``country`` (ISO alpha-2 of the address block) filter by identity;
     ``flight_id`` (16 hex digits, as every output shows it) picks one flight; ``limit``: the
@@ -207,7 +242,7 @@ def flights_table(
         " WHERE " + " AND ".join(where) if where else ""
     )
     with _read(db) as store:
-        return store.table(_limited(sql + " ORDER BY f.first_seen, f.icao24", limit), params)
+        return store.table(_limited(sql + f" ORDER BY {FLIGHT_ORDER}", limit), params)
 
 
 def flights(
@@ -248,7 +283,7 @@ def events_table(
     where, params = event_where(base, since, until, icao24, event_type, event_id)
     sql = "SELECT * FROM airfield_events" + (" WHERE " + " AND ".join(where) if where else "")
     with _read(db) as store:
-        return store.table(_limited(sql + " ORDER BY ts, icao24", limit), params)
+        return store.table(_limited(sql + " ORDER BY ts, icao24, event_id", limit), params)
 
 
 def events(
@@ -330,8 +365,6 @@ def aircraft_table(
     ``icao24`` may be any 6-hex-digit address, even one the store has never seen (its country
     still comes from the address block). ``registration`` ignores case and '-'.
     """
-    import re
-
     from .identity.identify import icao24s_for_registration, identify_aircraft
     from .identity.rules import load_rules
 
@@ -452,30 +485,66 @@ def watch(
 
 
 def changes(
-    db: PathLike | None = None, watch: str | None = None, kind: str | None = None
+    db: PathLike | None = None,
+    watch: str | Iterable[str] | None = None,
+    kind: str | None = None,
+    since: str | datetime | None = None,
+    until: str | datetime | None = None,
+    limit: int | None = None,
 ) -> pd.DataFrame:
-    """Changes found by the watches (columns in ``bw.CHANGE_COLUMNS``), in time order."""
+    """Changes found by the watches (columns in ``bw.CHANGE_COLUMNS``), in time order:
+    ``watch`` one name or several, those starting in [since, until), the first ``limit``."""
+    return changes_table(db, watch, kind, since, until, limit).to_pandas()
+
+
+def changes_table(
+    db: PathLike | None = None,
+    watch: str | Iterable[str] | None = None,
+    kind: str | None = None,
+    since: str | datetime | None = None,
+    until: str | datetime | None = None,
+    limit: int | None = None,
+) -> pa.Table:
+    """``changes`` as an Arrow table; the window and ``limit`` are applied by the query."""
     with _read(db) as store:
-        return _changes(store, watch, kind)
+        return _changes_table(store, watch, kind, since, until, limit)
 
 
 def _changes(store, watch: str | None = None, kind: str | None = None) -> pd.DataFrame:
+    return _changes_table(store, watch, kind).to_pandas()
+
+
+def _changes_table(store, watch=None, kind=None, since=None, until=None, limit=None) -> pa.Table:
     from .stages.changes import KINDS
 
     if kind and kind not in (*KINDS, "unobserved"):
         raise ConfigError(
             f"change kind {kind!r}: choose one of {', '.join((*KINDS, 'unobserved'))}"
         )
-    _known_watch(store, watch)
-    where, params = [], []
-    if watch:
-        where.append("watch = ?")
-        params.append(watch)
+    names = [watch] if isinstance(watch, str) else list(watch or [])
+    for name in names:
+        _known_watch(store, name)
+    where, params = _window_where("start_ts", since, until)
+    if names:
+        where.append("list_contains(?, watch)")
+        params.append(names)
     if kind:
         where.append("kind = ?")
         params.append(kind)
     sql = "SELECT * FROM base_changes" + (" WHERE " + " AND ".join(where) if where else "")
-    return store.table(sql + " ORDER BY start_ts, watch", params).to_pandas()
+    return store.table(_limited(sql + " ORDER BY start_ts, watch, kind", limit), params)
+
+
+def _window_where(col: str, since, until) -> tuple[list[str], list]:
+    """SQL conditions (and their parameters) for ``col`` in [since, until)."""
+    where, params = [], []
+    if since:
+        where.append(f"{col} >= ?")
+        params.append(parse_time(since, "since"))
+    if until:
+        where.append(f"{col} < ?")
+        params.append(parse_time(until, "until"))
+    return where, params
 
 
 def activity(
@@ -688,28 +757,71 @@ TIMELINE_COLUMNS = schema.column_docs("timeline")
 
 
 def timeline(
-    db: PathLike | None = None, watch: str | None = None, countries: str | None = None
+    db: PathLike | None = None,
+    watch: str | None = None,
+    countries: str | None = None,
+    since: str | datetime | None = None,
+    until: str | datetime | None = None,
+    limit: int | None = None,
 ) -> pd.DataFrame:
     """Each watch's timeline (columns in ``bw.TIMELINE_COLUMNS``): its changes, the movements of
     its aircraft and the news linked to them by place, actors and time, in order. Built by
     ``bw.watch``; news added since are linked when it runs again. With ``countries="RU,SY"``:
     the timeline of that pair (news between them, changes of watches that join them)."""
+    return timeline_table(db, watch, countries, since, until, limit).to_pandas()
+
+
+def timeline_table(
+    db: PathLike | None = None,
+    watch: str | None = None,
+    countries: str | None = None,
+    since: str | datetime | None = None,
+    until: str | datetime | None = None,
+    limit: int | None = None,
+) -> pa.Table:
+    """``timeline`` as an Arrow table: items in [since, until), the first ``limit`` of them.
+    Without ``watch`` or ``countries``: every watch's items in time order, each with its
+    watch. Items at the same time come news, change, movement, then by title; each item's
+    ``days_after_prev`` counts from the row before it in that order (within its watch)."""
     if countries:
         from .fuse.timeline import pair_timeline
 
         pair = [c.strip().upper() for c in countries.split(",") if c.strip()]
         if len(pair) != 2 or not all(len(c) == 2 and c.isalpha() for c in pair):
             raise ConfigError(f"countries {countries!r}: give two ISO codes, e.g. RU,SY")
+        t0, t1 = parse_time(since, "since"), parse_time(until, "until")
         with _read(db) as store:
-            return pair_timeline(store, *pair).to_pandas()
+            table = pair_timeline(store, *pair, since=t0, until=t1)
+        return table.slice(0, limit) if limit else table
     with _read(db) as store:
-        return _timeline(store, watch)
+        return _timeline_table(store, watch, since, until, limit)
 
 
 def _timeline(store, watch: str | None) -> pd.DataFrame:
+    return _timeline_table(store, watch).to_pandas()
+
+
+# items at the same time: in the order the timeline is built (fuse/timeline.py)
+_KIND_ORDER = "CASE kind WHEN 'news' THEN 0 WHEN 'change' THEN 1 ELSE 2 END"
+
+
+def _timeline_table(store, watch=None, since=None, until=None, limit=None) -> pa.Table:
     _known_watch(store, watch)
-    sql = "SELECT * FROM timeline" + (" WHERE watch = ?" if watch else "")
-    return store.table(sql + " ORDER BY watch, ts, kind", [watch] if watch else []).to_pandas()
+    order = f"ts, {'' if watch else 'watch, '}{_KIND_ORDER}, title, link"
+    inner, params = ("WHERE watch = ?", [watch]) if watch else ("", [])
+    where, bounds = _window_where("ts", since, until)
+    # days since the row before in the order printed (the stored value follows the build's
+    # order, which may differ for items at one time), counted before the window cuts rows
+    sql = f"""
+        SELECT * FROM (
+            SELECT * REPLACE (
+                epoch(ts - lag(ts) OVER (PARTITION BY watch ORDER BY {order})) / 86400.0
+                    AS days_after_prev)
+            FROM timeline {inner}
+        ) {"WHERE " + " AND ".join(where) if where else ""}
+        ORDER BY {order}
+    """  # noqa: S608 - the interpolated parts are fixed
+    return store.table(_limited(sql, limit), params + bounds)
 
 
 def brief(
@@ -730,9 +842,7 @@ def brief(
 
     if format not in ("md", "html", "json"):
         raise ConfigError(f"brief format {format!r}: choose md, html or json")
-    t0, t1 = parse_time(since, "from"), parse_time(until, "to")
-    if t0 and t1 and t1 <= t0:
-        raise ConfigError(f"--to {until} is not after --from {since}")
+    t0, t1 = check_window(since, until)
     if watch:
         chosen = _watches(watches, [watch])[0]
     elif base:
@@ -918,6 +1028,30 @@ def with_identity(db: PathLike | None, table: pa.Table) -> pa.Table:
     front = ["registration", "type_code", "operator", "country_iso2"]
     rest = [c for c in table.column_names]
     return joined.select(front + rest)
+
+
+def with_route(db: PathLike | None, table: pa.Table) -> pa.Table:
+    """``table`` (airfield events, with ``flight_id``) with ``from_to``: where the event's
+    flight came from and went to ('HL59 → OSLK'; '?' where that end is not known); rows keep
+    their order."""
+    ids = _unique(table.column("flight_id")) if table.num_rows else []
+    with _read(db) as store:
+        ends = store.table(
+            "SELECT flight_id, origin, destination FROM flights WHERE list_contains(?, flight_id)",
+            [ids],
+        )
+    found = {
+        f: f"{o or '?'} → {d or '?'}"
+        for f, o, d in zip(*(ends.column(c).to_pylist() for c in ends.column_names), strict=True)
+    }
+    route = [found.get(f, "? → ?") for f in table.column("flight_id").to_pylist()]
+    return table.append_column("from_to", pa.array(route, pa.string()))
+
+
+def _unique(column) -> list:
+    import pyarrow.compute as pc
+
+    return pc.unique(column).to_pylist()
 
 
 def knows_aircraft(db: PathLike | None, icao24: str) -> bool:

@@ -49,7 +49,7 @@ def hints(db: str) -> list[str]:
     return [
         f"basewatch brief --db {d} --watch {FOCUS} --format html -o khmeimim.html",
         f"basewatch flights --db {d} --base OSLK --type A124 --since 2025-10-20",
-        f"basewatch events --db {d} --icao24 1554a1 --since 2025-10-26 --until 2025-10-27",
+        f"basewatch events --db {d} --icao24 1554a1 --since 2025-10-26 --until 2025-10-26",
         f"basewatch chart --db {d} --watch {FOCUS} -o khmeimim.png",
         f"basewatch timeline --db {d} --watch {FOCUS} --since 2025-10-01",
     ]

@@ -158,7 +158,7 @@ def test_avr_feed_cut_mid_line_then_reconnect(db, tmp_path):
 
 
 def test_feed_needs_a_stream_format(db):
-    with pytest.raises(FormatError, match="a live feed needs --format beast, avr or sbs"):
+    with pytest.raises(FormatError, match="a live feed needs --input-format beast, avr or sbs"):
         api.ingest(["tcp://127.0.0.1:9"], db=db, format="trace_full")
 
 

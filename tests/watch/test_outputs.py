@@ -219,6 +219,7 @@ def test_limit_is_applied_by_the_query(demo_store):
 
 
 def test_news_events_until(demo_store):
+    """--until as a bare date includes that day: events starting on or before it."""
     db, _ = demo_store
     every = json.loads(run("news", "events", "--db", db, "--format", "json").stdout)
     out = run("news", "events", "--db", db, "--since", "2025-10-26", "--until", "2025-10-28",
@@ -226,10 +227,11 @@ def test_news_events_until(demo_store):
     assert out.exit_code == 0, out.output
     rows = json.loads(out.stdout)
     assert rows and len(rows) < len(every)
-    assert all(r["date_start"] < "2025-10-28" and r["date_end"] >= "2025-10-26" for r in rows)
+    assert all(r["date_start"] <= "2025-10-28" and r["date_end"] >= "2025-10-26" for r in rows)
+    assert any(r["date_start"] == "2025-10-28" for r in rows)
     assert {r["event_id"] for r in rows} == {
         r["event_id"] for r in every
-        if r["date_start"] and r["date_start"] < "2025-10-28" and r["date_end"] >= "2025-10-26"
+        if r["date_start"] and r["date_start"] <= "2025-10-28" and r["date_end"] >= "2025-10-26"
     }  # fmt: skip
 
 

@@ -100,7 +100,7 @@ def test_timeline_activity_routes_and_brief(server):
     status, tl = server.json(f"/api/timeline?watch={WATCH}&limit=500")
     assert status == 200 and tl["total"] == len(tl["items"]) > 5
     assert {"change", "movement", "news"} <= {t["kind"] for t in tl["items"]}
-    status, act = server.json("/api/activity?base=OSLK&since=2025-02-10&until=2025-02-20")
+    status, act = server.json("/api/activity?base=OSLK&since=2025-02-10&until=2025-02-19")
     assert status == 200 and len(act["items"]) == 10
     missing = [d for d in act["items"] if d["day"] == "2025-02-14"][0]
     assert missing["observable"] is False and missing["military_arrivals"] is None

@@ -10,8 +10,8 @@ from functools import wraps
 import click
 
 from ..api import INPUT_FORMATS
-from ..errors import BasewatchError
-from .output import FORMATS, OutPath, check_outputs, emit
+from ..errors import BasewatchError, ConfigError
+from .output import FORMATS, OutPath, check_outputs, emit, icao24_param, nothing
 
 FORMATS_OUT = list(FORMATS)
 
@@ -22,7 +22,9 @@ def user_errors(fn: Callable) -> Callable:
     @wraps(fn)
     def wrapper(*args, **kwargs):
         try:
-            check_outputs(click.get_current_context(silent=True))
+            ctx = click.get_current_context(silent=True)
+            check_outputs(ctx)
+            check_window(ctx)
             return fn(*args, **kwargs)
         except BasewatchError as exc:
             click.echo(f"basewatch: error: {exc}", err=True)
@@ -35,6 +37,57 @@ def user_errors(fn: Callable) -> Callable:
             _stop()
 
     return wrapper
+
+
+def check_window(ctx: click.Context | None) -> None:
+    """A command's --since/--until (brief's --from/--to too) make one window that holds time:
+    each bound given once, the end after the start. Checked before any work."""
+    if ctx is None:
+        return
+    p = ctx.params
+    for a, b in (("since", "from_"), ("until", "to")):
+        if p.get(a) and p.get(b):
+            raise ConfigError(
+                f"--{a} {p[a]} and --{b.rstrip('_')} {p[b]} are the same bound: give one of them"
+            )
+    if "since" not in p and "until" not in p:
+        return
+    from ..api import check_window as window
+
+    lo, hi = p.get("since") or p.get("from_"), p.get("until") or p.get("to")
+    names = ("--since" if p.get("since") else "--from", "--until" if p.get("until") else "--to")
+    window(lo, hi, names)
+
+
+def renamed_option(old: str, new: str, dest: str, command: str, help: str, **kw):
+    """Option ``new`` (stored as ``dest``) and its former spelling ``old``, which still works
+    (hidden from --help) and says once on stderr what it is called now."""
+
+    def decorate(fn: Callable) -> Callable:
+        @wraps(fn)
+        def wrapper(*args, **kwargs):
+            was = kwargs.pop(f"{dest}_was")
+            if was not in (None, ()):
+                now = kwargs.get(dest)
+                if now not in (None, (), kw.get("default")) and now != was:
+                    click.echo(
+                        f"basewatch: error: {old} is the old name of {new}: give {new} alone",
+                        err=True,
+                    )
+                    sys.exit(2)
+                kwargs[dest] = was
+                click.echo(
+                    f"basewatch: note: {command} {old} is now {new} ({old} still works)", err=True
+                )
+            return fn(*args, **kwargs)
+
+        old_kw = {k: v for k, v in kw.items() if k not in ("default", "show_default")}
+        wrapper = click.option(old, f"{dest}_was", hidden=True, **old_kw)(wrapper)
+        return click.option(new, dest, help=f"{help} (formerly {old}, still accepted)", **kw)(
+            wrapper
+        )
+
+    return decorate
 
 
 def interrupted(exc: BaseException) -> bool:
@@ -62,9 +115,14 @@ def cli(verbose: int) -> None:
     """Watch military air bases from open air-traffic data and news.
 
     \b
-    Example:
+    Examples (after `basewatch demo`, which says where its store is; pass it as --db):
+      basewatch flights --base OSLK --type A124 --since 2025-10-20
+      basewatch positions --icao24 1554a1 --since 2025-10-26T09:00Z --until 2025-10-26T09:10Z
       basewatch ingest capture.bin --receiver 35.40,35.95 --db watch.duckdb
-      basewatch positions --icao24 1554a1 --since 2025-10-26 --db watch.duckdb
+
+    \b
+    Times are UTC, ISO 8601. A window is [--since, --until): a bare date as --until (or --to)
+    includes that whole day; a full time ends just before it.
     """
     level = logging.WARNING - 10 * verbose
     logging.basicConfig(
@@ -121,7 +179,12 @@ output_option = click.option(
     "-o", "--output", type=OutPath(), default=None, help="Write to a file."
 )
 since_option = click.option("--since", default=None, help="From this UTC time (ISO 8601).")
-until_option = click.option("--until", default=None, help="Before this UTC time (ISO 8601).")
+until_option = click.option(
+    "--until",
+    default=None,
+    help="To this UTC time (ISO 8601): a bare date includes its whole day, a full time ends "
+    "just before it.",
+)
 limit_option = click.option(
     "--limit", type=click.IntRange(min=1), default=None, help="At most this many rows."
 )
@@ -129,13 +192,13 @@ limit_option = click.option(
 
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True)
-@click.option(
+@renamed_option(
     "--format",
+    "--input-format",
     "fmt",
+    "ingest",
+    help="Format of the INPUT files (default: told from the content): " + ", ".join(INPUT_FORMATS),
     default=None,
-    help="Format of the INPUT files (default: told from the content): "
-    + ", ".join(INPUT_FORMATS)
-    + ".",
 )
 @db_option
 @click.option(
@@ -170,7 +233,7 @@ def ingest(inputs, fmt, db, receiver, start, duration, beast_clock, jobs, as_jso
     Examples:
       basewatch ingest globe_history/2025-10-26/          # a day of readsb traces
       basewatch ingest states.parquet --db watch.duckdb    # OpenSky state vectors
-      basewatch ingest tcp://127.0.0.1:30005 --format beast --duration 600
+      basewatch ingest tcp://127.0.0.1:30005 --input-format beast --duration 600
       basewatch ingest globe_history/ --jobs 2             # parse on two cores
     """
     from .. import api
@@ -198,7 +261,9 @@ def ingest(inputs, fmt, db, receiver, start, duration, beast_clock, jobs, as_jso
 
 @cli.command()
 @db_option
-@click.option("--icao24", default=None, help="Only this aircraft (6 hex digits).")
+@click.option(
+    "--icao24", default=None, callback=icao24_param, help="Only this aircraft (6 hex digits)."
+)
 @since_option
 @until_option
 @limit_option
@@ -206,16 +271,25 @@ def ingest(inputs, fmt, db, receiver, start, duration, beast_clock, jobs, as_jso
 @output_option
 @user_errors
 def positions(db, icao24, since, until, limit, fmt, output) -> None:
-    """Show stored positions.
+    """Show stored positions, by aircraft then time.
 
     \b
     Example:
-      basewatch positions --icao24 ac671b --since 2025-02-05T00:00Z --format csv
+      basewatch positions --icao24 1554a1 --since 2025-10-26T09:00Z --until 2025-10-26T09:02Z
+      basewatch positions --icao24 1554a1 --since 2025-10-26 --format csv -o il62.csv
     """
     from .. import api
 
     table = api.positions_table(db, icao24=icao24, since=since, until=until, limit=limit)
-    emit(table, fmt, output)
+    ctx = click.get_current_context()
+    note = ""
+    if (
+        not table.num_rows
+        and icao24
+        and api.positions_table(db, icao24=icao24, limit=1).num_rows == 0
+    ):
+        note = f" (the store holds no position of {icao24})"
+    emit(table, fmt, output, empty=nothing(ctx, "positions", note))
 
 
 @cli.command()

@@ -6,7 +6,7 @@ import re
 
 import click
 
-from . import db_option, user_errors
+from . import db_option, renamed_option, user_errors
 from .output import emit
 
 watchlist_option = click.option(
@@ -26,7 +26,7 @@ def aircraft() -> None:
     \b
     Examples:
       basewatch aircraft import aircraft.csv.gz --db watch.duckdb
-      basewatch aircraft show 152fa2 --db watch.duckdb
+      basewatch aircraft show 1554a1 --db watch.duckdb
       basewatch aircraft show RA-86496 --format json
     """
 
@@ -34,12 +34,14 @@ def aircraft() -> None:
 @aircraft.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
 @db_option
-@click.option(
+@renamed_option(
     "--format",
+    "--input-format",
     "fmt",
+    "aircraft import",
+    help="Format of FILE (default: told from the content)",
     type=click.Choice(["tar1090_db", "opensky_db"]),
     default=None,
-    help="Database format (default: told from the content).",
 )
 @click.option(
     "--source",
@@ -83,11 +85,12 @@ def import_(file, db, fmt, source, watchlists, as_json) -> None:
 )
 @user_errors
 def show(who, db, watchlists, fmt) -> None:
-    """Show who an aircraft is, by ICAO 24-bit address or registration.
+    """Show who an aircraft is, by ICAO 24-bit address or registration. An address or
+    registration this store has never seen is an error (exit 1) that says so.
 
     \b
     Examples:
-      basewatch aircraft show 152fa2
+      basewatch aircraft show 1554a1
       basewatch aircraft show RA-86496 --format json
     """
     from .. import api
@@ -104,6 +107,16 @@ def show(who, db, watchlists, fmt) -> None:
         table = api.aircraft_table(db, registration=who, watchlists=wl)
     if table.num_rows == 0:
         click.echo(f"basewatch: no aircraft with registration {who!r} in the store", err=True)
+        raise SystemExit(1)
+    row = table.slice(0, 1).to_pylist()[0]
+    if table.num_rows == 1 and not row["sources"] and not row["position_count"]:
+        # an address neither seen nor in an imported database: only its block is known
+        block = f" (its address block is {row['country']}'s)" if row["country"] else ""
+        click.echo(
+            f"basewatch: aircraft {row['icao24']} is unknown to this store: no position and no "
+            f"aircraft database row{block}",
+            err=True,
+        )
         raise SystemExit(1)
     if fmt == "json":
         emit(table, "jsonl")  # an aircraft card: one object a line

@@ -15,7 +15,7 @@ from . import (
     until_option,
     user_errors,
 )
-from .output import OutPath, emit, given, icao24_param
+from .output import OutPath, emit, icao24_param, nothing
 
 _since = since_option
 _until = until_option
@@ -30,8 +30,8 @@ FLIGHT_SHOWN = [
     "from_to", "takeoff_ts", "landing_ts", "icao24",
 ]  # fmt: skip
 EVENT_SHOWN = [
-    "ts", "event_type", "airfield", "registration", "type_code", "operator", "country_iso2",
-    "icao24", "confidence", "event_id",
+    "ts", "event_type", "airfield", "from_to", "registration", "type_code", "operator",
+    "country_iso2", "icao24", "confidence", "event_id",
 ]  # fmt: skip
 
 
@@ -49,11 +49,8 @@ def _from_to(table):
 def _nothing(ctx, what: str, db, icao24) -> str:
     from .. import api
 
-    asked = given(ctx, skip=("db", "fmt", "output", "export", "limit"))
-    text = f"no {what} match{' ' + asked if asked else ''}"
-    if icao24 and not api.knows_aircraft(db, icao24):
-        text += f" (the store holds no flight of {icao24})"
-    return text
+    unknown = icao24 and not api.knows_aircraft(db, icao24)
+    return nothing(ctx, what, f" (the store holds no flight of {icao24})" if unknown else "")
 
 
 _fmt = format_option
@@ -124,6 +121,9 @@ def flights(
 ) -> None:
     """List flights: origin and destination, take-off and landing times.
 
+    Flights come in time order: take-off, else first seen when the take-off was not seen
+    (then by address and id, so the order is stable).
+
     \b
     Examples:
       basewatch flights --base OSLK --since 2025-10-20 --until 2025-11-01
@@ -175,7 +175,8 @@ def flights(
 @_out
 @user_errors
 def events(db, base, since, until, icao24, event_type, event_id, limit, fmt, output) -> None:
-    """List take-offs, landings, inferred movements and passes at airfields.
+    """List take-offs, landings, inferred movements and passes at airfields, in time order;
+    the table shows where each event's flight came from and went to (from_to).
 
     \b
     Example:
@@ -186,6 +187,6 @@ def events(db, base, since, until, icao24, event_type, event_id, limit, fmt, out
     bring_up_to_date(db)
     table = api.events_table(db, base, since, until, icao24, event_type, event_id, limit)
     if fmt == "table" and table.num_rows:
-        table = api.with_identity(db, table)
+        table = api.with_route(db, api.with_identity(db, table))
     ctx = click.get_current_context()
     emit(table, fmt, output, shown=EVENT_SHOWN, empty=_nothing(ctx, "events", db, icao24))

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from . import db_option, user_errors
+from . import db_option, renamed_option, user_errors
 
 _lake = click.option(
     "--lake",
@@ -71,7 +71,14 @@ def spark() -> None:
 @click.argument("inputs", nargs=-1, required=True)
 @_lake
 @_master
-@click.option("--format", "fmt", default=None, help="Input format (default: told from content).")
+@renamed_option(
+    "--format",
+    "--input-format",
+    "fmt",
+    "spark ingest",
+    help="Input format (default: told from content)",
+    default=None,
+)
 @click.option("--receiver", default=None, help="Receiver position LAT,LON for raw captures.")
 @click.option("--start", default=None, help="UTC time of the first frame (relative clocks).")
 @_json

@@ -7,18 +7,20 @@ from datetime import UTC, datetime
 
 import click
 
-from . import db_option, user_errors
+from . import db_option, renamed_option, user_errors
 
 
 @click.command()
 @db_option
 @click.option("--feed", "feeds", multiple=True, help="tcp://HOST:PORT of a receiver; repeatable.")
-@click.option(
+@renamed_option(
     "--format",
+    "--input-format",
     "formats",
+    "live",
+    help="Format of the feeds: one for all, or one per --feed in the same order",
     multiple=True,
     type=click.Choice(["beast", "avr", "sbs"]),
-    help="Format of the feeds: one for all, or one per --feed in the same order.",
 )
 @click.option(
     "--poll", multiple=True, help="aircraft.json to read every 5 s: a URL or a folder; repeatable."
@@ -56,8 +58,9 @@ def live(db, feeds, formats, poll, rules, watch_files, names, duration, step, be
 
     \b
     Examples:
-      basewatch live --feed tcp://127.0.0.1:30005 --format beast --rules alerts.toml
-      basewatch live --feed tcp://rx1:30005 --feed tcp://rx2:30003 --format beast --format sbs
+      basewatch live --feed tcp://127.0.0.1:30005 --input-format beast --rules alerts.toml
+      basewatch live --feed tcp://rx1:30005 --feed tcp://rx2:30003 \\
+          --input-format beast --input-format sbs
       basewatch live --poll http://192.168.1.20/tar1090/data/aircraft.json
     """
     from .. import api

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from . import db_option, format_option, limit_option, output_option, user_errors
-from .output import emit
+from .output import emit, nothing
 
 
 @click.group()
@@ -59,8 +59,12 @@ def add(inputs, published, url, outlet, timeout, max_bytes, as_json, db) -> None
 
 
 @news.command("events")
-@click.option("--since", default=None, help="Events ending on or after this date (ISO 8601).")
-@click.option("--until", default=None, help="Events starting before this date (ISO 8601).")
+@click.option("--since", default=None, help="Events ending on or after this day (ISO 8601).")
+@click.option(
+    "--until",
+    default=None,
+    help="Events starting on or before this day (ISO 8601; a bare date includes its day).",
+)
 @click.option("--actor", default=None, help="Only events with this actor or speaker.")
 @click.option("--place", default=None, help="Only events at this place or ICAO code.")
 @click.option(
@@ -75,7 +79,11 @@ def add(inputs, published, url, outlet, timeout, max_bytes, as_json, db) -> None
 @db_option
 @user_errors
 def events(since, until, actor, place, etype, limit, fmt, output, db) -> None:
-    """Show the stored news events with their sentence, source and article.
+    """Show the stored news events with their sentence, source, outlet and article.
+
+    One row per event each article reports: the same sentence in two outlets' articles is two
+    rows, told apart by outlet and url (an analyst counts who reported it). Rows that repeat
+    another in every column shown are folded into it in the table (csv/json keep each).
 
     \b
     Example:
@@ -86,18 +94,13 @@ def events(since, until, actor, place, etype, limit, fmt, output, db) -> None:
     table = api.news_events_table(
         db, since=since, actor=actor, place=place, type=etype, until=until, limit=limit
     )
+    folded = 0
     if fmt == "table":
         keep = [
-            "date_start",
-            "date_end",
-            "event_type",
-            "actors",
-            "place",
-            "speaker",
-            "source",
-            "sentence",
-        ]
-        table = table.select(keep)
+            "date_start", "date_end", "event_type", "actors", "place", "speaker", "source",
+            "outlet", "sentence", "url",
+        ]  # fmt: skip
+        table, folded = _fold(table.select(keep))
     elif fmt in ("csv", "parquet"):
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -105,4 +108,27 @@ def events(since, until, actor, place, etype, limit, fmt, output, db) -> None:
         i = table.schema.get_field_index("actors")
         joined = pc.binary_join(table.column("actors"), "; ")
         table = table.set_column(i, pa.field("actors", pa.string()), joined)
-    emit(table, fmt, output, empty="no news events match")
+    emit(table, fmt, output, empty=nothing(click.get_current_context(), "news events"))
+    if folded:
+        click.echo(
+            f"{folded:,} row{'s' if folded != 1 else ''} repeating another in every column "
+            "shown folded into it (--format csv lists each event with its id)",
+            err=True,
+        )
+
+
+def _fold(table):
+    """``table`` without rows that repeat an earlier row in every column (first kept, order
+    kept), and how many were folded."""
+    import pyarrow as pa
+
+    seen, keep = set(), []
+    columns = [table.column(c).to_pylist() for c in table.column_names]
+    for i, row in enumerate(zip(*columns, strict=True)):
+        key = tuple(tuple(v) if isinstance(v, list) else v for v in row)
+        if key not in seen:
+            seen.add(key)
+            keep.append(i)
+    if len(keep) == table.num_rows:
+        return table, 0
+    return table.take(pa.array(keep, pa.int64())), table.num_rows - len(keep)

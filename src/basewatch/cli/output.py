@@ -51,16 +51,26 @@ def icao24_param(ctx, param, value):
     return value.strip().lower()
 
 
-def given(ctx: click.Context, skip: tuple[str, ...] = ("db", "fmt", "output", "export")) -> str:
+SKIP = ("db", "fmt", "output", "export", "limit")  # options that are not filters
+
+
+def given(ctx: click.Context, skip: tuple[str, ...] = SKIP) -> str:
     """The filters the user gave, as typed: '--base OSLK --type A124'."""
     out = []
     for p in ctx.command.params:
         value = ctx.params.get(p.name)
-        if p.name in skip or value in (None, False, ()) or value == p.default:
+        if p.name in skip or value in (None, False, ()) or value == p.default or p.hidden:
             continue
         flag = max(p.opts, key=len)
-        out.append(flag if value is True else f"{flag} {value}")
+        for v in value if isinstance(value, tuple) else (value,):
+            out.append(flag if v is True else f"{flag} {v}")
     return " ".join(out)
+
+
+def nothing(ctx: click.Context, what: str, note: str = "") -> str:
+    """What an empty listing says: 'no flights match --base OSLK --since 2026-01-01'."""
+    asked = given(ctx)
+    return f"no {what} match{' ' + asked if asked else ''}{note}"
 
 
 def emit(
@@ -152,14 +162,37 @@ def _flat(table: pa.Table) -> pa.Table:
     return table
 
 
-def cell(v) -> str:
-    """A value as an analyst scans it: UTC times to the second without '+00:00', 5 decimals."""
+# decimals a terminal table shows, by the column's unit (JSON, CSV and Parquet keep every digit)
+DECIMALS = (
+    (("lat_deg", "lon_deg"), 5),  # about a metre
+    (("days", "_days", "days_after_prev"), 1),
+    (("_hours",), 1),
+    (("_nm", "_kt", "_ft", "_fpm", "_deg"), 1),
+    (("confidence", "margin"), 2),
+)
+
+
+def decimals(column: str) -> int:
+    """How many decimals the terminal table gives a float column (by its name and unit)."""
+    for ends, n in DECIMALS:
+        if column.endswith(ends):
+            return n
+    return 2
+
+
+def cell(v, column: str = "") -> str:
+    """A value as an analyst scans it: UTC times to the second without '+00:00'; floats with
+    the decimals their unit needs (days and hours to one decimal, ``.0`` dropped)."""
     if v is None:
         return ""
     if isinstance(v, datetime):
         return f"{v:%Y-%m-%d %H:%M:%S}"
     if isinstance(v, float):
-        return f"{v:.5f}"
+        if v != v:
+            return ""
+        n = decimals(column)
+        text = f"{v:.{n}f}"
+        return text[:-2] if n == 1 and text.endswith(".0") else text
     if isinstance(v, list):
         return ", ".join(map(str, v))
     return str(v)
@@ -173,7 +206,7 @@ def _rich_table(table: pa.Table, out) -> None:
     for name in table.column_names:
         t.add_column(name, overflow="fold")
     for row in table.slice(0, TABLE_MAX_ROWS).to_pylist():
-        t.add_row(*(cell(v) for v in row.values()))
+        t.add_row(*(cell(v, k) for k, v in row.items()))
     console = Console(file=out, width=220)
     console.print(t)
     if table.num_rows > TABLE_MAX_ROWS:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import user_errors
+from . import renamed_option, user_errors
 
 
 @click.command()
@@ -15,13 +15,15 @@ from . import user_errors
     type=click.Path(file_okay=False),
     help="Folder to write into (created if missing).",
 )
-@click.option(
+@renamed_option(
     "--format",
+    "--write-format",
     "fmt",
+    "simulate",
+    help="Traffic format to write",
     type=click.Choice(["trace_full", "beast", "avr", "sbs", "opensky-csv"]),
     default="trace_full",
     show_default=True,
-    help="Output format.",
 )
 @click.option("--seed", type=int, default=None, help="Random seed (default: the scenario's).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
@@ -33,7 +35,7 @@ def simulate(scenario, out, fmt, seed, as_json) -> None:
 
     \b
     Example:
-      basewatch simulate khmeimim-2025 --out sim/ --format trace_full
+      basewatch simulate khmeimim-2025 --out sim/ --write-format trace_full
       basewatch ingest sim/globe_history --db sim.duckdb
     """
     from .. import api

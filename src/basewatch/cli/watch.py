@@ -17,7 +17,7 @@ from . import (
     until_option,
     user_errors,
 )
-from .output import OutPath, emit
+from .output import OutPath, emit, nothing
 
 _watches = click.option(
     "--watches",
@@ -93,7 +93,7 @@ def watch(db, watch_files, names, rules, every, backfill) -> None:
 @_out
 @user_errors
 def changes(db, names, kind, since, until, limit, fmt, output) -> None:
-    """List the changes the watches found, with their test and evidence.
+    """List the changes the watches found, with their test and evidence, in time order.
 
     \b
     Example:
@@ -101,13 +101,10 @@ def changes(db, names, kind, since, until, limit, fmt, output) -> None:
     """
     from .. import api
 
-    frames = [api.changes(db, n, kind) for n in names] if names else [api.changes(db, None, kind)]
-    table = _window(
-        pa.concat_tables(pa.Table.from_pandas(f, preserve_index=False) for f in frames),
-        "start_ts", since, until, limit,
-    )  # fmt: skip
+    table = api.changes_table(db, list(names) or None, kind, since, until, limit)
     shown = ["watch", "kind", "start_ts", "end_ts", "days", "summary"]
-    emit(table, fmt, output, shown=shown, empty="no changes match")
+    ctx = click.get_current_context()
+    emit(table, fmt, output, shown=shown, empty=nothing(ctx, "changes"))
 
 
 @click.command()
@@ -127,11 +124,8 @@ def activity(db, base, since, until, fmt, output) -> None:
     """
     from .. import api
 
-    emit(
-        pa.Table.from_pandas(api.activity(db, base, since, until), preserve_index=False),
-        fmt,
-        output,
-    )
+    table = pa.Table.from_pandas(api.activity(db, base, since, until), preserve_index=False)
+    emit(table, fmt, output, empty=nothing(click.get_current_context(), "days"))
 
 
 @click.command()
@@ -184,7 +178,10 @@ def chart(db, watch_files, base, watch_name, since, until, output) -> None:
 @user_errors
 def timeline(db, watch_name, countries, since, until, limit, fmt, output) -> None:
     """Show a watch's timeline (changes, movements and the news around them), or a pair of
-    countries' timeline, in order.
+    countries' timeline, in order (items at one time: news, change, movement, then by title).
+    Without --watch: every watch's items in time order, each with its watch. days_after_prev
+    is the days since the row before (of the same watch); JSON, CSV and Parquet keep every
+    digit, the table one decimal.
 
     \b
     Examples:
@@ -193,15 +190,12 @@ def timeline(db, watch_name, countries, since, until, limit, fmt, output) -> Non
     """
     from .. import api
 
-    table = pa.Table.from_pandas(api.timeline(db, watch_name, countries), preserve_index=False)
-    if not watch_name and not countries and table.num_rows:
-        # every watch's items together: in time order, each with its watch
-        table = table.sort_by([("ts", "ascending"), ("watch", "ascending")])
-    table = _window(table, "ts", since, until, limit)
+    table = api.timeline_table(db, watch_name, countries, since, until, limit)
     shown = ["ts", "days_after_prev", "kind", "title", "link"]
-    if not watch_name and "watch" in table.column_names:
+    if not watch_name and not countries:
         shown.insert(1, "watch")
-    emit(table, fmt, output, shown=shown, empty="no timeline items match")
+    ctx = click.get_current_context()
+    emit(table, fmt, output, shown=shown, empty=nothing(ctx, "timeline items"))
 
 
 @click.command()
@@ -209,14 +203,16 @@ def timeline(db, watch_name, countries, since, until, limit, fmt, output) -> Non
 @_watches
 @click.option("--watch", "watch_name", default=None, help="The watch to tell.")
 @click.option("--base", default=None, help="Or a base: its first watch.")
-@click.option("--since", "--from", "since", default=None, help="From this UTC day (or --from).")
-@click.option("--until", "--to", "until", default=None, help="Before this UTC day (or --to).")
+@since_option
+@click.option("--from", "from_", default=None, help="The same as --since (give one of them).")
+@until_option
+@click.option("--to", default=None, help="The same as --until (give one of them).")
 @click.option(
     "--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md", show_default=True
 )
 @_out
 @user_errors
-def brief(db, watch_files, watch_name, base, since, until, fmt, output) -> None:
+def brief(db, watch_files, watch_name, base, since, from_, until, to, fmt, output) -> None:
     """Write the brief: the change, its flights and the news around it, every sentence with its
     footnotes (flight ids and times, article addresses with the sentence quoted).
 
@@ -226,6 +222,7 @@ def brief(db, watch_files, watch_name, base, since, until, fmt, output) -> None:
     """
     from .. import api
 
+    since, until = since or from_, until or to  # one of each: checked before the command runs
     text = api.brief(db, watch_name, base, since, until, fmt, list(watch_files))
     if output:
         from pathlib import Path
@@ -239,16 +236,3 @@ def brief(db, watch_files, watch_name, base, since, until, fmt, output) -> None:
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text)
-
-
-def _window(table: pa.Table, col: str, since, until, limit) -> pa.Table:
-    """Rows whose ``col`` is in [since, until), then the first ``limit`` of them."""
-    import pyarrow.compute as pc
-
-    from ..api import parse_time
-
-    for bound, keep in ((since, pc.greater_equal), (until, pc.less)):
-        if bound and table.num_rows:
-            when = pa.scalar(parse_time(bound), table.schema.field(col).type)
-            table = table.filter(keep(table.column(col), when))
-    return table.slice(0, limit) if limit else table

@@ -311,7 +311,7 @@ def import_aircraft_db(
                     f"{path}: not an aircraft database this import reads (first line "
                     f"{_first_line(head)[:80]!r}); expected tar1090-db "
                     "'icao;reg;type;flags;desc;year;ownop;' lines or OpenSky's CSV with a "
-                    "header naming icao24; or pass --format"
+                    "header naming icao24; or pass --input-format"
                 )
             fmt = found
         report.format = fmt

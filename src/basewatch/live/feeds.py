@@ -52,7 +52,7 @@ class FeedSpec:
         if u.scheme != "tcp" or not u.hostname or not u.port:
             raise ConfigError(f"{uri}: expected tcp://HOST:PORT, e.g. tcp://127.0.0.1:30005")
         if fmt not in STREAM_FORMATS:
-            raise ConfigError(f"{uri}: --format must be one of {', '.join(STREAM_FORMATS)}")
+            raise ConfigError(f"{uri}: --input-format must be one of {', '.join(STREAM_FORMATS)}")
         return cls(uri, fmt)
 
     @classmethod

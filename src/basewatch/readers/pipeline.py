@@ -716,7 +716,7 @@ def _ingest_one(src: Source, run: _Run) -> dict | None:
         from .tcp import tcp_source  # live feeds only
 
         if fmt not in _detect.STREAM_FORMATS:
-            raise FormatError(f"{src.uri}: a live feed needs --format beast, avr or sbs")
+            raise FormatError(f"{src.uri}: a live feed needs --input-format beast, avr or sbs")
         src = tcp_source(src.uri, duration=run.duration)
         sid = stream_id(src.uri, datetime.now(UTC).isoformat())
         size = None
