@@ -82,10 +82,14 @@ def test_show_unknown_registration_exits_1(imported, run):
     assert "no aircraft with registration 'XX-NOPE'" in result.stderr
 
 
-def test_show_unseen_address_gives_its_country(imported, run):
+def test_show_unseen_address_is_unknown_and_gives_its_country(imported, run):
     result = run("aircraft", "show", "018001", "--db", imported, "--format", "json")
-    assert result.exit_code == 0
-    assert json.loads(result.stdout)["country"] == "Libya"
+    assert result.exit_code == 1  # as for a registration the store does not know
+    assert result.stdout == ""
+    assert result.stderr == (
+        "basewatch: aircraft 018001 is unknown to this store: no position and no aircraft "
+        "database row (its address block is Libya's)\n"
+    )
 
 
 def test_user_mistakes_are_one_line(tmp_path, db, run):

@@ -61,7 +61,7 @@ def test_bad_rules(tmp_path, store_path, text):
 def test_bad_options(tmp_path, store_path):
     out = CliRunner().invoke(cli, ["watch", "--db", str(store_path), "--every", "-1"])
     assert out.exit_code == 2 and "Invalid value for '--every'" in out.output
-    assert "not after" in _run(
+    assert "is not before --to 2025-01-01" in _run(
         "brief", "--db", store_path, "--base", "OSLK", "--from", "2025-10-01", "--to", "2025-01-01"
     )
     assert "does not exist" in _run(
