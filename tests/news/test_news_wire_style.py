@@ -107,3 +107,32 @@ def test_a_seat_of_power_places_a_meeting_in_its_city(run):
         "Kremlin",
     )
     assert ev.place == "Moscow"
+
+
+def test_an_airfield_named_by_its_own_name_is_its_icao_code(run):
+    evs = run(
+        "Two Norwegian F-35A jets were scrambled on Tuesday and returned to Ørland an hour "
+        "later, Norway's air force said.\n"
+    )
+    ev = _one(evs, "flight", "returned")
+    assert ev.place == "ENOL"
+
+
+def test_a_movement_told_without_a_place_went_where_the_last_one_went(run):
+    evs = run(
+        "Russian Il-76 transports landed at the Al Jufra air base nine times between 2 and 11 "
+        "June, OSINT analysts said.\n\n"
+        "Four of the flights arrived at night.\n\n"
+        "A second Il-76MD followed on 14 June.\n"
+    )
+    flights = [e for e in evs if e.event_type == "flight"]
+    assert [f.place for f in flights] == ["HL69", "HL69", "HL69"]
+
+
+def test_where_the_teller_stands_is_not_where_the_event_was(run):
+    evs = run(
+        "A Russian navy corvette sailed through the Bosphorus on Monday, ship spotters in "
+        "Istanbul said.\n"
+    )
+    ev = next(e for e in evs if e.event_type in ("military_movement", "flight"))
+    assert ev.place != "Istanbul"

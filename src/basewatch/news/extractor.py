@@ -13,10 +13,11 @@ import re
 from dataclasses import replace
 from datetime import date
 
+from ..airfields import Airfield
 from . import dates as _dates
 from .attribution import Attribution, reported_by
 from .clauses import clause_head, in_quotes, past_perfect, under_negated_speech
-from .entities import People
+from .entities import People, country_of
 from .events import MOVES, Event
 from .occasion import EventDates
 from .participants import (
@@ -57,6 +58,8 @@ class ArticleExtractor:
         self.dates = EventDates(doc, anchor, self.people, self.events)
         self.context = ArticleContext.of(doc.text)
         self.last_airfield: str | None = None  # what "the base" means in this article
+        self.last_place: dict[str, tuple] = {}  # where the last flight / force movement went
+        self.countries = {country_of(e.text) for e in doc.ents if e.label_ in ("GPE", "NORP")}
         # who flies each aircraft type the article names ("Russian Il-76s ... an Il-76MD
         # landed"), and who moved last (flights and forces apart): "the bombers", "the ships"
         self.operators: dict[str, list[str]] = {}
@@ -82,12 +85,25 @@ class ArticleExtractor:
                 ev.place, ev.place_icao, ev.country = dest.group("p"), None, None
         if ev.place_icao is None:
             hit = base_place(ev.place, self.ref) or named_airfield(text, self.ref)
+            if hit is None and ev.place:
+                # an airfield by its own name ("landed at Kunsan", "returned to Ämari"), in a
+                # country the article names (a "Clark" in Texas is not Clark in the Philippines)
+                found = self.ref.resolve(ev.place)
+                if isinstance(found, Airfield) and found.country in self.countries:
+                    hit = found
             if hit is not None:
                 ev.place, ev.place_icao, ev.country = hit.icao, hit.icao, hit.country
             elif ev.place is None and self.last_airfield and says_the_base(text):
                 ev.place = ev.place_icao = self.last_airfield
+        family = "flight" if ev.event_type == "flight" else "force"
+        if ev.place is None and family in self.last_place:
+            # "Four of the flights arrived this week", "A second Il-76MD followed on 19 October":
+            # a movement told without a place went where the one before it went
+            ev.place, ev.place_icao, ev.country = self.last_place[family]
         if ev.place_icao:
             self.last_airfield = ev.place_icao
+        if ev.place:
+            self.last_place[family] = (ev.place, ev.place_icao, ev.country)
 
     def _movers(self, tok, sent, kind: str) -> list[str]:
         """Who moves: the nationality the sentence gives the aircraft or forces; else who the

@@ -9,6 +9,7 @@ import re
 
 from .clauses import clause_of, in_subject_of
 from .entities import CAPITALS, People, country_of
+from .lexicon import SOURCE_VERBS
 from .sources import is_media
 
 # seats of power that news names for their city: "hosted him in the Kremlin" → Moscow
@@ -31,9 +32,12 @@ def place_of(
     ``attached``, only a place on the trigger's own verb or noun ('talks in Moscow about the
     bases in Syria' → Moscow, never Syria)."""
     best = None
+    told = _tellers_words(sent, trigger)
     for e in sent.ents:
         if e.label_ not in ("BASE", "PLACE", "GPE", "LOC", "FAC", "ORG") or is_media(e.text):
             continue  # "confirmed to Bloomberg": an outlet, not a place
+        if e.start in told:
+            continue  # "ship spotters in Istanbul said", "told reporters in Tokyo": the teller's
         seat = SEATS.get(e.text.casefold().removeprefix("the "))
         if e.label_ == "ORG" and seat is None:
             continue
@@ -83,6 +87,21 @@ def place_of(
         if best is None or rank < best[0]:
             best = (rank, cand)
     return best[1] if best else (None, None, None)
+
+
+def _tellers_words(sent, trigger) -> set[int]:
+    """The words that say who told of an event and where they told it: the subject of a verb of
+    saying and the phrases on that verb, when the event is not among them."""
+    out: set[int] = set()
+    for v in sent:
+        if v.i == trigger.i or v.lemma_.lower() not in SOURCE_VERBS or v.pos_ != "VERB":
+            continue
+        for c in v.children:
+            if c.dep_ in ("nsubj", "prep", "dobj", "dative", "npadvmod") and not (
+                c.left_edge.i <= trigger.i <= c.right_edge.i
+            ):
+                out |= {t.i for t in c.subtree}
+    return out
 
 
 def _on_trigger(prep, trigger) -> bool:
