@@ -136,3 +136,48 @@ def test_where_the_teller_stands_is_not_where_the_event_was(run):
     )
     ev = next(e for e in evs if e.event_type in ("military_movement", "flight"))
     assert ev.place != "Istanbul"
+
+
+def test_sending_or_pulling_out_aircraft_is_a_deployment_or_withdrawal(run):
+    evs = run(
+        "Algeria deployed a squadron of Su-30 fighters to Tamanrasset on Sunday, according to "
+        "a military source.\n\n"
+        "Chad withdrew its drones from the air base at Abéché this week, two officers said.\n"
+    )
+    assert _one(evs, "deployment", "deployed").actors == ["DZ"]
+    assert _one(evs, "withdrawal", "withdrew")
+
+
+def test_ground_forces_arriving_are_deployed_but_a_fleet_described_is_not(run):
+    evs = run(
+        "The first Leopard tanks of the new brigade arrived by train at the Pabradė range on "
+        "Monday, the army said.\n\n"
+        "The bomber, one of a fleet deployed to Guam, later joined two Japanese fighters.\n"
+    )
+    assert _one(evs, "deployment", "Leopard")
+    assert not [e for e in evs if e.event_type == "deployment" and "Guam" in e.sentence]
+
+
+def test_a_verdict_in_quotes_is_a_statement(run):
+    evs = run('Interior Minister Petra Holm called the incursion "a reckless provocation".\n')
+    ev = _one(evs, "statement", "reckless")
+    assert ev.speaker == "Petra Holm"
+
+
+def test_an_institution_saying_words_of_its_own_is_the_speaker(run):
+    evs = run(
+        "Gunmen attacked an army post near the border on Saturday.\n\n"
+        'The army said in a statement that the assault had been "beaten back".\n'
+    )
+    ev = _one(evs, "statement", "beaten back")
+    assert ev.speaker == "The army" and ev.speaker_kind == "institution"
+
+
+def test_the_deputy_minister_is_not_the_minister_named_before(run):
+    evs = run(
+        "Defence Minister Karl Berg met the Swedish envoy on Monday.\n\n"
+        "Deputy Foreign Minister Ana Lind said the talks were useful.\n\n"
+        'The deputy minister added that the country would "stay the course".\n'
+    )
+    ev = _one(evs, "statement", "stay the course")
+    assert ev.speaker == "Ana Lind"

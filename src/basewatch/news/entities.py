@@ -200,6 +200,9 @@ ROLE_MODIFIERS = {
     "lieutenant",
     "first",
 }
+# words that tell one office from another of the same head word: "deputy minister", "foreign
+# minister", "prime minister"
+RANK_WORDS = {"deputy", "vice", "foreign", "prime", "interior", "first", "assistant", "acting"}
 TITLES = {
     "mr",
     "mrs",
@@ -340,8 +343,16 @@ class People:
             det = [c for c in tok.children if c.dep_ == "det"]
             if det and det[0].lower_ in ("the", "this", "that"):
                 words = {w.lower_ for w in tok.subtree}
+                # "the deputy minister" is not the defence minister named before
+                mods = {
+                    c.lower_
+                    for c in tok.children
+                    if c.dep_ in ("compound", "amod") and c.lower_ in RANK_WORDS
+                }
                 for p in reversed(self._distinct_before(tok.i)):
                     prole = p.role.casefold()
+                    if any(m not in prole for m in mods):
+                        continue
                     if tok.lemma_.lower() in prole or low in prole:
                         return p
                     defence = "defence" in words or "defense" in words

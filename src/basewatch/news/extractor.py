@@ -33,7 +33,7 @@ from .participants import (
     says_the_base,
     speech_place,
 )
-from .quotes import SPEAKER_KINDS, find_statements
+from .quotes import SPEAKER_KINDS, find_statements, subject_words
 from .sources import continues_attribution, credited_later, find_source, is_media
 from .triggers import ArticleContext, event_type_of, negated, unreal
 
@@ -245,6 +245,11 @@ class ArticleExtractor:
         for st in statements:
             if st.speaker_kind == "anaphor":
                 org = self.attribution.last_org(st.speaker)
+                quoted = st.direct or bool(re.search(r"[\"\u201c]", text))
+                if org is None and quoted and st.speaker not in ("it", "they"):
+                    # "The army said in a statement that the attack had been 'repelled'": an
+                    # institution's own words, named as the article names it
+                    org = subject_words(self.doc[st.verb]) or f"the {st.speaker}"
                 if org is None:
                     continue
                 st = replace(st, speaker=org, speaker_kind="org")
