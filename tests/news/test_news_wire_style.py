@@ -181,3 +181,67 @@ def test_the_deputy_minister_is_not_the_minister_named_before(run):
     )
     ev = _one(evs, "statement", "stay the course")
     assert ev.speaker == "Ana Lind"
+
+
+# dates: publication Monday 6 October 2025 unless said otherwise
+MONDAY = date(2025, 10, 6)
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("Transports landed at Bamako three times this weekend.", ("2025-10-04", "2025-10-05")),
+        ("The envoys will meet again later this month.", ("2025-10-07", "2025-10-31")),
+        ("Speaking earlier in October, the minister said so.", ("2025-10-01", "2025-10-05")),
+        ("A drone hit the depot last night.", ("2025-10-05", "2025-10-05")),
+        (
+            "Tankers have landed at Akrotiri four times since 12 September, most recently on "
+            "Friday.",
+            ("2025-09-12", "2025-10-03"),
+        ),
+        ("A fire broke out at the depot next to the airport on Thursday.", ("2025-10-02",) * 2),
+    ],
+)
+def test_dates_as_wires_write_them(text, span):
+    from basewatch.news.dates import find_times
+
+    hits = [h for h in find_times(text, MONDAY) if h.span is not None]
+    assert (hits[0].span.start.isoformat(), hits[0].span.end.isoformat()) == span
+
+
+def test_that_morning_is_the_day_named_just_before(run):
+    evs = run(
+        "The busiest day was 2 October. An Il-76MD flew from Benghazi to Latakia that morning.\n",
+        MONDAY,
+    )
+    assert _one(evs, "flight", "that morning").date_start == "2025-10-02"
+
+
+def test_the_day_of_the_report_does_not_date_what_it_reports(run):
+    evs = run(
+        "Russia has resumed cargo flights to its air base in Syria after a long pause, a "
+        "business daily reported on Thursday.\n",
+        MONDAY,
+    )
+    assert _one(evs, "flight", "resumed").date_start is None
+
+
+def test_what_was_agreed_for_july_does_not_date_the_agreeing(run):
+    evs = run(
+        "Manila and Tokyo agreed on Friday to hold a joint patrol in July.\n\n"
+        "The two ministers agreed to hold a second round of talks in December.\n",
+        MONDAY,
+    )
+    assert _one(evs, "agreement", "on Friday").date_start == "2025-10-03"
+    assert _one(evs, "agreement", "second round").date_start != "2025-12-01"
+
+
+def test_a_background_clause_does_not_date_the_event(run):
+    evs = run(
+        "Russian border guards left the checkpoint at Gyumri on Saturday, ending a presence "
+        "that began in 1994.\n\n"
+        "The handover ended a presence that began in 1994.\n",
+        MONDAY,
+    )
+    dates = {e.date_start for e in evs if "handover" in e.sentence}
+    assert "1994-01-01" not in dates

@@ -330,6 +330,7 @@ class ArticleExtractor:
             seen.add(ev.key())
             out.append(ev)
         self.events.extend(out)
+        self.dates.saw(sent, hits)
         moves_now = [e for e in out if e.event_type in MOVES]
         if moves_now:
             self.context.last_move = moves_now[-1].event_type
