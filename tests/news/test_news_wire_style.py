@@ -245,3 +245,25 @@ def test_a_background_clause_does_not_date_the_event(run):
     )
     dates = {e.date_start for e in evs if "handover" in e.sentence}
     assert "1994-01-01" not in dates
+
+
+def test_words_said_by_one_who_took_part_take_the_occasion_just_told(run):
+    evs = run(
+        "Lithuanian Defence Minister Rasa Vaitkute and her Dutch counterpart Pieter Smit "
+        "visited the brigade at Rukla on Thursday.\n\n"
+        'Smit said the unit was "ready for anything".\n\n'
+        "Estonia's prime minister Mart Kivi spoke with the NATO chief by phone on Friday.\n\n"
+        'He said afterwards that the alliance was "united".\n',
+        MONDAY,
+    )
+    assert _one(evs, "statement", "ready for anything").date_start == "2025-10-02"
+    assert _one(evs, "statement", "afterwards").date_start == "2025-10-03"
+
+
+def test_words_said_before_the_occasion_do_not_take_its_date(run):
+    evs = run(
+        "Syrian President Ahmed al-Sharaa met Vladimir Putin in Moscow on Wednesday.\n\n"
+        "Before that visit al-Sharaa had said the bases were on the agenda.\n",
+        MONDAY,
+    )
+    assert _one(evs, "statement", "Before that visit").date_start is None

@@ -23,6 +23,8 @@ from .entities import People
 from .events import FORCE_MOVES, MOVES, Event
 from .lexicon import EXERCISE_NOUNS, FLIGHT_NOUNS, NOUN_TRIGGERS, SPEECH
 
+OCCASIONS = ("meeting", "visit", "call", "negotiation", "agreement", "exercise")
+
 
 def demonstrative(tok) -> str | None:
     """'These talks took place' / 'the meeting was held': the event noun, when it points back."""
@@ -266,7 +268,8 @@ class EventDates:
                 return
         m = re.search(
             r"\b(?:after|at|during|on the sidelines of|at the (?:start|end|opening|close) of)"
-            r" (?:the|that|this) (meeting|talks|summit|visit|negotiations|signing|ceremony)\b",
+            r" (?:the|that|this|their|his|her) (meeting|talks|summit|visit|negotiations|signing|"
+            r"ceremony|call|conversation)\b",
             text,
             re.I,
         )
@@ -279,6 +282,29 @@ class EventDates:
             prev = self.events[-1] if self.events else None
             if prev is not None and prev.event_type == "statement" and prev.speaker == ev.speaker:
                 self.at_occasion(ev, prev)
+                return
+        # "Keller said the brigade was 'a promise kept'" right after the visit Keller made, "he
+        # said afterwards": words said at the occasion just told, by one who took part in it
+        prev = self._occasion_just_told(ev)
+        earlier = re.search(r"\b(?:had|before|earlier|previously)\b", text, re.I)
+        if (
+            prev is not None
+            and not earlier
+            and (ev.speaker in prev.actors or re.search(r"\bafterwards\b|\bafter that\b", text))
+        ):
+            self.at_occasion(ev, prev)
+
+    def _occasion_just_told(self, ev: Event) -> Event | None:
+        """The dated meeting, visit, call or talks of the sentence before (or this one)."""
+        if not self.events:
+            return None
+        last_sentence = self.events[-1].char_start
+        for prev in reversed(self.events):
+            if prev.char_start != last_sentence:
+                break
+            if prev.event_type in OCCASIONS and prev.date_precision == "day":
+                return prev
+        return None
 
     @classmethod
     def at_occasion(cls, ev: Event, prev: Event) -> None:
