@@ -267,3 +267,39 @@ def test_words_said_before_the_occasion_do_not_take_its_date(run):
         MONDAY,
     )
     assert _one(evs, "statement", "Before that visit").date_start is None
+
+
+@pytest.mark.parametrize(
+    ("line", "agency"),
+    [
+        ("By Lena Ortiz and Omar Haddad | Gulf Desk", "Gulf Desk"),
+        ("By Samir Aziz, Sahel Wire", "Sahel Wire"),
+        ("By Samir Aziz, Lena Ortiz", None),
+    ],
+)
+def test_the_desk_or_agency_after_the_authors_is_the_credit(line, agency):
+    from basewatch.news.document import _byline_agency
+
+    assert _byline_agency(line, "Some Outlet") == (True, agency)
+
+
+def test_a_source_is_named_without_its_frame(run):
+    evs = run(
+        "Two Il-76MD freighters landed at Benina on Sunday, according to our review of "
+        "flight-tracking data.\n\n"
+        "A Russian officer told the Zvezda channel that an Il-62M had landed at the base on "
+        "Monday.\n",
+        MONDAY,
+    )
+    assert _one(evs, "flight", "Benina").source == "flight-tracking data"
+
+
+def test_it_said_goes_back_to_the_source_named_before(run):
+    evs = run(
+        "The last Russian landing ship left Tartus on Friday, according to the OSINT account "
+        "Harbour Eye. It said the navy had moved most of its equipment out of the port by "
+        "sea.\n",
+        MONDAY,
+    )
+    moved = [e for e in evs if "It said" in e.sentence and e.event_type != "statement"]
+    assert moved and moved[0].source == "Harbour Eye"

@@ -294,6 +294,8 @@ class ArticleExtractor:
                 continue  # "three days after X met Y": names an earlier event
             ev = Event(kind, text, char_start, tok.i)
             by = sent_source or reported_by(tok, sent, self.people)
+            if by == "it":
+                by = self.attribution.last_named()
             ev.source = self.attribution.resolve(by) if by else self.outlet
             ev.place, ev.place_icao, ev.country = place_of(
                 sent, tok, self.ref, attached=kind in TALKS
