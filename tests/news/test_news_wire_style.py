@@ -303,3 +303,16 @@ def test_it_said_goes_back_to_the_source_named_before(run):
     )
     moved = [e for e in evs if "It said" in e.sentence and e.event_type != "statement"]
     assert moved and moved[0].source == "Harbour Eye"
+
+
+def test_the_place_of_a_port_town_or_target_is_named_after_of_or_struck(run):
+    evs = run(
+        "Drones struck the Black Sea port of Izmail early on Sunday, the regional governor "
+        "said.\n\n"
+        "Government troops withdrew from the town of Menaka on Friday.\n\n"
+        "Missiles struck a hangar next to Mogadishu's airport on Monday.\n",
+        MONDAY,
+    )
+    assert _one(evs, "attack", "Izmail").place == "Izmail"  # a port, not its airport
+    assert _one(evs, "withdrawal", "Menaka").place == "Menaka"
+    assert _one(evs, "attack", "hangar").place == "Mogadishu"

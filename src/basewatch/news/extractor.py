@@ -85,7 +85,7 @@ class ArticleExtractor:
                 ev.place, ev.place_icao, ev.country = dest.group("p"), None, None
         if ev.place_icao is None:
             hit = base_place(ev.place, self.ref) or named_airfield(text, self.ref)
-            if hit is None and ev.place:
+            if hit is None and ev.place and ev.event_type == "flight":
                 # an airfield by its own name ("landed at Kunsan", "returned to Ämari"), in a
                 # country the article names (a "Clark" in Texas is not Clark in the Philippines)
                 found = self.ref.resolve(ev.place)

@@ -45,6 +45,14 @@ def place_of(
         if prep >= 0 and sent.doc[prep].lower_ == "the":
             prep -= 1
         prev = sent.doc[prep].lower_ if prep >= 0 else ""
+        before_of = e.end + 1 < len(sent.doc) and sent.doc[e.end + 1].lower_ == "of"
+        if before_of and _place_noun_before(sent.doc, e.end + 1):
+            continue  # "the Black Sea port of Izmail": the place is the one after "of"
+        named_of = prev == "of" and _place_noun_before(sent.doc, prep)
+        target = trigger.i in _attack_heads(e)  # "drones struck the Saky air base"
+        if named_of or target:
+            prep = _place_noun_start(sent.doc, prep) if named_of else e.start
+            prev = "at"  # "the port of Izmail", "struck the Saky air base": the place
         if prev not in PLACE_PREPS or (seat and prev not in ("in", "at")):
             continue
         if attached and not _on_trigger(sent.doc[prep], trigger):
@@ -76,6 +84,8 @@ def place_of(
                 cand = (hit.icao, hit.icao, hit.country)
             else:
                 cand = (e.text.removeprefix("the "), None, None)
+        if cand[0]:
+            cand = (re.sub(r"['\u2019]s$", "", cand[0]), cand[1], cand[2])  # "Port Sudan's"
         # the nearest place, where the event happened rather than where it came from ("from
         # Volkel in the Netherlands"), an airfield before a town and a town before a country
         rank = (
@@ -87,6 +97,31 @@ def place_of(
         if best is None or rank < best[0]:
             best = (rank, cand)
     return best[1] if best else (None, None, None)
+
+
+def _place_noun_before(doc, i: int) -> bool:
+    """'the port of Izmail', 'the coastal city of Jableh': a place noun before 'of'."""
+    from .labels import PLACE_OF
+
+    return i > 0 and doc[i - 1].lower_ in PLACE_OF
+
+
+def _place_noun_start(doc, i: int) -> int:
+    """The first word of 'the (coastal) city' before 'of' at ``i``."""
+    j = i - 1
+    while j > 0 and doc[j - 1].pos_ in ("ADJ", "PROPN", "NOUN") and doc[j - 1].lower_ != "the":
+        j -= 1
+    return j
+
+
+def _attack_heads(ent) -> set[int]:
+    """The verb whose object is an entity or names it ('struck the Saky air base')."""
+    t = ent.root
+    while t.dep_ in ("compound", "amod", "nmod", "appos") and t.head.i != t.i:
+        t = t.head
+    if t.dep_ in ("dobj", "nsubjpass") and t.head.pos_ == "VERB":
+        return {t.head.i}
+    return set()
 
 
 def _tellers_words(sent, trigger) -> set[int]:
