@@ -316,3 +316,14 @@ def test_the_place_of_a_port_town_or_target_is_named_after_of_or_struck(run):
     assert _one(evs, "attack", "Izmail").place == "Izmail"  # a port, not its airport
     assert _one(evs, "withdrawal", "Menaka").place == "Menaka"
     assert _one(evs, "attack", "hangar").place == "Mogadishu"
+
+
+def test_the_office_named_by_its_title_is_its_current_holder(run):
+    evs = run(
+        "Mali's former president, Ibrahim Keita, signed the basing accord in 2019.\n\n"
+        'Speaking in Bamako on Tuesday, the Malian president said the accord would stay. "We '
+        'keep our word," Assimi Goita told the visiting envoy.\n',
+        MONDAY,
+    )
+    ev = _one(evs, "statement", "the Malian president said")
+    assert ev.speaker == "Assimi Goita"
