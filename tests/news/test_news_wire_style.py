@@ -327,3 +327,17 @@ def test_the_office_named_by_its_title_is_its_current_holder(run):
     )
     ev = _one(evs, "statement", "the Malian president said")
     assert ev.speaker == "Assimi Goita"
+
+
+def test_a_person_who_went_to_or_was_in_a_city_on_a_day_visited_it(run):
+    evs = run(
+        "Sudan's foreign minister was in Ankara on Tuesday.\n\n"
+        "Hala Osman went to Cairo on Thursday with a long list of requests.\n\n"
+        "The minister was in a hurry.\n",
+        MONDAY,
+    )
+    visits = [e for e in evs if e.event_type == "visit"]
+    assert [(v.place, v.date_start) for v in visits] == [
+        ("Ankara", "2025-09-30"),
+        ("Cairo", "2025-10-02"),
+    ]

@@ -247,6 +247,25 @@ def _sent_or_pulled(tok) -> str | None:
     return None
 
 
+def _was_in_city(tok, people: People) -> bool:
+    """'the Syrian defence minister was in Moscow on 28 October', 'X was in Ankara for talks': a
+    person who was, on a day or for talks, in a city of another country is visiting it."""
+    subj = [c for c in tok.children if c.dep_ == "nsubj"]
+    if not subj or not (
+        people.person_at(subj[0])
+        or subj[0].lower_ in ("minister", "president", "delegation", "premier", "envoy")
+    ):
+        return False
+    for prep in (c for c in tok.children if c.dep_ == "prep" and c.lower_ == "in"):
+        place = [g for g in prep.children if g.dep_ == "pobj" and g.ent_type_ in ("GPE", "PLACE")]
+        if not place:
+            continue
+        dated = any(t.ent_type_ == "DATE" for t in tok.subtree)
+        for_talks = any(t.lower_ in ("talks", "visit", "meeting") for t in tok.subtree)
+        return dated or for_talks
+    return False
+
+
 def _by_phone(tok) -> bool:
     words = {t.lower_ for c in tok.children if c.dep_ == "prep" for t in c.subtree}
     words |= {c.lower_ for c in tok.children if c.dep_ in ("compound", "amod", "npadvmod")}
@@ -361,6 +380,8 @@ def _coarse_type(tok, sent, people: People, ctx: ArticleContext) -> str | None:
         return kind
     if tok.pos_ == "VERB" and lemma == "sit" and any(c.lower_ == "down" for c in tok.children):
         return "meeting"
+    if lemma == "be" and tok.dep_ in ("ROOT", "conj", "ccomp") and _was_in_city(tok, people):
+        return "visit"
     if tok.pos_ not in ("NOUN", "PROPN"):
         return None
     head = tok.head
