@@ -341,3 +341,13 @@ def test_a_person_who_went_to_or_was_in_a_city_on_a_day_visited_it(run):
         ("Ankara", "2025-09-30"),
         ("Cairo", "2025-10-02"),
     ]
+
+
+def test_a_quote_after_a_reported_statement_is_its_own_statement(run):
+    evs = run(
+        "The ministry summoned the Russian envoy on Friday, ministry spokeswoman Liis Kask "
+        'said. "This is the third violation this year," Kask said.\n',
+        MONDAY,
+    )
+    quoted = [e for e in evs if e.event_type == "statement" and "third violation" in e.sentence]
+    assert quoted and not quoted[0].sentence.startswith("The ministry")

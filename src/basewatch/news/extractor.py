@@ -198,6 +198,8 @@ class ArticleExtractor:
         added = re.match(r"(?:He|She|They|[A-Z][\w'-]+) added: [\"\u201c]", ev.sentence)
         if gap.strip() or not (opens_quote or added):
             return False
+        if not added and not re.search(r"[\"\u201c\u201d]", prev.sentence):
+            return False  # "..., spokeswoman X said." then '"...," X said': two statements
         end = ev.char_start + len(ev.sentence)
         prev.sentence = self.doc.text[prev.char_start : end]
         prev.quote = f"{prev.quote} … {ev.quote}"
