@@ -9,7 +9,15 @@ import re
 
 from .entities import People
 from .lexicon import SOURCE_VERBS, SPEECH_NOUNS
-from .sources import is_media
+from .sources import is_media, proper_name
+
+# words around a source that are not its name: "a statement from the Joint Staff", "our review
+# of flight-tracking data"
+_FRAME = re.compile(
+    r"^(?:an?|the|our|its|their)\s+(?:\w+\s+)?(?:statement|review|analysis|reading|report|"
+    r"post|posts|release|communiqu\u00e9)\s+(?:from|by|of|on)\s+",
+    re.I,
+)
 
 
 def reported_by(tok, sent, people: People) -> str | None:
@@ -68,6 +76,8 @@ def reported_by(tok, sent, people: People) -> str | None:
         if p is not None:
             return p.canonical
         if pronoun:
+            if subj[0].lower_ == "it" and verb.i in leading and verb.i == sent.root.i:
+                return "it"  # "It said the navy had evacuated ...": the source named before
             continue
         doc = tok.doc
         return doc[subj[0].left_edge.i : subj[0].right_edge.i + 1].text.strip()
@@ -97,8 +107,17 @@ class Attribution:
                     return prev
                 if head in pl.split() or (head == "data" and "data" in pl):
                     return prev
+        name = proper_name(_FRAME.sub("", name.strip()))
         self.source_names.append(name)
         return name
+
+    def last_named(self) -> str | None:
+        """The source named last, other than the outlet: what 'It said' after 'according to
+        the OSINT account Bosphorus Watch' stands for."""
+        for name in reversed(self.source_names):
+            if name != self.outlet and not name.casefold().startswith(("it", "they")):
+                return name
+        return None
 
     def last_org(self, word: str) -> str | None:
         for name in reversed(self.org_speakers):

@@ -208,6 +208,10 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
         _rx(r"\b", _D.format(n="d1"), r"\s+(?:of\s+)?", _M.format(n="m1"), r"\b", _Y.format(n="y")),
     ),
     (
+        "part_now",  # earlier in October / later in October, said in October
+        _rx(r"\b(?P<part>earlier|later) in\s+", _M.format(n="m1"), r"\b(?!\s+\d)"),
+    ),
+    (
         "month",  # in October, in October 2025, October 2025, last April
         _rx(
             r"\b(?:(?:(?:in|during|since|by|until|of|for|early|earlier|later)\s+"
@@ -226,7 +230,9 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
             r"\b(?:(?P<num>\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten)\s+"
             r"(?P<unit>day|week)s?\s+(?P<dir>later|earlier)"
             r"|(?P<word>the next day|the following day|the same day|the day before|"
-            r"the previous day|the next morning|the following morning|that day|that night))\b"
+            r"the previous day|the next morning|the following morning|that day|that night|"
+            r"that morning|that afternoon|that evening|later that day|"
+            r"the same (?:morning|afternoon|evening|night)|within the hour|hours later))\b"
         ),
     ),
     (
@@ -258,7 +264,7 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
             re.I,
         ),
     ),
-    ("deictic", re.compile(r"\b(?P<word>yesterday|today|tomorrow|tonight)\b", re.I)),
+    ("deictic", re.compile(r"\b(?P<word>yesterday|today|tomorrow|tonight|last night)\b", re.I)),
     ("year", re.compile(r"\b(?:in|since|during|by|of)\s+(?P<y>(?:19|20)\d\d)\b(?!-)", re.I)),
 ]
 
@@ -275,7 +281,7 @@ DURATION_RE = re.compile(
 
 FUTURE_RE = re.compile(
     r"\b(will|shall|would|is to|are to|is due|are due|plans? to|planned|is expected|"
-    r"are expected|scheduled|upcoming|next)\b",
+    r"are expected|scheduled|upcoming|next(?!\s+to\b))\b",
     re.I,
 )
 
@@ -379,7 +385,33 @@ def find_times(text: str, anchor: date | None, future: bool | None = None) -> li
                 hits.append(hit)
                 taken.append((s, e))
     hits.sort(key=lambda h: h.start_char)
-    return hits
+    return _since_until_latest(text, hits)
+
+
+_LATEST = re.compile(r",?\s+(?:most recently|the latest|the last)(?: one)?(?: on| in)?\s+$", re.I)
+
+
+def _since_until_latest(text: str, hits: list[TimeHit]) -> list[TimeHit]:
+    """'three times since 2 March, most recently on Friday': one range from the first day to
+    the latest."""
+    out: list[TimeHit] = []
+    for h in hits:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.span is not None
+            and h.span is not None
+            and "since " in text[max(0, prev.start_char - 6) : prev.start_char + 6].lower()
+            and _LATEST.search(text[prev.end_char : h.start_char] + " ")
+            and h.span.end >= prev.span.start
+        ):
+            span = TimeSpan(prev.span.start, h.span.end, "range")
+            out[-1] = TimeHit(
+                "range", text[prev.start_char : h.end_char], prev.start_char, h.end_char, span
+            )
+            continue
+        out.append(h)
+    return out
 
 
 def _resolve(kind: str, m: re.Match, anchor: date | None, future: bool) -> TimeHit | None:
@@ -486,6 +518,18 @@ def _resolve(kind: str, m: re.Match, anchor: date | None, future: bool) -> TimeH
         y = int(g["y"]) if g.get("y") else _year_for(mo, d, anchor, future)
         day = _safe(y, mo, d)
         return hit(TimeSpan(day, day, "day")) if day else None
+    if kind == "part_now" and anchor is not None:
+        mo = _month(g["m1"])
+        if not mo:
+            return None
+        y = _year_for(mo, 1, anchor, future)
+        span = _month_span(y, mo)
+        if (y, mo) == (anchor.year, anchor.month):  # the month the article is written in
+            if g["part"].lower() == "earlier" and anchor.day > 1:
+                span = TimeSpan(span.start, anchor - timedelta(days=1), "month")
+            elif g["part"].lower() == "later" and anchor < span.end:
+                span = TimeSpan(anchor + timedelta(days=1), span.end, "month")
+        return hit(span)
     if kind == "month":
         mo = _month(g.get("m1") or g.get("m2"))
         if not mo:
@@ -502,7 +546,7 @@ def _resolve(kind: str, m: re.Match, anchor: date | None, future: bool) -> TimeH
         return hit(TimeSpan(date(y, 1, 1), date(y, 12, 31), "year"))
     if kind == "deictic":
         w = g["word"].lower()
-        off = {"yesterday": -1, "today": 0, "tonight": 0, "tomorrow": 1}[w]
+        off = {"yesterday": -1, "today": 0, "tonight": 0, "tomorrow": 1, "last night": -1}[w]
         d = anchor + timedelta(days=off)
         return hit(TimeSpan(d, d, "day"))
     if kind == "wd_range" and anchor is not None:
@@ -551,11 +595,21 @@ def _resolve(kind: str, m: re.Match, anchor: date | None, future: bool) -> TimeH
             monday = anchor - timedelta(days=anchor.weekday()) + timedelta(days=7 * step)
             if unit == "weekend":
                 sat = monday + timedelta(days=5)
+                if which == "this" and not future and anchor < sat:
+                    sat -= timedelta(days=7)  # "landed three times this weekend": the one gone by
                 return hit(TimeSpan(sat, sat + timedelta(days=1), "range"))
+            if which == "earlier this" and anchor > monday:
+                return hit(TimeSpan(monday, anchor - timedelta(days=1), "week"))
+            if which == "later this" and anchor < monday + timedelta(days=6):
+                return hit(TimeSpan(anchor + timedelta(days=1), monday + timedelta(days=6), "week"))
             return hit(TimeSpan(monday, monday + timedelta(days=6), "week"))
         if unit == "month" and which == "earlier this" and anchor.day > 1:
             first = anchor.replace(day=1)
             return hit(TimeSpan(first, anchor - timedelta(days=1), "month"))
+        if unit == "month" and which == "later this":
+            end = _month_span(anchor.year, anchor.month).end
+            if anchor < end:
+                return hit(TimeSpan(anchor + timedelta(days=1), end, "month"))
         if unit == "month":
             y, mo = anchor.year, anchor.month + step
             if mo < 1:

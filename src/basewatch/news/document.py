@@ -182,14 +182,25 @@ def _byline_agency(line: str, outlet: str | None) -> tuple[bool, str | None]:
             return False, None
         return True, _agency_name(ag, outlet)
     who = m.group("who").strip()
-    parts = re.split(r"\s*(?:\||/|\u2014|\u2013| - |,)\s*", who)
+    parts = re.split(r"\s*(\||/|\u2014|\u2013| - |,)\s*", who)
+    seps, parts = parts[1::2], parts[0::2]
     if not parts or not _is_person_byline(parts[0]) or len(who.split()) > 16:
         return False, None
-    for part in parts[1:]:
+    for sep, part in zip(seps, parts[1:], strict=True):
         part = re.sub(r"\b(?:staff|correspondent|reporter|writer)\b", "", part, flags=re.I).strip()
-        if part and part[:1].isupper() and not _is_person_byline(part) or is_media(part):
+        # "By Ana Vell | Pacific Desk", "By Abdi Farah, Horn Wire": what follows the author is
+        # the desk or agency, unless it is a second author after a comma
+        agency = sep != "," or not _is_person_byline(part) or _AGENCY_WORD.search(part)
+        if part and part[:1].isupper() and agency or is_media(part):
             return True, _agency_name(part, outlet)
     return True, None
+
+
+_AGENCY_WORD = re.compile(
+    r"\b(?:wire|desk|news|press|agency|service|times|post|report|monitor|watch|review|daily|"
+    r"herald|journal|network|media|bureau|dispatch|ledger|courier|gazette|tribune|radio|tv)$",
+    re.I,
+)
 
 
 def _heading(line: str, title: str | None, first: bool) -> bool:

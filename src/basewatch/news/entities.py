@@ -200,6 +200,11 @@ ROLE_MODIFIERS = {
     "lieutenant",
     "first",
 }
+# words that tell one office from another of the same head word: "deputy minister", "foreign
+# minister", "prime minister"
+RANK_WORDS = {"deputy", "vice", "foreign", "prime", "interior", "first", "assistant", "acting"}
+# what makes an office's holder a former one: "Syria's previous president, Bashar al-Assad"
+_FORMER = re.compile(r"\b(?:former|previous|ex|ousted|deposed|toppled|late|outgoing|then)\b")
 TITLES = {
     "mr",
     "mrs",
@@ -340,13 +345,37 @@ class People:
             det = [c for c in tok.children if c.dep_ == "det"]
             if det and det[0].lower_ in ("the", "this", "that"):
                 words = {w.lower_ for w in tok.subtree}
+                # "the deputy minister" is not the defence minister named before
+                mods = {
+                    c.lower_
+                    for c in tok.children
+                    if c.dep_ in ("compound", "amod") and c.lower_ in RANK_WORDS
+                }
                 for p in reversed(self._distinct_before(tok.i)):
                     prole = p.role.casefold()
+                    if any(m not in prole for m in mods) or _FORMER.search(prole):
+                        continue  # "the Syrian president" is not the previous one
                     if tok.lemma_.lower() in prole or low in prole:
                         return p
                     defence = "defence" in words or "defense" in words
                     if defence and "minister" in prole and "defen" in prole:
                         return p
+                if any(_FORMER.search(p.role.casefold()) for p in self.people):
+                    return self._named_next(tok)
+        return None
+
+    def _named_next(self, tok) -> Person | None:
+        """The person named next in the paragraph ('the Syrian president said ... "We respect
+        the agreements," Ahmed al-Sharaa told Putin'), when the office's holder named before is
+        a former one."""
+        text = tok.doc.text
+        end = text.find("\n\n", tok.idx)
+        end = len(text) if end < 0 else end
+        later = [j for j in self.by_token if j > tok.i and tok.doc[j].idx < end]
+        for j in sorted(later):
+            p = self.by_token[j]
+            if not _FORMER.search(p.role.casefold()):
+                return p
         return None
 
     def _distinct_before(self, i: int) -> list[Person]:

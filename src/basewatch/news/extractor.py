@@ -13,25 +13,31 @@ import re
 from dataclasses import replace
 from datetime import date
 
+from ..airfields import Airfield
 from . import dates as _dates
 from .attribution import Attribution, reported_by
 from .clauses import clause_head, in_quotes, past_perfect, under_negated_speech
-from .entities import People
+from .entities import People, country_of
 from .events import MOVES, Event
 from .occasion import EventDates
 from .participants import (
     actors_of,
+    aircraft_family,
     base_place,
+    maker_country,
     movers,
     named_airfield,
     own_words,
     place_of,
+    refers_to_parties,
     says_the_base,
     speech_place,
 )
-from .quotes import SPEAKER_KINDS, find_statements
+from .quotes import SPEAKER_KINDS, find_statements, subject_words
 from .sources import continues_attribution, credited_later, find_source, is_media
 from .triggers import ArticleContext, event_type_of, negated, unreal
+
+TALKS = ("meeting", "negotiation", "agreement", "call")
 
 
 class ArticleExtractor:
@@ -52,6 +58,12 @@ class ArticleExtractor:
         self.dates = EventDates(doc, anchor, self.people, self.events)
         self.context = ArticleContext.of(doc.text)
         self.last_airfield: str | None = None  # what "the base" means in this article
+        self.last_place: dict[str, tuple] = {}  # where the last flight / force movement went
+        self.countries = {country_of(e.text) for e in doc.ents if e.label_ in ("GPE", "NORP")}
+        # who flies each aircraft type the article names ("Russian Il-76s ... an Il-76MD
+        # landed"), and who moved last (flights and forces apart): "the bombers", "the ships"
+        self.operators: dict[str, list[str]] = {}
+        self.last_movers: dict[str, tuple[list[str], set[str]]] = {}
 
     def _airfield(self, ev: Event, text: str) -> None:
         """``text``: the trigger's own words (its clause without coordinated ones)."""
@@ -73,12 +85,63 @@ class ArticleExtractor:
                 ev.place, ev.place_icao, ev.country = dest.group("p"), None, None
         if ev.place_icao is None:
             hit = base_place(ev.place, self.ref) or named_airfield(text, self.ref)
+            if hit is None and ev.place and ev.event_type == "flight":
+                # an airfield by its own name ("landed at Kunsan", "returned to Ämari"), in a
+                # country the article names (a "Clark" in Texas is not Clark in the Philippines)
+                found = self.ref.resolve(ev.place)
+                if isinstance(found, Airfield) and found.country in self.countries:
+                    hit = found
             if hit is not None:
                 ev.place, ev.place_icao, ev.country = hit.icao, hit.icao, hit.country
             elif ev.place is None and self.last_airfield and says_the_base(text):
                 ev.place = ev.place_icao = self.last_airfield
+        family = "flight" if ev.event_type == "flight" else "force"
+        if ev.place is None and family in self.last_place:
+            # "Four of the flights arrived this week", "A second Il-76MD followed on 19 October":
+            # a movement told without a place went where the one before it went
+            ev.place, ev.place_icao, ev.country = self.last_place[family]
         if ev.place_icao:
             self.last_airfield = ev.place_icao
+        if ev.place:
+            self.last_place[family] = (ev.place, ev.place_icao, ev.country)
+
+    def _movers(self, tok, sent, kind: str) -> list[str]:
+        """Who moves: the nationality the sentence gives the aircraft or forces; else who the
+        article said flies that aircraft type; else, for an aircraft, ship or unit told again
+        ("the bombers", "four of the flights", "it"), who moved last in the article; else the
+        country whose forces fly most of that type's design bureau (Il-, An-, Tu- → RU)."""
+        family = "flight" if kind == "flight" else "force"
+        types = [aircraft_family(t.text) for t in sent if t.ent_type_ == "AIRCRAFT"]
+        own = movers(tok)
+        if own:
+            for t in types:
+                self.operators.setdefault(t, own)
+            self.last_movers[family] = (own, set(types))
+            return own
+        for t in types:
+            if t in self.operators:
+                return list(self.operators[t])
+        last, last_types = self.last_movers.get(family, ([], set()))
+        if last and (not types or set(types) <= last_types):
+            return list(last)
+        return [c for c in {maker_country(t) for t in types[:1]} if c]
+
+    def _parties_before(self, ev: Event) -> None:
+        """'The ministers discussed ...', 'the two sides agreed ...', 'the talks covered ...':
+        the parties (and, when the sentence names no place, the place) of the meeting told
+        before, when it had two or more parties and the sentence names fewer people."""
+        people = [a for a in ev.actors if not re.fullmatch(r"[A-Z]{2}", a)]
+        if len(people) >= 2:
+            return
+        for prev in reversed(self.events[-12:]):
+            if prev.event_type in TALKS + ("visit",) and len(prev.actors) >= 2:
+                ev.actors = list(prev.actors)
+                if ev.place is None and prev.place:
+                    ev.place, ev.place_icao, ev.country = prev.place, prev.place_icao, prev.country
+                if ev.date_start is None and prev.date_start:
+                    ev.date_start, ev.date_end = prev.date_start, prev.date_end
+                    ev.date_precision = prev.date_precision
+                return
 
     def _statement_source(self, sent_source: str | None, st, text: str) -> str:
         """Who reports the words: the source named in the sentence, unless that is the speaker
@@ -135,6 +198,8 @@ class ArticleExtractor:
         added = re.match(r"(?:He|She|They|[A-Z][\w'-]+) added: [\"\u201c]", ev.sentence)
         if gap.strip() or not (opens_quote or added):
             return False
+        if not added and not re.search(r"[\"\u201c\u201d]", prev.sentence):
+            return False  # "..., spokeswoman X said." then '"...," X said': two statements
         end = ev.char_start + len(ev.sentence)
         prev.sentence = self.doc.text[prev.char_start : end]
         prev.quote = f"{prev.quote} … {ev.quote}"
@@ -182,6 +247,11 @@ class ArticleExtractor:
         for st in statements:
             if st.speaker_kind == "anaphor":
                 org = self.attribution.last_org(st.speaker)
+                quoted = st.direct or bool(re.search(r"[\"\u201c]", text))
+                if org is None and quoted and st.speaker not in ("it", "they"):
+                    # "The army said in a statement that the attack had been 'repelled'": an
+                    # institution's own words, named as the article names it
+                    org = subject_words(self.doc[st.verb]) or f"the {st.speaker}"
                 if org is None:
                     continue
                 st = replace(st, speaker=org, speaker_kind="org")
@@ -226,15 +296,21 @@ class ArticleExtractor:
                 continue  # "three days after X met Y": names an earlier event
             ev = Event(kind, text, char_start, tok.i)
             by = sent_source or reported_by(tok, sent, self.people)
+            if by == "it":
+                by = self.attribution.last_named()
             ev.source = self.attribution.resolve(by) if by else self.outlet
-            ev.place, ev.place_icao, ev.country = place_of(sent, tok, self.ref)
+            ev.place, ev.place_icao, ev.country = place_of(
+                sent, tok, self.ref, attached=kind in TALKS
+            )
             self._airfield(ev, own_words(tok))
             if ev.place is None and kind in ("meeting", "visit", "negotiation", "agreement"):
                 ev.place = self._dateline_place(sent)
             ev.actors = actors_of(sent, tok, self.people, statements)
             if kind in MOVES:
-                ev.actors = movers(tok) or ev.actors
+                ev.actors = self._movers(tok, sent, kind) or _no_places(ev.actors, sent)
             self.dates.date_event(ev, tok, sent, hits, rel_spans)
+            if kind in TALKS and refers_to_parties(tok):
+                self._parties_before(ev)
             seen_types.add((kind, clause))
             new.append(ev)
         moves = [e for e in new if e.event_type in MOVES]
@@ -258,6 +334,14 @@ class ArticleExtractor:
             seen.add(ev.key())
             out.append(ev)
         self.events.extend(out)
+        self.dates.saw(sent, hits)
         moves_now = [e for e in out if e.event_type in MOVES]
         if moves_now:
             self.context.last_move = moves_now[-1].event_type
+
+
+def _no_places(actors: list[str], sent) -> list[str]:
+    """A movement's actors when no nationality is given: the people of its clause, never the
+    countries of the places it went to or from ('took off for Bamako in Mali')."""
+    places = {e.text for e in sent.ents if e.label_ in ("GPE", "LOC", "FAC", "PLACE", "BASE")}
+    return [a for a in actors if a not in places and not re.fullmatch(r"[A-Z]{2}", a)]

@@ -175,7 +175,7 @@ FORCE_NOUNS = {
 }
 
 
-PERSON_MOVES = {"visit", "travel", "fly", "arrive"}
+PERSON_MOVES = {"visit", "travel", "fly", "arrive", "go", "accompany", "head"}
 
 
 ANAPHORA = {
@@ -258,6 +258,7 @@ MOVE_VERBS = {
     "move",
     "pull",
     "send",
+    "accompany",
 }
 
 

@@ -11,6 +11,8 @@
   it) labels bases and airfields (BASE, id = ICAO code) and known places (PLACE) from
   basewatch.airfields with their spellings; ``bw_aircraft_ents`` then labels the merged aircraft
   types (AIRCRAFT) and registrations (REG), so that "An-124-100 'Ruslan'" is never a PERSON.
+- ``bw_entity_labels`` (labels.py) sets right the places and people the model mislabels from
+  the words around them ("in Mali", "the port of Izmail", "spokeswoman Kadri Tamm").
 """
 
 from __future__ import annotations
@@ -213,6 +215,7 @@ def load_pipeline(bases: tuple[str, ...] = ()):
     )
     ruler.add_patterns(_ruler_patterns(nlp, bases))
     nlp.add_pipe("bw_aircraft_ents", after="bw_entity_ruler")
+    nlp.add_pipe("bw_entity_labels", after="bw_aircraft_ents")
     nlp.meta["basewatch_pipeline"] = PIPELINE_NAME
     return nlp
 
@@ -338,6 +341,9 @@ def _register() -> None:
     Language.component("bw_aircraft_ents", requires=["doc._.bw_aircraft"], assigns=["doc.ents"])(
         aircraft_ents
     )
+    from .labels import entity_labels
+
+    Language.component("bw_entity_labels", assigns=["doc.ents"])(entity_labels)
     _REGISTERED = True
 
 

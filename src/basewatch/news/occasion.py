@@ -21,7 +21,9 @@ from .clauses import (
 )
 from .entities import People
 from .events import FORCE_MOVES, MOVES, Event
-from .lexicon import EXERCISE_NOUNS, FLIGHT_NOUNS, NOUN_TRIGGERS
+from .lexicon import EXERCISE_NOUNS, FLIGHT_NOUNS, NOUN_TRIGGERS, SPEECH
+
+OCCASIONS = ("meeting", "visit", "call", "negotiation", "agreement", "exercise")
 
 
 def demonstrative(tok) -> str | None:
@@ -39,6 +41,48 @@ def demonstrative(tok) -> str | None:
     return None
 
 
+def tellers_chars(tok) -> set[int]:
+    """Character offsets of the words that belong to a verb of saying and not to the event's
+    own clause ('Russia has resumed flights, Bloomberg reported on Thursday'): a date there
+    dates the report, not the event."""
+    out: set[int] = set()
+    for v in tok.sent:
+        if v.i == tok.i or v.pos_ != "VERB" or v.lemma_.lower() not in SPEECH:
+            continue
+        if v.is_ancestor(tok):  # "X said on Monday that ...": all but the complement
+            child = next(c for c in v.children if c.is_ancestor(tok) or c.i == tok.i)
+            own = {t.i for t in child.subtree}
+            out |= {t.idx for t in v.subtree if t.i not in own}
+        elif not tok.is_ancestor(v) or v.dep_ in ("advcl", "parataxis", "conj", "ccomp"):
+            # "..., a daily reported on Thursday" parsed under the event's verb
+            out |= {
+                t.idx
+                for c in v.children
+                if c.dep_ in ("prep", "npadvmod", "nsubj", "advmod")
+                for t in c.subtree
+            }
+    return out
+
+
+def _describes_event(tok, char: int) -> bool:
+    """Whether the relative clause holding a character describes the event itself ('wrapped
+    up the exercise, which ran from 10 to 20 March'): its dates are the event's. One on another
+    noun ('the handover ended a presence that began in 1992') is background."""
+    for t in tok.sent:
+        if t.dep_ in ("relcl", "acl") and t.left_edge.idx <= char <= t.right_edge.idx:
+            h = t.head
+            return h.i == tok.i or (h.head.i == tok.i and h.dep_ in ("dobj", "nsubj", "nsubjpass"))
+    return False
+
+
+def planned_chars(tok) -> set[int]:
+    """Character offsets of what an agreement or decision is about ('agreed to hold a joint
+    exercise in July'): a date there dates the plan's content, not the agreeing."""
+    if tok.lemma_.lower() not in ("agree", "decide", "plan", "pledge", "promise"):
+        return set()
+    return {t.idx for c in tok.children if c.dep_ in ("xcomp", "ccomp") for t in c.subtree}
+
+
 class EventDates:
     """Dates the events of one article in the order they are told; ``events`` is the list of
     events told so far (shared with the extractor, which appends to it)."""
@@ -48,6 +92,14 @@ class EventDates:
         self.anchor = anchor
         self.people = people
         self.events = events
+        # the last single day the article named before the sentence at hand: (offset, day)
+        self.last_day: tuple[int, date] | None = None
+
+    def saw(self, sent, hits: list[_dates.TimeHit]) -> None:
+        """Remember the last single day a sentence names (outside quotes)."""
+        for h in hits:
+            if h.span is not None and h.span.precision == "day" and '"' not in h.text:
+                self.last_day = (sent.start_char + h.start_char, h.span.start)
 
     def last(self, types: tuple[str, ...] | None = None) -> Event | None:
         for ev in reversed(self.events):
@@ -98,14 +150,21 @@ class EventDates:
         comp = None if statement else complement_of_leading_speech(tok)
         reported = comp is not None
         lo_c, hi_c = clause_chars(comp if comp is not None else tok)
+        teller = set() if statement else tellers_chars(tok)
+        content = set() if statement else planned_chars(tok)
         dated = [
             h
             for h in hits
             if h.span is not None
             and not any(r.start_char <= h.start_char < r.end_char for r in rel_all)
             and not qs <= h.start_char < qe  # a date inside what was said dates the content
-            and not (statement and in_relcl(doc, sc + h.start_char, tok))
+            and not (  # a background clause ("a presence that began in 1992")
+                in_relcl(doc, sc + h.start_char, tok)
+                and (statement or not _describes_event(tok, sc + h.start_char))
+            )
             and not (reported and not lo_c <= sc + h.start_char < hi_c)
+            and sc + h.start_char not in teller  # "..., the agency reported on Thursday"
+            and sc + h.start_char not in content  # "agreed to hold an exercise in July"
         ]
         demo = demonstrative(tok)
         if demo and not dated:
@@ -133,6 +192,14 @@ class EventDates:
         if rel:
             h = rel[0]
             base = self.anchor_event(h.anchor_text) if h.anchor_text else self.last()
+            day = self.last_day
+            later = day and (base is None or day[0] > base.char_start)
+            if h.kind == "rel_prev" and not h.anchor_text and later:
+                # "The busiest day was 26 October. An Il-62M landed that morning": the day
+                # named last, though no event was told with it
+                start = day[1]
+                self.set_span(ev, _dates.TimeSpan(start, start, "day").shift(h.relative_days[0]))
+                return
             if base is not None and base.date_start:
                 start = date.fromisoformat(base.date_start)
                 if h.kind == "nth_day":
@@ -201,7 +268,8 @@ class EventDates:
                 return
         m = re.search(
             r"\b(?:after|at|during|on the sidelines of|at the (?:start|end|opening|close) of)"
-            r" (?:the|that|this) (meeting|talks|summit|visit|negotiations|signing|ceremony)\b",
+            r" (?:the|that|this|their|his|her) (meeting|talks|summit|visit|negotiations|signing|"
+            r"ceremony|call|conversation)\b",
             text,
             re.I,
         )
@@ -214,6 +282,29 @@ class EventDates:
             prev = self.events[-1] if self.events else None
             if prev is not None and prev.event_type == "statement" and prev.speaker == ev.speaker:
                 self.at_occasion(ev, prev)
+                return
+        # "Keller said the brigade was 'a promise kept'" right after the visit Keller made, "he
+        # said afterwards": words said at the occasion just told, by one who took part in it
+        prev = self._occasion_just_told(ev)
+        earlier = re.search(r"\b(?:had|before|earlier|previously)\b", text, re.I)
+        if (
+            prev is not None
+            and not earlier
+            and (ev.speaker in prev.actors or re.search(r"\bafterwards\b|\bafter that\b", text))
+        ):
+            self.at_occasion(ev, prev)
+
+    def _occasion_just_told(self, ev: Event) -> Event | None:
+        """The dated meeting, visit, call or talks of the sentence before (or this one)."""
+        if not self.events:
+            return None
+        last_sentence = self.events[-1].char_start
+        for prev in reversed(self.events):
+            if prev.char_start != last_sentence:
+                break
+            if prev.event_type in OCCASIONS and prev.date_precision == "day":
+                return prev
+        return None
 
     @classmethod
     def at_occasion(cls, ev: Event, prev: Event) -> None:

@@ -9,19 +9,58 @@ import re
 
 from .clauses import clause_of, in_subject_of
 from .entities import CAPITALS, People, country_of
+from .lexicon import SOURCE_VERBS
 from .sources import is_media
 
+# seats of power that news names for their city: "hosted him in the Kremlin" → Moscow
+SEATS = {
+    "kremlin": "Moscow",
+    "white house": "Washington",
+    "pentagon": "Washington",
+    "elysee": "Paris",
+    "élysée": "Paris",
+    "élysée palace": "Paris",
+    "downing street": "London",
+    "zhongnanhai": "Beijing",
+}
 
-def place_of(sent, trigger, ref) -> tuple[str | None, str | None, str | None]:
-    """(place, icao, country): an airfield, base or place named after in/at/to/near."""
+
+def place_of(
+    sent, trigger, ref, attached: bool = False
+) -> tuple[str | None, str | None, str | None]:
+    """(place, icao, country): an airfield, base or place named after in/at/to/near. With
+    ``attached``, only a place on the trigger's own verb or noun ('talks in Moscow about the
+    bases in Syria' → Moscow, never Syria)."""
     best = None
+    told = _tellers_words(sent, trigger)
     for e in sent.ents:
-        if e.label_ not in ("BASE", "PLACE", "GPE", "LOC", "FAC") or is_media(e.text):
+        if e.label_ not in ("BASE", "PLACE", "GPE", "LOC", "FAC", "ORG") or is_media(e.text):
             continue  # "confirmed to Bloomberg": an outlet, not a place
-        prev = sent.doc[e.start - 1].lower_ if e.start > 0 else ""
-        if prev == "the" and e.start > 1:
-            prev = sent.doc[e.start - 2].lower_
-        if prev not in PLACE_PREPS:
+        if e.start in told:
+            continue  # "ship spotters in Istanbul said", "told reporters in Tokyo": the teller's
+        seat = SEATS.get(e.text.casefold().removeprefix("the "))
+        if e.label_ == "ORG" and seat is None:
+            continue
+        prep = e.start - 1
+        if prep >= 0 and sent.doc[prep].lower_ == "the":
+            prep -= 1
+        prev = sent.doc[prep].lower_ if prep >= 0 else ""
+        before_of = e.end + 1 < len(sent.doc) and sent.doc[e.end + 1].lower_ == "of"
+        if before_of and _place_noun_before(sent.doc, e.end + 1):
+            continue  # "the Black Sea port of Izmail": the place is the one after "of"
+        named_of = prev == "of" and _place_noun_before(sent.doc, prep)
+        target = trigger.i in _attack_heads(e)  # "drones struck the Saky air base"
+        if named_of or target:
+            prep = _place_noun_start(sent.doc, prep) if named_of else e.start
+            prev = "at"  # "the port of Izmail", "struck the Saky air base": the place
+        if prev not in PLACE_PREPS or (seat and prev not in ("in", "at")):
+            continue
+        if attached and not _on_trigger(sent.doc[prep], trigger):
+            continue
+        if seat:
+            rank = (False, True, False, abs(e.start - trigger.i))
+            if best is None or rank < best[0]:
+                best = (rank, (seat, None, None))
             continue
         if e.label_ in ("GPE",) and country_of(e.text) and e.text.casefold() not in CAPITALS:
             c = country_of(e.text)
@@ -45,6 +84,8 @@ def place_of(sent, trigger, ref) -> tuple[str | None, str | None, str | None]:
                 cand = (hit.icao, hit.icao, hit.country)
             else:
                 cand = (e.text.removeprefix("the "), None, None)
+        if cand[0]:
+            cand = (re.sub(r"['\u2019]s$", "", cand[0]), cand[1], cand[2])  # "Port Sudan's"
         # the nearest place, where the event happened rather than where it came from ("from
         # Volkel in the Netherlands"), an airfield before a town and a town before a country
         rank = (
@@ -56,6 +97,57 @@ def place_of(sent, trigger, ref) -> tuple[str | None, str | None, str | None]:
         if best is None or rank < best[0]:
             best = (rank, cand)
     return best[1] if best else (None, None, None)
+
+
+def _place_noun_before(doc, i: int) -> bool:
+    """'the port of Izmail', 'the coastal city of Jableh': a place noun before 'of'."""
+    from .labels import PLACE_OF
+
+    return i > 0 and doc[i - 1].lower_ in PLACE_OF
+
+
+def _place_noun_start(doc, i: int) -> int:
+    """The first word of 'the (coastal) city' before 'of' at ``i``."""
+    j = i - 1
+    while j > 0 and doc[j - 1].pos_ in ("ADJ", "PROPN", "NOUN") and doc[j - 1].lower_ != "the":
+        j -= 1
+    return j
+
+
+def _attack_heads(ent) -> set[int]:
+    """The verb whose object is an entity or names it ('struck the Saky air base')."""
+    t = ent.root
+    while t.dep_ in ("compound", "amod", "nmod", "appos") and t.head.i != t.i:
+        t = t.head
+    if t.dep_ in ("dobj", "nsubjpass") and t.head.pos_ == "VERB":
+        return {t.head.i}
+    return set()
+
+
+def _tellers_words(sent, trigger) -> set[int]:
+    """The words that say who told of an event and where they told it: the subject of a verb of
+    saying and the phrases on that verb, when the event is not among them."""
+    out: set[int] = set()
+    for v in sent:
+        if v.i == trigger.i or v.lemma_.lower() not in SOURCE_VERBS or v.pos_ != "VERB":
+            continue
+        for c in v.children:
+            if c.dep_ in ("nsubj", "prep", "dobj", "dative", "npadvmod") and not (
+                c.left_edge.i <= trigger.i <= c.right_edge.i
+            ):
+                out |= {t.i for t in c.subtree}
+    return out
+
+
+def _on_trigger(prep, trigger) -> bool:
+    """Whether a preposition tells where the trigger happened rather than where a thing it
+    speaks of lies: it hangs on a verb, a person or an event noun ('held talks with X in
+    Moscow', 'met him in the Kremlin'), not on a topic ('the presence of troops in Syria', 'the
+    future of the bases at Khmeimim')."""
+    h = prep.head
+    if h.i == trigger.i or h.pos_ in ("VERB", "AUX") or h.lower_ in TALK_NOUNS:
+        return True
+    return h.ent_type_ in ("PERSON", "NORP") or h.lower_ in PARTY_WORDS
 
 
 def speech_place(verb) -> str | None:
@@ -141,38 +233,145 @@ def _actors_in(tokens, sent, trigger, people: People, statements) -> list[str]:
     return names
 
 
+# plural back-references to the parties of a meeting told before: "the ministers discussed",
+# "the two sides agreed", "the parties", "they"
+PARTY_WORDS = {
+    "minister",
+    "ministers",
+    "side",
+    "sides",
+    "party",
+    "parties",
+    "man",
+    "men",
+    "leader",
+    "leaders",
+    "president",
+    "presidents",
+    "delegation",
+    "delegations",
+    "counterpart",
+    "counterparts",
+    "country",
+    "countries",
+    "they",
+    "both",
+    "two",
+}
+TALK_NOUNS = {"talks", "meeting", "negotiations", "discussions", "consultations", "conversation"}
+
+
+def refers_to_parties(trigger) -> bool:
+    """Whether a meeting, talks or agreement names its parties only by pointing back: its
+    subject is 'the ministers' / 'the two sides' / 'they', it is 'the talks' themselves, or it is
+    passive with no agent ('the bases had been discussed')."""
+    verb = trigger if trigger.pos_ in ("VERB", "AUX") else trigger.head
+    if (
+        trigger.pos_ in ("NOUN", "PROPN")
+        and trigger.lower_ in TALK_NOUNS
+        and any(
+            c.dep_ == "det" and c.lower_ in ("the", "these", "those", "that", "their")
+            for c in trigger.children
+        )
+        and not any(
+            c.dep_ in ("prep", "amod", "compound")
+            and any(t.ent_type_ in ("PERSON", "GPE", "NORP") for t in c.subtree)
+            for c in trigger.children
+        )
+    ):
+        return True
+    subj = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if verb.tag_ == "VBN" and any(c.dep_ == "auxpass" for c in verb.children):
+        return not any(c.dep_ == "agent" for c in verb.children)  # "X had been discussed"
+    for s in subj:
+        words = list(s.subtree)
+        if any(t.ent_type_ in ("PERSON", "GPE", "NORP", "ORG") for t in words):
+            return False
+        if s.lower_ in PARTY_WORDS or s.lemma_.lower() in PARTY_WORDS:
+            return True
+        if s.lower_ in TALK_NOUNS and any(
+            d.lower_ in ("the", "these", "those") for d in s.children
+        ):
+            return True
+    return False
+
+
 def movers(trigger) -> list[str]:
-    """Who moves in a flight or a movement of forces: the countries and organisations of the
-    verb's subject ('an Il-62M of the Russian Aerospace Forces', 'Romania scrambled ...'), and of
-    its object when that is an aircraft or force being met ('intercepted a Russian Il-20');
-    never the places it flew from or to. Empty when the subject names none."""
+    """Who moves in a flight or a movement of forces: the countries and alliances of the verb's
+    subject ('an Il-62M of the Russian Aerospace Forces', 'Romania scrambled ...', 'jets from
+    five NATO countries'), and of its object when that is an aircraft or force being met
+    ('intercepted a Russian Il-20'); never the places it flew from or to. When the parse lost
+    the subject, the words before the verb. Empty when they name none."""
     verb = trigger if trigger.pos_ in ("VERB", "AUX") else trigger.head
     parts = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "agent")]
     if not parts and verb.dep_ in ("conj", "xcomp", "advcl") and verb.head.i != verb.i:
         parts = [c for c in verb.head.children if c.dep_ in ("nsubj", "nsubjpass")]
-    if trigger.pos_ in ("NOUN", "PROPN"):
-        parts.append(trigger)
-    names: list[str] = []
     doc = trigger.doc
-    for part in parts:
-        span = doc[part.left_edge.i : part.right_edge.i + 1]
-        for e in span.ents:
-            if e.label_ not in ("GPE", "NORP", "ORG"):
-                continue
-            before = doc[e.start - 1].lower_ if e.start > 0 else ""
-            if before in PLACE_PREPS and before not in ("of",):
+    spans = [doc[p.left_edge.i : p.right_edge.i + 1] for p in parts]
+    if trigger.pos_ in ("NOUN", "PROPN"):
+        spans.append(doc[trigger.left_edge.i : trigger.right_edge.i + 1])
+    names = _nationals(spans)
+    if not names and verb.i > trigger.sent.start:
+        # "Russian Il-76 transports flew ..." parsed with "transports" as the verb, "On 26
+        # October an Il-62M of ... touched down" with the aircraft under the date
+        lead = [t for t in doc[trigger.sent.start : verb.i] if t.dep_ != "prep" or t.lower_ == "of"]
+        if lead and not any(t.pos_ in ("VERB", "AUX") and t.i != verb.i for t in lead[-4:]):
+            names = _nationals([doc[trigger.sent.start : verb.i]])
+    return names
+
+
+_MEMBERS = {"country", "nation", "state", "member", "ally", "navy", "force", "army"}
+# services and alliances whose names carry no country word
+_FORCES = {"royal air force": "GB", "raf": "GB", "royal navy": "GB", "luftwaffe": "DE"}
+ALLIANCES = {"nato": "NATO", "allied": "NATO", "allies": "NATO"}
+
+
+def _nationals(spans) -> list[str]:
+    names: list[str] = []
+    for span in spans:
+        doc = span.doc
+        # "Il-76 transports, which NATO calls Candid": a relative clause describes, it does not
+        # say whose they are
+        skip = {
+            d.i
+            for t in span
+            if t.dep_ in ("relcl", "acl") and t.i != span.root.i
+            for d in t.subtree
+        }
+        for t in span:
+            if t.i in skip or _in_place_phrase(t, span):
                 continue  # "fighters based at Ämari in Estonia": a place, not who flies
-            c = country_of(e.text) or next(
-                (
-                    country_of(t.text)
-                    for t in e
-                    if t.pos_ in ("ADJ", "PROPN") and country_of(t.text)
-                ),
-                None,
-            )
+            ent = next((e for e in doc.ents if e.start <= t.i < e.end), None)
+            c = None
+            if t.lower_ in ALLIANCES and (ent is None or ent.label_ in ("ORG", "NORP")):
+                c = ALLIANCES[t.lower_] if t.lower_ == "nato" else None
+            elif ent is not None and ent.label_ in ("GPE", "NORP", "ORG"):
+                low = ent.text.casefold().removeprefix("the ")
+                c = country_of(ent.text) or _FORCES.get(low)
+                if c is None and t.pos_ in ("ADJ", "PROPN"):
+                    c = country_of(t.text)
+            elif t.pos_ == "ADJ" and t.ent_type_ == "":
+                c = country_of(t.text) if t.text[:1].isupper() else None
             if c and c not in names:
                 names.append(c)
     return names
+
+
+def _in_place_phrase(tok, span) -> bool:
+    """Whether a word stands under a place preposition inside a span ('at Ämari in Estonia')."""
+    t = tok
+    for _ in range(6):
+        if t.i < span.start or t.i >= span.end:
+            return False
+        if t.dep_ == "prep" and t.lower_ in PLACE_PREPS and t.i != tok.i:
+            return True
+        if t.dep_ == "pobj" and t.head.lower_ in PLACE_PREPS:
+            # "jets from five NATO countries": whose they are, not where they flew from
+            return not (t.head.lower_ == "from" and t.lemma_.lower() in _MEMBERS)
+        if t.head.i == t.i:
+            return False
+        t = t.head
+    return False
 
 
 PLACE_PREPS = {
@@ -200,6 +399,21 @@ _NAMED_FIELD = re.compile(
     r"(?P<kind> air ?base| airport| airfield| air station)\b"
 )
 _NAMED_PLACE = re.compile(rf"\b(?:at|to|into|from|in|near) (?:the )?(?P<name>{_WORD}(?:-{_WORD})?)")
+
+
+def aircraft_family(text: str) -> str:
+    """'Il-76MD' and 'IL-76TD' → 'il-76', 'An-124-100' → 'an-124': one type's family."""
+    m = re.match(r"([A-Za-z]+)[-\u2010\u2011 ]?(\d+)", text.strip())
+    return f"{m.group(1).lower()}-{m.group(2)}" if m else text.strip().casefold()
+
+
+# design bureaus whose types fly mostly with Russia's forces in the news this tool reads; the
+# last guess for an aircraft no sentence gives a nationality ("an Il-76MD landed at Al Jufra")
+RUSSIAN_MAKERS = {"il", "an", "tu", "su", "mig", "ka", "mi", "yak", "be"}
+
+
+def maker_country(family: str) -> str | None:
+    return "RU" if family.split("-")[0] in RUSSIAN_MAKERS else None
 
 
 def own_words(trigger) -> str:

@@ -53,6 +53,14 @@ def _subject(verb):
     return None
 
 
+def subject_words(verb) -> str:
+    """The subject of a verb of saying as written ('The Kremlin', 'The army')."""
+    subj = _subject(verb)
+    if subj is None:
+        return ""
+    return subj.doc[subj.left_edge.i : subj.right_edge.i + 1].text.strip()
+
+
 def _speaker(subj, people: People):
     """The speaker a subject token stands for → (name, kind). Kinds: person, org, media,
     country, anaphor (it / they / the ministry: resolved by the caller), unknown."""
@@ -178,7 +186,9 @@ def find_statements(sent, people: People) -> list[Statement]:
         if tok.pos_ not in ("VERB", "AUX") or tok.lemma_.lower() not in SPEECH:
             continue
         need = SPEECH_PARTICLES.get(tok.lemma_.lower())
-        if need and not any(c.lower_ == need for c in tok.children):
+        # "called the strike 'an irresponsible act'": a verdict on something, said
+        verdict = tok.lemma_.lower() == "call" and any(c.dep_ == "oprd" for c in tok.children)
+        if need and not verdict and not any(c.lower_ == need for c in tok.children):
             continue  # "pointed out" and "called for" speak; "pointed", "called X" do not
         if tok.tag_ in ("VBN",) and tok.dep_ in ("acl", "amod"):
             continue  # "the agreements signed ...", "the reported flights"

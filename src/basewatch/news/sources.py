@@ -115,7 +115,8 @@ def find_source(sentence: str) -> str | None:
 # "the news agency Vela", "Russian news agency RIA Novosti", "the Izvestia daily": the name
 _DESCRIBED = re.compile(
     r"^(?:the\s+)?(?:[\w'-]+\s+){0,3}?(?:state\s+)?(?:news\s+agency|agency|broadcaster|channel|"
-    r"newspaper|daily|news\s+site|website|site|outlet|monitoring\s+group|group)\s+(?=[A-Z])"
+    r"newspaper|daily|news\s+site|website|site|outlet|monitoring\s+group|group|account|blog|"
+    r"project|tracker)\s+(?=[A-Z])"
 )
 _DESCRIBED_AFTER = re.compile(
     r"^(?:the\s+)?(?P<name>[A-Z][\w.&'-]*(?:\s+[A-Z][\w.&'-]*)*)\s+(?:news\s+agency|agency|daily|"

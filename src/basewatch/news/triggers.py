@@ -190,11 +190,80 @@ def event_type_of(tok, sent, people: People, ctx: ArticleContext) -> str | None:
     if kind is not None:
         return kind
     kind = _coarse_type(tok, sent, people, ctx)
+    if kind in ("flight", "military_movement"):
+        sent_kind = _sent_or_pulled(tok)
+        if sent_kind:
+            return sent_kind
     if kind == "military_movement":
         return refine_movement(tok)
     if kind == "meeting" and _by_phone(tok):
         return "call"
     return kind
+
+
+# ground forces: when they arrive somewhere they are deployed there, by whatever means
+GROUND_FORCES = {
+    "troops",
+    "soldiers",
+    "tanks",
+    "brigade",
+    "battalion",
+    "contingent",
+    "instructors",
+    "personnel",
+    "marines",
+    "paratroopers",
+    "infantry",
+    "artillery",
+    "batteries",
+    "battery",
+}
+ARRIVALS = {"arrive", "come", "go", "follow", "move", "relocate", "transfer", "reach"}
+
+
+def _sent_or_pulled(tok) -> str | None:
+    """A movement told by a verb of sending or pulling out is a deployment or withdrawal
+    whatever moves, aircraft too ('deployed a squadron of drones to Misrata', 'withdrew its
+    drones from Niamey'); ground forces arriving somewhere are deployed there ('the first
+    tanks of the brigade arrived by train')."""
+    if tok.pos_ != "VERB" or tok.dep_ in ("acl", "relcl", "amod"):
+        return None  # "the fleet deployed to Guam": a description, not the event told
+    lemma = tok.lemma_.lower()
+    kind = MOVEMENT_KINDS.get(lemma)
+    if kind in ("deployment", "withdrawal"):
+        return kind
+    if lemma == "pull" and any(c.lower_ in ("out", "back") for c in tok.children):
+        return "withdrawal"
+    if lemma in ARRIVALS:
+        subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
+        heads = {c.lemma_.lower() for c in subj} | {c.lower_ for c in subj}
+        carried = any(  # "arrived by transport aircraft": a flight
+            c.lower_ in ("by", "aboard", "on")
+            and any(t.ent_type_ == "AIRCRAFT" or t.lower_ in AIRCRAFT_NOUNS for t in c.subtree)
+            for c in tok.children
+        )
+        if heads & GROUND_FORCES and not carried:
+            return "deployment"
+    return None
+
+
+def _was_in_city(tok, people: People) -> bool:
+    """'the Syrian defence minister was in Moscow on 28 October', 'X was in Ankara for talks': a
+    person who was, on a day or for talks, in a city of another country is visiting it."""
+    subj = [c for c in tok.children if c.dep_ == "nsubj"]
+    if not subj or not (
+        people.person_at(subj[0])
+        or subj[0].lower_ in ("minister", "president", "delegation", "premier", "envoy")
+    ):
+        return False
+    for prep in (c for c in tok.children if c.dep_ == "prep" and c.lower_ == "in"):
+        place = [g for g in prep.children if g.dep_ == "pobj" and g.ent_type_ in ("GPE", "PLACE")]
+        if not place:
+            continue
+        dated = any(t.ent_type_ == "DATE" for t in tok.subtree)
+        for_talks = any(t.lower_ in ("talks", "visit", "meeting") for t in tok.subtree)
+        return dated or for_talks
+    return False
 
 
 def _by_phone(tok) -> bool:
@@ -278,8 +347,12 @@ def _coarse_type(tok, sent, people: People, ctx: ArticleContext) -> str | None:
         if words & {"base", "bases", "facility", "airfield", "barracks", "camp"}:
             return "military_movement"  # handovers of bases
     if tok.pos_ == "VERB" and lemma in MOVE_VERBS:
-        if tok.dep_ == "amod":
-            return None
+        if tok.dep_ == "amod" or (
+            tok.dep_ in ("acl", "relcl")
+            and tok.tag_ == "VBN"
+            and not any(c.dep_ in ("nsubj", "nsubjpass", "auxpass") for c in tok.children)
+        ):
+            return None  # "a fleet deployed to Guam": a description
         return movement(tok, lemma, people, ctx)
     if tok.pos_ in ("VERB",) and lemma in VERB_TRIGGERS:
         own_subject = any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children)
@@ -307,6 +380,8 @@ def _coarse_type(tok, sent, people: People, ctx: ArticleContext) -> str | None:
         return kind
     if tok.pos_ == "VERB" and lemma == "sit" and any(c.lower_ == "down" for c in tok.children):
         return "meeting"
+    if lemma == "be" and tok.dep_ in ("ROOT", "conj", "ccomp") and _was_in_city(tok, people):
+        return "visit"
     if tok.pos_ not in ("NOUN", "PROPN"):
         return None
     head = tok.head
