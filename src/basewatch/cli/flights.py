@@ -148,7 +148,7 @@ def flights(
     if export and limit:
         raise click.UsageError("--export writes every matching flight: drop --limit")
     table = api.flights_table(db, **filters, limit=limit)
-    if fmt == "table" and table.num_rows:
+    if fmt != "parquet" and table.num_rows:  # every written form names the aircraft too
         table = _from_to(api.with_identity(db, table))
     ctx = click.get_current_context()
     emit(table, fmt, output, shown=FLIGHT_SHOWN, empty=_nothing(ctx, "flights", db, icao24))
@@ -186,7 +186,7 @@ def events(db, base, since, until, icao24, event_type, event_id, limit, fmt, out
 
     bring_up_to_date(db)
     table = api.events_table(db, base, since, until, icao24, event_type, event_id, limit)
-    if fmt == "table" and table.num_rows:
+    if fmt != "parquet" and table.num_rows:
         table = api.with_route(db, api.with_identity(db, table))
     ctx = click.get_current_context()
     emit(table, fmt, output, shown=EVENT_SHOWN, empty=_nothing(ctx, "events", db, icao24))
