@@ -9,6 +9,7 @@ no inline script and nothing from another origin.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -45,6 +46,8 @@ class Settings:
     query_timeout_s: float = 10.0
     snapshot_dir: str | None = None
     watches: tuple[str, ...] = ()
+    # warm each new copy before serving it (BASEWATCH_SERVE_WARM=0 turns it off, to measure)
+    warm: bool = True
 
 
 class QueryTimeout(Exception):
@@ -61,11 +64,16 @@ def create_app(settings: Settings) -> FastAPI:
             warm_pages(r, api.watch_list(list(settings.watches)), list(settings.watches))
         log.info("warmed copy %d in %.2f s", copy.version, time.perf_counter() - t0)
 
-    snapshots = Snapshots(settings.db, settings.refresh_s, settings.snapshot_dir, warm)
+    warming = settings.warm and os.environ.get("BASEWATCH_SERVE_WARM", "1") != "0"
+    snapshots = Snapshots(
+        settings.db, settings.refresh_s, settings.snapshot_dir, warm if warming else None
+    )
     closing = threading.Event()  # set when the server is told to stop: event streams end
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        for name in templates.env.list_templates():  # compiled once, before any request
+            templates.env.get_template(name)
         try:
             snapshots.refresh()
         except (OSError, duckdb.Error) as exc:

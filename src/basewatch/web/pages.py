@@ -38,12 +38,13 @@ def _page(request: Request, r: Reader, name: str, **context) -> HTMLResponse:
 def warm(r: Reader, watches: dict, files: list[str]) -> None:
     """Compute on a new copy what the watches overview and each watch's page draw (maps,
     charts, changes, timelines, briefs), so the first requests after a copy find them."""
-    _overview(r, watches)
+    overview(r, watches)
     for w in watches.values():
         _watch_data(r, w, None, None, files)
 
 
-def _overview(r: Reader, watches: dict):
+def overview(r: Reader, watches: dict) -> list[dict]:
+    """The watches overview (kept with the copy; pages and /api/watches share it)."""
     return r.memo(("overview",), lambda: api.watch_overview(r.store, watches.values()))
 
 
@@ -57,7 +58,7 @@ def _watches(request: Request) -> dict:
 
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request, r: Read):
-    rows = _overview(r, _watches(request))
+    rows = overview(r, _watches(request))
     return _page(request, r, "index.html", title="Watches", rows=rows, live_page="copy")
 
 
@@ -105,13 +106,14 @@ def _watch_data(r: Reader, w, since: str | None, until: str | None, files: list[
     map_svg = r.memo(("map", *key), lambda: api.map_svg(r.store, flight_ids, w.base))
     title = f"{w.title or w.name}: movements per day (UTC)"
     chart = r.memo(("chart", *key), lambda: api.activity_svg(r.store, w, since, until, title))
-    changes = r.memo(("changes", w.name), lambda: api.changes(db, w.name))
+    # the keys of /api/changes, /api/timeline and /api/brief: one piece for both
+    changes = r.memo(("changes", w.name, None), lambda: api.changes(db, w.name))
     in_window = changes
     if t0 is not None:
         in_window = in_window[in_window["end_ts"].isna() | (in_window["end_ts"] >= t0)]
     if t1 is not None:
         in_window = in_window[in_window["start_ts"] < t1]
-    timeline = r.memo(("timeline", w.name), lambda: api.timeline(db, w.name))
+    timeline = r.memo(("timeline", w.name, None), lambda: api.timeline(db, w.name))
     if t0 is not None:
         timeline = timeline[timeline["ts"] >= t0]
     if t1 is not None:
@@ -119,9 +121,11 @@ def _watch_data(r: Reader, w, since: str | None, until: str | None, files: list[
     routes = r.memo(
         ("routes", *key), lambda: api.routes_page(r.store, w.name, since, until, MAP_ROUTES)
     )
-    brief = r.memo(
-        ("brief", *key),
-        lambda: json.loads(api.brief(db, w.name, None, since, until, "json", files or None)),
+    brief = json.loads(
+        r.memo(
+            ("brief", w.name, None, since, until, "json"),
+            lambda: api.brief(db, w.name, None, since, until, "json", files or None),
+        )
     )
     return dict(
         map_svg=map_svg, chart=chart, moves=moves, changes=records(in_window),

@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 MEMO_SIZE = 256  # pieces kept per copy of the store
 STILL_NS = 100_000_000  # a main file written less than 0.1 s ago is not copied yet
 BACKOFF_MAX_S = 60.0  # copies that failed because the store changed: wait at most this long
+BUSY_SHARE = 3  # a copy and its warming take at most a third of the time between copies
 
 
 def writer_holds(path: Path) -> bool:
@@ -151,6 +152,7 @@ class Snapshots:
         self._n = 0
         self._failed = 0  # copies dropped in a row because the store changed under them
         self._retry_at = 0.0
+        self._next_at = 0.0  # no new copy before this (a store that keeps changing)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -175,6 +177,8 @@ class Snapshots:
                 return False
             if before[0] is None or (self.writer and now < self._retry_at):
                 return False
+            if cur is not None and self.writer and now < self._next_at:
+                return False  # a writer at work: copy and warm at most a share of the time
             if self.writer and time.time_ns() - before[0][0] < STILL_NS:
                 # being written now: try at the next check (and a write after this look
                 # cannot leave the file's time as it is, however coarse the clock)
@@ -216,7 +220,9 @@ class Snapshots:
                 self.warm(copy)
             except Exception as exc:  # a cold copy is still a right one
                 log.warning("could not warm the copy of the store: %s", exc)
+        busy = time.perf_counter() - t0
         with self._lock:
+            self._next_at = time.monotonic() + (BUSY_SHARE - 1) * busy
             old, self.current = self.current, copy
         if old is not None:
             old.retire()
