@@ -46,6 +46,16 @@ Syrian President Ahmed al-Sharaa said on October 27 that "the <a href='javascrip
 
 
 @pytest.fixture(scope="session")
+def shots(tmp_path_factory) -> Path:
+    """Where the browser tests put their screenshots: ``$BASEWATCH_SCREENSHOTS``, else a
+    temporary folder."""
+    folder = os.environ.get("BASEWATCH_SCREENSHOTS")
+    path = Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="session")
 def web_store(tmp_path_factory) -> Path:
     """The demo store plus the hostile articles, watched again (read by the servers only)."""
     work = tmp_path_factory.mktemp("web-demo")

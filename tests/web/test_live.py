@@ -63,7 +63,7 @@ def wait_text(page, selector: str, text: str, timeout: float) -> None:
     raise AssertionError(f"{selector} never showed {text!r}: {page.inner_text(selector)[:500]}")
 
 
-def test_pages_follow_basewatch_live_without_reload(browser, feed, tmp_path):
+def test_pages_follow_basewatch_live_without_reload(browser, feed, tmp_path, shots):
     frames, aircraft = feed
     db = tmp_path / "live.duckdb"
     api.import_aircraft(aircraft, db=db)  # identities: the An-26 counts for the watch
@@ -74,7 +74,8 @@ def test_pages_follow_basewatch_live_without_reload(browser, feed, tmp_path):
         base = visit(browser, server, f"/watch/{WATCH}")
         overview = visit(browser, server, "/")
         feeds = visit(browser, server, "/feeds")
-        pages = [base, overview, feeds]
+        news = visit(browser, server, "/news")  # a page that does not follow the store
+        pages = [base, overview, feeds, news]
         assert LANDER not in base.page.inner_text("#map")
         assert "No live service" in feeds.page.inner_text("#feeds")
         for v in pages:  # a reload would lose this
@@ -98,6 +99,8 @@ def test_pages_follow_basewatch_live_without_reload(browser, feed, tmp_path):
             wait_text(feeds.page, "#feeds", rx.uri, 30)
             row = feeds.page.inner_text("tr.feed")
             assert "beast" in row and "connected" in row, row
+            for name, v in (("live-base", base), ("live-watches", overview), ("live-feeds", feeds)):
+                v.page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
             rx.done.wait(120)
             writer.send_signal(signal.SIGINT)
             out, err = writer.communicate(timeout=60)
@@ -106,6 +109,10 @@ def test_pages_follow_basewatch_live_without_reload(browser, feed, tmp_path):
             assert v.page.evaluate("window.__loaded_once") is True  # never reloaded
             assert v.errors == [] and v.blocked == [], (v.errors, v.blocked)
         assert base.page.inner_text("#updated") != banner
+        # the news page offers the newer copy instead of swapping parts in
+        wait_text(news.page, "#updated", "newer data", 30)
+        assert news.page.locator("#updated a").get_attribute("href").endswith("/news")
+        news.page.screenshot(path=str(shots / "live-news-newer.png"))
         # once the service stops, the feeds page says so
         wait_text(feeds.page, "#feeds", "not running", 30)
         assert "stopped" in feeds.page.inner_text("tr.feed")

@@ -1,7 +1,8 @@
 // basewatch: pages that follow the store. The server streams (/api/updates, server-sent
 // events) each new copy of the store it takes, and each new status of `basewatch live`.
 // On a page marked data-live, the page is fetched again and every part marked
-// data-live-part whose server-drawn content changed is swapped in (and marked for a moment);
+// data-live-part whose server-drawn content changed is swapped in (and marked for a moment,
+// unless it is data-live-quiet: the footer, and the feed figures that change every second);
 // other parts, and the zoom of a map that did not change, stay as they are. Other pages only
 // say that newer data is there. The banner "updated HH:MM:SS UTC" gives the copy shown.
 "use strict";
@@ -35,7 +36,7 @@
       drawn[old.id] = fresh.innerHTML;
       var node = document.importNode(fresh, true);
       old.parentNode.replaceChild(node, old);
-      if (node.id !== "data-note") { mark(node); }
+      if (!node.hasAttribute("data-live-quiet")) { mark(node); }
       if (window.basewatchMaps) { window.basewatchMaps(node); }
     });
     version = doc.body.getAttribute("data-version");
