@@ -152,6 +152,7 @@ class Snapshots:
         self._n = 0
         self._failed = 0  # copies dropped in a row because the store changed under them
         self._retry_at = 0.0
+        self.error: str | None = None  # why the last copy could not be opened
         self._next_at = 0.0  # no new copy before this (a store that keeps changing)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -175,7 +176,7 @@ class Snapshots:
             cur = self.current
             if cur is not None and before == cur.stamp:
                 return False
-            if before[0] is None or (self.writer and now < self._retry_at):
+            if before[0] is None or ((self.writer or self.error) and now < self._retry_at):
                 return False
             if cur is not None and self.writer and now < self._next_at:
                 return False  # a writer at work: copy and warm at most a share of the time
@@ -188,8 +189,11 @@ class Snapshots:
             t0 = time.perf_counter()
             linked = cur is not None and cur.stamp[0] == before[0]
             if linked:
-                os.link(cur.path, target)  # the same main file: only the WAL is new
-            else:
+                try:
+                    os.link(cur.path, target)  # the same main file: only the WAL is new
+                except OSError:  # a folder that takes no links
+                    linked = False
+            if not linked:
                 shutil.copyfile(self.db, target)
             wal = Path(f"{self.db}.wal")
             if before[1] is not None:
@@ -198,18 +202,20 @@ class Snapshots:
                     shutil.copyfile(wal, Path(f"{target}.wal"))
             after = _stamp(self.db)
             if after[0] != before[0] or not _grew(before[1], after[1]):
-                self._failed += 1
-                wait = min(BACKOFF_MAX_S, self.every_s * 2 ** min(self._failed, 6))
-                self._retry_at = time.monotonic() + wait
-                log.info("the store changed while copying; next try in %.0f s", wait)
-                _unlink(target)
+                self._drop_try(target, "the store changed while copying")
                 return False
             try:
                 store = api.open_copy(target)
+            except (StoreError, duckdb.Error) as exc:
+                self.error = str(exc).replace(str(target), str(self.db))
+                self._drop_try(target, f"the copy could not be opened ({self.error})")
+                return False
             except BaseException:
                 _unlink(target)
                 raise
-            copy = Copy(target, datetime.now(UTC), after, store, version=self._n)
+            # the stamp from before the copy: a WAL that grew meanwhile is copied again next
+            copy = Copy(target, datetime.now(UTC), before, store, version=self._n)
+            self.error = None
             log.info(
                 "%s the store in %.2f s%s", "linked" if linked else "copied",
                 time.perf_counter() - t0, " while a writer holds it" if self.writer else "",
@@ -228,6 +234,14 @@ class Snapshots:
             old.retire()
         return True
 
+    def _drop_try(self, target: Path, why: str) -> None:
+        """Drop a copy that cannot serve, and wait longer before each next try."""
+        self._failed += 1
+        wait = min(BACKOFF_MAX_S, self.every_s * 2 ** min(self._failed, 6))
+        self._retry_at = time.monotonic() + wait
+        log.info("%s; next try in %.0f s", why, wait)
+        _unlink(target)
+
     def ensure(self) -> Copy:
         """The newest copy; StoreError if there is none yet because a writer has changed the
         store all along since the server started. Without the background refresh (``start``),
@@ -241,6 +255,8 @@ class Snapshots:
                 log.warning("could not copy the store: %s", exc)
         with self._lock:
             copy = self.current
+            if copy is None and self.error:
+                raise StoreError(f"no copy of the store could be opened: {self.error}")
             if copy is None:
                 raise StoreError(
                     f"{self.db}: another process is writing the store and no copy of it could be"
