@@ -142,6 +142,19 @@ def demo_text(web_store) -> str:
     return (web_store.parent / "demo.txt").read_text()
 
 
+def hold_store(db: Path) -> subprocess.Popen:
+    """Another process that holds the store open for writing (and writes nothing) until a
+    line comes on its stdin; returns once it holds it."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         f"import duckdb, sys; c = duckdb.connect({str(db)!r}); print('held', flush=True);"
+         " sys.stdin.readline()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
 def copy_store(db: Path, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / "store.duckdb"

@@ -15,7 +15,7 @@ import duckdb
 from basewatch import api
 from basewatch.web.snapshot import writer_holds
 
-from .conftest import WATCH, copy_store, start_server
+from .conftest import WATCH, copy_store, hold_store, start_server
 
 NEW = "/api/flights?icao24=152fd0&since=2025-10-24T00:00Z&until=2025-10-24T12:00Z"
 
@@ -116,13 +116,7 @@ def test_a_writer_holding_the_store_at_start_up(web_store, tmp_path):
 
 def test_a_writer_that_holds_the_store_still_is_copied(web_store, tmp_path):
     db = copy_store(web_store, tmp_path / "store")
-    holder = subprocess.Popen(
-        [sys.executable, "-c",
-         f"import duckdb, sys, time; c = duckdb.connect({str(db)!r}); print('held', flush=True);"
-         " sys.stdin.readline()"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    assert holder.stdout.readline().strip() == "held"
+    holder = hold_store(db)
     server = start_server(db, tmp_path / "snapshots", "--refresh", "0.3")
     try:
         assert writer_holds(db)

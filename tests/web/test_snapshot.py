@@ -13,6 +13,8 @@ from basewatch.errors import StoreError
 from basewatch.store import open_store
 from basewatch.web.snapshot import Reader, Snapshots, writer_holds
 
+from .conftest import hold_store
+
 
 def _store(path):
     """A migrated store with one extra table to change."""
@@ -24,14 +26,8 @@ def test_writer_probe_sees_another_process_without_locking(tmp_path):
     db = tmp_path / "s.duckdb"
     _store(db)
     assert not writer_holds(db)
-    holder = subprocess.Popen(
-        [sys.executable, "-c",
-         f"import duckdb, sys; c = duckdb.connect({str(db)!r}); print('held', flush=True);"
-         " sys.stdin.readline()"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    holder = hold_store(db)
     try:
-        assert holder.stdout.readline().strip() == "held"
         assert writer_holds(db)
         assert writer_holds(db)  # probing twice takes nothing: the writer still writes
     finally:
