@@ -154,9 +154,9 @@ def test_event_stream_says_when_a_new_copy_is_taken(web_store, tmp_path):
         reading.start()
         time.sleep(1.0)
         assert reading.is_alive()
-        t0 = time.monotonic()
         assert server.stop() == 0
-        assert time.monotonic() - t0 < 4, "an open event stream held the shutdown"
+        # the stream ended when told to stop; uvicorn did not wait out its grace time for it
+        assert "graceful shutdown exceeded" not in server.proc.stderr.read()
         reading.join(5)
         assert not reading.is_alive()
     finally:

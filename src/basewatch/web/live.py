@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import threading
 import time
 from datetime import UTC, datetime
@@ -58,12 +57,10 @@ def _when(epoch):
 
 
 def status_time(db) -> float | None:
-    """When the live status file was last rewritten (None: there is none)."""
-    from ..live import status_path
-
+    """When the live service last rewrote its status (epoch seconds; None: there is none)."""
     try:
-        return os.stat(status_path(db)).st_mtime
-    except OSError:
+        return api.live_status(db).get("updated_at")
+    except StoreError:
         return None
 
 
