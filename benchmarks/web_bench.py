@@ -160,6 +160,7 @@ def main() -> None:
     args = ap.parse_args()
     facts = store_facts(args.db)
     load_before = os.getloadavg()
+    up_before = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     proc, url = start(args.db)
     try:
         ready_s = wait_ready(url)
@@ -183,7 +184,11 @@ def main() -> None:
         proc.send_signal(2)
         proc.wait(30)
     worst = max(r[3] for r in rows)
-    load = f"{load_before[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
+    up_after = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    load = (
+        f"{load_before[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end; `uptime` "
+        f"before: {up_before}; after: {up_after}"
+    )
     cpu = next(
         (ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
          if ln.startswith("model name")), platform.processor(),
@@ -200,7 +205,7 @@ def main() -> None:
         f"{facts['position_rows']:,} positions from {facts['span'][0]} to {facts['span'][1]}, "
         f"{facts['flights']:,} flights, {facts['airfield_events']:,} airfield events, "
         f"{facts['aircraft']:,} aircraft, {facts['news_events']:,} news events; "
-        f"{facts['bytes'] / 1e9:.2f} GB. The server was ready (its copy of the store taken) "
+        f"{facts['bytes'] / 1e9:.2f} GB. The server was ready (its copy of the store taken and warmed) "
         f"{ready_s:.1f} s after start. {args.requests} requests per call, one at a time, after "
         "a first one (cold: shown apart); client-side times, connect to last byte.",
         "",

@@ -96,7 +96,9 @@ def copy_positions(db: Path) -> int:
         return store.scalar("SELECT count(*) FROM position_rows")
 
 
-def build(out: Path, scale: float, before: float = 0.0, copied: bool = False) -> Path:
+def build(
+    out: Path, scale: float, before: float = 0.0, copied: bool = False, jobs: int = 1
+) -> Path:
     """Simulate (unless already there) and ingest 2025 at ``scale`` and, with ``before`` > 0,
     the civil traffic of 2024 at that scale; ``copied``: the first half of 2025 only, then
     ``copy_positions``."""
@@ -118,13 +120,13 @@ def build(out: Path, scale: float, before: float = 0.0, copied: bool = False) ->
         days = sorted((folder / "globe_history").iterdir())
         if copied:
             days = [d for d in days if d.name < f"{year}-07-01"]
-        say(api.ingest(days, db=db).summary())
+        say(api.ingest(days, db=db, jobs=jobs).summary())
         say(
             f"aircraft: {api.import_aircraft(folder / 'aircraft.csv', db=db, source=f'sim-{year}').rows_stored}"
         )
     if copied:
         say(f"positions copied on and back: {copy_positions(db):,} positions in the store")
-    say(api.process(db, full=copied).summary())
+    say(api.process(db, full=copied, jobs=jobs).summary())
     say(api.news_add([ARTICLES], db=db).summary())
     say(api.watch(db).summary())
     return db
@@ -140,8 +142,9 @@ def main() -> None:
         action="store_true",
         help="ingest January to June, then store those positions again (> 50 M in all)",
     )
+    ap.add_argument("--jobs", type=int, default=1, help="worker processes of ingest and process")
     args = ap.parse_args()
-    build(args.out, args.scale, args.before, args.copied)
+    build(args.out, args.scale, args.before, args.copied, args.jobs)
 
 
 if __name__ == "__main__":

@@ -46,6 +46,16 @@ Syrian President Ahmed al-Sharaa said on October 27 that "the <a href='javascrip
 
 
 @pytest.fixture(scope="session")
+def shots(tmp_path_factory) -> Path:
+    """Where the browser tests put their screenshots: ``$BASEWATCH_SCREENSHOTS``, else a
+    temporary folder."""
+    folder = os.environ.get("BASEWATCH_SCREENSHOTS")
+    path = Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="session")
 def web_store(tmp_path_factory) -> Path:
     """The demo store plus the hostile articles, watched again (read by the servers only)."""
     work = tmp_path_factory.mktemp("web-demo")
@@ -130,6 +140,19 @@ def server(web_store, tmp_path_factory):
 @pytest.fixture(scope="session")
 def demo_text(web_store) -> str:
     return (web_store.parent / "demo.txt").read_text()
+
+
+def hold_store(db: Path) -> subprocess.Popen:
+    """Another process that holds the store open for writing (and writes nothing) until a
+    line comes on its stdin; returns once it holds it."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         f"import duckdb, sys; c = duckdb.connect({str(db)!r}); print('held', flush=True);"
+         " sys.stdin.readline()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert holder.stdout.readline().strip() == "held"
+    return holder
 
 
 def copy_store(db: Path, folder: Path) -> Path:

@@ -15,7 +15,7 @@ import duckdb
 from basewatch import api
 from basewatch.web.snapshot import writer_holds
 
-from .conftest import WATCH, copy_store, start_server
+from .conftest import WATCH, copy_store, hold_store, start_server
 
 NEW = "/api/flights?icao24=152fd0&since=2025-10-24T00:00Z&until=2025-10-24T12:00Z"
 
@@ -77,12 +77,22 @@ def test_pages_answer_while_an_ingest_writes(web_store, tmp_path):
 
 
 def test_a_writer_holding_the_store_at_start_up(web_store, tmp_path):
+    """A writer that keeps rewriting the main file (a checkpoint after each change) leaves no
+    moment to copy it: the pages say so (503); once it stops, they answer. A writer that holds
+    the store without changing its main file is copied at once."""
     db = copy_store(web_store, tmp_path / "store")
+    churn = (
+        "import duckdb, sys, threading; c = duckdb.connect(sys.argv[1]); stop = threading.Event();"
+        " threading.Thread(target=lambda: (sys.stdin.readline(), stop.set()), daemon=True)"
+        ".start(); print('held', flush=True)\n"
+        "while not stop.is_set():\n"
+        "    c.execute('CREATE OR REPLACE TABLE churn AS SELECT range AS x FROM range(50000)')\n"
+        "    c.execute('CHECKPOINT')\n"
+        "c.execute('DROP TABLE churn')"
+    )
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         f"import duckdb, sys, time; c = duckdb.connect({str(db)!r}); print('held', flush=True);"
-         " sys.stdin.readline()"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        [sys.executable, "-c", churn, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        text=True,
     )  # fmt: skip
     assert holder.stdout.readline().strip() == "held"
     server = start_server(db, tmp_path / "snapshots", "--refresh", "0.3", wait_ready=False)
@@ -93,7 +103,7 @@ def test_a_writer_holding_the_store_at_start_up(web_store, tmp_path):
         assert "another process is writing the store" in body["error"]["message"]
         status, _, html = server.get("/")
         assert status == 503 and b"another process is writing" in html
-        holder.communicate("\n", timeout=10)
+        holder.communicate("\n", timeout=20)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and server.get("/api/watches")[0] != 200:
             time.sleep(0.2)
@@ -101,6 +111,21 @@ def test_a_writer_holding_the_store_at_start_up(web_store, tmp_path):
         assert status == 200 and body["items"]
     finally:
         holder.kill()
+        server.stop()
+
+
+def test_a_writer_that_holds_the_store_still_is_copied(web_store, tmp_path):
+    db = copy_store(web_store, tmp_path / "store")
+    holder = hold_store(db)
+    server = start_server(db, tmp_path / "snapshots", "--refresh", "0.3")
+    try:
+        assert writer_holds(db)
+        status, body = server.json("/api/watches")
+        assert status == 200 and body["items"]
+        _, st = server.json("/api/status")
+        assert st["writer_active"] is True
+    finally:
+        holder.communicate("\n", timeout=10)
         server.stop()
 
 

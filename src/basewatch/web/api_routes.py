@@ -13,6 +13,7 @@ from .. import api
 from ..api import MAX_LIMIT, MAX_TRACK_POINTS, Page
 from .app import reading
 from .convert import one, rows
+from .pages import overview
 from .snapshot import Reader
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -77,8 +78,8 @@ def status(request: Request, r: Read) -> dict:
 
 @router.get("/watches", summary="One overview row per watch")
 def watches(request: Request, r: Read) -> dict:
-    chosen = api.watch_list(_watches(request)).values()
-    return {"items": r.memo(("overview-json",), lambda: rows(api.watch_overview(r.store, chosen)))}
+    chosen = api.watch_list(_watches(request))
+    return {"items": r.memo(("overview-json",), lambda: rows(overview(r, chosen)))}
 
 
 @router.get("/watches/{name}/movements", summary="A watch's latest qualifying movements")

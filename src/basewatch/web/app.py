@@ -9,6 +9,8 @@ no inline script and nothing from another origin.
 from __future__ import annotations
 
 import logging
+import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import asynccontextmanager
@@ -44,6 +46,8 @@ class Settings:
     query_timeout_s: float = 10.0
     snapshot_dir: str | None = None
     watches: tuple[str, ...] = ()
+    # warm each new copy before serving it (BASEWATCH_SERVE_WARM=0 turns it off, to measure)
+    warm: bool = True
 
 
 class QueryTimeout(Exception):
@@ -51,16 +55,32 @@ class QueryTimeout(Exception):
 
 
 def create_app(settings: Settings) -> FastAPI:
-    snapshots = Snapshots(settings.db, settings.refresh_s, settings.snapshot_dir)
+    def warm(copy) -> None:
+        from .. import api
+        from .pages import warm as warm_pages
+
+        t0 = time.perf_counter()
+        with Reader(copy, max(60.0, settings.query_timeout_s)) as r:
+            warm_pages(r, api.watch_list(list(settings.watches)), list(settings.watches))
+        log.info("warmed copy %d in %.2f s", copy.version, time.perf_counter() - t0)
+
+    warming = settings.warm and os.environ.get("BASEWATCH_SERVE_WARM", "1") != "0"
+    snapshots = Snapshots(
+        settings.db, settings.refresh_s, settings.snapshot_dir, warm if warming else None
+    )
+    closing = threading.Event()  # set when the server is told to stop: event streams end
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        for name in templates.env.list_templates():  # compiled once, before any request
+            templates.env.get_template(name)
         try:
             snapshots.refresh()
         except (OSError, duckdb.Error) as exc:
             log.warning("could not copy the store yet: %s", exc)
         snapshots.start()
         yield
+        closing.set()
         snapshots.close()
 
     app = FastAPI(
@@ -78,6 +98,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.snapshots = snapshots
+    app.state.closing = closing
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     _filters(templates)
     app.state.templates = templates
@@ -136,8 +157,10 @@ def create_app(settings: Settings) -> FastAPI:
         return error(request, exc.status_code, message)
 
     from .api_routes import router as api_router
+    from .live import router as live_router
     from .pages import router as page_router
 
+    app.include_router(live_router)
     app.include_router(api_router)
     app.include_router(page_router)
     return app

@@ -1,5 +1,7 @@
-"""The pages: watches, a base's watch, flight, aircraft, change, news, search. Server-rendered
-(Jinja2, autoescaped); the only script is ``static/map.js`` (pan and zoom of the maps)."""
+"""The pages: watches, a base's watch, flight, aircraft, change, news, search, live feeds.
+Server-rendered (Jinja2, autoescaped); the only scripts are ``static/map.js`` (pan and zoom of
+the maps) and ``static/live.js`` (sections marked ``data-live`` are fetched again when the
+server takes a new copy of the store, see ``/api/updates``)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from .. import api
 from ..api import MAX_LIMIT
 from .app import reading
 from .convert import records
+from .live import live_status, status_time
 from .render import query
 from .snapshot import Reader
 
@@ -26,8 +29,23 @@ MAP_ROUTES = 30  # latest routes listed on a base's page (all of them: /api/rout
 
 def _page(request: Request, r: Reader, name: str, **context) -> HTMLResponse:
     snaps = request.app.state.snapshots
-    context.update(copy_taken_at=r.copy.taken_at, writer_active=snaps.writer)
+    context.update(
+        copy_taken_at=r.copy.taken_at, copy_version=r.copy.version, writer_active=snaps.writer
+    )
     return request.app.state.templates.TemplateResponse(request, name, context)
+
+
+def warm(r: Reader, watches: dict, files: list[str]) -> None:
+    """Compute on a new copy what the watches overview and each watch's page draw (maps,
+    charts, changes, timelines, briefs), so the first requests after a copy find them."""
+    overview(r, watches)
+    for w in watches.values():
+        _watch_data(r, w, None, None, files)
+
+
+def overview(r: Reader, watches: dict) -> list[dict]:
+    """The watches overview (kept with the copy; pages and /api/watches share it)."""
+    return r.memo(("overview",), lambda: api.watch_overview(r.store, watches.values()))
 
 
 def _watch_files(request: Request) -> list[str]:
@@ -40,8 +58,8 @@ def _watches(request: Request) -> dict:
 
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request, r: Read):
-    rows = r.memo(("overview",), lambda: api.watch_overview(r.store, _watches(request).values()))
-    return _page(request, r, "index.html", title="Watches", rows=rows)
+    rows = overview(r, _watches(request))
+    return _page(request, r, "index.html", title="Watches", rows=rows, live_page="copy")
 
 
 @router.get("/base/{code}")
@@ -75,7 +93,8 @@ def watch(
     return HTMLResponse(body)
 
 
-def _watch_page(request: Request, r: Reader, w, since: str | None, until: str | None) -> bytes:
+def _watch_data(r: Reader, w, since: str | None, until: str | None, files: list[str]) -> dict:
+    """What a watch's page shows for a window, each piece kept with the copy."""
     t0, t1 = api.parse_time(since, "from"), api.parse_time(until, "to")
     db = r.copy.path
     key = (w.name, since, until)
@@ -87,28 +106,40 @@ def _watch_page(request: Request, r: Reader, w, since: str | None, until: str | 
     map_svg = r.memo(("map", *key), lambda: api.map_svg(r.store, flight_ids, w.base))
     title = f"{w.title or w.name}: movements per day (UTC)"
     chart = r.memo(("chart", *key), lambda: api.activity_svg(r.store, w, since, until, title))
-    changes = r.memo(("changes", w.name), lambda: api.changes(db, w.name))
+    # the keys of /api/changes, /api/timeline and /api/brief: one piece for both
+    changes = r.memo(("changes", w.name, None), lambda: api.changes(db, w.name))
     in_window = changes
     if t0 is not None:
         in_window = in_window[in_window["end_ts"].isna() | (in_window["end_ts"] >= t0)]
     if t1 is not None:
         in_window = in_window[in_window["start_ts"] < t1]
-    timeline = r.memo(("timeline", w.name), lambda: api.timeline(db, w.name))
+    timeline = r.memo(("timeline", w.name, None), lambda: api.timeline(db, w.name))
     if t0 is not None:
         timeline = timeline[timeline["ts"] >= t0]
     if t1 is not None:
         timeline = timeline[timeline["ts"] < t1]
-    routes = api.routes_page(r.store, w.name, since, until, MAP_ROUTES)
-    files = _watch_files(request) or None
-    brief = r.memo(
-        ("brief", *key),
-        lambda: json.loads(api.brief(db, w.name, None, since, until, "json", files)),
+    routes = r.memo(
+        ("routes", *key), lambda: api.routes_page(r.store, w.name, since, until, MAP_ROUTES)
     )
+    brief = json.loads(
+        r.memo(
+            ("brief", w.name, None, since, until, "json"),
+            lambda: api.brief(db, w.name, None, since, until, "json", files or None),
+        )
+    )
+    return dict(
+        map_svg=map_svg, chart=chart, moves=moves, changes=records(in_window),
+        routes=routes.rows.to_pylist(), routes_more=routes.more, timeline=records(timeline),
+        brief=brief,
+    )  # fmt: skip
+
+
+def _watch_page(request: Request, r: Reader, w, since: str | None, until: str | None) -> bytes:
+    data = _watch_data(r, w, since, until, _watch_files(request))
     params = {"watch": w.name, "from": since, "to": until}
     return _page(
-        request, r, "watch.html", title=w.title or w.name, w=w, map_svg=map_svg, chart=chart,
-        moves=moves, changes=records(in_window), routes=routes.rows.to_pylist(), routes_more=routes.more,
-        timeline=records(timeline), brief=brief, since=since or "", until=until or "",
+        request, r, "watch.html", title=w.title or w.name, w=w, since=since or "",
+        until=until or "", live_page="copy", **data,
         downloads={f: "/api/brief" + query(params, format=f, download="true") for f in ("md", "html", "json")},
     ).body  # fmt: skip
 
@@ -176,6 +207,17 @@ def news_event(request: Request, event_id: str, r: Read):
 def search(request: Request, r: Read, q: Annotated[str, Query(max_length=100)] = ""):
     hits = api.search(r.store, q) if q.strip() else []
     return _page(request, r, "search.html", title="Search", q=q, hits=hits)
+
+
+@router.get("/feeds", response_class=HTMLResponse)
+def feeds(request: Request, r: Read):
+    """What ``basewatch live`` says it is doing (its status file beside the store)."""
+    db = request.app.state.settings.db
+    st = live_status(db)
+    return _page(
+        request, r, "feeds.html", title="Live feeds", st=st, live_page="status",
+        live_at=status_time(db),
+    )  # fmt: skip
 
 
 @router.get("/api-docs", response_class=HTMLResponse)

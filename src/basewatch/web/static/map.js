@@ -78,7 +78,11 @@
     });
     svg.parentNode.insertBefore(bar, svg);
   }
+  // live.js calls this on a part of the page it swapped in
+  window.basewatchMaps = function (root) {
+    Array.prototype.forEach.call(root.querySelectorAll("svg.bw-map"), setup);
+  };
   document.addEventListener("DOMContentLoaded", function () {
-    Array.prototype.forEach.call(document.querySelectorAll("svg.bw-map"), setup);
+    window.basewatchMaps(document);
   });
 })();
