@@ -450,3 +450,28 @@ def test_folder_of_one_good_and_every_hostile_file(tmp_path, db, monkeypatch):
     # the bomb, stopped at the cap, is not inflated again (the cut archive is read again)
     assert [Path(p).name for p in report.incomplete] == ["cut.tar.gz"]
     assert report.rejects["over_inflate_cap"] == 1
+
+
+def test_tar_splice_copying_a_header_keeps_the_member_after_it(tmp_path, db):
+    """A span of the archive holding a header copied into an earlier member (fuzz case
+    26850): the copy is a valid header whose size leads to no header, and the real next
+    header comes before its declared end. It is rejected with its byte range, the member it
+    landed in runs on to the real next header, and that member and every one after it are
+    read (the copy took the real next member into its own span: 250 rows lost)."""
+    seed = H.tar_seed()
+    heads = [u for u in seed.units if u.shared]
+    piece = seed.data[heads[3].start - 1653 : heads[3].start - 1653 + 4096]
+    at = heads[2].start - 1224  # inside member 1, near its end
+    data = seed.data[:at] + piece + seed.data[at:]
+    path = F.write(tmp_path / "day.tar", data)
+    ingest(db, path)
+    clean = tmp_path / "clean.duckdb"
+    ingest(clean, F.write(tmp_path / "clean" / "day.tar", seed.data))
+    key = "SELECT icao24, ts, lat_deg, lon_deg FROM positions"
+    kept = set(F.query(db, key)) & set(F.query(clean, key))
+    assert len(kept) >= 2500 - 2  # the rows the copied span cut in two
+    for k in range(10):
+        assert count(db, "icao24 = ?", [f"{0xAC6700 + k:06x}"]) >= 249, k
+    stray = at + 1653
+    locations = [loc for (loc,) in F.query(db, "SELECT location FROM rejects")]
+    assert f"{path} bytes {stray}-{stray + 512}" in locations, locations
