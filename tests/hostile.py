@@ -317,3 +317,18 @@ def gzip_bomb(head: bytes, filler: bytes, size: int, tail: bytes = b"") -> bytes
     return b"".join(
         [gzip.compress(head, 9)] + [member] * max(1, size // len(block)) + [gzip.compress(tail, 9)]
     )
+
+
+def tar_over_cap(member_bytes: int = 16 << 20) -> bytes:
+    """A tar.gz whose first member is ``member_bytes`` of spaces (over a small inflate cap)
+    and whose second is a good trace of 250 rows."""
+    buf = io.BytesIO()
+    good = trace_member(trace_doc(), 1, slice(0, 250))
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        info = tarfile.TarInfo("traces/00/trace_full_ac6700.json")
+        info.size = member_bytes
+        tar.addfile(info, io.BytesIO(b" " * info.size))
+        info = tarfile.TarInfo("traces/01/trace_full_ac6701.json")
+        info.size = len(good)
+        tar.addfile(info, io.BytesIO(good))
+    return buf.getvalue()

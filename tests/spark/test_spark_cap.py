@@ -9,10 +9,8 @@ Needs pyspark and Java, as tests/spark/test_spark.py.
 
 from __future__ import annotations
 
-import io
 import os
 import shutil
-import tarfile
 
 import framing as F
 import hostile as H
@@ -37,16 +35,7 @@ def _inputs(root):
     is over the cap (its second is a good trace of 250 rows)."""
     F.write(root / "good" / "aircraft.json", SNAP_HEAD + PLANE + b"]}")
     F.write(root / "bomb" / "aircraft.json", H.gzip_bomb(SNAP_HEAD + PLANE, b" ", 16 << 20, b"]}"))
-    buf = io.BytesIO()
-    good = H.trace_member(H.trace_doc(), 1, slice(0, 250))
-    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
-        info = tarfile.TarInfo("traces/00/trace_full_ac6700.json")
-        info.size = 16 << 20
-        tar.addfile(info, io.BytesIO(b" " * info.size))
-        info = tarfile.TarInfo("traces/01/trace_full_ac6701.json")
-        info.size = len(good)
-        tar.addfile(info, io.BytesIO(good))
-    F.write(root / "day" / "day.tar.gz", buf.getvalue())
+    F.write(root / "day" / "day.tar.gz", H.tar_over_cap())
     return root
 
 
