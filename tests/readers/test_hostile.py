@@ -237,6 +237,23 @@ def test_csv_line_short_of_a_field_with_invalid_utf8(tmp_path, db, capfd):
     assert "Exception ignored" not in capfd.readouterr().err
 
 
+@pytest.mark.parametrize("gz", [False, True])
+def test_csv_stray_quote_costs_its_line_only(tmp_path, db, capfd, gz):
+    """A quote inserted before a field (fuzz case 39106): pyarrow's parser took every line
+    after it, to the end of its block, for one quoted value and dropped them with one
+    reject (1,012 of 2,998 rows kept). Now that line is rejected and the rest are read."""
+    seed = H.csv_seed()
+    row = seed.units[1 + 1000]
+    data = seed.data[: row.start] + b'"' + seed.data[row.start :]
+    path = F.write(tmp_path / "states.csv", gzip.compress(data) if gz else data)
+    report = ingest(db, path)
+    assert report.rows_added == seed.rows - 1
+    assert dict(report.rejects) == {"bad_csv_line": 1}
+    (where,) = F.query(db, "SELECT location FROM rejects")[0]
+    assert where == f"line {1 + 1000 + 1}", where  # the header is line 1
+    assert "Exception ignored" not in capfd.readouterr().err
+
+
 @pytest.mark.parametrize("lines", [False, True])
 def test_stray_byte_in_traffic_json(tmp_path, db, lines):
     seed = H.traffic_seed(lines)
