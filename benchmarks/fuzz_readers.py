@@ -4,6 +4,7 @@
     python benchmarks/fuzz_readers.py --seconds 3600          # as many as fit in an hour
     python benchmarks/fuzz_readers.py --replay 1234           # one case, in process
     python benchmarks/fuzz_readers.py --summary               # rewrite the summary from the log
+    python benchmarks/fuzz_readers.py --profile 500           # where a case's CPU time goes
 
 A case is a number (``harness.case(n)``), so campaigns add up: each one takes the case numbers
 after the last one recorded (or ``--start``; a range already recorded is refused), and every
@@ -320,6 +321,58 @@ def _command(args) -> str:
     return "python benchmarks/fuzz_readers.py " + " ".join(out)
 
 
+def profile(start: int, cases: int) -> str:
+    """CPU seconds of ``cases`` cases read in this process (no store runs), split into the
+    readers' own work (``harness.read``), making the case and checking it, and the child's
+    start (imports, seeds, baselines), by format and by mutation."""
+    t0 = time.process_time()
+    h = _harness()
+    for i in range(len(h.seeds())):
+        h.baseline(i)
+    startup = time.process_time() - t0
+    spent: dict[str, float] = {"read": 0.0}
+    read = h.read
+
+    def timed(*args):
+        t = time.process_time()
+        try:
+            return read(*args)
+        finally:
+            spent["read"] += time.process_time() - t
+
+    h.read = timed
+    by_fmt: dict[str, list[float]] = {}
+    by_kind: dict[str, list[float]] = {}
+    total = 0.0
+    try:
+        for n in range(start, start + cases):
+            t = time.process_time()
+            r = h.run(n, pipeline=False)
+            dt = time.process_time() - t
+            total += dt
+            for key, table in ((r.fmt, by_fmt), (r.kind, by_kind)):
+                row = table.setdefault(key, [0, 0.0])
+                row[0] += 1
+                row[1] += dt
+    finally:
+        h.read = read
+    out = [
+        f"{cases} cases from {start}: {total:.2f} CPU s, {cases / total:.1f} cases per CPU s; "
+        f"the readers {spent['read'] / total:.0%}, making and checking the cases "
+        f"{1 - spent['read'] / total:.0%}; the child's start {startup:.2f} CPU s "
+        f"(once per chunk); load {_load()}",
+    ]
+    for title, table in (("format", by_fmt), ("mutation", by_kind)):
+        out += [
+            "",
+            f"| {title} | cases | CPU s | ms per case | share |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for key, (k, sec) in sorted(table.items(), key=lambda kv: -kv[1][1]):
+            out.append(f"| {key} | {k} | {sec:.2f} | {sec / k * 1000:.1f} | {sec / total:.0%} |")
+    return "\n".join(out)
+
+
 def _stop(signum, frame) -> None:
     raise KeyboardInterrupt
 
@@ -344,7 +397,11 @@ def main() -> None:
     ap.add_argument("--no-write", action="store_true", help="print the figures only")
     ap.add_argument("--summary", action="store_true", help="rewrite the summary from the log")
     ap.add_argument("--replay", type=int, default=None, help="run one case in this process")
+    ap.add_argument("--profile", type=int, default=None, help="where N cases spend their CPU")
     args = ap.parse_args()
+    if args.profile is not None:
+        print(profile(args.start if args.start is not None else 1_000_000_000, args.profile))
+        return
     if args.replay is not None:
         h = _harness()
         c = h.case(args.replay)

@@ -51,6 +51,11 @@ FOUND = {
     12868: "opensky_csv: a damaged gzip failed the header read with zlib.error",
     16339: "opensky_parquet: a column name that is not UTF-8 raised UnicodeDecodeError",
 }
+# cases the long run found short of 99 % retention, each kept under it before its fix
+SHORT = {
+    26850: "globe_tar: a copied span holding a header took the next member",
+    39106: "opensky_csv: a stray quote took the rest of the block for one value",
+}
 
 
 def test_cases_found_by_the_long_run(monkeypatch):
@@ -60,6 +65,9 @@ def test_cases_found_by_the_long_run(monkeypatch):
     for n, what in FOUND.items():
         r = harness.run(n, pipeline=False)
         assert not r.error, (what, r.error)
+    for n, what in SHORT.items():
+        r = harness.run(n, pipeline=False)
+        assert r.kept >= 0.99 * r.expected, (what, r.kept, r.expected)
 
 
 def _campaign(tmp_path, *extra):

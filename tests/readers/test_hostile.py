@@ -4,11 +4,9 @@ keeps every record that can be read, and no file inflates without bound."""
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import subprocess
 import sys
-import tarfile
 import zlib
 from pathlib import Path
 
@@ -239,6 +237,23 @@ def test_csv_line_short_of_a_field_with_invalid_utf8(tmp_path, db, capfd):
     assert "Exception ignored" not in capfd.readouterr().err
 
 
+@pytest.mark.parametrize("gz", [False, True])
+def test_csv_stray_quote_costs_its_line_only(tmp_path, db, capfd, gz):
+    """A quote inserted before a field (fuzz case 39106): pyarrow's parser took every line
+    after it, to the end of its block, for one quoted value and dropped them with one
+    reject (1,012 of 2,998 rows kept). Now that line is rejected and the rest are read."""
+    seed = H.csv_seed()
+    row = seed.units[1 + 1000]
+    data = seed.data[: row.start] + b'"' + seed.data[row.start :]
+    path = F.write(tmp_path / "states.csv", gzip.compress(data) if gz else data)
+    report = ingest(db, path)
+    assert report.rows_added == seed.rows - 1
+    assert dict(report.rejects) == {"bad_csv_line": 1}
+    (where,) = F.query(db, "SELECT location FROM rejects")[0]
+    assert where == f"line {1 + 1000 + 1}", where  # the header is line 1
+    assert "Exception ignored" not in capfd.readouterr().err
+
+
 @pytest.mark.parametrize("lines", [False, True])
 def test_stray_byte_in_traffic_json(tmp_path, db, lines):
     seed = H.traffic_seed(lines)
@@ -340,16 +355,7 @@ def test_sbs_bomb_keeps_the_lines_before_the_cap(tmp_path, db, small_cap):
 
 
 def test_tar_member_over_the_cap_is_skipped(tmp_path, db, small_cap):
-    buf = io.BytesIO()
-    good = H.trace_member(H.trace_doc(), 1, slice(0, 250))
-    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
-        info = tarfile.TarInfo("traces/00/trace_full_ac6700.json")
-        info.size = 16 << 20
-        tar.addfile(info, io.BytesIO(b" " * info.size))
-        info = tarfile.TarInfo("traces/01/trace_full_ac6701.json")
-        info.size = len(good)
-        tar.addfile(info, io.BytesIO(good))
-    report = ingest(db, F.write(tmp_path / "day.tar.gz", buf.getvalue()))
+    report = ingest(db, F.write(tmp_path / "day.tar.gz", H.tar_over_cap()))
     assert report.rows_added == 250
     assert dict(report.rejects) == {"over_inflate_cap": 1}
 
@@ -450,3 +456,28 @@ def test_folder_of_one_good_and_every_hostile_file(tmp_path, db, monkeypatch):
     # the bomb, stopped at the cap, is not inflated again (the cut archive is read again)
     assert [Path(p).name for p in report.incomplete] == ["cut.tar.gz"]
     assert report.rejects["over_inflate_cap"] == 1
+
+
+def test_tar_splice_copying_a_header_keeps_the_member_after_it(tmp_path, db):
+    """A span of the archive holding a header copied into an earlier member (fuzz case
+    26850): the copy is a valid header whose size leads to no header, and the real next
+    header comes before its declared end. It is rejected with its byte range, the member it
+    landed in runs on to the real next header, and that member and every one after it are
+    read (the copy took the real next member into its own span: 250 rows lost)."""
+    seed = H.tar_seed()
+    heads = [u for u in seed.units if u.shared]
+    piece = seed.data[heads[3].start - 1653 : heads[3].start - 1653 + 4096]
+    at = heads[2].start - 1224  # inside member 1, near its end
+    data = seed.data[:at] + piece + seed.data[at:]
+    path = F.write(tmp_path / "day.tar", data)
+    ingest(db, path)
+    clean = tmp_path / "clean.duckdb"
+    ingest(clean, F.write(tmp_path / "clean" / "day.tar", seed.data))
+    key = "SELECT icao24, ts, lat_deg, lon_deg FROM positions"
+    kept = set(F.query(db, key)) & set(F.query(clean, key))
+    assert len(kept) >= 2500 - 2  # the rows the copied span cut in two
+    for k in range(10):
+        assert count(db, "icao24 = ?", [f"{0xAC6700 + k:06x}"]) >= 249, k
+    stray = at + 1653
+    locations = [loc for (loc,) in F.query(db, "SELECT location FROM rejects")]
+    assert f"{path} bytes {stray}-{stray + 512}" in locations, locations

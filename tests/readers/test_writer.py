@@ -224,3 +224,24 @@ def test_memory_limit_set_back_exactly(db, files, monkeypatch, limit):
         for _ in range(3):
             pipeline.ingest(files, store)
             assert store.con.execute(SETTINGS).fetchall() == before
+
+
+def test_seen_ids_start_another_filter_when_one_is_full():
+    """A long run: past ``FILL`` ids another filter starts (at most ``MAX_FILTERS``); every id
+    added to any of them is still flagged, and new ids are flagged as rarely as in one filter
+    at that fill (a single filter of the same size flagged about one new id in eight)."""
+    seen = SeenIds(bits_log2=16)  # filters of 8 KiB
+    seen.fill = 3_000
+    rng = np.random.default_rng(11)
+    added = [rng.integers(0, 2**64 - 1, 3_000, dtype=np.uint64) for _ in range(4)]
+    for ids in added:
+        assert seen.check_add(ids).sum() < 100
+    assert len(seen.filters) == 4
+    assert all(seen.check(ids).all() for ids in added)  # no id forgotten
+    fresh = rng.integers(0, 2**64 - 1, 10_000, dtype=np.uint64)
+    assert seen.check(fresh).sum() < 50
+    one = SeenIds(bits_log2=16)
+    one.fill = 10**9
+    for ids in added:
+        one.check_add(ids)
+    assert len(one.filters) == 1 and one.check(fresh).sum() > 1_000

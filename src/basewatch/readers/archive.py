@@ -164,18 +164,26 @@ def _member_data(
 ) -> tuple[bytes, bool]:
     """(a member's bytes, whether the archive ends inside it), its header passed. When the
     next header is not where the size says (bytes were inserted or lost inside the member),
-    the member runs to a valid header found within ``SLACK`` bytes of there, and the
-    mismatch is rejected. Farther away, the next header is more likely damaged than the
-    member this much longer, unless the member's padding is not there either (its content
-    goes on past its size: bytes were inserted): then it runs to the next valid header (or
-    the end of the archive) at any distance up to the inflate cap."""
+    the member runs to a valid header found within ``SLACK`` bytes of there, or else to the
+    first valid header inside it (bytes were lost), and the mismatch is rejected; a header
+    that is a stray copy (``_stray``) is not taken for the next one. Farther away, the next
+    header is more likely damaged than the member this much longer, unless the member's
+    padding is not there either (its content goes on past its size: bytes were inserted):
+    then it runs to the next valid header (or the end of the archive) at any distance up to
+    the inflate cap. Valid headers inside the member so found (copies of headers from
+    elsewhere, as when a span of the archive was copied into it) are rejected with their
+    byte range and left out of its bytes."""
     nxt = _padded(size)
     stream.fill(nxt + 2 * SLACK)
     if len(stream.buf) < size:
         return stream.take(size), True
-    head = None if _next_ok(stream.buf, nxt) else _header_at(stream.buf, max(nxt - SLACK, 1))
-    if head is not None and abs(head - nxt) > SLACK:
+    head = None if _next_ok(stream.buf, nxt) else _next_header(stream, max(nxt - SLACK, 1))
+    if head is not None and head - nxt > SLACK:
         head = None  # too far to be this member's end: a damaged header of the next one
+    if head is None and not _next_ok(stream.buf, nxt):
+        head = _next_header(stream, 1)  # one inside it: bytes were lost
+        if head is not None and head >= nxt - SLACK:
+            head = None
     if head is None and _grown(stream.buf, size, nxt):
         head = _header_after(stream, nxt)
     if head is None:  # as the header says (or nothing near: the main loop resynchronises)
@@ -183,13 +191,60 @@ def _member_data(
         stream.skip(nxt - size)
         return data, False
     start = stream.pos
-    data = stream.take(head).rstrip(b"\0")
+    raw = stream.take(head)
+    parts, at = [], 0
+    for copy in _headers_in(raw):
+        ctx.rejects.add(
+            "bad_tar_header",
+            f"{uri} bytes {start + copy}-{start + copy + BLOCK}",
+            f"a header inside {name} (a copy out of place): left out of its bytes",
+        )
+        parts.append(raw[at:copy])
+        at = copy + BLOCK
+    data = b"".join([*parts, raw[at:]]).rstrip(b"\0")
     ctx.rejects.add(
         "tar_size_mismatch",
         f"{uri}!{name} bytes {start}-{stream.pos}",
         f"{size:,} bytes by its header, {len(data):,} to the next header",
     )
     return data, False
+
+
+def _headers_in(raw: bytes) -> list[int]:
+    """Offsets of the valid headers wholly inside ``raw`` (after its first byte)."""
+    out: list[int] = []
+    buf = bytearray(raw)
+    at = _header_at(buf, 1)
+    while at is not None and at + BLOCK <= len(raw):
+        out.append(at)
+        at = _header_at(buf, at + BLOCK)
+    return out
+
+
+def _stray(stream: _Stream, head: int) -> bool:
+    """Whether the valid header at ``head`` (in the buffer) is a copy out of place, such as
+    a span of the archive copied into a member: its size leads to no header (none within
+    ``SLACK`` bytes of where it says, nor the end of the data), and another valid header
+    comes well before that place. A member that lost or gained bytes has none inside it."""
+    size = _size(bytes(stream.buf[head : head + BLOCK])) or 0
+    nxt = head + BLOCK + _padded(min(size, max_inflate()))
+    stream.fill(nxt + SLACK + BLOCK)
+    inner = _header_at(stream.buf, head + BLOCK)
+    if inner is None or inner >= nxt - SLACK:
+        return False
+    if len(stream.buf) >= nxt + BLOCK and _next_ok(stream.buf, nxt):
+        return False
+    near = _header_at(stream.buf, max(nxt - SLACK, inner))
+    return near is None or abs(near - nxt) > SLACK
+
+
+def _next_header(stream: _Stream, frm: int) -> int | None:
+    """The first valid header at or after ``frm`` in the buffer that is not a stray copy."""
+    while True:
+        head = _header_at(stream.buf, frm)
+        if head is None or not _stray(stream, head):
+            return head
+        frm = head + BLOCK
 
 
 def _grown(buf: bytearray, size: int, nxt: int) -> bool:
@@ -213,7 +268,7 @@ def _header_after(stream: _Stream, nxt: int) -> int | None:
     limit = max_inflate() + BLOCK
     frm = nxt
     while True:
-        ends = [_header_at(stream.buf, frm), stream.buf.find(bytes(2 * BLOCK), frm)]
+        ends = [_next_header(stream, frm), stream.buf.find(bytes(2 * BLOCK), frm)]
         ends = [e for e in ends if e is not None and e >= 0]
         if stream.eof and not ends:
             ends = [len(stream.buf)]

@@ -144,6 +144,10 @@ def _read_csv(fh, raw, src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
     skipped: list[int] = []
 
     def on_invalid(row) -> str:
+        if "\n" in row.text:
+            # a stray quote: the parser took the rest of its block for one value. Stop the
+            # block parser; the salvage path reads those lines one by one (fuzz case 39106)
+            return "error"
         where = f"line {row.number + header_line}" if row.number is not None else "line ?"
         if row.number is not None:
             skipped.append(row.number)
@@ -156,7 +160,7 @@ def _read_csv(fh, raw, src: Source, ctx: ReadContext) -> Iterator[pa.Table]:
     except pa.ArrowInvalid as exc:
         if "Empty CSV" in str(exc):
             return  # a header and nothing else
-        yield from _salvage_csv(src, ctx, names, kind, header_line, 0, str(exc))
+        yield from _salvage_csv(src, ctx, names, kind, header_line, 0, str(exc), set(skipped))
         return
     except (
         EOFError,
@@ -301,9 +305,9 @@ def _salvage_csv(
 ) -> Iterator[pa.Table]:
     """The salvage path, where the block parser gave up (a line longer than its block, a
     cut gzip, a line it cannot show): the lines after the first ``skip`` data lines, read in
-    batches of their own. A line too long to be a record (``bad_csv_line``) or with invalid
-    UTF-8 (``bad_encoding``) is rejected before the parser sees it; the data lines in
-    ``rejected`` were rejected already."""
+    batches of their own. A line too long to be a record or with a quote left open
+    (``bad_csv_line``) or with invalid UTF-8 (``bad_encoding``) is rejected before the parser
+    sees it; the data lines in ``rejected`` were rejected already."""
     log.info("%s: CSV read line by line after line %d (%s)", src.uri, header_line + skip, error)
     lineno = 0
     pending: list[tuple[int, bytes]] = []
@@ -312,7 +316,9 @@ def _salvage_csv(
             lineno += 1
             if lineno <= header_line + skip or lineno - header_line in rejected:
                 continue
-            reason = "bad_csv_line" if len(line) > MAX_LINE else None
+            # too long to be a record, or a quote left open (it would run on over the lines
+            # after it: no value of a state vector holds a newline)
+            reason = "bad_csv_line" if len(line) > MAX_LINE or line.count(b'"') % 2 else None
             if reason is None and not _utf8(line):
                 reason = "bad_encoding"
             if reason is not None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
@@ -31,7 +32,7 @@ import pyarrow.parquet as pq
 
 from .. import lake, schema
 from ..errors import InputError
-from ..readers.base import RejectLog, Source
+from ..readers.base import MAX_INFLATE_ENV, RejectLog, Source, max_inflate
 from ..readers.parallel import Tables, stored_form
 from ..readers.pipeline import IngestReport, expand, read_one
 from ..store.runs import new_run_id
@@ -65,6 +66,10 @@ def _read_files(batches: Iterable[pa.RecordBatch], opts: dict) -> Iterator[pa.Re
     ``ingest --jobs`` does: its cost is mostly per call) and handed over in large batches."""
     out = _out_schema()
     done = set(opts["done"])
+    # the driver's inflate cap, whatever the executor's environment says; sources stopped at
+    # it before (or earlier in this task) are not inflated again
+    os.environ[MAX_INFLATE_ENV] = str(opts["inflate_cap"])
+    over = dict(opts["over_cap"])
     read: list[tuple[str, list[pa.Table]]] = []
     indices: list[int] = []
     metas: list[dict] = []
@@ -84,7 +89,10 @@ def _read_files(batches: Iterable[pa.RecordBatch], opts: dict) -> Iterator[pa.Re
                 receiver=tuple(opts["receiver"]) if opts["receiver"] else None,
                 start=datetime.fromisoformat(opts["start"]) if opts["start"] else None,
                 beast_clock=opts["beast_clock"],
+                over_cap=over,
             )
+            if row is not None and row["inflate_cap"] is not None:
+                over[row["source_id"]] = row["inflate_cap"]
             read.append((row["source_id"] if row is not None else "", sink.tables))
             indices.append(index)
             rows += sum(t.num_rows for t in sink.tables)
@@ -143,6 +151,21 @@ def _done_sources(root: Path) -> set[str]:
     return set(t.filter(pc.fill_null(t.column("complete"), False)).column("source_id").to_pylist())
 
 
+def _capped_sources(root: Path) -> dict[str, int]:
+    """source id → the highest inflate cap its reading stopped at (``over_cap.recorded``)."""
+    files = lake.files(root, "sources")
+    if not files:
+        return {}
+    t = pq.read_table(files, columns=["source_id", "inflate_cap"])
+    t = t.filter(pc.is_valid(t.column("inflate_cap")))
+    out: dict[str, int] = {}
+    for sid, cap in zip(
+        t.column("source_id").to_pylist(), t.column("inflate_cap").to_pylist(), strict=True
+    ):
+        out[sid] = max(cap, out.get(sid, cap))
+    return out
+
+
 def spark_ingest(
     spark,
     inputs: Iterable[str],
@@ -172,6 +195,8 @@ def spark_ingest(
     opts = {
         "run_id": run_id,
         "done": sorted(_done_sources(root)),
+        "over_cap": _capped_sources(root),
+        "inflate_cap": max_inflate(),
         "fmt": fmt,
         "receiver": list(receiver) if receiver else None,
         "start": start.isoformat() if start else None,
