@@ -182,12 +182,21 @@ def _flight_note(store: Store, flight_id: str, how: str) -> Note | None:
     return Note(f"flight of {reg or icao}, {a} → {b} ({how})", [f"flight:{flight_id}"])
 
 
+def _named(src: str) -> str:
+    """A source told inside a sentence: a description keeps its article small ('an anonymous
+    source close to the Kremlin'), a name stays as written ('The Moscow Times')."""
+    first, _, rest = (src or "").partition(" ")
+    if first in ("A", "An", "The") and rest[:1].islower():
+        return first.lower() + " " + rest
+    return src
+
+
 def _news_notes(row) -> list[Note]:
     out = []
     for src, outlet, url, sentence, ref in zip(
         row.sources, row.outlets, row.urls, row.sentences, row.refs, strict=False
     ):
-        who = outlet if not outlet or outlet == src else f"{outlet}, citing {src}"
+        who = outlet if not outlet or outlet == src else f"{outlet}, citing {_named(src)}"
         out.append(Note(who or src, [ref], url or None, " ".join((sentence or "").split())))
     return out
 
@@ -202,7 +211,9 @@ def _sources_words(sources: list[str], outlets: list[str]) -> str:
     orig = origins(sources, outlets)
     n = len(orig)
     sep = "; " if any(orig.values()) else ", "
-    items = sep.join(src + (f", via {_and(via)}" if via else "") for src, via in orig.items())
+    items = sep.join(
+        _named(src) + (f", via {_and(via)}" if via else "") for src, via in orig.items()
+    )
     return f"reported by {'one source' if n == 1 else f'{n} sources'} ({items})"
 
 
