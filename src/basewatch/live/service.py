@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..alerts import AlertReport, Deliverer, Rule, Sink, deliver_pending, raise_alerts
 from ..alerts import record_deliveries as _record
@@ -122,6 +123,9 @@ class LiveService:
         self.deliverer = Deliverer(sinks, rest_s=params.sink_rest_s) if rules else None
         self.writer = PositionWriter(store)
         self.segments: dict[int, dict] = {}  # feed → its open segment's sources row
+        # feed → (its connection count, the latest position time it handed over): the next
+        # segment on the same connection covers the time since (see ``_segment``)
+        self.reached: dict[int, tuple[int, datetime]] = {}
         self.closed: list[dict] = []  # segments whose rows are all written
         self.rejects: list[pa.Table] = []
         self.aircraft: list[dict] = []
@@ -201,6 +205,12 @@ class LiveService:
         if kind == "rows":
             seg = self._segment(index)
             seg["rows_read"] += payload.num_rows
+            last = pc.max(payload.column("ts")).as_py()
+            if last is not None:
+                connects = self.threads[index].status.connects
+                was = self.reached.get(index)
+                if was is None or was[0] != connects or last > was[1]:
+                    self.reached[index] = (connects, last)
             self.report.rows_read += payload.num_rows
             self.writer.stage(payload, seg["source_id"])
         elif kind == "rejects":
@@ -222,11 +232,16 @@ class LiveService:
             self.aircraft += [dict(a, source_id=sid) for a in payload]
 
     def _segment(self, index: int) -> dict:
-        """The feed's open segment: a source of its own, closed at the next step."""
+        """The feed's open segment: a source of its own, closed at the next step. On the
+        connection the last segment came over, it covers the time since that segment's last
+        position (``data_start``): the receiver was listening, as a capture file's span says
+        for the quiet stretches inside it. A quiet feed is not a gap in the data."""
         seg = self.segments.get(index)
         if seg is None:
             spec = self.threads[index].spec
             now = datetime.now(UTC)
+            was = self.reached.get(index)
+            same = was is not None and was[0] == self.threads[index].status.connects
             seg = self.segments[index] = {
                 "source_id": stream_id(spec.uri, now.isoformat()),
                 "uri": spec.uri,
@@ -238,6 +253,7 @@ class LiveService:
                 "rows_added": 0,
                 "rejects": 0,
                 "complete": False,
+                "data_start": was[1] if same else None,
                 "_stored": False,
             }
         return seg
