@@ -115,6 +115,13 @@ def test_a_landing_flown_dark_raises_a_probable_alert(tmp_path, dark_feed):
     # one data window: the feed's quiet minutes are not gaps in the data
     (n,) = api_query(db, "SELECT count(*) FROM data_windows")[0]
     assert n == 1
+    # what a page reading the store shows: one row per feed and run, its last state and step
+    feeds = api_query(
+        db, "SELECT uri, state, messages, last_step_at IS NOT NULL, updated_at FROM live_feeds"
+    )
+    assert [(u, s, m, step) for u, s, m, step, _ in feeds] == [
+        (rx.uri, "stopped", len(items), True)
+    ]
 
 
 def api_query(db, sql):

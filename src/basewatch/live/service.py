@@ -323,11 +323,36 @@ class LiveService:
             _record(self.store, self.deliverer, self.deliverer.collect(wait_s=wait), ar)
             self.report.alerts_sent += ar.sent
             self.report.alerts_failed += ar.failed
+        self._write_feeds()
         log.debug(
             "step: store %.2f s, process %.2f s (%s), watches %.2f s, alerts %.2f s",
             t1 - t0, t2 - t1, pr.summary(), t3 - t2, time.perf_counter() - t3,
         )  # fmt: skip
         self._write_status()
+
+    def _write_feeds(self) -> None:
+        """Each feed's state in ``live_feeds``, one row per feed and run, rewritten each step:
+        what a page reading the store shows (the status file says the same between steps)."""
+        now = datetime.now(UTC)
+        step = datetime.fromtimestamp(self.last_step, UTC) if self.last_step else None
+        rows = []
+        for i, t in enumerate(self.threads):
+            f = t.status.as_dict()
+            seen = f["last_message_at"]
+            rows.append(
+                {
+                    "run_id": self.report.run_id, "feed": i, "uri": f["uri"],
+                    "format": f["format"], "state": f["state"], "connects": f["connects"],
+                    "reconnects": f["reconnects"], "stalls": f["stalls"],
+                    "messages": f["messages"], "rate_per_s": f["rate_per_s"],
+                    "positions": f["positions"],
+                    "last_message_at": datetime.fromtimestamp(seen, UTC) if seen else None,
+                    "error": f["error"], "last_step_at": step, "updated_at": now,
+                }
+            )  # fmt: skip
+        con = self.store.con
+        con.execute("DELETE FROM live_feeds WHERE run_id = ?", [self.report.run_id])
+        append(con, "live_feeds", rows)
 
     def _write_status(self) -> None:
         if self.status_file is None:
