@@ -23,20 +23,9 @@ from basewatch import api
 from basewatch.readers.modes import crc_syndrome, hex_matrix
 
 from .replay import Receiver, beast_frames, paced, replay
+from .soak import RULES, WATCH
 from .test_service import live, stop_after
 
-RULES = """
-[[rule]]
-name = "lands-at-oslk"
-on = "movement"
-watch = "oslk-any"
-events = ["landing", "landing_inferred"]
-
-[[sink]]
-type = "jsonl"
-path = "{sink}"
-"""
-WATCH = '[[watch]]\nname = "oslk-any"\ntitle = "Any aircraft at Khmeimim"\nbase = "OSLK"\n'
 DARK_S = 300.0  # the aircraft is not heard for this long before its touchdown, nor after
 QUIET_S = 60.0  # nor anything else, until this long after it (a quiet receiver)
 
