@@ -537,6 +537,34 @@ ALERT_DELIVERIES = pa.schema(
     ]
 )
 
+LIVE_FEEDS = pa.schema(
+    [
+        _f("run_id", pa.string(), "the `basewatch live` run", nullable=False),
+        _f("feed", pa.int32(), "the feed's place on the command line (0, 1, ...)", nullable=False),
+        _f("uri", pa.string(), "tcp://HOST:PORT, or the aircraft.json URL or file polled"),
+        _f("format", pa.string(), "beast, avr, sbs or aircraft_json"),
+        _f(
+            "state",
+            pa.string(),
+            "connecting, connected, retrying, polling, stopped or failed",
+        ),
+        _f("connects", pa.int64(), "connections made (polls that answered)"),
+        _f("reconnects", pa.int64(), "connections made after the first"),
+        _f("stalls", pa.int64(), "connections dropped because nothing arrived for a while"),
+        _f("messages", pa.int64(), "frames or records received"),
+        _f("rate_per_s", pa.float64(), "messages per second over the last 10 s"),
+        _f("positions", pa.int64(), "positions decoded"),
+        _f("last_message_at", UTC_US, "when the feed last sent something (wall clock)"),
+        _f("error", pa.string(), "the feed's last error, empty when none"),
+        _f(
+            "last_step_at",
+            UTC_US,
+            "when the run last brought flights, events and alerts up to date",
+        ),
+        _f("updated_at", UTC_US, "when this row was written (each step; one row per feed and run)"),
+    ]
+)
+
 # --- news ---------------------------------------------------------------------------------
 
 ARTICLES = pa.schema(
@@ -698,6 +726,7 @@ TABLES: dict[str, pa.Schema] = {
     "base_routes": BASE_ROUTES,
     "alerts": ALERTS,
     "alert_deliveries": ALERT_DELIVERIES,
+    "live_feeds": LIVE_FEEDS,
     "timeline": TIMELINE,
     "articles": ARTICLES,
     "news_events": NEWS_EVENTS,

@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..alerts import AlertReport, Deliverer, Rule, Sink, deliver_pending, raise_alerts
 from ..alerts import record_deliveries as _record
@@ -122,6 +123,9 @@ class LiveService:
         self.deliverer = Deliverer(sinks, rest_s=params.sink_rest_s) if rules else None
         self.writer = PositionWriter(store)
         self.segments: dict[int, dict] = {}  # feed → its open segment's sources row
+        # feed → (its connection count, the latest position time it handed over): the next
+        # segment on the same connection covers the time since (see ``_segment``)
+        self.reached: dict[int, tuple[int, datetime]] = {}
         self.closed: list[dict] = []  # segments whose rows are all written
         self.rejects: list[pa.Table] = []
         self.aircraft: list[dict] = []
@@ -201,6 +205,12 @@ class LiveService:
         if kind == "rows":
             seg = self._segment(index)
             seg["rows_read"] += payload.num_rows
+            last = pc.max(payload.column("ts")).as_py()
+            if last is not None:
+                connects = self.threads[index].status.connects
+                was = self.reached.get(index)
+                if was is None or was[0] != connects or last > was[1]:
+                    self.reached[index] = (connects, last)
             self.report.rows_read += payload.num_rows
             self.writer.stage(payload, seg["source_id"])
         elif kind == "rejects":
@@ -222,11 +232,16 @@ class LiveService:
             self.aircraft += [dict(a, source_id=sid) for a in payload]
 
     def _segment(self, index: int) -> dict:
-        """The feed's open segment: a source of its own, closed at the next step."""
+        """The feed's open segment: a source of its own, closed at the next step. On the
+        connection the last segment came over, it covers the time since that segment's last
+        position (``data_start``): the receiver was listening, as a capture file's span says
+        for the quiet stretches inside it. A quiet feed is not a gap in the data."""
         seg = self.segments.get(index)
         if seg is None:
             spec = self.threads[index].spec
             now = datetime.now(UTC)
+            was = self.reached.get(index)
+            same = was is not None and was[0] == self.threads[index].status.connects
             seg = self.segments[index] = {
                 "source_id": stream_id(spec.uri, now.isoformat()),
                 "uri": spec.uri,
@@ -238,6 +253,7 @@ class LiveService:
                 "rows_added": 0,
                 "rejects": 0,
                 "complete": False,
+                "data_start": was[1] if same else None,
                 "_stored": False,
             }
         return seg
@@ -307,11 +323,36 @@ class LiveService:
             _record(self.store, self.deliverer, self.deliverer.collect(wait_s=wait), ar)
             self.report.alerts_sent += ar.sent
             self.report.alerts_failed += ar.failed
+        self._write_feeds()
         log.debug(
             "step: store %.2f s, process %.2f s (%s), watches %.2f s, alerts %.2f s",
             t1 - t0, t2 - t1, pr.summary(), t3 - t2, time.perf_counter() - t3,
         )  # fmt: skip
         self._write_status()
+
+    def _write_feeds(self) -> None:
+        """Each feed's state in ``live_feeds``, one row per feed and run, rewritten each step:
+        what a page reading the store shows (the status file says the same between steps)."""
+        now = datetime.now(UTC)
+        step = datetime.fromtimestamp(self.last_step, UTC) if self.last_step else None
+        rows = []
+        for i, t in enumerate(self.threads):
+            f = t.status.as_dict()
+            seen = f["last_message_at"]
+            rows.append(
+                {
+                    "run_id": self.report.run_id, "feed": i, "uri": f["uri"],
+                    "format": f["format"], "state": f["state"], "connects": f["connects"],
+                    "reconnects": f["reconnects"], "stalls": f["stalls"],
+                    "messages": f["messages"], "rate_per_s": f["rate_per_s"],
+                    "positions": f["positions"],
+                    "last_message_at": datetime.fromtimestamp(seen, UTC) if seen else None,
+                    "error": f["error"], "last_step_at": step, "updated_at": now,
+                }
+            )  # fmt: skip
+        con = self.store.con
+        con.execute("DELETE FROM live_feeds WHERE run_id = ?", [self.report.run_id])
+        append(con, "live_feeds", rows)
 
     def _write_status(self) -> None:
         if self.status_file is None:

@@ -12,6 +12,7 @@ reports; and it rejects positions that imply an impossible speed or lie beyond r
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -42,7 +43,12 @@ class DecodeParams:
     jump_slack_nm: float = 2.0  # CPR and timestamp jitter allowed on top of the speed limit
     max_range_nm: float = 450.0  # line of sight from a ground receiver to FL600 is ~300 NM
     velocity_max_age_s: float = 30.0  # a velocity older than this is not carried onto a position
-    cpr_context_s: float = 1_800.0  # last position frames kept per aircraft for the next batch
+    # an airborne CPR half pairs with the other half this long (rs1090's and pyModeS's window:
+    # longer, the aircraft may have crossed a latitude zone between them)
+    cpr_pair_s: float = 10.0
+    # an aircraft's decoded position is the reference for its next message this long: at
+    # max_speed_kt it is then within 100 NM, well inside the 180 NM local decoding allows
+    cpr_local_s: float = 300.0
     # an aircraft's own last airborne position is the reference for its surface positions for
     # this long (it has just landed there); after that, and before any, the receiver's
     surface_ref_max_age_s: float = 600.0
@@ -172,6 +178,109 @@ def surface_positions(
     return lat, np.where(lon >= 180.0, lon - 360.0, np.where(lon < -180.0, lon + 360.0, lon))
 
 
+def _nl(lat: float) -> int:
+    """``cpr_nl`` for one latitude."""
+    a = abs(lat)
+    if a >= 87.0:
+        return 1 if a > 87.0 else 2
+    if a == 0.0:
+        return 59
+    c = 1.0 - (1.0 - math.cos(math.pi / (2 * _NZ))) / math.cos(math.radians(a)) ** 2
+    return int(math.floor(2 * math.pi / math.acos(max(-1.0, min(1.0, c)))))
+
+
+def _wrap(lon: float) -> float:
+    return lon - 360.0 if lon >= 180.0 else (lon + 360.0 if lon < -180.0 else lon)
+
+
+def airborne_local(y: float, x: float, odd: bool, ref_lat: float, ref_lon: float):
+    """One airborne CPR message (``y``, ``x``: its fractions of 2**17) decoded against a
+    reference within 180 NM."""
+    d_lat = 360.0 / (59 if odd else 60)
+    j = math.floor(ref_lat / d_lat) + math.floor(0.5 + (ref_lat % d_lat) / d_lat - y)
+    lat = d_lat * (j + y)
+    ni = _nl(lat) - odd
+    d_lon = 360.0 / ni if ni > 0 else 360.0
+    m = math.floor(ref_lon / d_lon) + math.floor(0.5 + (ref_lon % d_lon) / d_lon - x)
+    return lat, _wrap(d_lon * (m + x))
+
+
+def airborne_global(even: tuple[float, float], odd: tuple[float, float], latest_odd: bool):
+    """An airborne position from an even and an odd half (fractions of 2**17), at the latest
+    one's place; None when the halves lie in different longitude zone counts (the aircraft
+    crossed a zone edge between them)."""
+    (ye, xe), (yo, xo) = even, odd
+    j = math.floor(59 * ye - 60 * yo + 0.5)
+    lat_e = 6.0 * (j % 60 + ye)
+    lat_o = 360.0 / 59 * (j % 59 + yo)
+    lat_e = lat_e - 360.0 if lat_e >= 270.0 else lat_e
+    lat_o = lat_o - 360.0 if lat_o >= 270.0 else lat_o
+    if abs(lat_e) > 90.0 or abs(lat_o) > 90.0:
+        return None
+    nl = _nl(lat_e)
+    if nl != _nl(lat_o):
+        return None
+    lat, x, ni = (lat_o, xo, max(nl - 1, 1)) if latest_odd else (lat_e, xe, max(nl, 1))
+    m = math.floor(xe * (nl - 1) - xo * nl + 0.5)
+    return lat, _wrap(360.0 / ni * (m % ni + x))
+
+
+class AirborneCPR:
+    """Airborne positions from CPR messages taken one at a time in time order, the state per
+    aircraft kept across batches, so where a batch begins never changes a position.
+
+    A message is decoded against the aircraft's own position decoded at most ``local_s``
+    before it (local decoding), else with the aircraft's last message of the other parity,
+    less than ``pair_s`` before it (global decoding), else not at all (it waits to be half of
+    the next pair). rs1090 keeps an aircraft's position as the reference however old once its
+    messages resume, so one call decodes the messages after a long gap against where the
+    aircraft was hours before, and a call that begins after the gap pairs them afresh: its
+    positions depend on where the calls begin. Here a reference is used only while it is
+    fresh, whatever the batches.
+    """
+
+    def __init__(self, pair_s: float, local_s: float) -> None:
+        self.pair_s, self.local_s = pair_s, local_s
+        # icao24 → [t_even, y, x, t_odd, y, x, t_pos, lat, lon] (times -inf when none)
+        self.state: dict[str, list] = {}
+
+    def decode(self, icao: str, t: float, odd: bool, lat_cpr: int, lon_cpr: int):
+        s = self.state.get(icao)
+        if s is None:
+            s = self.state[icao] = [-math.inf, 0.0, 0.0, -math.inf, 0.0, 0.0, -math.inf, 0.0, 0.0]
+        y, x = lat_cpr / _CPR_MAX, lon_cpr / _CPR_MAX
+        pos = None
+        if 0.0 <= t - s[6] <= self.local_s:
+            pos = airborne_local(y, x, odd, s[7], s[8])
+        else:
+            other = 0 if odd else 3
+            if 0.0 <= t - s[other] < self.pair_s:
+                half = (s[other + 1], s[other + 2])
+                pos = (
+                    airborne_global(half, (y, x), True)
+                    if odd
+                    else airborne_global((y, x), half, False)
+                )
+        mine = 3 if odd else 0
+        s[mine], s[mine + 1], s[mine + 2] = t, y, x
+        if pos is not None:
+            s[6], s[7], s[8] = t, pos[0], pos[1]
+        return pos
+
+    def expire(self, now: float) -> None:
+        """Aircraft whose halves and position are too old to pair or refer to are dropped."""
+        self.state = {
+            k: s for k, s in self.state.items()
+            if max(s[0], s[3]) >= now - self.pair_s or s[6] >= now - self.local_s
+        }  # fmt: skip
+
+    def rebase(self, back_s: float) -> None:
+        for s in self.state.values():
+            s[0] -= back_s
+            s[3] -= back_s
+            s[6] -= back_s
+
+
 # --- the stateful decoder --------------------------------------------------------------------
 
 # the decoded-messages table the assembler takes: its columns and their types
@@ -254,6 +363,9 @@ class TimeSteps:
         return out
 
 
+_CARRIED = ("callsign", "squawk", "gs", "track", "vrate")
+
+
 class PositionAssembler:
     """Decoded messages (positions, velocities, identities, squawks) → position rows.
 
@@ -266,7 +378,12 @@ class PositionAssembler:
         self.params = params
         self.carry: dict[str, dict] = {}  # icao24 → last callsign/velocity/squawk
         self.last_pos: dict[str, tuple[float, float, float]] = {}  # icao24 → ts, lat, lon
+        # icao24 → ts, lat, lon of a position rejected after the last accepted one
+        self.last_rej: dict[str, tuple[float, float, float]] = {}
         self.expired_at: float | None = None
+        # frame keys of surface messages waiting for a reference → what was carried onto them
+        self.hold: set[int] = set()
+        self.held: dict[int, tuple] = {}
 
     def expire(self, now: float | None) -> None:
         """Forget aircraft not heard for ``state_max_age_s`` (see ``ModeSDecoder.expire``),
@@ -282,6 +399,7 @@ class PositionAssembler:
             if max((v for f, v in c.items() if f.startswith("ts_")), default=old) > old
         }  # fmt: skip
         self.last_pos = {k: v for k, v in self.last_pos.items() if v[0] >= old}
+        self.last_rej = {k: v for k, v in self.last_rej.items() if v[0] >= old}
 
     def rebase(self, back_s: float) -> None:
         """The stream's clock stepped back ``back_s``: move the carried state onto it."""
@@ -290,6 +408,7 @@ class PositionAssembler:
                 if k.startswith("ts_"):
                     c[k] -= back_s
         self.last_pos = {k: (t - back_s, la, lo) for k, (t, la, lo) in self.last_pos.items()}
+        self.last_rej = {k: (t - back_s, la, lo) for k, (t, la, lo) in self.last_rej.items()}
 
     def assemble_runs(self, msgs: pa.Table, steps: TimeSteps) -> Iterator[pa.Table]:
         """``assemble`` each run of ``msgs`` (arrival order) between the clock's steps back."""
@@ -312,38 +431,37 @@ class PositionAssembler:
         starts = np.flatnonzero(group_start)
         filled: dict[str, np.ndarray] = {}
         filled_ts: dict[str, np.ndarray] = {}
+        lat = msgs.column("lat").to_numpy(zero_copy_only=False).astype(np.float64)
+        has_pos = np.isfinite(lat)
+        late = self._late_rows(msgs, has_pos)  # they carry nothing onto others
+        # callsign and squawk for as long as the aircraft is remembered, velocity for a while
         for col, max_age in (
-            ("callsign", None),
-            ("squawk", None),
+            ("callsign", self.params.state_max_age_s),
+            ("squawk", self.params.state_max_age_s),
             ("gs", self.params.velocity_max_age_s),
             ("track", self.params.velocity_max_age_s),
             ("vrate", self.params.velocity_max_age_s),
         ):
             arr = msgs.column(col).combine_chunks()
-            valid = arr.is_valid().to_numpy(zero_copy_only=False)
+            valid = arr.is_valid().to_numpy(zero_copy_only=False) & ~late
             vals = np.array(arr.to_pylist() + [None], dtype=object)
             vts = np.append(ts, np.nan)
             idx = ffill_index(valid, group_start)
             out = vals[idx]  # -1 → trailing None
-            if max_age is not None:
-                age = ts - vts[idx]
-                out = np.where(np.isfinite(age) & (age <= max_age), out, None)
-            # from earlier batches
+            age = ts - vts[idx]
+            out = np.where(np.isfinite(age) & (age <= max_age), out, None)
+            # from earlier batches (never from a later message: a clock stepped back)
             missing = np.flatnonzero(np.equal(out, None))
             for i in missing:
                 c = self.carry.get(icao[i])
-                # a velocity never from a later message (surface rows decoded late, once the
-                # aircraft took off, come after its airborne ones)
-                age = ts[i] - c["ts_" + col] if c and col in c else np.nan
-                # callsign and squawk for as long as the aircraft is remembered
-                ok = age <= self.params.state_max_age_s if max_age is None else 0 <= age <= max_age
-                if c and col in c and ok:
+                if c and col in c and 0 <= ts[i] - c["ts_" + col] <= max_age:
                     out[i] = c[col]
             filled[col] = out
             filled_ts[col] = vts[idx]
-        # update the carry with the last value per aircraft
-        ends = np.append(starts[1:], n) - 1
-        for e in ends.tolist():
+        self._hold(msgs, has_pos, late, filled)
+        # update the carry with the last value per aircraft (a late row's are older)
+        last = ffill_index(~late, group_start)[np.append(starts[1:], n) - 1]
+        for e in last[last >= 0].tolist():
             c = self.carry.setdefault(icao[e], {})
             for col, out in filled.items():
                 if out[e] is not None:
@@ -354,15 +472,16 @@ class PositionAssembler:
                         else c.get("ts_" + col, float(ts[e]))
                     )
 
-        lat = msgs.column("lat").to_numpy(zero_copy_only=False)
-        has_pos = np.isfinite(lat.astype(np.float64))
         if not has_pos.any():
             return None
         sel = np.flatnonzero(has_pos)
         lon = msgs.column("lon").to_numpy(zero_copy_only=False).astype(np.float64)
-        lat = lat.astype(np.float64)
-        icao_pos = [icao[i] for i in sel.tolist()]
-        keep = self._plausible(icao_pos, ts[sel], lat[sel], lon[sel])
+        # late rows were decoded against a reference of their own: no speed check
+        judged = sel[~late[sel]]
+        keep = np.ones(len(sel), dtype=bool)
+        keep[~late[sel]] = self._plausible(
+            [icao[i] for i in judged.tolist()], ts[judged], lat[judged], lon[judged]
+        )
         sel = sel[keep]
         table = positions_table(
             {
@@ -385,6 +504,38 @@ class PositionAssembler:
         # from a Beast capture and from the JSON lines decoded from it is stored once
         return table
 
+    def _late_rows(self, msgs: pa.Table, has_pos: np.ndarray) -> np.ndarray:
+        """Which rows are positions of surface messages that waited for a reference
+        (``ModeSDecoder.waiting``), decoded late."""
+        late = np.zeros(msgs.num_rows, dtype=bool)
+        if self.hold or self.held:
+            keys = msgs.column("key").to_numpy()
+            waited = self.hold | self.held.keys()
+            for i in np.flatnonzero(has_pos).tolist():
+                late[i] = int(keys[i]) in waited
+        return late
+
+    def _hold(self, msgs: pa.Table, has_pos: np.ndarray, late: np.ndarray, filled: dict) -> None:
+        """A surface message waiting for a reference keeps what was carried onto it in its own
+        time (callsign, squawk, velocity); its position, decoded later, gets those values,
+        whatever batch it comes out in."""
+        if not (self.hold or self.held):
+            return
+        keys = msgs.column("key").to_numpy()
+        for i in np.flatnonzero(~has_pos).tolist():
+            k = int(keys[i])
+            if k in self.hold:
+                self.hold.discard(k)
+                self.held[k] = tuple(filled[c][i] for c in _CARRIED)
+        used = set()
+        for i in np.flatnonzero(late).tolist():
+            k = int(keys[i])
+            for c, v in zip(_CARRIED, self.held[k], strict=True):
+                filled[c][i] = v
+            used.add(k)
+        for k in used:
+            del self.held[k]
+
     def _plausible(
         self, icao: list[str], ts: np.ndarray, lat: np.ndarray, lon: np.ndarray
     ) -> np.ndarray:
@@ -402,7 +553,8 @@ class PositionAssembler:
                     f"{lat[i]:.5f},{lon[i]:.5f} at {rng[i]:.0f} NM",
                 )
             keep &= ~far
-        # neighbours in time, per aircraft, among the positions still kept (plus the last one seen)
+        # per aircraft, in time order, each against the last accepted one (from earlier batches
+        # for the first): most aircraft never jump, and are judged at once
         idx = np.flatnonzero(keep)
         if len(idx) == 0:
             return keep
@@ -411,33 +563,58 @@ class PositionAssembler:
         same_prev = np.zeros(len(idx), dtype=bool)
         same_prev[1:] = ic[1:] == ic[:-1]
         prev_t, prev_la, prev_lo = np.roll(t, 1), np.roll(la, 1), np.roll(lo, 1)
-        # the first position of each aircraft compares with the last one of earlier batches
+        doubt = np.zeros(len(idx), dtype=bool)  # the aircraft's last position was rejected
         for j in np.flatnonzero(~same_prev):
             last = self.last_pos.get(ic[j])
             if last is not None and abs(t[j] - last[0]) <= p.state_max_age_s:
                 prev_t[j], prev_la[j], prev_lo[j] = last
                 same_prev[j] = True
-        d_prev = haversine_nm(prev_la, prev_lo, la, lo)
-        jump_prev = same_prev & (
-            d_prev > p.jump_slack_nm + p.max_speed_kt * np.abs(t - prev_t) / 3600.0
+            doubt[j] = ic[j] in self.last_rej
+        jump = same_prev & (
+            haversine_nm(prev_la, prev_lo, la, lo)
+            > p.jump_slack_nm + p.max_speed_kt * np.abs(t - prev_t) / 3600.0
         )
-        same_next = np.zeros(len(idx), dtype=bool)
-        same_next[:-1] = ic[:-1] == ic[1:]
-        jump_next = np.zeros(len(idx), dtype=bool)
-        jump_next[:-1] = jump_prev[1:] & same_next[:-1]
-        # an outlier jumps away from both neighbours (or from the only one it has)
-        outlier = (jump_prev | ~same_prev) & (jump_next | ~same_next) & (same_prev | same_next)
-        outlier &= jump_prev | jump_next
-        for j in np.flatnonzero(outlier):
+        flag = jump | doubt
+        starts = np.flatnonzero(np.append(True, ic[1:] != ic[:-1]))
+        bad = np.zeros(len(idx), dtype=bool)
+        for lo_, hi_ in zip(starts.tolist(), [*starts[1:].tolist(), len(idx)], strict=True):
+            if flag[lo_:hi_].any():
+                bad[lo_:hi_] = self._judge(ic[lo_], t[lo_:hi_], la[lo_:hi_], lo[lo_:hi_])
+            else:
+                self.last_pos[ic[lo_]] = (float(t[hi_ - 1]), float(la[hi_ - 1]), float(lo[hi_ - 1]))
+        for j in np.flatnonzero(bad):
             self.ctx.rejects.add(
                 "impossible_speed", f"ts {t[j]:.6f} {ic[j]}", f"{la[j]:.5f},{lo[j]:.5f}"
             )
-        keep[idx[outlier]] = False
-        good = ~outlier
-        last_of = np.flatnonzero(good & np.append(~same_next[:-1], True)) if len(idx) else []
-        for j in last_of:
-            self.last_pos[ic[j]] = (float(t[j]), float(la[j]), float(lo[j]))
+        keep[idx[bad]] = False
         return keep
+
+    def _judge(self, icao: str, t: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+        """One aircraft's positions, in time order: a position farther from the last accepted
+        one than ``max_speed_kt`` allows (plus ``jump_slack_nm``) is rejected, unless it agrees
+        with the one rejected just before it: two in a row agree, so the aircraft is there.
+        Each is judged by earlier positions only, so the batches never change the outcome.
+        Returns the rejected ones."""
+        p = self.params
+        acc, rej = self.last_pos.get(icao), self.last_rej.pop(icao, None)
+        bad = np.zeros(len(t), dtype=bool)
+
+        def near(a: tuple | None, b: tuple) -> bool:
+            if a is None or abs(b[0] - a[0]) > p.state_max_age_s:
+                return True
+            d = float(haversine_nm(a[1], a[2], b[1], b[2]))
+            return d <= p.jump_slack_nm + p.max_speed_kt * abs(b[0] - a[0]) / 3600.0
+
+        for k, here in enumerate(zip(t.tolist(), lat.tolist(), lon.tolist(), strict=True)):
+            if near(acc, here) or (rej is not None and near(rej, here)):
+                acc, rej = here, None
+            else:
+                bad[k], rej = True, here
+        if acc is not None:
+            self.last_pos[icao] = acc
+        if rej is not None:
+            self.last_rej[icao] = rej
+        return bad
 
 
 class ModeSDecoder:
@@ -449,17 +626,18 @@ class ModeSDecoder:
         # addresses verified by a CRC-clean DF11/17/18 → when last verified
         self.known: dict[int, float] = {}
         self.expired_at: float | None = None
-        # "icao/parity" → (ts, frame, icao) of the aircraft's last position frames: replayed ahead
-        # of the next batch so rs1090 pairs across batches and keeps the aircraft's last position
-        # as the reference for surface and local decoding
-        self.cpr_tail: dict[str, tuple[float, str, str]] = {}
+        # each aircraft's airborne CPR halves and last position, across batches
+        self.cpr = AirborneCPR(params.cpr_pair_s, params.cpr_local_s)
         self.assembler = PositionAssembler(ctx, params)
         self.frames_in = 0
         # icao24 → (ts, lat, lon) of the aircraft's last airborne position: its surface reference
         self.last_airborne: dict[str, tuple[float, float, float]] = {}
-        # surface messages waiting for the aircraft's first airborne position (no receiver)
-        self.waiting: list[tuple] = []
-        self.first_airborne: dict[str, tuple[float, float, float]] = {}
+        # icao24 → surface messages waiting for the aircraft's next airborne position
+        self.waiting: dict[str, list[tuple]] = {}
+        # surface messages that can no longer have one: decoded against the receiver or a
+        # neighbour once every neighbour that could serve is known (see ``_fallback``)
+        self.unowned: list[tuple] = []
+        self.resolved: list[tuple] = []  # (message, reference, own) decoded, not yet handed on
         # resolved surface positions of any aircraft, one per aircraft and minute: where the
         # receiver hears the surface of an airport, a reference for the others there
         self.ground_refs: dict[int, dict[str, tuple[float, float, float]]] = {}
@@ -467,15 +645,15 @@ class ModeSDecoder:
     def expire(self, now: float) -> None:
         """Forget the aircraft not heard for ``state_max_age_s`` (and CPR halves and surface
         references past their own ages): state that could no longer be used, dropped so that
-        memory does not grow with the number of aircraft ever heard."""
+        memory does not grow with the number of aircraft ever heard. Every use of the state
+        checks its age, so when this runs never changes a position."""
         p = self.params
         if self.expired_at is not None and now - self.expired_at < p.expire_every_s:
             return
         self.expired_at = now
         old = now - p.state_max_age_s
         self.known = {a: t for a, t in self.known.items() if t >= old}
-        tail = now - p.cpr_context_s
-        self.cpr_tail = {k: v for k, v in self.cpr_tail.items() if v[0] >= tail}
+        self.cpr.expire(now)
         ref = now - p.surface_ref_max_age_s
         self.last_airborne = {k: v for k, v in self.last_airborne.items() if v[0] >= ref}
         self.assembler.expire(now)
@@ -483,15 +661,18 @@ class ModeSDecoder:
     def state_size(self) -> int:
         """Entries the decoder holds (aircraft state, CPR halves, waiting surface messages)."""
         a = self.assembler
-        return (len(self.known) + len(self.cpr_tail) + len(self.last_airborne)
-                + len(self.waiting) + len(a.carry) + len(a.last_pos))  # fmt: skip
+        return (len(self.known) + len(self.cpr.state) + len(self.last_airborne)
+                + sum(map(len, self.waiting.values())) + len(self.unowned)
+                + len(a.carry) + len(a.last_pos))  # fmt: skip
 
     def rebase(self, back_s: float) -> None:
         """The stream's clock stepped back ``back_s``: the aircraft's CPR halves and last
         positions are moved onto the new clock (see ``TimeSteps``)."""
-        self.cpr_tail = {k: (t - back_s, f, a) for k, (t, f, a) in self.cpr_tail.items()}
+        self.cpr.rebase(back_s)
         self.last_airborne = {k: (t - back_s, *p) for k, (t, *p) in self.last_airborne.items()}
-        self.first_airborne = {k: (t - back_s, *p) for k, (t, *p) in self.first_airborne.items()}
+        self.known = {a: t - back_s for a, t in self.known.items()}
+        self.waiting = {k: [(w[0] - back_s, *w[1:]) for w in ws] for k, ws in self.waiting.items()}
+        self.unowned = [(w[0] - back_s, *w[1:]) for w in self.unowned]
         self.assembler.rebase(back_s)
 
     # step 1: check frames
@@ -564,17 +745,15 @@ class ModeSDecoder:
             | (m_short[:, 2].astype(np.uint32) << 8)
             | m_short[:, 3]
         )
-        last = float(ts[-1])
-        self.known.update(dict.fromkeys(np.unique(aa_l[es_ok]).tolist(), last))
-        self.known.update(dict.fromkeys(np.unique(aa_s[ac_ok]).tolist(), last))
-
-        # address/parity replies: accepted when they name a verified address
+        # address/parity replies: accepted when they name an address verified at or before
+        # them (and not longer ago than ``state_max_age_s``), whatever the batches
         ap_l = np.isin(df_l, list(ADDRESS_PARITY_DF))
         ap_s = np.isin(df_s, list(ADDRESS_PARITY_DF))
-        horizon = float(ts[0]) - self.params.state_max_age_s
-        known = np.array(sorted(a for a, t in self.known.items() if t >= horizon), np.uint32)
-        ap_l_ok = ap_l & np.isin(syn_l, known)
-        ap_s_ok = ap_s & np.isin(syn_s, known)
+        ap_l_ok, ap_s_ok = self._verified(
+            np.concatenate([aa_l[es_ok], aa_s[ac_ok]]),
+            np.concatenate([ts[idx_long[es_ok]], ts[idx_short[ac_ok]]]),
+            [(syn_l, ts[idx_long], ap_l), (syn_s, ts[idx_short], ap_s)],
+        )
         unverified = int((ap_l & ~ap_l_ok).sum() + (ap_s & ~ap_s_ok).sum())
         if unverified:
             first = idx_long[ap_l & ~ap_l_ok][:1].tolist() + idx_short[ap_s & ~ap_s_ok][:1].tolist()
@@ -618,6 +797,48 @@ class ModeSDecoder:
         if out is not None and out.num_rows:
             yield out
 
+    def _verified(
+        self,
+        addr: np.ndarray,
+        at: np.ndarray,
+        asks: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+    ) -> list[np.ndarray]:
+        """For each ``(address, time, mask)`` of replies: whether the address was verified (a
+        clean DF11/17/18 in ``addr``/``at``, or in an earlier batch) at or before the reply's
+        time, within ``state_max_age_s``. Then the batch's verifications are remembered."""
+        qa = np.concatenate([a[m] for a, _, m in asks]).astype(np.uint32)
+        qt = np.concatenate([t[m] for _, t, m in asks])
+        n_v = len(addr)
+        a = np.concatenate([addr.astype(np.uint32), qa])
+        t = np.concatenate([at, qt])
+        kind = np.concatenate([np.zeros(n_v, np.int8), np.ones(len(qa), np.int8)])
+        order = np.lexsort((kind, t, a))  # by address, then time, a verification first
+        a_s = a[order]
+        start = np.ones(len(a_s), dtype=bool)
+        start[1:] = a_s[1:] != a_s[:-1]
+        last = ffill_index(kind[order] == 0, start)
+        seen = np.where(last >= 0, t[order][np.maximum(last, 0)], -np.inf)
+        back = np.empty(len(a))
+        back[order] = seen
+        seen = back[n_v:]
+        if self.known and len(qa):  # verified in earlier batches (all before this one)
+            ka = np.fromiter(self.known.keys(), np.uint32, len(self.known))
+            kt = np.fromiter(self.known.values(), np.float64, len(self.known))
+            o = np.argsort(ka)
+            ka, kt = ka[o], kt[o]
+            i = np.minimum(np.searchsorted(ka, qa), len(ka) - 1)
+            seen = np.maximum(seen, np.where(ka[i] == qa, kt[i], -np.inf))
+        ok = seen >= qt - self.params.state_max_age_s
+        o = np.lexsort((at, addr))  # the latest verification of each address is kept
+        self.known.update(zip(addr[o].tolist(), at[o].tolist(), strict=True))
+        out, k = [], 0
+        for _, _, m in asks:
+            r = np.zeros(len(m), dtype=bool)
+            r[m] = ok[k : k + int(m.sum())]
+            k += int(m.sum())
+            out.append(r)
+        return out
+
     def _extended_squitter(
         self, frames: pa.Array, ts: np.ndarray, keys: np.ndarray
     ) -> pa.Table | None:
@@ -625,25 +846,10 @@ class ModeSDecoder:
             return None
         hexes = frames.to_pylist()
         tsl = ts.tolist()
-        # prepend the CPR context carried from earlier batches (its own outputs are dropped)
-        start = tsl[0]
-        here = {h[2:8] for h in hexes}
-        ctx_frames = [
-            (t, f)
-            for (t, f, icao) in self.cpr_tail.values()
-            if icao in here and start - t <= self.params.cpr_context_s
-        ]
-        ctx_frames.sort()
-        all_hex = [f for _, f in ctx_frames] + hexes
-        all_ts = [t for t, _ in ctx_frames] + tsl
-        # rs1090's surface positions are replaced below: its reference for them is one for the
-        # whole call (the one given, moved to the last position of any aircraft below 1,000 ft),
-        # so they would depend on where a batch begins
-        out = rs1090.decode(all_hex, all_ts, reference=self.ctx.receiver)
-        by_key = {}
-        for d in out:
-            by_key[(d["frame"], d["timestamp"])] = d
-        recs = [by_key.get((f, t)) for f, t in zip(hexes, tsl, strict=True)]
+        # rs1090 decodes the fields of each message on its own; positions are resolved here,
+        # with each aircraft's state kept across batches (``AirborneCPR``; surface positions
+        # against a reference of the aircraft's own, see below)
+        recs = rs1090.decode(hexes)
         cols: dict[str, list] = {c: [] for c in _ES_COLS}
         keep = []
         surface: list[tuple[int, int, int, bool, float, float]] = []  # row, cpr, odd, reference
@@ -657,9 +863,14 @@ class ModeSDecoder:
                 continue
             keep.append(i)
             tc = d.get("tc", 0)
-            cols["icao24"].append(d["icao24"])
-            cols["lat"].append(d.get("latitude"))
-            cols["lon"].append(d.get("longitude"))
+            icao = d["icao24"]
+            cols["icao24"].append(icao)
+            pos = None
+            if bds == "05" and "lat_cpr" in d:
+                pos = self.cpr.decode(icao, tsl[i], d.get("parity") == "odd", d["lat_cpr"],
+                                      d["lon_cpr"])  # fmt: skip
+            cols["lat"].append(pos[0] if pos else None)
+            cols["lon"].append(pos[1] if pos else None)
             alt = d.get("altitude") if bds == "05" else None
             geo = bds == "05" and tc is not None and 20 <= tc <= 22
             cols["alt"].append(None if geo else alt)
@@ -670,36 +881,25 @@ class ModeSDecoder:
             cols["vrate"].append(d.get("vertical_rate") if bds == "09" else None)
             cs = d.get("callsign") if bds == "08" else None
             cols["callsign"].append(cs.strip("_ ").strip() or None if isinstance(cs, str) else None)
-            if bds == "05" and d.get("latitude") is not None:
-                last_air[d["icao24"]] = (tsl[i], d["latitude"], d["longitude"])
-                if self.waiting and d["icao24"] not in self.first_airborne:
-                    self.first_airborne[d["icao24"]] = last_air[d["icao24"]]
+            if pos is not None:
+                last_air[icao] = (tsl[i], pos[0], pos[1])
+                if icao in self.waiting:
+                    self._took_off(icao, last_air[icao])
             elif bds == "06" and "lat_cpr" in d:
                 # against the aircraft's own last airborne position when it has just landed,
                 # else its next one when it is about to take off, else the receiver's
-                own = last_air.get(d["icao24"])
+                own = last_air.get(icao)
                 row = len(keep) - 1
                 odd = d.get("parity") == "odd"
-                cols["lat"][-1] = cols["lon"][-1] = None
-                if own is not None and tsl[i] - own[0] <= max_age:
+                if own is not None and 0.0 <= tsl[i] - own[0] <= max_age:
                     surface.append((row, d["lat_cpr"], d["lon_cpr"], odd, own[1], own[2]))
                     self.ctx.counters["surface_ref_own"] += 1
                 else:  # decoded when the aircraft is next seen airborne (it takes off)
-                    self.waiting.append(
-                        (tsl[i], int(keys[i]), d["icao24"], d["lat_cpr"], d["lon_cpr"], odd,
+                    self.assembler.hold.add(int(keys[i]))
+                    self.waiting.setdefault(icao, []).append(
+                        (tsl[i], int(keys[i]), icao, d["lat_cpr"], d["lon_cpr"], odd,
                          d.get("groundspeed"), d.get("track"))
                     )  # fmt: skip
-            if bds in ("05", "06"):
-                self.cpr_tail[f"{d['icao24']}/{bds}/{d.get('parity')}"] = (
-                    tsl[i],
-                    hexes[i],
-                    d["icao24"],
-                )
-        if len(self.cpr_tail) > 50_000:
-            horizon = tsl[-1] - self.params.cpr_context_s
-            self.cpr_tail = {k: v for k, v in self.cpr_tail.items() if v[0] >= horizon}
-            horizon = tsl[-1] - max_age
-            self.last_airborne = {k: v for k, v in last_air.items() if v[0] >= horizon}
         if surface:
             cells = zip(*surface, strict=True)
             rows, lat_cpr, lon_cpr, odd, ref_lat, ref_lon = (np.array(c) for c in cells)
@@ -709,11 +909,30 @@ class ModeSDecoder:
                 self._ground_ref(tsl[keep[r]], cols["icao24"][r], la, lo)
         sel = np.array(keep, dtype=np.int64)
         table = messages_table(ts[sel], keys[sel], cols.pop("icao24"), **cols)
-        late = self._taken_off(tsl[-1]) if tsl else None
+        late = self._late(tsl[-1])
         return pa.concat_tables([table, late]) if late is not None else table
 
     def _ground_ref(self, t: float, icao: str, lat: float, lon: float) -> None:
         self.ground_refs.setdefault(int(t // 60), {}).setdefault(icao, (t, lat, lon))
+
+    def _took_off(self, icao: str, first: tuple[float, float, float]) -> None:
+        """The aircraft's first airborne position after surface messages that waited for a
+        reference: those at most ``surface_ref_ahead_s`` before it are decoded against it (it
+        taxied out, then took off there; its own position beats the receiver's, which may be
+        given wrong or lie near the edge of a surface zone); older ones can have no reference
+        of their own."""
+        horizon = self.params.surface_ref_ahead_s
+        for w in self.waiting.pop(icao):
+            if first[0] - w[0] <= horizon:
+                lat, lon = surface_positions(
+                    np.array([w[3]]), np.array([w[4]]), np.array([w[5]]),
+                    np.array([first[1]]), np.array([first[2]]),
+                )  # fmt: skip
+                self._ground_ref(w[0], w[2], float(lat[0]), float(lon[0]))
+                self.resolved.append((w, float(lat[0]), float(lon[0])))
+                self.ctx.counters["surface_ref_own_next"] += 1
+            else:
+                self.unowned.append(w)
 
     def _neighbour_ref(self, w: tuple) -> tuple[float, float, float] | None:
         """Another aircraft's resolved surface position nearest in time to the waiting surface
@@ -725,7 +944,7 @@ class ModeSDecoder:
         for m in range(minute - reach, minute + reach + 1):
             for icao, ref in self.ground_refs.get(m, {}).items():
                 dt = abs(ref[0] - w[0])
-                if icao != w[2] and dt <= best_dt:
+                if icao != w[2] and (dt < best_dt or (dt == best_dt and best is None)):
                     best, best_dt = ref, dt
         if best is None:
             return None
@@ -736,59 +955,58 @@ class ModeSDecoder:
         near = float(haversine_nm(lat[0], lon[0], best[1], best[2]))
         return best if near <= self.params.surface_ref_neighbour_nm else None
 
-    def _taken_off(self, now: float | None) -> pa.Table | None:
-        """Surface messages that waited for a reference (the aircraft not seen airborne just
-        before), decoded against its first airborne position once it comes within
-        ``surface_ref_ahead_s``: it taxied out, then took off there. Its own position beats
-        the receiver's, which may be given wrong or lie near the edge of a surface zone. Those
-        that wait longer are decoded against the receiver, if given, else counted as
-        ``surface_no_reference``."""
-        if not self.waiting:
-            return None
-        horizon = self.params.surface_ref_ahead_s
-        done, still = [], []
+    def _late(self, now: float | None) -> pa.Table | None:
+        """Surface messages decoded since the last call, late: those the aircraft's take-off
+        resolved (``_took_off``), and those that can have no reference of their own, decoded
+        against the receiver, if given, else another aircraft's surface position (or counted
+        as ``surface_no_reference``) once no neighbour that could serve can still come: their
+        time plus ``surface_ref_ahead_s`` plus ``surface_ref_neighbour_s`` is past. ``now``
+        is the stream's time (None: its end). Whatever the batches, the same messages are
+        decoded against the same references."""
+        p = self.params
+        wait = p.surface_ref_ahead_s + p.surface_ref_neighbour_s
+        if now is None:
+            self.unowned += [w for ws in self.waiting.values() for w in ws]
+            self.waiting = {}
+        else:  # no take-off within reach any more: they can have no reference of their own
+            for icao in [k for k, ws in self.waiting.items() if now - ws[0][0] > wait]:
+                ws = self.waiting.pop(icao)
+                self.unowned += [w for w in ws if now - w[0] > wait]
+                if rest := [w for w in ws if now - w[0] <= wait]:
+                    self.waiting[icao] = rest
+        done = self.resolved
+        self.resolved = []
+        due = [w for w in self.unowned if now is None or now - w[0] > wait]
+        self.unowned = [w for w in self.unowned if not (now is None or now - w[0] > wait)]
         receiver = self.ctx.receiver
-        for w in self.waiting:
-            first = self.first_airborne.get(w[2])
-            lead = first[0] - w[0] if first is not None else -1.0
-            if 0.0 <= lead <= horizon:
-                done.append((w, first, True))
-                self.ctx.counters["surface_ref_own_next"] += 1
-            elif lead > horizon or now is None or now - w[0] > horizon:
-                if receiver is not None:
-                    done.append((w, (0.0, *receiver), False))
-                    self.ctx.counters["surface_ref_receiver"] += 1
-                elif (ref := self._neighbour_ref(w)) is not None:
-                    done.append((w, ref, False))
-                    self.ctx.counters["surface_ref_neighbour"] += 1
-                else:
-                    self.ctx.counters["surface_no_reference"] += 1
-            else:  # not airborne since (or only before it): wait on
-                still.append(w)
-        self.waiting = still
-        self.first_airborne = {}
+        for w in due:
+            if receiver is not None:
+                ref = (0.0, *receiver)
+                self.ctx.counters["surface_ref_receiver"] += 1
+            elif (ref := self._neighbour_ref(w)) is None:
+                self.ctx.counters["surface_no_reference"] += 1
+                self.assembler.hold.discard(w[1])
+                self.assembler.held.pop(w[1], None)
+                continue
+            else:
+                self.ctx.counters["surface_ref_neighbour"] += 1
+            lat, lon = surface_positions(
+                np.array([w[3]]), np.array([w[4]]), np.array([w[5]]),
+                np.array([ref[1]]), np.array([ref[2]]),
+            )  # fmt: skip
+            done.append((w, float(lat[0]), float(lon[0])))
         if now is not None:  # references older than any message still waiting can go
-            old = now - 2 * horizon - self.params.surface_ref_neighbour_s
+            old = now - wait - p.surface_ref_neighbour_s - 60.0
             self.ground_refs = {m: v for m, v in self.ground_refs.items() if m * 60 >= old}
         if not done:
             return None
-        lat, lon = surface_positions(
-            np.array([w[3] for w, _, _ in done]),
-            np.array([w[4] for w, _, _ in done]),
-            np.array([w[5] for w, _, _ in done]),
-            np.array([f[1] for _, f, _ in done]),
-            np.array([f[2] for _, f, _ in done]),
-        )
-        for (w, _, own), la, lo in zip(done, lat.tolist(), lon.tolist(), strict=True):
-            if own:  # decoded against its own airborne position: a reference for others
-                self._ground_ref(w[0], w[2], la, lo)
         ws = [w for w, _, _ in done]
         return messages_table(
             np.array([w[0] for w in ws]),
             np.array([w[1] for w in ws], np.uint64),
             [w[2] for w in ws],
-            lat=lat.tolist(),
-            lon=lon.tolist(),
+            lat=[la for _, la, _ in done],
+            lon=[lo for _, _, lo in done],
             ground=[True] * len(ws),
             gs=[w[6] for w in ws],
             track=[w[7] for w in ws],
@@ -796,8 +1014,8 @@ class ModeSDecoder:
 
     def finish(self) -> pa.Table | None:
         """End of the input: surface messages still waiting are decoded against the receiver
-        (if given) or counted as having no reference."""
-        return self._taken_off(None)
+        (if given) or a neighbour, or counted as having no reference."""
+        return self._late(None)
 
 
 def decode_frames(

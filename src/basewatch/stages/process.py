@@ -302,6 +302,16 @@ def _plan_incremental(store, pending, params, old_windows, windows) -> None:
         ) GROUP BY icao24
         """
     )
+    # every flight inside an aircraft's work range goes, not only those overlapping what
+    # touched it: an aircraft touched at two times (new data, a vanished edge) is recomputed
+    # over the whole range between them, and its flights there must not be written twice
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _hit AS
+        SELECT f.flight_id, f.icao24, f.first_seen, f.last_seen FROM flights f
+        JOIN _work w ON f.icao24 = w.icao24 AND f.last_seen >= w.t0 AND f.first_seen <= w.t1
+        """
+    )
     ev.drop_events(con, "_hit")
     drop_flights(con, "_hit")
     con.execute("DROP TABLE _hit")

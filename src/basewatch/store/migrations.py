@@ -314,6 +314,10 @@ def _m0017_sources_inflate_cap(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("ALTER TABLE sources ADD COLUMN inflate_cap BIGINT")
 
 
+def _m0018_live_feeds(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(schema.create_table_sql("live_feeds"))
+
+
 MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     ("0001_initial", _m0001_initial),
     ("0002_aircraft_identity", _m0002_aircraft_identity),
@@ -332,6 +336,7 @@ MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     ("0015_alert_status", _m0015_alert_status),
     ("0016_news_ids_xxh3", _m0016_news_ids_xxh3),
     ("0017_sources_inflate_cap", _m0017_sources_inflate_cap),
+    ("0018_live_feeds", _m0018_live_feeds),
 ]
 
 
